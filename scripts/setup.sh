@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Sets up a bulkhead checkout: system tools for building guest programs (clang + lld), the npm
+# dependencies, and the TypeScript build (dist/). Idempotent: installs only what is missing and
+# says what it does. Needs Node 20+; on Debian/Ubuntu as root it installs clang and lld with apt-get.
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { printf 'setup: %s\n' "$*"; }
+
+# --- Node ----------------------------------------------------------------------------------------
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  say "node and npm are required (Node 20 or later): install them first, e.g. from https://nodejs.org" >&2
+  exit 1
+fi
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 20 ]; then
+  say "Node 20 or later is required, found $(node --version)" >&2
+  exit 1
+fi
+say "node $(node --version) found"
+
+# --- clang + lld (to build guest programs) -------------------------------------------------------
+missing=()
+command -v clang >/dev/null 2>&1 || missing+=(clang)
+command -v ld.lld >/dev/null 2>&1 || missing+=(lld)
+if [ ${#missing[@]} -eq 0 ]; then
+  say "clang and ld.lld found"
+elif [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
+  say "installing ${missing[*]} with apt-get"
+  apt-get update
+  DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
+else
+  say "warning: ${missing[*]} missing; install them to build guest programs, e.g.:" >&2
+  say "    sudo apt-get install -y ${missing[*]}" >&2
+  say "continuing: the prebuilt examples still run, the guest-program tests are skipped" >&2
+fi
+
+# --- npm dependencies and build ------------------------------------------------------------------
+if [ -f package-lock.json ]; then
+  say "installing npm dependencies (npm ci)"
+  npm ci
+else
+  say "installing npm dependencies (npm install; no package-lock.json)"
+  npm install
+fi
+
+say "building (npm run build)"
+npm run build
+
+say "done: try 'npm run demo' or 'node dist/bin/bulkhead.js --help'"

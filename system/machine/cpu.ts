@@ -1,0 +1,751 @@
+/*
+ * The RV32IM + Zicsr hart: registers, privilege modes, traps and interrupts, and the
+ * interpreter loop.
+ *
+ * All state is data (registers in an Int32Array, CSRs in a plain record, the TLB in typed
+ * arrays). run(limit) executes until the clock reaches `limit` or something needs the machine:
+ * a trap in hosted mode, WFI, an MMIO access (devices may have changed interrupt lines), a
+ * write to a watched page. Guest faults are values: an instruction that faults records a cause
+ * and the loop takes the trap at one place. `throw` never happens for guest behaviour.
+ *
+ * Performance (DESIGN.md: experiments are short and many): int32 arithmetic only, a
+ * direct-mapped TLB checked inline for every fetch, load and store, no allocation per
+ * instruction, and cycle/instret counters kept in locals and synced only on slow paths.
+ */
+import type { Bus } from "./bus.js";
+import type { ClockState } from "./clock.js";
+import * as cost from "./costs.js";
+import {
+  CSR, csrAccess, csrRead, csrWrite, resetCsrs, type CsrHart, type CsrState,
+  MSTATUS_MIE, MSTATUS_MPIE, MSTATUS_MPP, MSTATUS_MPP_SHIFT, MSTATUS_MPRV, MSTATUS_SIE, MSTATUS_SPIE,
+  MSTATUS_SPP, MSTATUS_SUM, MSTATUS_MXR, MSTATUS_TSR, MSTATUS_TVM, MSTATUS_TW, MSTATUS_XLATE,
+} from "./csr.js";
+import { Access, Tlb, TLB_MASK, walk, walkFaultCause, type WalkEnv } from "./mmu.js";
+import { PAGE_SHIFT } from "./memmap.js";
+import { Cause, INTERRUPT_BIT, Mode } from "./trap.js";
+
+/** Why run() returned. */
+export const enum Stop {
+  /** The clock reached the limit. */
+  Limit = 0,
+  /** A trap for the host (hosted mode): see trapCause/trapTval/trapInterrupt. */
+  Trap = 1,
+  /** WFI with nothing pending: the machine may skip to the next event. */
+  Wfi = 2,
+  /** Interrupt state or devices may have changed: call run() again. */
+  Yield = 3,
+  /** A watched physical address was written: see watchHit. */
+  Watch = 4,
+}
+
+/** Interrupts in the priority order of the privileged spec: MEI, MSI, MTI, SEI, SSI, STI. */
+const IRQ_PRIORITY = [11, 3, 7, 9, 1, 5];
+
+export interface CpuSnapshot {
+  x: Int32Array;
+  pc: number;
+  mode: number;
+  wfi: boolean;
+  retired: number;
+  csr: CsrState;
+  tlb: Int32Array[];
+}
+
+export class Cpu implements CsrHart {
+  /** Integer registers; x[0] is forced to 0 after every instruction. */
+  readonly x = new Int32Array(32);
+  pc = 0;
+  mode: number = Mode.M;
+  csr: CsrState = resetCsrs();
+  /** Sleeping in WFI until an interrupt is pending. */
+  wfi = false;
+  /** Instructions retired (synced from the loop's local counter on slow paths and exit). */
+  retired = 0;
+  /** Hosted mode: traps and interrupts go to the host instead of the guest's trap vector. */
+  hosted = false;
+  /** Last trap handed to the host (hosted mode), at this.pc. */
+  trapCause = 0;
+  trapTval = 0;
+  trapInterrupt = false;
+  /** Set when a store hit a watched address; the address written. */
+  watchHit = false;
+  watchAddr = 0;
+  readonly tlb = new Tlb();
+  /** One byte per RAM page: nonzero pages never get a write TLB entry (watch, ownership). */
+  readonly slowWrite: Uint8Array;
+  /** Physical addresses whose writes stop the CPU (e.g. HTIF tohost). */
+  readonly watches = new Set<number>();
+  /** Source of mtime for the `time` CSR (the CLINT). */
+  timeSource: () => number = () => 0;
+
+  private excCause = -1;
+  private excTval = 0;
+  private stopSlice = false;
+  private readonly walkLevels = { n: 0 };
+  private readonly walkEnv: WalkEnv;
+
+  constructor(
+    private readonly bus: Bus,
+    private readonly clock: ClockState,
+  ) {
+    this.slowWrite = new Uint8Array(bus.ramSize >>> PAGE_SHIFT);
+    this.walkEnv = { satp: 0, priv: 0, sum: false, mxr: false, readPhys: (pa) => this.readPhys32(pa) };
+  }
+
+  cycles(): number {
+    return this.clock.now;
+  }
+  instret(): number {
+    return this.retired;
+  }
+  mtime(): number {
+    return this.timeSource();
+  }
+
+  /** Power-on state: M-mode at `pc`, registers and CSRs cleared, TLB empty. */
+  reset(pc: number): void {
+    this.x.fill(0);
+    this.pc = pc | 0;
+    this.mode = Mode.M;
+    this.csr = resetCsrs();
+    this.wfi = false;
+    this.retired = 0;
+    this.tlb.flush();
+  }
+
+  /** Drives a device interrupt-pending bit (MSIP, MTIP, MEIP, SEIP). */
+  setPending(bit: number, level: boolean): void {
+    if (level) this.csr.mipHw |= 1 << bit;
+    else this.csr.mipHw &= ~(1 << bit);
+  }
+
+  /** Changes privilege mode (host use, trap entry, xRET); flushes the TLB when it changes. */
+  setMode(m: number): void {
+    if (m !== this.mode) {
+      this.mode = m;
+      this.tlb.flush();
+    }
+  }
+
+  /** Marks a physical address as watched: a store to it stops run() with Stop.Watch. */
+  watch(pa: number): void {
+    this.watches.add(pa >>> 0);
+    if (this.bus.isRam(pa)) this.slowWrite[((pa >>> 0) - this.bus.ramBase) >>> PAGE_SHIFT] = 1;
+    this.tlb.flush();
+  }
+
+  /**
+   * Executes instructions until the clock reaches `limit` or a stop condition; returns why.
+   * Interrupts are checked on entry, so callers re-enter after changing interrupt state.
+   */
+  run(limit: number): Stop {
+    if (this.wfi) {
+      if (((this.csr.mipSw | this.csr.mipHw) & this.csr.mie) === 0) return Stop.Wfi;
+      this.wfi = false;
+    }
+    const irq = this.pendingInterrupt();
+    if (irq >= 0 && this.enterTrap(irq, 0, true)) return Stop.Trap;
+    this.stopSlice = false;
+    this.watchHit = false;
+    return this.loop(limit);
+  }
+
+  /** Number of the highest-priority interrupt that would be taken now, or -1. */
+  pendingInterrupt(): number {
+    const c = this.csr;
+    const pend = (c.mipSw | c.mipHw) & c.mie;
+    if (pend === 0) return -1;
+    const m = pend & ~c.mideleg;
+    const mOn = this.mode < Mode.M || (c.mstatus & MSTATUS_MIE) !== 0;
+    const s = pend & c.mideleg;
+    const sOn = this.mode < Mode.S || (this.mode === Mode.S && (c.mstatus & MSTATUS_SIE) !== 0);
+    for (const i of IRQ_PRIORITY) {
+      const bit = 1 << i;
+      if (m & bit && mOn) return i;
+      if (s & bit && sOn) return i;
+    }
+    return -1;
+  }
+
+  /**
+   * Enters a trap with `cause` (an interrupt number when `interrupt`). In hosted mode records it
+   * and returns true (the host handles it; pc stays at the instruction). Otherwise vectors to
+   * the guest handler (delegating to S when medeleg/mideleg say so) and returns false.
+   */
+  enterTrap(cause: number, tval: number, interrupt: boolean): boolean {
+    if (this.hosted) {
+      this.trapCause = cause;
+      this.trapTval = tval | 0;
+      this.trapInterrupt = interrupt;
+      return true;
+    }
+    const c = this.csr;
+    this.clock.now += cost.TRAP_ENTRY;
+    const deleg = this.mode <= Mode.S && ((interrupt ? c.mideleg : c.medeleg) >>> cause) & 1;
+    const code = interrupt ? (cause | INTERRUPT_BIT) | 0 : cause;
+    if (deleg) {
+      c.scause = code;
+      c.sepc = this.pc;
+      c.stval = tval | 0;
+      let st = c.mstatus & ~(MSTATUS_SPP | MSTATUS_SPIE | MSTATUS_SIE);
+      if (this.mode === Mode.S) st |= MSTATUS_SPP;
+      if (c.mstatus & MSTATUS_SIE) st |= MSTATUS_SPIE;
+      c.mstatus = st;
+      this.pc = vector(c.stvec, cause, interrupt);
+      this.setMode(Mode.S);
+    } else {
+      c.mcause = code;
+      c.mepc = this.pc;
+      c.mtval = tval | 0;
+      let st = c.mstatus & ~(MSTATUS_MPP | MSTATUS_MPIE | MSTATUS_MIE);
+      st |= this.mode << MSTATUS_MPP_SHIFT;
+      if (c.mstatus & MSTATUS_MIE) st |= MSTATUS_MPIE;
+      c.mstatus = st;
+      this.pc = vector(c.mtvec, cause, interrupt);
+      this.setMode(Mode.M);
+    }
+    return false;
+  }
+
+  /**
+   * Translates `va` for `access` as the guest would in the current mode (for the host: copying
+   * messages through a process's page table). Returns the physical address, or -(cause+1).
+   * With charge = false the page-table walk costs no cycles (tracing, host inspection).
+   */
+  translate(va: number, access: Access, charge = true): number {
+    const now = this.clock.now;
+    const pa = this.xlate(va, access);
+    if (!charge) this.clock.now = now;
+    if (pa >= 0) return pa;
+    const cause = this.excCause;
+    this.excCause = -1;
+    return -(cause + 1);
+  }
+
+  snapshot(): CpuSnapshot {
+    return { x: this.x.slice(), pc: this.pc, mode: this.mode, wfi: this.wfi, retired: this.retired, csr: { ...this.csr }, tlb: this.tlb.snapshot() };
+  }
+
+  restore(s: CpuSnapshot): void {
+    this.x.set(s.x);
+    this.pc = s.pc;
+    this.mode = s.mode;
+    this.wfi = s.wfi;
+    this.retired = s.retired;
+    this.csr = { ...s.csr };
+    this.tlb.restore(s.tlb);
+  }
+
+  /** The interpreter. Only the decoder is a big switch. */
+  private loop(limit: number): Stop {
+    const x = this.x;
+    const { ram8, ram: ramu8, ram16, ramu16, ram32 } = this.bus;
+    const { tagR, tagW, tagX, offR, offW, offX } = this.tlb;
+    const clock = this.clock;
+    // Cycles are counted in an int32 budget (fast in V8); `now` is recomputed when needed.
+    const start = clock.now;
+    let left = Math.min(Math.max(limit - start, 0), 0x3fff_ffff) | 0;
+    let used = 0;
+    let ret = 0;
+    let pc = this.pc;
+    let exc = -1;
+    let tval = 0;
+    // The page being executed: fetches from it skip the TLB (invalidated on every slow path).
+    let fetchVa = pc ^ 0x1000;
+    let fetchBase = 0;
+    while (used < left) {
+      let insn: number;
+      if ((pc ^ fetchVa) >>> 12 === 0) insn = ram32[fetchBase + ((pc & 0xfff) >> 2)];
+      else if (tagX[(pc >>> 12) & TLB_MASK] === pc >>> 12 && (pc & 3) === 0) {
+        fetchVa = pc;
+        fetchBase = offX[(pc >>> 12) & TLB_MASK] >> 2;
+        insn = ram32[fetchBase + ((pc & 0xfff) >> 2)];
+      } else {
+        fetchVa = pc ^ 0x1000;
+        clock.now = start + used;
+        insn = this.fetchSlow(pc);
+        used = (clock.now - start) | 0;
+        if (this.excCause >= 0) {
+          exc = this.excCause;
+          tval = this.excTval;
+          this.excCause = -1;
+        }
+      }
+      used = (used + cost.INSN) | 0;
+      if (exc < 0)
+        switch (insn & 0x7f) {
+          case 0x37: // LUI
+            x[(insn >> 7) & 31] = insn & 0xfffff000;
+            pc = (pc + 4) | 0;
+            break;
+          case 0x17: // AUIPC
+            x[(insn >> 7) & 31] = (pc + (insn & 0xfffff000)) | 0;
+            pc = (pc + 4) | 0;
+            break;
+          case 0x6f: { // JAL
+            const imm = (((insn >> 31) << 20) | (insn & 0xff000) | ((insn >>> 9) & 0x800) | ((insn >>> 20) & 0x7fe));
+            const target = (pc + imm) | 0;
+            if (target & 3) {
+              exc = Cause.InsnMisaligned;
+              tval = target;
+              break;
+            }
+            x[(insn >> 7) & 31] = (pc + 4) | 0;
+            pc = target;
+            used = (used + cost.JUMP_EXTRA) | 0;
+            break;
+          }
+          case 0x67: { // JALR
+            if ((insn >>> 12) & 7) {
+              exc = Cause.IllegalInsn;
+              tval = insn;
+              break;
+            }
+            const target = ((x[(insn >> 15) & 31] + (insn >> 20)) & ~1) | 0;
+            if (target & 3) {
+              exc = Cause.InsnMisaligned;
+              tval = target;
+              break;
+            }
+            x[(insn >> 7) & 31] = (pc + 4) | 0;
+            pc = target;
+            used = (used + cost.JUMP_EXTRA) | 0;
+            break;
+          }
+          case 0x63: { // BRANCH
+            const a = x[(insn >> 15) & 31];
+            const b = x[(insn >> 20) & 31];
+            let taken: boolean;
+            switch ((insn >>> 12) & 7) {
+              case 0: taken = a === b; break;
+              case 1: taken = a !== b; break;
+              case 4: taken = a < b; break;
+              case 5: taken = a >= b; break;
+              case 6: taken = a >>> 0 < b >>> 0; break;
+              case 7: taken = a >>> 0 >= b >>> 0; break;
+              default:
+                exc = Cause.IllegalInsn;
+                tval = insn;
+                taken = false;
+            }
+            if (exc >= 0) break;
+            if (taken) {
+              const imm = ((insn >> 31) << 12) | ((insn << 4) & 0x800) | ((insn >>> 20) & 0x7e0) | ((insn >>> 7) & 0x1e);
+              const target = (pc + imm) | 0;
+              if (target & 3) {
+                exc = Cause.InsnMisaligned;
+                tval = target;
+                break;
+              }
+              pc = target;
+              used = (used + cost.JUMP_EXTRA) | 0;
+            } else pc = (pc + 4) | 0;
+            break;
+          }
+          case 0x03: { // LOAD
+            const va = (x[(insn >> 15) & 31] + (insn >> 20)) | 0;
+            const f3 = (insn >>> 12) & 7;
+            const vpn = va >>> 12;
+            const i = vpn & TLB_MASK;
+            let v = 0;
+            let slow = true;
+            if (tagR[i] === vpn) {
+              const a = offR[i] + (va & 0xfff);
+              slow = false;
+              if (f3 === 2 && (a & 3) === 0) v = ram32[a >> 2];
+              else if (f3 === 4) v = ramu8[a];
+              else if (f3 === 0) v = ram8[a];
+              else if (f3 === 5 && (a & 1) === 0) v = ramu16[a >> 1];
+              else if (f3 === 1 && (a & 1) === 0) v = ram16[a >> 1];
+              else slow = true;
+            }
+            if (slow) {
+              clock.now = start + used;
+              this.retired += ret;
+              ret = 0;
+              v = this.loadSlow(va, f3, insn);
+              used = (clock.now - start) | 0;
+              fetchVa = pc ^ 0x1000;
+              if (this.excCause >= 0) {
+                exc = this.excCause;
+                tval = this.excTval;
+                this.excCause = -1;
+                break;
+              }
+              if (this.stopSlice) left = 0;
+            }
+            x[(insn >> 7) & 31] = v;
+            pc = (pc + 4) | 0;
+            break;
+          }
+          case 0x23: { // STORE
+            const va = (x[(insn >> 15) & 31] + (((insn >> 25) << 5) | ((insn >>> 7) & 31))) | 0;
+            const f3 = (insn >>> 12) & 7;
+            const v = x[(insn >> 20) & 31];
+            const vpn = va >>> 12;
+            const i = vpn & TLB_MASK;
+            let slow = true;
+            if (tagW[i] === vpn) {
+              const a = offW[i] + (va & 0xfff);
+              slow = false;
+              if (f3 === 2 && (a & 3) === 0) ram32[a >> 2] = v;
+              else if (f3 === 0) ram8[a] = v;
+              else if (f3 === 1 && (a & 1) === 0) ram16[a >> 1] = v;
+              else slow = true;
+            }
+            if (slow) {
+              clock.now = start + used;
+              this.retired += ret;
+              ret = 0;
+              this.storeSlow(va, f3, v, insn);
+              used = (clock.now - start) | 0;
+              fetchVa = pc ^ 0x1000;
+              if (this.excCause >= 0) {
+                exc = this.excCause;
+                tval = this.excTval;
+                this.excCause = -1;
+                break;
+              }
+              if (this.stopSlice) left = 0;
+            }
+            pc = (pc + 4) | 0;
+            break;
+          }
+          case 0x13: { // OP-IMM
+            const a = x[(insn >> 15) & 31];
+            const imm = insn >> 20;
+            const rd = (insn >> 7) & 31;
+            switch ((insn >>> 12) & 7) {
+              case 0: x[rd] = (a + imm) | 0; break;
+              case 2: x[rd] = a < imm ? 1 : 0; break;
+              case 3: x[rd] = a >>> 0 < imm >>> 0 ? 1 : 0; break;
+              case 4: x[rd] = a ^ imm; break;
+              case 6: x[rd] = a | imm; break;
+              case 7: x[rd] = a & imm; break;
+              case 1:
+                if (insn >>> 25) exc = Cause.IllegalInsn;
+                else x[rd] = a << (imm & 31);
+                break;
+              case 5:
+                if (insn >>> 25 === 0) x[rd] = a >>> (imm & 31);
+                else if (insn >>> 25 === 0x20) x[rd] = a >> (imm & 31);
+                else exc = Cause.IllegalInsn;
+                break;
+            }
+            if (exc >= 0) {
+              tval = insn;
+              break;
+            }
+            pc = (pc + 4) | 0;
+            break;
+          }
+          case 0x33: { // OP
+            const a = x[(insn >> 15) & 31];
+            const b = x[(insn >> 20) & 31];
+            const rd = (insn >> 7) & 31;
+            const f7 = insn >>> 25;
+            const f3 = (insn >>> 12) & 7;
+            if (f7 === 0) {
+              switch (f3) {
+                case 0: x[rd] = (a + b) | 0; break;
+                case 1: x[rd] = a << (b & 31); break;
+                case 2: x[rd] = a < b ? 1 : 0; break;
+                case 3: x[rd] = a >>> 0 < b >>> 0 ? 1 : 0; break;
+                case 4: x[rd] = a ^ b; break;
+                case 5: x[rd] = a >>> (b & 31); break;
+                case 6: x[rd] = a | b; break;
+                case 7: x[rd] = a & b; break;
+              }
+            } else if (f7 === 0x20 && f3 === 0) x[rd] = (a - b) | 0;
+            else if (f7 === 0x20 && f3 === 5) x[rd] = a >> (b & 31);
+            else if (f7 === 1) {
+              x[rd] = mulDiv(f3, a, b);
+              used = (used + (f3 < 4 ? cost.MUL_EXTRA : cost.DIV_EXTRA)) | 0;
+            } else {
+              exc = Cause.IllegalInsn;
+              tval = insn;
+              break;
+            }
+            pc = (pc + 4) | 0;
+            break;
+          }
+          case 0x0f: // MISC-MEM: FENCE / FENCE.I are no-ops (no caches, no decode cache)
+            if ((insn >>> 12) & 6) {
+              exc = Cause.IllegalInsn;
+              tval = insn;
+              break;
+            }
+            pc = (pc + 4) | 0;
+            break;
+          case 0x73: { // SYSTEM
+            clock.now = start + used;
+            this.retired += ret;
+            ret = 0;
+            this.pc = pc;
+            this.system(insn);
+            used = (clock.now - start) | 0;
+            fetchVa = this.pc ^ 0x1000;
+            if (this.excCause >= 0) {
+              exc = this.excCause;
+              tval = this.excTval;
+              this.excCause = -1;
+              break;
+            }
+            pc = this.pc;
+            if (this.stopSlice) left = 0;
+            break;
+          }
+          default:
+            exc = Cause.IllegalInsn;
+            tval = insn;
+        }
+      x[0] = 0;
+      if (exc < 0) {
+        ret++;
+        continue;
+      }
+      // One exit for every synchronous exception.
+      clock.now = start + used;
+      this.retired += ret;
+      ret = 0;
+      this.pc = pc;
+      const e = exc;
+      exc = -1;
+      if (this.enterTrap(e, tval, false)) return Stop.Trap;
+      pc = this.pc;
+      used = (clock.now - start) | 0;
+      fetchVa = pc ^ 0x1000;
+    }
+    clock.now = start + used;
+    this.retired += ret;
+    this.pc = pc;
+    if (this.watchHit) return Stop.Watch;
+    return this.stopSlice ? Stop.Yield : Stop.Limit;
+  }
+
+  /** Data-access privilege: MPRV makes M-mode loads/stores use MPP. */
+  private dataMode(): number {
+    const st = this.csr.mstatus;
+    return this.mode === Mode.M && st & MSTATUS_MPRV ? (st & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT : this.mode;
+  }
+
+  /** Virtual → physical for an access, charging walk cycles; -1 with excCause set on fault. */
+  private xlate(va: number, access: Access): number {
+    const priv = access === Access.Exec ? this.mode : this.dataMode();
+    const satp = this.csr.satp;
+    if (priv === Mode.M || satp >= 0) return va >>> 0; // satp bit 31 clear: Bare
+    const env = this.walkEnv;
+    env.satp = satp;
+    env.priv = priv;
+    env.sum = (this.csr.mstatus & MSTATUS_SUM) !== 0;
+    env.mxr = (this.csr.mstatus & MSTATUS_MXR) !== 0;
+    this.walkLevels.n = 0;
+    const r = walk(env, va >>> 0, access, this.walkLevels);
+    this.clock.now += this.walkLevels.n * cost.WALK_LEVEL;
+    this.tlb.misses++;
+    if (r >= 0) return r;
+    this.excCause = walkFaultCause(r);
+    this.excTval = va;
+    return -1;
+  }
+
+  private readPhys32(pa: number): number | undefined {
+    if (pa % 4 !== 0 || !this.bus.isRam(pa, 4)) return undefined;
+    return this.bus.ram32[(pa - this.bus.ramBase) >>> 2];
+  }
+
+  private fault(cause: number, tval: number): number {
+    this.excCause = cause;
+    this.excTval = tval;
+    return 0;
+  }
+
+  /** RAM offset of physical `pa`, or -1 when it is not RAM. */
+  private ramOffset(pa: number, len: number): number {
+    const off = pa - this.bus.ramBase;
+    return off >= 0 && off + len <= this.bus.ramSize ? off : -1;
+  }
+
+  private fetchSlow(pc: number): number {
+    if (pc & 3) return this.fault(Cause.InsnMisaligned, pc);
+    const pa = this.xlate(pc, Access.Exec);
+    if (pa < 0) return 0;
+    const off = this.ramOffset(pa, 4);
+    if (off < 0) return this.fault(Cause.InsnAccessFault, pc); // no execution from devices
+    this.tlb.fill(Access.Exec, pc >>> 12, off & ~0xfff);
+    return this.bus.ram32[off >> 2];
+  }
+
+  private loadSlow(va: number, f3: number, insn: number): number {
+    if (f3 === 3 || f3 > 5) return this.fault(Cause.IllegalInsn, insn);
+    const size = 1 << (f3 & 3);
+    if (va & (size - 1)) return this.fault(Cause.LoadMisaligned, va);
+    const pa = this.xlate(va, Access.Read);
+    if (pa < 0) return 0;
+    const off = this.ramOffset(pa, size);
+    const bus = this.bus;
+    if (off >= 0) {
+      this.tlb.fill(Access.Read, va >>> 12, off & ~0xfff);
+      if (size === 4) return bus.ram32[off >> 2];
+      if (size === 2) return f3 & 4 ? bus.ramu16[off >> 1] : bus.ram16[off >> 1];
+      return f3 & 4 ? bus.ram[off] : bus.ram8[off];
+    }
+    if (pa > 0xffff_ffff) return this.fault(Cause.LoadAccessFault, va);
+    this.clock.now += cost.IO_ACCESS;
+    const v = bus.mmioRead(pa, size as 1 | 2 | 4);
+    this.stopSlice = true;
+    if (bus.fault) {
+      bus.fault = false;
+      return this.fault(Cause.LoadAccessFault, va);
+    }
+    if (size === 4) return v | 0;
+    if (size === 2) return f3 & 4 ? v & 0xffff : (v << 16) >> 16;
+    return f3 & 4 ? v & 0xff : (v << 24) >> 24;
+  }
+
+  private storeSlow(va: number, f3: number, v: number, insn: number): void {
+    if (f3 > 2) {
+      this.fault(Cause.IllegalInsn, insn);
+      return;
+    }
+    const size = 1 << f3;
+    if (va & (size - 1)) {
+      this.fault(Cause.StoreMisaligned, va);
+      return;
+    }
+    const pa = this.xlate(va, Access.Write);
+    if (pa < 0) return;
+    const off = this.ramOffset(pa, size);
+    const bus = this.bus;
+    if (off >= 0) {
+      if (size === 4) bus.ram32[off >> 2] = v;
+      else if (size === 2) bus.ram16[off >> 1] = v;
+      else bus.ram8[off] = v;
+      if (!this.slowWrite[off >>> PAGE_SHIFT]) this.tlb.fill(Access.Write, va >>> 12, off & ~0xfff);
+      else if (this.watches.has(pa)) {
+        this.watchHit = true;
+        this.watchAddr = pa;
+        this.stopSlice = true;
+      }
+      return;
+    }
+    if (pa > 0xffff_ffff) {
+      this.fault(Cause.StoreAccessFault, va);
+      return;
+    }
+    this.clock.now += cost.IO_ACCESS;
+    bus.mmioWrite(pa, v, size as 1 | 2 | 4);
+    this.stopSlice = true;
+    if (bus.fault) {
+      bus.fault = false;
+      this.fault(Cause.StoreAccessFault, va);
+    }
+  }
+
+  /** SYSTEM opcode: CSR instructions, ECALL/EBREAK, xRET, WFI, SFENCE.VMA. pc in this.pc. */
+  private system(insn: number): void {
+    const f3 = (insn >>> 12) & 7;
+    if (f3 === 0) return this.privileged(insn);
+    if (f3 === 4) {
+      this.fault(Cause.IllegalInsn, insn);
+      return;
+    }
+    const num = insn >>> 20;
+    const rs1 = (insn >> 15) & 31;
+    const rd = (insn >> 7) & 31;
+    const op = f3 & 3;
+    const src = f3 & 4 ? rs1 : this.x[rs1];
+    const writes = op === 1 || rs1 !== 0;
+    if (!csrAccess(this, num, writes)) {
+      this.fault(Cause.IllegalInsn, insn);
+      return;
+    }
+    const old = csrRead(this, num);
+    if (old === undefined) {
+      this.fault(Cause.IllegalInsn, insn);
+      return;
+    }
+    if (writes) {
+      const oldStatus = this.csr.mstatus;
+      csrWrite(this, num, op === 1 ? src : op === 2 ? old | src : old & ~src);
+      if (num === CSR.satp || ((oldStatus ^ this.csr.mstatus) & MSTATUS_XLATE) !== 0) {
+        this.tlb.flush();
+        this.clock.now += cost.TLB_FLUSH;
+      }
+      this.stopSlice = true; // interrupt enables or pending bits may have changed
+    }
+    this.x[rd] = old;
+    this.x[0] = 0;
+    this.pc = (this.pc + 4) | 0;
+  }
+
+  private privileged(insn: number): void {
+    const c = this.csr;
+    if (insn === 0x00000073) {
+      this.fault(this.mode === Mode.U ? Cause.EcallU : this.mode === Mode.S ? Cause.EcallS : Cause.EcallM, 0);
+    } else if (insn === 0x00100073) {
+      this.fault(Cause.Breakpoint, this.pc);
+    } else if (insn === 0x30200073 && this.mode === Mode.M) {
+      const mpp = (c.mstatus & MSTATUS_MPP) >>> MSTATUS_MPP_SHIFT;
+      let st = c.mstatus & ~(MSTATUS_MIE | MSTATUS_MPP);
+      if (c.mstatus & MSTATUS_MPIE) st |= MSTATUS_MIE;
+      st |= MSTATUS_MPIE;
+      if (mpp !== Mode.M) st &= ~MSTATUS_MPRV;
+      c.mstatus = st;
+      this.returnTo(mpp, c.mepc);
+    } else if (insn === 0x10200073 && (this.mode === Mode.M || (this.mode === Mode.S && !(c.mstatus & MSTATUS_TSR)))) {
+      const spp = c.mstatus & MSTATUS_SPP ? Mode.S : Mode.U;
+      let st = c.mstatus & ~(MSTATUS_SIE | MSTATUS_SPP | MSTATUS_MPRV);
+      if (c.mstatus & MSTATUS_SPIE) st |= MSTATUS_SIE;
+      st |= MSTATUS_SPIE;
+      c.mstatus = st;
+      this.returnTo(spp, c.sepc);
+    } else if (insn === 0x10500073 && (this.mode === Mode.M || (this.mode === Mode.S && !(c.mstatus & MSTATUS_TW)))) {
+      this.pc = (this.pc + 4) | 0;
+      if (((c.mipSw | c.mipHw) & c.mie) === 0) this.wfi = true;
+      this.stopSlice = true;
+    } else if ((insn & 0xfe007fff) === 0x12000073 && (this.mode === Mode.M || (this.mode === Mode.S && !(c.mstatus & MSTATUS_TVM)))) {
+      this.tlb.flush();
+      this.clock.now += cost.TLB_FLUSH;
+      this.pc = (this.pc + 4) | 0;
+    } else {
+      this.fault(Cause.IllegalInsn, insn);
+    }
+  }
+
+  private returnTo(mode: number, pc: number): void {
+    this.setMode(mode);
+    this.tlb.flush(); // MPRV may have changed too
+    this.pc = pc;
+    this.clock.now += cost.TRAP_RETURN;
+    this.stopSlice = true;
+  }
+}
+
+/** Trap vector address: base, plus 4 * cause for interrupts in vectored mode. */
+function vector(tvec: number, cause: number, interrupt: boolean): number {
+  const base = tvec & ~3;
+  return interrupt && tvec & 1 ? (base + 4 * cause) | 0 : base;
+}
+
+/** The M extension: f3 selects MUL, MULH, MULHSU, MULHU, DIV, DIVU, REM, REMU. */
+function mulDiv(f3: number, a: number, b: number): number {
+  switch (f3) {
+    case 0: return Math.imul(a, b);
+    case 1: return (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;
+    case 2: return (mulhu(a, b) - (a < 0 ? b : 0)) | 0;
+    case 3: return mulhu(a, b);
+    case 4: return b === 0 ? -1 : a === -0x8000_0000 && b === -1 ? a : (a / b) | 0;
+    case 5: return b === 0 ? -1 : ((a >>> 0) / (b >>> 0)) | 0;
+    case 6: return b === 0 ? a : a === -0x8000_0000 && b === -1 ? 0 : a % b | 0;
+    default: return b === 0 ? a : ((a >>> 0) % (b >>> 0)) | 0;
+  }
+}
+
+/** High word of the unsigned 64-bit product of a and b (as int32), in 16-bit limbs. */
+function mulhu(a: number, b: number): number {
+  const a0 = a & 0xffff, a1 = a >>> 16, b0 = b & 0xffff, b1 = b >>> 16;
+  const p01 = a0 * b1, p10 = a1 * b0;
+  const mid = ((a0 * b0) >>> 16) + (p01 & 0xffff) + (p10 & 0xffff);
+  return (a1 * b1 + (p01 >>> 16) + (p10 >>> 16) + (mid >>> 16)) | 0;
+}

@@ -1,0 +1,63 @@
+/*
+ * The seam between the machine and its devices (TinyEMU's iomem idea): a device owns MMIO
+ * regions and/or port ranges and is reached only through read/write callbacks; it raises
+ * interrupts through an IRQ line, schedules its own completions on the clock, and moves data
+ * with DMA. The CPU never names a device.
+ *
+ * Device state is plain data, exposed by snapshot()/restore(), so a whole-machine snapshot is a
+ * copy. Unknown offsets are harmless: reads return 0 (MMIO) or all-ones (ports, floating bus),
+ * writes are ignored.
+ */
+import type { Clock } from "./clock.js";
+import type { Dma } from "./dma.js";
+
+export type AccessSize = 1 | 2 | 4;
+
+export interface Region {
+  base: number;
+  size: number;
+}
+
+/** Why the machine stopped on its own (a device asked it to). */
+export interface HaltRecord {
+  kind: "reset" | "poweroff";
+  /** Human-readable reason, e.g. "write 0x01 to port 0x92 (system control port A, fast reset)". */
+  reason: string;
+  /** Cycle at which it happened. */
+  at: number;
+}
+
+/** What a device may ask of the machine it is plugged into. */
+export interface DeviceContext {
+  clock: Clock;
+  dma: Dma;
+  /** Drives PLIC source `line` to `level` (level-triggered). */
+  setIrq(line: number, level: boolean): void;
+  /** Drives a CPU interrupt-pending bit (MIP bit number) directly: CLINT timer/software. */
+  setCpuPending(bit: number, level: boolean): void;
+  /** Stops the machine (reset or power-off); the reason is recorded. */
+  halt(kind: HaltRecord["kind"], reason: string): void;
+}
+
+export interface Device {
+  /** Unique name; also the target of its clock events. */
+  readonly name: string;
+  /** Physical MMIO regions it answers (offsets passed to mmio* are relative to region base). */
+  readonly mmio: Region[];
+  /** Port ranges it answers (ports passed to port* are absolute). */
+  readonly ports: Region[];
+  mmioRead?(regionIndex: number, offset: number, size: AccessSize): number;
+  mmioWrite?(regionIndex: number, offset: number, value: number, size: AccessSize): void;
+  portRead?(port: number, size: AccessSize): number;
+  portWrite?(port: number, value: number, size: AccessSize): void;
+  /** Handles one of its own clock events. */
+  onEvent?(kind: string, arg: number): void;
+  /** Power-on state. */
+  reset(): void;
+  /** A deep, JSON-cloneable (typed arrays allowed) copy of its state. */
+  snapshot(): unknown;
+  /** Restores a snapshot() result, copying into existing buffers where it can. */
+  restore(snap: unknown): void;
+  /** Bytes that identify its state for the machine's state hash. */
+  hashInput?(): Uint8Array[];
+}

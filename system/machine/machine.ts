@@ -1,0 +1,218 @@
+/*
+ * The whole machine: RAM and bus, the clock and its events, DMA, the hart, and the devices
+ * (CLINT, PLIC, console UART, ATA disk, system control ports), wired together.
+ *
+ * The host loop owns time: run(until) hands the CPU slices that end at the next event, dispatches
+ * due events to the devices, fast-forwards through WFI, and in hosted mode hands every trap and
+ * interrupt to the host handler (the TypeScript kernel). snapshot()/restore() copy the whole
+ * state; stateHash() proves two runs ended identically.
+ */
+import { createHash, type Hash } from "node:crypto";
+import { Bus } from "./bus.js";
+import { Clock, type ClockState } from "./clock.js";
+import { Cpu, Stop, type CpuSnapshot } from "./cpu.js";
+import type { Device, DeviceContext, HaltRecord } from "./device.js";
+import { Ata } from "./devices/ata.js";
+import { Clint } from "./devices/clint.js";
+import { Plic } from "./devices/plic.js";
+import { Sysctl } from "./devices/sysctl.js";
+import { Uart } from "./devices/uart.js";
+import { Dma, type IommuState } from "./dma.js";
+import { RAM_BASE, RAM_SIZE_DEFAULT } from "./memmap.js";
+import { Access } from "./mmu.js";
+
+export interface MachineOptions {
+  /** RAM size in bytes (multiple of 4 KiB); 16 MiB by default. */
+  ramSize?: number;
+  /** Disk size in 512-byte sectors (default 8192 = 4 MiB), or an initial image. */
+  disk?: number | Uint8Array;
+  /** Hosted mode: traps go to the host handler instead of the guest's trap vector. */
+  hosted?: boolean;
+}
+
+/** Why run() returned. */
+export type MachineStop =
+  | "limit" // the clock reached `until`
+  | "halt" // a device reset or powered off the machine (see halted)
+  | "watch" // a watched address was written (see cpu.watchAddr)
+  | "trap" // hosted mode without a handler, or the handler asked to stop
+  | "idle"; // WFI with no event that could ever wake the CPU
+
+/**
+ * A host trap handler (hosted mode): reads cpu.trapCause/trapTval/trapInterrupt, changes
+ * registers, memory, mode and pc, and returns; returning "stop" makes run() return "trap".
+ */
+export type HostHandler = (m: Machine) => void | "stop";
+
+/** One executed instruction, for --trace. */
+export type TraceFn = (pc: number, insn: number | undefined, mode: number, cycle: number) => void;
+
+export interface MachineSnapshot {
+  ram: Uint8Array;
+  cpu: CpuSnapshot;
+  clock: ClockState;
+  dma: IommuState;
+  devices: Record<string, unknown>;
+  halted: HaltRecord | null;
+}
+
+export class Machine {
+  readonly clock = new Clock();
+  readonly bus: Bus;
+  readonly dma: Dma;
+  readonly cpu: Cpu;
+  readonly clint: Clint;
+  readonly plic: Plic;
+  readonly uart: Uart;
+  readonly ata: Ata;
+  readonly sysctl: Sysctl;
+  readonly devices: Device[];
+  /** Set when a device reset or powered off the machine; run() returns "halt" from then on. */
+  halted: HaltRecord | null = null;
+  hostHandler: HostHandler | null = null;
+  trace: TraceFn | null = null;
+  private readonly byName = new Map<string, Device>();
+
+  constructor(opts: MachineOptions = {}) {
+    this.bus = new Bus(RAM_BASE, opts.ramSize ?? RAM_SIZE_DEFAULT);
+    this.dma = new Dma(this.bus.ram, this.bus.ramBase);
+    this.cpu = new Cpu(this.bus, this.clock.state);
+    this.cpu.hosted = opts.hosted ?? false;
+    const ctx: DeviceContext = {
+      clock: this.clock,
+      dma: this.dma,
+      setIrq: (line, level) => this.plic.setLevel(line, level),
+      setCpuPending: (bit, level) => this.cpu.setPending(bit, level),
+      halt: (kind, reason) => {
+        this.halted ??= { kind, reason, at: this.clock.now };
+      },
+    };
+    this.clint = new Clint(ctx);
+    this.plic = new Plic(ctx);
+    this.uart = new Uart(ctx);
+    const disk = opts.disk ?? 8192;
+    this.ata = new Ata(ctx, typeof disk === "number" ? new Uint8Array(disk * 512) : disk);
+    this.sysctl = new Sysctl(ctx);
+    this.devices = [this.clint, this.plic, this.uart, this.ata, this.sysctl];
+    for (const d of this.devices) {
+      this.bus.attach(d);
+      this.byName.set(d.name, d);
+    }
+    this.cpu.timeSource = () => this.clint.mtime();
+  }
+
+  /** Copies `data` into physical memory at `pa`, zero-filling up to `memsz`; false if not RAM. */
+  load(pa: number, data: Uint8Array, memsz = data.length): boolean {
+    if (!this.bus.isRam(pa, Math.max(memsz, data.length))) return false;
+    const off = (pa >>> 0) - this.bus.ramBase;
+    this.bus.ram.set(data, off);
+    this.bus.ram.fill(0, off + data.length, off + memsz);
+    return true;
+  }
+
+  /**
+   * Runs until the clock reaches `until` (absolute cycle) or something stops the machine.
+   * Devices' events fire at their cycle; WFI skips ahead to the next event.
+   */
+  run(until: number): MachineStop {
+    const clock = this.clock;
+    for (;;) {
+      this.dispatchEvents();
+      if (this.halted) return "halt";
+      if (clock.now >= until) return "limit";
+      const sliceEnd = Math.min(until, clock.nextEventAt());
+      const r = this.trace ? this.step(sliceEnd) : this.cpu.run(sliceEnd);
+      if (r === Stop.Trap) {
+        if (!this.hostHandler || this.hostHandler(this) === "stop") return "trap";
+      } else if (r === Stop.Watch) return "watch";
+      else if (r === Stop.Wfi) {
+        const next = clock.nextEventAt();
+        if (next === Infinity) return "idle";
+        clock.state.now = Math.min(next, until);
+      }
+    }
+  }
+
+  /** Runs one instruction at a time through the trace hook (slow; for --trace only). */
+  private step(sliceEnd: number): Stop {
+    const cpu = this.cpu;
+    for (;;) {
+      // A guest-vectored interrupt is taken first, so the traced pc is the one that executes.
+      if (!cpu.hosted && cpu.pendingInterrupt() >= 0) cpu.run(this.clock.now);
+      const pc = cpu.pc;
+      const mode = cpu.mode;
+      const at = this.clock.now;
+      const pa = cpu.translate(pc, Access.Exec, false);
+      const insn = pa >= 0 && this.bus.isRam(pa, 4) ? this.bus.ram32[(pa - this.bus.ramBase) >>> 2] : undefined;
+      const r = cpu.run(at + 1);
+      if (r !== Stop.Wfi && !(r === Stop.Trap && cpu.trapInterrupt)) this.trace!(pc, insn, mode, at);
+      if (r !== Stop.Limit || this.clock.now >= sliceEnd) return r;
+    }
+  }
+
+  private dispatchEvents(): void {
+    for (let ev = this.clock.popDue(); ev; ev = this.clock.popDue()) this.byName.get(ev.target)?.onEvent?.(ev.kind, ev.arg);
+  }
+
+  /** Reads `len` bytes of physical RAM at `pa` (copy); undefined when not RAM. */
+  readPhys(pa: number, len: number): Uint8Array | undefined {
+    if (!this.bus.isRam(pa, len)) return undefined;
+    const off = (pa >>> 0) - this.bus.ramBase;
+    return this.bus.ram.slice(off, off + len);
+  }
+
+  snapshot(): MachineSnapshot {
+    const devices: Record<string, unknown> = {};
+    for (const d of this.devices) devices[d.name] = d.snapshot();
+    return {
+      ram: this.bus.ram.slice(),
+      cpu: this.cpu.snapshot(),
+      clock: this.clock.snapshot(),
+      dma: this.dma.snapshot(),
+      devices,
+      halted: this.halted && { ...this.halted },
+    };
+  }
+
+  /** Restores a snapshot of this machine (same RAM size), copying into the existing buffers. */
+  restore(s: MachineSnapshot): void {
+    this.bus.ram.set(s.ram);
+    this.cpu.restore(s.cpu);
+    this.clock.restore(s.clock);
+    this.dma.restore(s.dma);
+    for (const d of this.devices) d.restore(s.devices[d.name]);
+    this.halted = s.halted && { ...s.halted };
+  }
+
+  /** SHA-256 over RAM, CPU, clock, IOMMU and device state (hex). Equal hashes = equal states. */
+  stateHash(): string {
+    const h = createHash("sha256");
+    h.update(this.bus.ram);
+    const snap = this.snapshot();
+    hashValue(h, { cpu: snap.cpu, clock: snap.clock, dma: snap.dma, halted: snap.halted });
+    for (const d of this.devices) {
+      h.update(d.name);
+      hashValue(h, d.snapshot());
+    }
+    return h.digest("hex");
+  }
+}
+
+/** Feeds a JSON-like value (typed arrays as raw bytes) to a hash, in a fixed order. */
+function hashValue(h: Hash, v: unknown): void {
+  if (ArrayBuffer.isView(v)) {
+    h.update(`<${v.constructor.name}:${v.byteLength}>`);
+    h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+  } else if (Array.isArray(v)) {
+    h.update("[");
+    for (const e of v) hashValue(h, e);
+    h.update("]");
+  } else if (v !== null && typeof v === "object") {
+    h.update("{");
+    for (const k of Object.keys(v).sort()) {
+      h.update(k);
+      hashValue(h, (v as Record<string, unknown>)[k]);
+    }
+    h.update("}");
+  } else h.update(JSON.stringify(v) ?? "undefined");
+}
