@@ -247,7 +247,7 @@ export class Cpu implements CsrHart {
     let left = Math.min(Math.max(limit - start, 0), 0x3fff_ffff) | 0;
     let used = 0;
     let ret = 0;
-    let pc = this.pc;
+    let pc = this.pc | 0; // the host may have stored an unsigned address
     let exc = -1;
     let tval = 0;
     // The page being executed: fetches from it skip the TLB (invalidated on every slow path).
