@@ -32,7 +32,7 @@ __attribute__((noinline)) static uint32_t handle(struct req *r) {
 
 __attribute__((noinline, section(".text.user"))) void user_main(void) {
   uint32_t ck = 0;
-  for (uint32_t i = 0; i < ITERS / 16; i++) {
+  for (uint32_t i = 0; i < ITERS / 4; i++) {
     struct req *r = &ring[i & 63];
     r->lba = i;
     r->count = i & 7;
