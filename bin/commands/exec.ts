@@ -67,6 +67,7 @@ export function summarize(r: ExecResult): ExecOutcome {
 
 /** Reads the ELF file; a missing or unreadable file is the user's error, not ours. */
 async function readElf(path: string): Promise<Uint8Array> {
+  if (path === "") throw new ExitError(EXIT_USAGE, "no ELF file given (empty path)");
   try {
     return new Uint8Array(await readFile(path));
   } catch (e) {
@@ -103,9 +104,12 @@ export async function runExec(args: { elf: string; maxCycles: unknown; trace: bo
   const run = execElf(bytes, { maxCycles: max.value, trace: tracer?.write });
   tracer?.flush();
   if (!run.ok) throw new ExitError(EXIT_USAGE, `${args.elf}: ${run.error}`);
-  if (run.result.console) process.stdout.write(run.result.console);
+  const out = run.result.console;
+  if (out) process.stdout.write(out);
   const outcome = summarize(run.result);
-  process.stderr.write(`bulkhead: ${outcome.summary}\n`);
+  // On a terminal, start the summary on its own line even if the guest's last line is unfinished.
+  const sep = out && !out.endsWith("\n") && process.stdout.isTTY && process.stderr.isTTY ? "\n" : "";
+  process.stderr.write(`${sep}bulkhead: ${outcome.summary}\n`);
   return outcome.exitCode;
 }
 

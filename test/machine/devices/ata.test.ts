@@ -342,6 +342,28 @@ describe("ATA bus-master DMA", () => {
   });
 });
 
+describe("ATA robustness", () => {
+  it("survives arbitrary port traffic without throwing (deterministic pseudo-random guest)", () => {
+    const { h, ata } = setup(64);
+    const ports = [...Array(8).keys()].map((i) => PORT_ATA_CMD + i).concat([PORT_ATA_CTRL]);
+    for (let i = 0; i < 8; i++) ports.push(PORT_ATA_BM + i);
+    const commands = [0x20, 0x30, 0xc8, 0xca, 0xe7, 0xec, 0x00, 0xff];
+    let x = 12345;
+    const rnd = (n: number) => ((x = (Math.imul(x, 1103515245) + 12345) >>> 0) >>> 8) % n;
+    h.bus.ram.fill(0x80, 0, 0x4000); // PRD entries pointing at 0x80808080 (outside RAM) and worse
+    for (let i = 0; i < 20000; i++) {
+      const port = ports[rnd(ports.length)];
+      const size = ([1, 2, 4] as const)[rnd(3)];
+      const value = port === STATUS && rnd(2) ? commands[rnd(commands.length)] : rnd(0x1_0000) * 0x1_0001;
+      if (rnd(2)) h.bus.portWrite(port, value, size);
+      else h.bus.portRead(port, size);
+      if (rnd(8) === 0) h.advanceBy(rnd(200_000));
+    }
+    h.settle();
+    expect(ata.image.length).toBe(64 * 512);
+  });
+});
+
 describe("ATA construction", () => {
   it("adopts an image of whole sectors and pads a ragged one", () => {
     const h = new Harness();
