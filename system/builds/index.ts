@@ -1,0 +1,30 @@
+/*
+ * The registry of kernel builds and their fingerprints. A fingerprint (hash of the build's
+ * data and of the images it runs) identifies exactly what produced a result.
+ */
+import { createHash } from "node:crypto";
+import { minix3 } from "./minix3.js";
+import { monolithic } from "./monolithic.js";
+import type { Build } from "./types.js";
+
+export type { Build, ServiceConf } from "./types.js";
+
+export const BUILDS: Record<string, Build> = { minix3, monolithic };
+
+/** The build named `name`, or an error naming the known ones. */
+export function getBuild(name: string): { ok: true; build: Build } | { ok: false; error: string } {
+  const build = BUILDS[name];
+  if (build) return { ok: true, build };
+  return { ok: false, error: `unknown build "${name}" (known: ${Object.keys(BUILDS).join(", ")})` };
+}
+
+/** sha256 (hex, first 16 chars) over the build's data and the images (name → bytes) it boots. */
+export function fingerprint(build: Build, images: Record<string, Uint8Array>): string {
+  const h = createHash("sha256");
+  h.update(JSON.stringify(build));
+  for (const name of Object.keys(images).sort()) {
+    h.update(name);
+    h.update(images[name]);
+  }
+  return h.digest("hex").slice(0, 16);
+}

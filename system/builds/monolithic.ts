@@ -1,0 +1,14 @@
+/* The monolithic build: drivers run in supervisor mode inside the one kernel address space. */
+import type { Build } from "./types.js";
+
+export const monolithic: Build = {
+  name: "monolithic",
+  description: "Monolithic kernel: drivers in supervisor mode, all of RAM mapped, no privilege checks, no recovery",
+  driverMode: "supervisor",
+  driverAddressSpace: "kernel",
+  checks: false,
+  supervisorFaultPanics: true,
+  preemptSupervisor: false,
+  recovery: { restart: false },
+  iommu: false,
+};

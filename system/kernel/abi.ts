@@ -1,0 +1,155 @@
+/*
+ * The guest ABI, TypeScript side: the mirror of system/drivers/include/abi.h (endpoints, IPC
+ * operations, kernel calls, message layout, grants, protocols, error codes). The numbers follow
+ * MINIX 3 where MINIX has one. test/kernel/abi.test.ts checks both files agree.
+ */
+
+export const ENDPOINT_GENERATION_SHIFT = 15;
+export const ANY = 0x7ace;
+export const NONE = 0x6ace;
+export const SELF = 0x8ace;
+export const IDLE = -4;
+export const CLOCK = -3;
+export const SYSTEM = -2;
+export const KERNEL = -1;
+export const HARDWARE = KERNEL;
+export const RS_PROC_NR = 0;
+export const DS_PROC_NR = 1;
+export const VFS_PROC_NR = 2;
+
+export const IPC_SEND = 1;
+export const IPC_RECEIVE = 2;
+export const IPC_SENDREC = 3;
+export const IPC_NOTIFY = 4;
+export const IPC_SENDNB = 5;
+export const IPC_KERNEL_CALL = 6;
+
+export const MESSAGE_SIZE = 64;
+export const MESS_WORDS = 14;
+/** Byte offsets in a message. Payload word i is at M_PAYLOAD + 4 * i. */
+export const M_SOURCE = 0;
+export const M_TYPE = 4;
+export const M_PAYLOAD = 8;
+export const NOTIFY_MESSAGE = 0x1000;
+
+export const KERNEL_CALL = 0x600;
+export const SYS_PRIVCTL = KERNEL_CALL + 4;
+export const SYS_UMAP = KERNEL_CALL + 14;
+export const SYS_IRQCTL = KERNEL_CALL + 19;
+export const SYS_DEVIO = KERNEL_CALL + 21;
+export const SYS_SDEVIO = KERNEL_CALL + 22;
+export const SYS_VDEVIO = KERNEL_CALL + 23;
+export const SYS_SETALARM = KERNEL_CALL + 24;
+export const SYS_GETINFO = KERNEL_CALL + 26;
+export const SYS_SAFECOPYFROM = KERNEL_CALL + 31;
+export const SYS_SAFECOPYTO = KERNEL_CALL + 32;
+export const SYS_SETGRANT = KERNEL_CALL + 34;
+export const SYS_DIAGCTL = KERNEL_CALL + 44;
+export const SYS_EXIT = KERNEL_CALL + 53;
+export const NR_SYS_CALLS = 64;
+
+export const _DIO_INPUT = 0x001;
+export const _DIO_OUTPUT = 0x002;
+export const _DIO_BYTE = 0x010;
+export const _DIO_WORD = 0x020;
+export const _DIO_LONG = 0x030;
+export const DIO_INPUT_BYTE = _DIO_INPUT | _DIO_BYTE;
+export const DIO_INPUT_WORD = _DIO_INPUT | _DIO_WORD;
+export const DIO_INPUT_LONG = _DIO_INPUT | _DIO_LONG;
+export const DIO_OUTPUT_BYTE = _DIO_OUTPUT | _DIO_BYTE;
+export const DIO_OUTPUT_WORD = _DIO_OUTPUT | _DIO_WORD;
+export const DIO_OUTPUT_LONG = _DIO_OUTPUT | _DIO_LONG;
+export const VDEVIO_MAX = 16;
+
+export const IRQ_SETPOLICY = 1;
+export const IRQ_RMPOLICY = 2;
+export const IRQ_ENABLE = 3;
+export const IRQ_DISABLE = 4;
+export const IRQ_REENABLE = 0x001;
+
+export const GET_WHOAMI = 1;
+export const GET_UPTIME = 2;
+export const GET_PARAMS = 3;
+export const GET_HZ = 4;
+
+export const SYS_PRIV_ALLOW = 1;
+
+export const GRANT_INVALID = -1;
+export const CPF_READ = 0x001;
+export const CPF_WRITE = 0x002;
+export const CPF_USED = 0x100;
+export const CPF_VALID = 0x200;
+export const GRANT_ENTRY_SIZE = 16;
+
+export const BDEV_RQ_BASE = 0x400;
+export const BDEV_OPEN = BDEV_RQ_BASE + 0;
+export const BDEV_CLOSE = BDEV_RQ_BASE + 1;
+export const BDEV_READ = BDEV_RQ_BASE + 2;
+export const BDEV_WRITE = BDEV_RQ_BASE + 3;
+export const BDEV_REPLY = BDEV_RQ_BASE + 0x80;
+export const BDEV_R_BIT = 0x01;
+export const BDEV_W_BIT = 0x02;
+
+export const DS_RQ_BASE = 0xb00;
+export const DS_PUBLISH = DS_RQ_BASE + 0;
+export const DS_RETRIEVE = DS_RQ_BASE + 1;
+export const DS_SUBSCRIBE = DS_RQ_BASE + 2;
+export const DS_CHECK = DS_RQ_BASE + 3;
+export const DS_REPLY = DS_RQ_BASE + 0x80;
+export const DSF_OVERWRITE = 0x01;
+export const DS_DRIVER_UP = 1;
+
+export const OK = 0;
+export const EPERM = 1;
+export const ENOENT = 2;
+export const EINTR = 4;
+export const EIO = 5;
+export const ENXIO = 6;
+export const E2BIG = 7;
+export const EAGAIN = 11;
+export const ENOMEM = 12;
+export const EFAULT = 14;
+export const EBUSY = 16;
+export const EINVAL = 22;
+export const ENOSPC = 28;
+export const ENOSYS = 71;
+export const ETIMEDOUT = 110;
+export const ERESTART = 200;
+export const ENOTREADY = 201;
+export const EDEADSRCDST = 202;
+export const EBADSRCDST = 203;
+export const ECALLDENIED = 210;
+export const ELOCKED = 208;
+export const ETRAPDENIED = 211;
+export const EBADREQUEST = 212;
+
+export const DRIVER_TEXT_BASE = 0x0040_0000;
+export const DRIVER_STACK_TOP = 0x0080_0000;
+export const DRIVER_STACK_SIZE = 0x1_0000;
+
+/** Message field offsets (bytes from the start of the message) per message kind. */
+export const MF = {
+  notify: { timestampLo: 8, timestampHi: 12, interrupts: 16 },
+  bdev: { minor: 8, posLo: 12, posHi: 16, count: 20, grant: 24, id: 28, flags: 32, access: 36 },
+  bdevReply: { status: 8, id: 12 },
+  devio: { port: 8, value: 12, request: 16 },
+  vdevio: { vecAddr: 8, vecSize: 12, request: 16 },
+  sdevio: { port: 8, request: 12, address: 16, count: 20 },
+  safecopy: { endpt: 8, grant: 12, offset: 16, address: 20, bytes: 24 },
+  irqctl: { request: 8, irq: 12, policy: 16, hookId: 20 },
+  setalarm: { expLo: 8, expHi: 12, absTime: 16, leftLo: 20, leftHi: 24 },
+  getinfo: { request: 8, address: 12, size: 16, endpt: 20 },
+  umap: { vaddr: 8, size: 12, paddr: 16 },
+  setgrant: { address: 8, size: 12 },
+  diag: { address: 8, size: 12 },
+  exit: { status: 8 },
+  privctl: { endpt: 8, request: 12, arg: 16 },
+  ds: { key: 8, keyLen: 32, value: 40, flags: 44 },
+} as const;
+
+/** whoami_info: endpt (4), priv_flags (4), label (16). */
+export const WHOAMI_SIZE = 24;
+
+/** Names of the error codes, for logs and reports. */
+export const errorName = (code: number): string =>
+  ({ 0: "OK", 1: "EPERM", 2: "ENOENT", 4: "EINTR", 5: "EIO", 6: "ENXIO", 7: "E2BIG", 11: "EAGAIN", 12: "ENOMEM", 14: "EFAULT", 16: "EBUSY", 22: "EINVAL", 28: "ENOSPC", 71: "ENOSYS", 110: "ETIMEDOUT", 200: "ERESTART", 201: "ENOTREADY", 202: "EDEADSRCDST", 203: "EBADSRCDST", 208: "ELOCKED", 210: "ECALLDENIED", 211: "ETRAPDENIED", 212: "EBADREQUEST" })[Math.abs(code)] ?? `error ${code}`;

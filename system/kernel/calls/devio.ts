@@ -1,0 +1,101 @@
+/*
+ * Port I/O for drivers: SYS_DEVIO (one port), SYS_VDEVIO (a vector of (port, value) pairs),
+ * SYS_SDEVIO (a string of items between a port and the caller's memory). Every port is checked
+ * against the caller's I/O ranges (EPERM outside them), so the kernel sees and polices every
+ * access a driver makes to hardware.
+ */
+import {
+  _DIO_BYTE, _DIO_INPUT, _DIO_LONG, _DIO_OUTPUT, _DIO_WORD, EFAULT, EINVAL, EPERM, MF, OK, VDEVIO_MAX,
+} from "../abi.js";
+import * as costs from "../costs.js";
+import type { Kernel } from "../kernel.js";
+import { S } from "../layout.js";
+import { get32, set32, type Message } from "../message.js";
+import { copyFrom, copyTo } from "../vm.js";
+
+type Size = 1 | 2 | 4;
+
+/** Access size of a DIO request, or 0 when malformed. */
+function dioSize(request: number): Size | 0 {
+  switch (request & 0xf0) {
+    case _DIO_BYTE: return 1;
+    case _DIO_WORD: return 2;
+    case _DIO_LONG: return 4;
+  }
+  return 0;
+}
+
+/** Whether `caller` may access ports [port, port + size). */
+export function portAllowed(k: Kernel, caller: number, port: number, size: number): boolean {
+  if (!k.checked(caller)) return true;
+  const km = k.km;
+  const n = km.s(caller, S.nrIoRange);
+  for (let i = 0; i < n; i++) {
+    const r = km.s(caller, S.ioTab + 4 * i);
+    if (port >= (r & 0xffff) && port + size - 1 <= r >>> 16) return true;
+  }
+  return false;
+}
+
+function io(k: Kernel, port: number, request: number, size: Size, value: number): number {
+  k.charge(costs.PORT_ACCESS);
+  const bus = k.machine.bus;
+  if (request & _DIO_INPUT) return bus.portRead(port, size);
+  bus.portWrite(port, value, size);
+  return value;
+}
+
+export function doDevio(k: Kernel, caller: number, m: Message): number {
+  const port = get32(m, MF.devio.port) >>> 0;
+  const request = get32(m, MF.devio.request);
+  const size = dioSize(request);
+  if (!size || port > 0xffff || !(request & (_DIO_INPUT | _DIO_OUTPUT))) return -EINVAL;
+  if (!portAllowed(k, caller, port, size)) return -EPERM;
+  set32(m, MF.devio.value, io(k, port, request, size, get32(m, MF.devio.value)));
+  return OK;
+}
+
+export function doVdevio(k: Kernel, caller: number, m: Message): number {
+  const request = get32(m, MF.vdevio.request);
+  const n = get32(m, MF.vdevio.vecSize);
+  const size = dioSize(request);
+  if (!size || n < 0 || n > VDEVIO_MAX || !(request & (_DIO_INPUT | _DIO_OUTPUT))) return -EINVAL;
+  const va = get32(m, MF.vdevio.vecAddr) >>> 0;
+  const vec = copyFrom(k.km, caller, va, n * 8);
+  if (!vec) return -EFAULT;
+  const dv = new DataView(vec.buffer);
+  for (let i = 0; i < n; i++) if (!portAllowed(k, caller, dv.getUint32(i * 8, true), size)) return -EPERM;
+  for (let i = 0; i < n; i++) dv.setUint32(i * 8 + 4, io(k, dv.getUint32(i * 8, true), request, size, dv.getUint32(i * 8 + 4, true)) >>> 0, true);
+  if (request & _DIO_INPUT && !copyTo(k.km, caller, va, vec)) return -EFAULT;
+  return OK;
+}
+
+export function doSdevio(k: Kernel, caller: number, m: Message): number {
+  const port = get32(m, MF.sdevio.port) >>> 0;
+  const request = get32(m, MF.sdevio.request);
+  const count = get32(m, MF.sdevio.count);
+  const size = dioSize(request);
+  if (!size || port > 0xffff || count < 0 || count > 65536 || !(request & (_DIO_INPUT | _DIO_OUTPUT))) return -EINVAL;
+  if (!portAllowed(k, caller, port, size)) return -EPERM;
+  const va = get32(m, MF.sdevio.address) >>> 0;
+  const bytes = count * size;
+  k.charge(bytes * costs.COPY_PER_BYTE);
+  const bus = k.machine.bus;
+  if (request & _DIO_INPUT) {
+    const buf = new Uint8Array(bytes);
+    const dv = new DataView(buf.buffer);
+    for (let i = 0; i < count; i++) {
+      const v = bus.portRead(port, size);
+      if (size === 1) dv.setUint8(i, v);
+      else if (size === 2) dv.setUint16(i * 2, v, true);
+      else dv.setUint32(i * 4, v, true);
+    }
+    return copyTo(k.km, caller, va, buf) ? OK : -EFAULT;
+  }
+  const buf = copyFrom(k.km, caller, va, bytes);
+  if (!buf) return -EFAULT;
+  const dv = new DataView(buf.buffer);
+  for (let i = 0; i < count; i++)
+    bus.portWrite(port, size === 1 ? dv.getUint8(i) : size === 2 ? dv.getUint16(i * 2, true) : dv.getUint32(i * 4, true), size);
+  return OK;
+}

@@ -1,0 +1,63 @@
+/*
+ * The SYSTEM task: kernel calls. A guest traps with IPC_KERNEL_CALL and a message whose m_type
+ * is the call number; the kernel copies the message in, checks the caller's kernel-call mask
+ * (ECALLDENIED), runs the handler (do_x style: message in, status out), and copies the reply
+ * back with m_type = status, which is also the trap's return value.
+ */
+import {
+  ECALLDENIED, EFAULT, ENOSYS, KERNEL_CALL, M_TYPE, NR_SYS_CALLS, SYS_DEVIO, SYS_DIAGCTL, SYS_EXIT, SYS_GETINFO,
+  SYS_IRQCTL, SYS_PRIVCTL, SYS_SAFECOPYFROM, SYS_SAFECOPYTO, SYS_SDEVIO, SYS_SETALARM, SYS_SETGRANT, SYS_UMAP, SYS_VDEVIO,
+} from "../abi.js";
+import * as costs from "../costs.js";
+import type { Kernel } from "../kernel.js";
+import { S } from "../layout.js";
+import { get32, set32, type Message } from "../message.js";
+import { doDevio, doSdevio, doVdevio } from "./devio.js";
+import { doDiagctl, doExit, doGetinfo, doPrivctl, doSetalarm, doUmap } from "./info.js";
+import { doIrqctl } from "./irqctl.js";
+import { doSafecopyFrom, doSafecopyTo, doSetgrant } from "./safecopy.js";
+
+/** A kernel-call handler: returns the status for the caller, or EDONTREPLY. */
+export type CallHandler = (k: Kernel, caller: number, m: Message) => number;
+
+/** Status meaning "no reply: the caller is gone or blocked". */
+export const EDONTREPLY = 0x7fff_ffff;
+
+const TABLE: Record<number, CallHandler> = {
+  [SYS_DEVIO]: doDevio,
+  [SYS_SDEVIO]: doSdevio,
+  [SYS_VDEVIO]: doVdevio,
+  [SYS_SAFECOPYFROM]: doSafecopyFrom,
+  [SYS_SAFECOPYTO]: doSafecopyTo,
+  [SYS_SETGRANT]: doSetgrant,
+  [SYS_IRQCTL]: doIrqctl,
+  [SYS_SETALARM]: doSetalarm,
+  [SYS_GETINFO]: doGetinfo,
+  [SYS_UMAP]: doUmap,
+  [SYS_DIAGCTL]: doDiagctl,
+  [SYS_PRIVCTL]: doPrivctl,
+  [SYS_EXIT]: doExit,
+};
+
+/** Names used in service tables (system.conf "system" lines), without the SYS_ prefix. */
+export const KERNEL_CALL_NAMES: Record<string, number> = {
+  DEVIO: SYS_DEVIO, SDEVIO: SYS_SDEVIO, VDEVIO: SYS_VDEVIO, SAFECOPYFROM: SYS_SAFECOPYFROM, SAFECOPYTO: SYS_SAFECOPYTO,
+  SETGRANT: SYS_SETGRANT, IRQCTL: SYS_IRQCTL, SETALARM: SYS_SETALARM, GETINFO: SYS_GETINFO, UMAP: SYS_UMAP,
+  DIAGCTL: SYS_DIAGCTL, PRIVCTL: SYS_PRIVCTL, EXIT: SYS_EXIT,
+};
+
+/** Handles the kernel call of process `caller` whose message is at `va`; returns the status. */
+export function kernelCall(k: Kernel, caller: number, va: number): number {
+  k.charge(costs.KERNEL_CALL);
+  const m = k.copyMsgFrom(caller, va);
+  if (!m) return -EFAULT;
+  const call = get32(m, M_TYPE);
+  const nr = call - KERNEL_CALL;
+  if (nr < 0 || nr >= NR_SYS_CALLS || !TABLE[call]) return -ENOSYS;
+  if (k.checked(caller) && !k.km.sBit(caller, S.callMask, nr)) return -ECALLDENIED;
+  const status = TABLE[call](k, caller, m);
+  if (status === EDONTREPLY) return status;
+  set32(m, M_TYPE, status);
+  if (!k.copyMsgTo(caller, va, m)) return -EFAULT;
+  return status;
+}

@@ -1,0 +1,61 @@
+/*
+ * SYS_IRQCTL: drivers attach to IRQ lines (IRQ_SETPOLICY returns a hook id), enable and
+ * disable them. The kernel's generic interrupt handler turns an interrupt into a notification
+ * from HARDWARE carrying bit (1 << hook id) in m_notify.interrupts (MINIX lets the driver choose
+ * that bit; here the hook id serves as both, which is what libsys documents). Without
+ * IRQ_REENABLE the line stays masked (in service at the PLIC) until the driver calls IRQ_ENABLE.
+ */
+import { EBUSY, EINVAL, EPERM, IRQ_DISABLE, IRQ_ENABLE, IRQ_RMPOLICY, IRQ_SETPOLICY, MF, OK } from "../abi.js";
+import type { Kernel } from "../kernel.js";
+import { H, HOOK_SIZE, S } from "../layout.js";
+import { get32, set32, type Message } from "../message.js";
+import { NR_IRQ_HOOKS } from "../params.js";
+
+function irqAllowed(k: Kernel, caller: number, irq: number): boolean {
+  if (!k.checked(caller)) return true;
+  const n = k.km.s(caller, S.nrIrq);
+  for (let i = 0; i < n; i++) if (k.km.s(caller, S.irqTab + 4 * i) === irq) return true;
+  return false;
+}
+
+export function doIrqctl(k: Kernel, caller: number, m: Message): number {
+  const km = k.km;
+  const request = get32(m, MF.irqctl.request);
+  if (request === IRQ_SETPOLICY) {
+    const irq = get32(m, MF.irqctl.irq);
+    if (irq <= 0 || irq >= 32) return -EINVAL;
+    if (!irqAllowed(k, caller, irq)) return -EPERM;
+    for (let h = 0; h < NR_IRQ_HOOKS; h++) {
+      const o = S.hooks + h * HOOK_SIZE;
+      if (km.s(caller, o + H.irq) !== 0) continue;
+      km.setS(caller, o + H.irq, irq);
+      km.setS(caller, o + H.policy, get32(m, MF.irqctl.policy));
+      km.setS(caller, o + H.enabled, 1);
+      k.enableIrqLine(irq, true);
+      set32(m, MF.irqctl.hookId, h);
+      return OK;
+    }
+    return -EBUSY;
+  }
+  const h = get32(m, MF.irqctl.hookId);
+  if (h < 0 || h >= NR_IRQ_HOOKS) return -EINVAL;
+  const o = S.hooks + h * HOOK_SIZE;
+  const irq = km.s(caller, o + H.irq);
+  if (irq === 0) return -EINVAL;
+  switch (request) {
+    case IRQ_ENABLE:
+      if (!km.s(caller, o + H.enabled)) {
+        km.setS(caller, o + H.enabled, 1);
+        k.machine.plic.complete(0, irq); // end of service: the line may interrupt again
+      }
+      return OK;
+    case IRQ_DISABLE:
+      km.setS(caller, o + H.enabled, 0);
+      return OK;
+    case IRQ_RMPOLICY:
+      km.setS(caller, o + H.irq, 0);
+      km.setS(caller, o + H.enabled, 0);
+      return OK;
+  }
+  return -EINVAL;
+}

@@ -1,0 +1,66 @@
+/*
+ * Memory grants and safe copies (MINIX SYS_SAFECOPYFROM/TO, SYS_SETGRANT). A grant lives in the
+ * granter's own memory, in the table it registered with SYS_SETGRANT: {flags, grantee, start,
+ * length}. The kernel checks, as MINIX does: the grant id is in the table, the entry is in use
+ * and valid, the caller is the grantee (or the grant is for ANY), the access (read/write) is
+ * granted, and offset + bytes <= length without overflow. Then it copies between the granter's
+ * and the caller's address spaces, each through its own page table.
+ */
+import { ANY, CPF_READ, CPF_USED, CPF_VALID, CPF_WRITE, EFAULT, EINVAL, EPERM, GRANT_ENTRY_SIZE, MF, OK } from "../abi.js";
+import * as costs from "../costs.js";
+import type { Kernel } from "../kernel.js";
+import { P, S } from "../layout.js";
+import { get32, type Message } from "../message.js";
+import { MAX_GRANTS } from "../params.js";
+import { lookupEndpoint } from "../proc.js";
+import { copyFrom, copyTo } from "../vm.js";
+
+/**
+ * Resolves grant `id` of `granter` for `caller` wanting `access` to [offset, offset + bytes):
+ * the granter's virtual address to copy at, or a negative error.
+ */
+export function verifyGrant(k: Kernel, granter: number, caller: number, id: number, access: number, offset: number, bytes: number): number {
+  const km = k.km;
+  const entries = km.s(granter, S.grantEntries);
+  if (id < 0 || id >= entries) return -EINVAL;
+  const g = copyFrom(km, granter, (km.s(granter, S.grantTable) >>> 0) + id * GRANT_ENTRY_SIZE, GRANT_ENTRY_SIZE);
+  if (!g) return -EFAULT;
+  const flags = get32(g, 0), who = get32(g, 4), start = get32(g, 8) >>> 0, len = get32(g, 12) >>> 0;
+  if ((flags & (CPF_USED | CPF_VALID)) !== (CPF_USED | CPF_VALID)) return -EINVAL;
+  if (!k.checked(caller)) return start + offset; // builds without isolation trust the caller
+  if (who !== ANY && who !== km.p(caller, P.endpoint)) return -EPERM;
+  if ((flags & access) !== access) return -EPERM;
+  if (offset < 0 || bytes < 0 || offset + bytes > len) return -EPERM;
+  return start + offset;
+}
+
+function safecopy(k: Kernel, caller: number, m: Message, fromGranter: boolean): number {
+  const km = k.km;
+  const granter = lookupEndpoint(km, get32(m, MF.safecopy.endpt));
+  if (granter < 0) return -EINVAL;
+  const id = get32(m, MF.safecopy.grant);
+  const offset = get32(m, MF.safecopy.offset) >>> 0;
+  const bytes = get32(m, MF.safecopy.bytes) >>> 0;
+  const addr = get32(m, MF.safecopy.address) >>> 0;
+  if (bytes > 1 << 24) return -EINVAL;
+  const at = verifyGrant(k, granter, caller, id, fromGranter ? CPF_READ : CPF_WRITE, offset, bytes);
+  if (at < 0) return at;
+  k.charge(bytes * costs.COPY_PER_BYTE);
+  const [src, srcVa, dst, dstVa] = fromGranter ? [granter, at, caller, addr] : [caller, addr, granter, at];
+  const data = copyFrom(km, src, srcVa, bytes);
+  if (!data) return -EFAULT;
+  return copyTo(km, dst, dstVa, data) ? OK : -EFAULT;
+}
+
+export const doSafecopyFrom = (k: Kernel, caller: number, m: Message): number => safecopy(k, caller, m, true);
+export const doSafecopyTo = (k: Kernel, caller: number, m: Message): number => safecopy(k, caller, m, false);
+
+/** SYS_SETGRANT: registers the caller's grant table (address, number of entries). */
+export function doSetgrant(k: Kernel, caller: number, m: Message): number {
+  const entries = get32(m, MF.setgrant.size);
+  if (entries < 0 || entries > MAX_GRANTS) return -EINVAL;
+  k.km.setS(caller, S.grantTable, get32(m, MF.setgrant.address));
+  k.km.setS(caller, S.grantEntries, entries);
+  return OK;
+}
+

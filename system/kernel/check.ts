@@ -1,0 +1,106 @@
+/*
+ * Invariant checks on the kernel's data in guest memory. A wild write (a monolithic driver's
+ * bad pointer, a DMA gone astray) changes these bytes; the kernel notices here and panics
+ * rather than run on corrupt state. Each check returns the violated invariant as text, or
+ * undefined when the structure is sound.
+ */
+import { RAM_BASE } from "../machine/memmap.js";
+import { PTE_R, PTE_V, PTE_W, PTE_X } from "../machine/mmu.js";
+import { KernelMemory, H, HOOK_SIZE, P, PK_NATIVE, PMAGIC, RTS_KNOWN, RTS_SENDING, RTS_SLOT_FREE, S, SF_KNOWN, SMAGIC } from "./layout.js";
+import { MAX_GRANTS, NR_IO_RANGE, NR_IRQ_HOOKS, NR_SCHED_QUEUES, NR_SLOTS, NR_TASKS, PT_POOL_END, PT_POOL_OFF } from "./params.js";
+import { endpointInRange, endpointSlot } from "./proc.js";
+
+const inIdxRange = (v: number): boolean => v >= -1 && v < NR_SLOTS;
+
+/** The process-table entry `idx`. */
+export function checkProc(km: KernelMemory, idx: number): string | undefined {
+  const name = `process table entry ${idx - NR_TASKS}`;
+  if (km.p(idx, P.magic) !== PMAGIC) return `${name}: bad magic 0x${(km.p(idx, P.magic) >>> 0).toString(16)}`;
+  if (km.p(idx, P.nr) !== idx - NR_TASKS) return `${name}: slot number ${km.p(idx, P.nr)}`;
+  if (endpointSlot(km.p(idx, P.endpoint)) !== idx - NR_TASKS) return `${name}: endpoint ${km.p(idx, P.endpoint)} names another slot`;
+  const f = km.p(idx, P.rtsFlags);
+  if (f & ~RTS_KNOWN) return `${name}: unknown RTS flags 0x${(f >>> 0).toString(16)}`;
+  if (f & RTS_SLOT_FREE) return undefined;
+  const pr = km.p(idx, P.priority);
+  if (pr < 0 || pr >= NR_SCHED_QUEUES) return `${name}: priority ${pr}`;
+  for (const [field, v] of [["next-ready", km.p(idx, P.nextReady)], ["caller queue", km.p(idx, P.callerQ)], ["queue link", km.p(idx, P.qLink)]] as const)
+    if (!inIdxRange(v)) return `${name}: ${field} link ${v}`;
+  if (f & RTS_SENDING && !endpointInRange(km.p(idx, P.sendTo))) return `${name}: sending to invalid endpoint ${km.p(idx, P.sendTo)}`;
+  const kind = km.p(idx, P.kind);
+  if (kind !== 0 && kind !== PK_NATIVE) return `${name}: kind ${kind}`;
+  const mode = km.p(idx, P.mode);
+  if (mode !== 0 && mode !== 1) return `${name}: mode ${mode}`;
+  const root = km.p(idx, P.ptRoot) >>> 0;
+  if (root && (root < RAM_BASE + PT_POOL_OFF || root >= RAM_BASE + PT_POOL_END || root & 0xfff)) return `${name}: page-table root 0x${root.toString(16)}`;
+  return undefined;
+}
+
+/** The privilege-table entry `idx` of a live process. */
+export function checkPriv(km: KernelMemory, idx: number): string | undefined {
+  const name = `privilege entry ${idx - NR_TASKS}`;
+  if (km.s(idx, S.magic) !== SMAGIC) return `${name}: bad magic`;
+  if (km.s(idx, S.procIndex) !== idx) return `${name}: owner ${km.s(idx, S.procIndex)}`;
+  if (km.s(idx, S.flags) & ~SF_KNOWN) return `${name}: unknown flags`;
+  const nio = km.s(idx, S.nrIoRange);
+  if (nio < 0 || nio > NR_IO_RANGE) return `${name}: ${nio} I/O ranges`;
+  const nirq = km.s(idx, S.nrIrq);
+  if (nirq < 0 || nirq > NR_IRQ_HOOKS) return `${name}: ${nirq} IRQ lines`;
+  const ng = km.s(idx, S.grantEntries);
+  if (ng < 0 || ng > MAX_GRANTS) return `${name}: ${ng} grant entries`;
+  for (let h = 0; h < NR_IRQ_HOOKS; h++) {
+    const o = S.hooks + h * HOOK_SIZE;
+    const irq = km.s(idx, o + H.irq), en = km.s(idx, o + H.enabled);
+    if (irq < 0 || irq >= 32 || (en !== 0 && en !== 1)) return `${name}: IRQ hook ${h} corrupt`;
+  }
+  return undefined;
+}
+
+/** The ready queues: acyclic, consistent tails, only runnable processes of that priority. */
+export function checkQueues(km: KernelMemory): string | undefined {
+  for (let q = 0; q < NR_SCHED_QUEUES; q++) {
+    let p = km.rdyHead(q);
+    let last = -1;
+    for (let n = 0; p >= 0; n++) {
+      if (n >= NR_SLOTS || p >= NR_SLOTS) return `ready queue ${q}: corrupt list`;
+      if (km.p(p, P.rtsFlags) !== 0) return `ready queue ${q}: holds blocked process ${p - NR_TASKS}`;
+      if (km.p(p, P.priority) !== q) return `ready queue ${q}: holds a process of priority ${km.p(p, P.priority)}`;
+      last = p;
+      p = km.p(p, P.nextReady);
+      if (!inIdxRange(p)) return `ready queue ${q}: bad link ${p}`;
+    }
+    if (km.rdyTail(q) !== last) return `ready queue ${q}: tail ${km.rdyTail(q)} is not the last element ${last}`;
+  }
+  return undefined;
+}
+
+/**
+ * The page tables of guest process `idx`: pointers lead into the page-table pool, leaves map
+ * the process's own memory (or, for a kernel address space, RAM superpages), permissions are
+ * legal (no W without R).
+ */
+export function checkPageTable(km: KernelMemory, idx: number): string | undefined {
+  const root = km.p(idx, P.ptRoot) >>> 0;
+  if (!root) return undefined;
+  const name = `page table of process ${idx - NR_TASKS}`;
+  const memBase = km.p(idx, P.memBase) >>> 0, memEnd = memBase + (km.p(idx, P.memSize) >>> 0);
+  const v = km.view;
+  for (let i = 0; i < 1024; i++) {
+    const e = v.getUint32(root - RAM_BASE + i * 4, true);
+    if (!(e & PTE_V)) continue;
+    if ((e & PTE_W) && !(e & PTE_R)) return `${name}: W without R in root entry ${i}`;
+    const pa = (e >>> 10) * 4096;
+    if (e & (PTE_R | PTE_X)) {
+      if (!km.bus.isRam(pa, 0x40_0000) || pa % 0x40_0000) return `${name}: superpage at 0x${pa.toString(16)} outside RAM`;
+      continue;
+    }
+    if (pa < RAM_BASE + PT_POOL_OFF || pa >= RAM_BASE + PT_POOL_END) return `${name}: root entry ${i} points outside the page-table pool`;
+    for (let j = 0; j < 1024; j++) {
+      const l = v.getUint32(pa - RAM_BASE + j * 4, true);
+      if (!(l & PTE_V)) continue;
+      const lpa = (l >>> 10) * 4096;
+      if (!(l & (PTE_R | PTE_X)) || ((l & PTE_W) && !(l & PTE_R))) return `${name}: malformed leaf ${i}/${j}`;
+      if (lpa < memBase || lpa >= memEnd) return `${name}: leaf ${i}/${j} maps 0x${lpa.toString(16)} outside the process's memory`;
+    }
+  }
+  return undefined;
+}

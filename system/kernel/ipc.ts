@@ -1,0 +1,260 @@
+/*
+ * Inter-process communication with MINIX semantics: rendezvous SEND / RECEIVE / SENDREC,
+ * non-blocking SENDNB (ENOTREADY when the receiver is not waiting), NOTIFY (a pending bit per
+ * notifier that coalesces), deadlock detection (ELOCKED), and the cleanup when a process dies
+ * (everyone blocked on it gets EDEADSRCDST). Messages are copied at delivery, from the sender's
+ * buffer to the receiver's, each through its owner's page table.
+ *
+ * Functions return OK, a negative error code, or SUSPENDED when the caller now blocks (its
+ * result is written when the operation completes).
+ */
+import {
+  ANY, CLOCK, ECALLDENIED, EDEADSRCDST, EFAULT, ELOCKED, ENOTREADY, HARDWARE, M_SOURCE, MESSAGE_SIZE, MF, NONE,
+  NOTIFY_MESSAGE, OK,
+} from "./abi.js";
+import type { Kernel } from "./kernel.js";
+import { P, RTS_RECEIVING, RTS_SENDING, S, SF_CHECKED } from "./layout.js";
+import { newMessage, set32, type Message } from "./message.js";
+import { NR_SLOTS } from "./params.js";
+import { clearRts, lookupEndpoint, setRts } from "./proc.js";
+import * as costs from "./costs.js";
+import { dequeue } from "./sched.js";
+
+export const SUSPENDED = 1;
+
+/** May `caller` send to process `dst`? (the IPC send mask, when checks are on for the caller) */
+export function maySendTo(k: Kernel, caller: number, dst: number): boolean {
+  const km = k.km;
+  if (!(km.s(caller, S.flags) & SF_CHECKED)) return true;
+  return km.sBit(caller, S.ipcTo, dst);
+}
+
+/** SEND (and SENDNB when `nonblock`): deliver now if `dstE` waits for us, else block or fail. */
+export function send(k: Kernel, caller: number, dstE: number, msgVa: number, nonblock: boolean): number {
+  const km = k.km;
+  k.charge(costs.IPC_OP);
+  const dst = lookupEndpoint(km, dstE);
+  if (dst < 0) return -EDEADSRCDST;
+  if (!maySendTo(k, caller, dst)) return -ECALLDENIED;
+  if (deadlock(k, caller, dst)) return -ELOCKED;
+  if (waitsFor(k, dst, km.p(caller, P.endpoint))) {
+    const msg = k.copyMsgFrom(caller, msgVa);
+    if (!msg) return -EFAULT;
+    return deliver(k, dst, msg, km.p(caller, P.endpoint));
+  }
+  if (nonblock) return -ENOTREADY;
+  if (!k.readable(caller, msgVa, MESSAGE_SIZE)) return -EFAULT;
+  setRts(km, caller, RTS_SENDING);
+  km.setP(caller, P.sendTo, dstE);
+  km.setP(caller, P.msgVir, msgVa);
+  appendCaller(k, dst, caller);
+  dequeue(km, caller);
+  return SUSPENDED;
+}
+
+/** RECEIVE from `srcE` (ANY or an endpoint): notifications first, then asynchronous messages, then senders. */
+export function receive(k: Kernel, caller: number, srcE: number, msgVa: number): number {
+  const km = k.km;
+  k.charge(costs.IPC_OP);
+  if (srcE !== ANY && lookupEndpoint(km, srcE) < 0) return -EDEADSRCDST;
+  if (!k.writable(caller, msgVa, MESSAGE_SIZE)) return -EFAULT;
+  const note = takeNotification(k, caller, srcE);
+  if (note) return k.copyMsgTo(caller, msgVa, note) ? OK : -EFAULT;
+  const async = k.takeAsync(caller, srcE);
+  if (async) return k.copyMsgTo(caller, msgVa, async) ? OK : -EFAULT;
+  for (let prev = -1, s = km.p(caller, P.callerQ), n = 0; s >= 0 && n < NR_SLOTS; prev = s, s = km.p(s, P.qLink), n++) {
+    if (srcE !== ANY && km.p(s, P.endpoint) !== srcE) continue;
+    unlinkCaller(k, caller, prev, s);
+    const msg = k.copyMsgFrom(s, km.p(s, P.msgVir));
+    clearRts(km, s, RTS_SENDING);
+    km.setP(s, P.sendTo, NONE);
+    if (!msg) {
+      k.complete(s, -EFAULT);
+      continue;
+    }
+    k.complete(s, OK);
+    set32(msg, M_SOURCE, km.p(s, P.endpoint));
+    return k.copyMsgTo(caller, msgVa, msg) ? OK : -EFAULT;
+  }
+  setRts(km, caller, RTS_RECEIVING);
+  km.setP(caller, P.getFrom, srcE);
+  km.setP(caller, P.msgVir, msgVa);
+  dequeue(km, caller);
+  return SUSPENDED;
+}
+
+/** SENDREC: send, then receive the reply from the same endpoint (MINIX rendezvous call). */
+export function sendrec(k: Kernel, caller: number, dstE: number, msgVa: number): number {
+  const km = k.km;
+  const r = send(k, caller, dstE, msgVa, false);
+  if (r === SUSPENDED) {
+    // Blocked sending; once the message is taken we keep waiting for the reply.
+    setRts(km, caller, RTS_RECEIVING);
+    km.setP(caller, P.getFrom, dstE);
+    return SUSPENDED;
+  }
+  if (r !== OK) return r;
+  return receive(k, caller, dstE, msgVa);
+}
+
+/** NOTIFY from process `caller` (a task index for CLOCK/HARDWARE): deliver or set the pending bit. */
+export function notify(k: Kernel, caller: number, dstE: number): number {
+  const km = k.km;
+  k.charge(costs.IPC_OP);
+  const dst = lookupEndpoint(km, dstE);
+  if (dst < 0) return -EDEADSRCDST;
+  if (!maySendTo(k, caller, dst)) return -ECALLDENIED;
+  const callerE = km.p(caller, P.endpoint);
+  if (waitsFor(k, dst, callerE)) {
+    km.setSBit(dst, S.notifyPending, caller, false);
+    deliver(k, dst, buildNotify(k, caller, dst), callerE); // a bad receive buffer is the receiver's problem
+    return OK;
+  }
+  km.setSBit(dst, S.notifyPending, caller, true);
+  return OK;
+}
+
+/** True when process `dst` is blocked receiving from `srcE` (or from ANY) and not still sending. */
+function waitsFor(k: Kernel, dst: number, srcE: number): boolean {
+  const km = k.km;
+  const f = km.p(dst, P.rtsFlags);
+  if (!(f & RTS_RECEIVING) || f & RTS_SENDING) return false;
+  const from = km.p(dst, P.getFrom);
+  return from === ANY || from === srcE;
+}
+
+/** Copies `msg` (from `srcE`) into blocked receiver `dst` and wakes it. */
+function deliver(k: Kernel, dst: number, msg: Message, srcE: number): number {
+  const km = k.km;
+  set32(msg, M_SOURCE, srcE);
+  clearRts(km, dst, RTS_RECEIVING);
+  km.setP(dst, P.getFrom, NONE);
+  if (!k.copyMsgTo(dst, km.p(dst, P.msgVir), msg)) {
+    k.complete(dst, -EFAULT);
+    return -EFAULT;
+  }
+  k.complete(dst, OK);
+  return OK;
+}
+
+/** A pending notification for `caller` matching `srcE`, consumed; or undefined. */
+function takeNotification(k: Kernel, caller: number, srcE: number): Message | undefined {
+  const km = k.km;
+  for (let i = 0; i < NR_SLOTS; i++) {
+    if (!km.sBit(caller, S.notifyPending, i)) continue;
+    if (srcE !== ANY && km.p(i, P.endpoint) !== srcE) continue;
+    km.setSBit(caller, S.notifyPending, i, false);
+    const m = buildNotify(k, i, caller);
+    set32(m, M_SOURCE, km.p(i, P.endpoint));
+    return m;
+  }
+  return undefined;
+}
+
+/** The notification message from `from` to `to` (HARDWARE carries and clears the pending IRQ bits). */
+function buildNotify(k: Kernel, from: number, to: number): Message {
+  const km = k.km;
+  const ticks = k.state.ticks;
+  const m = newMessage(NOTIFY_MESSAGE, { [MF.notify.timestampLo]: ticks | 0, [MF.notify.timestampHi]: Math.floor(ticks / 2 ** 32) });
+  if (km.p(from, P.endpoint) === HARDWARE) {
+    set32(m, MF.notify.interrupts, km.s(to, S.intPending));
+    km.setS(to, S.intPending, 0);
+  } else if (km.p(from, P.endpoint) === CLOCK) set32(m, MF.notify.interrupts, 0);
+  return m;
+}
+
+/**
+ * MINIX deadlock detection: following the chain of processes blocked sending, starting at
+ * `dst`, leads back to `caller` — unless the last link is a sender that is also waiting to
+ * receive from its target (a SENDREC pair is legitimate only when the partner receives).
+ */
+function deadlock(k: Kernel, caller: number, dst: number): boolean {
+  const km = k.km;
+  let p = dst;
+  for (let n = 0; n < NR_SLOTS; n++) {
+    const f = km.p(p, P.rtsFlags);
+    if (!(f & RTS_SENDING)) {
+      // dst blocked receiving from us is fine; blocked receiving from someone who waits for us is not detected (MINIX).
+      return false;
+    }
+    const next = lookupEndpoint(km, km.p(p, P.sendTo));
+    if (next < 0) return false;
+    if (next === caller) return true;
+    p = next;
+  }
+  return false;
+}
+
+function appendCaller(k: Kernel, dst: number, caller: number): void {
+  const km = k.km;
+  km.setP(caller, P.qLink, -1);
+  let s = km.p(dst, P.callerQ);
+  if (s < 0) {
+    km.setP(dst, P.callerQ, caller);
+    return;
+  }
+  for (let n = 0; km.p(s, P.qLink) >= 0 && n < NR_SLOTS; n++) s = km.p(s, P.qLink);
+  km.setP(s, P.qLink, caller);
+}
+
+function unlinkCaller(k: Kernel, dst: number, prev: number, s: number): void {
+  const km = k.km;
+  const next = km.p(s, P.qLink);
+  if (prev < 0) km.setP(dst, P.callerQ, next);
+  else km.setP(prev, P.qLink, next);
+  km.setP(s, P.qLink, -1);
+}
+
+/**
+ * Cleans up IPC state when process `dead` dies: it leaves the sender queue it was in, and
+ * every process blocked sending to it or receiving from it gets EDEADSRCDST.
+ */
+export function cleanupIpc(k: Kernel, dead: number): void {
+  const km = k.km;
+  const deadE = km.p(dead, P.endpoint);
+  if (km.p(dead, P.rtsFlags) & RTS_SENDING) {
+    const to = lookupEndpoint(km, km.p(dead, P.sendTo));
+    if (to >= 0)
+      for (let prev = -1, s = km.p(to, P.callerQ), n = 0; s >= 0 && n < NR_SLOTS; prev = s, s = km.p(s, P.qLink), n++)
+        if (s === dead) {
+          unlinkCaller(k, to, prev, s);
+          break;
+        }
+  }
+  for (let s = km.p(dead, P.callerQ), n = 0; s >= 0 && n < NR_SLOTS; n++) {
+    const next = km.p(s, P.qLink);
+    km.setP(s, P.qLink, -1);
+    clearRts(km, s, RTS_SENDING | RTS_RECEIVING);
+    km.setP(s, P.sendTo, NONE);
+    km.setP(s, P.getFrom, NONE);
+    k.complete(s, -EDEADSRCDST);
+    s = next;
+  }
+  km.setP(dead, P.callerQ, -1);
+  for (let i = 0; i < NR_SLOTS; i++) {
+    if (i === dead) continue;
+    km.setSBit(i, S.notifyPending, dead, false);
+    const f = km.p(i, P.rtsFlags);
+    if (f & RTS_RECEIVING && !(f & RTS_SENDING) && km.p(i, P.getFrom) === deadE) {
+      clearRts(km, i, RTS_RECEIVING);
+      km.setP(i, P.getFrom, NONE);
+      k.complete(i, -EDEADSRCDST);
+    }
+  }
+}
+
+/**
+ * Asynchronous send of an in-kernel message (native processes, MINIX senda): delivered at once
+ * when `dstE` waits for `caller`, otherwise queued until `dstE` receives.
+ */
+export function sendAsync(k: Kernel, caller: number, dstE: number, msg: Message): number {
+  const km = k.km;
+  k.charge(costs.IPC_OP);
+  const dst = lookupEndpoint(km, dstE);
+  if (dst < 0) return -EDEADSRCDST;
+  if (!maySendTo(k, caller, dst)) return -ECALLDENIED;
+  const callerE = km.p(caller, P.endpoint);
+  if (waitsFor(k, dst, callerE)) return deliver(k, dst, msg.slice(), callerE);
+  k.state.asyncQ.push({ from: caller, to: dstE, msg: Array.from(msg) });
+  return OK;
+}

@@ -1,0 +1,414 @@
+/*
+ * The microkernel: trap entry (every ecall, exception and interrupt of the hosted machine
+ * lands in onTrap), context switching, the clock tick, interrupt dispatch, process death and
+ * kernel panic. Policy lives elsewhere: IPC in ipc.ts, kernel calls in calls/, process
+ * creation in spawn.ts, native processes in native-runtime.ts, invariants in check.ts.
+ *
+ * Kernel state is split in two: the tables a wild write could hit live in guest RAM
+ * (layout.ts); the rest is the plain-data KernelState below, copied by snapshots.
+ */
+import type { Build, ServiceConf } from "../builds/types.js";
+import * as mcost from "../machine/costs.js";
+import { MIP_MEIP, MIP_MTIP, MSTATUS_MIE } from "../machine/csr.js";
+import { PLIC_ENABLE, PLIC_PRIORITY } from "../machine/devices/plic.js";
+import type { Machine } from "../machine/machine.js";
+import { CPU_HZ, MTIME_DIVIDER, RAM_BASE } from "../machine/memmap.js";
+import { Cause, causeName, Irq, Mode } from "../machine/trap.js";
+import {
+  CLOCK, EBADREQUEST, ELOCKED, HARDWARE, SYSTEM, IPC_KERNEL_CALL, IPC_NOTIFY, IPC_RECEIVE,
+  IPC_SEND, IPC_SENDNB, IPC_SENDREC, MESSAGE_SIZE, NONE, OK, ETRAPDENIED,
+} from "./abi.js";
+import { kernelCall } from "./calls/index.js";
+import { checkPageTable, checkPriv, checkProc, checkQueues } from "./check.js";
+import * as costs from "./costs.js";
+import * as ipc from "./ipc.js";
+import { H, HOOK_SIZE, KernelMemory, P, PK_NATIVE, RTS_SLOT_FREE, S, SF_CHECKED } from "./layout.js";
+import type { Message } from "./message.js";
+import { type NativeRegistry } from "./native.js";
+import { runNatives, takeAsync } from "./native-runtime.js";
+import { HZ, NR_IRQ_HOOKS, NR_SLOTS, QUANTUM_TICKS, slotIndex } from "./params.js";
+import { lookupEndpoint, setRts } from "./proc.js";
+import { dequeue, enqueue, pickNext, rotate } from "./sched.js";
+import { bootTables, releaseProcess } from "./spawn.js";
+import { accessible, copyFrom, copyTo, type VmState } from "./vm.js";
+
+/** mtime ticks per clock tick. */
+export const MTIME_PER_TICK = CPU_HZ / HZ / MTIME_DIVIDER;
+/** The idle loop at the start of RAM: wfi; j .-4 */
+export const IDLE_CODE = [0x10500073, 0xffdff06f];
+
+export interface KernelEvent {
+  /** Cycle. */
+  at: number;
+  kind: "start" | "exit" | "crash" | "killed" | "panic";
+  label: string;
+  endpoint: number;
+  detail: string;
+}
+
+export interface ProcInfo {
+  label: string;
+  conf: ServiceConf;
+}
+
+export interface NativeSlot {
+  program: string;
+  state: unknown;
+  started: boolean;
+  /** Where the message for the next handler run is: the inbox or the sendrec buffer. */
+  msgAt: number;
+  /** Endpoint of the pending sendrec partner, NONE when receiving from ANY. */
+  partner: number;
+}
+
+/** A death for the signal manager (RS): who, why, when. */
+export interface DeathRecord {
+  endpoint: number;
+  label: string;
+  kind: "exit" | "crash" | "killed";
+  detail: string;
+  at: number;
+}
+
+export interface KernelState {
+  /** Process-table index whose context is in the CPU; -1 = the idle loop. */
+  current: number;
+  ticks: number;
+  /** mtime at boot: tick n fires at bootMtime + n * MTIME_PER_TICK. */
+  bootMtime: number;
+  vm: VmState;
+  procs: Record<number, ProcInfo>;
+  natives: Record<number, NativeSlot>;
+  /** Native processes ready to run: [index, result] (OK: a message; negative: IPC error; NATIVE_START). */
+  nativeRunQ: Array<[number, number]>;
+  /** Messages sent asynchronously and not yet received. */
+  asyncQ: Array<{ from: number; to: number; msg: number[] }>;
+  /** Grant tables of native processes are in their memory; IRQ lines in service await IRQ_ENABLE. */
+  panic: { reason: string; at: number } | null;
+  events: KernelEvent[];
+  /** Diagnostic output of processes (SYS_DIAGCTL) and the kernel. */
+  console: string;
+  /** Deaths not yet collected by the signal manager. */
+  deaths: DeathRecord[];
+  /** Endpoint told of deaths (RS), or NONE. */
+  signalManager: number;
+}
+
+export class Kernel {
+  readonly km: KernelMemory;
+  state: KernelState;
+
+  constructor(
+    readonly machine: Machine,
+    readonly build: Build,
+    readonly natives: NativeRegistry,
+  ) {
+    this.km = new KernelMemory(machine.bus);
+    this.state = bootTables(this);
+    machine.cpu.hosted = true;
+    machine.hostHandler = (m) => this.onTrap(m);
+    const cpu = machine.cpu;
+    cpu.csr.mie = MIP_MTIP | MIP_MEIP;
+    cpu.csr.mstatus |= MSTATUS_MIE; // the idle loop runs in M-mode and must take interrupts
+    this.state.bootMtime = machine.clint.mtime();
+    machine.clint.setTimecmp(this.state.bootMtime + MTIME_PER_TICK);
+    this.enterIdle();
+  }
+
+  /** Charges kernel work to the emulated clock. */
+  charge(cycles: number): void {
+    this.machine.clock.state.now += Math.ceil(cycles);
+  }
+
+  now(): number {
+    return this.machine.clock.now;
+  }
+
+  /** The trap handler: every trap and interrupt of the hosted machine. */
+  onTrap(m: Machine): void | "stop" {
+    const cpu = m.cpu;
+    this.charge(costs.KERNEL_ENTRY);
+    const cur = this.state.current;
+    if (cur >= 0) this.saveContext(cur);
+    // A non-preemptible (supervisor) process interrupted by a device or the clock keeps the CPU:
+    // the kernel handles the interrupt, but nothing else gets to run (natives included).
+    const holdsCpu = cpu.trapInterrupt && cur >= 0 && this.km.p(cur, P.mode) === 1 && !this.build.preemptSupervisor;
+    if (cpu.trapInterrupt) this.interrupt(cpu.trapCause);
+    else if (cur < 0) this.panic(`${causeName(cpu.trapCause)} in the idle loop at 0x${(cpu.pc >>> 0).toString(16)}`);
+    else if (cpu.trapCause === Cause.EcallU || cpu.trapCause === Cause.EcallS) {
+      this.km.setP(cur, P.pc, (this.km.p(cur, P.pc) + 4) | 0);
+      this.syscall(cur);
+    } else this.exception(cur, cpu.trapCause, cpu.trapTval);
+    if (!this.state.panic && !holdsCpu) runNatives(this);
+    if (!this.state.panic && this.state.current >= 0) this.checkEntry(this.state.current);
+    if (this.state.panic) return "stop";
+    if (holdsCpu && this.state.current === cur && this.km.p(cur, P.rtsFlags) === 0) this.restoreContext(cur);
+    else this.dispatch();
+  }
+
+  /** Records a kernel panic; the system stops at the end of this kernel entry. */
+  panic(reason: string): void {
+    if (this.state.panic) return;
+    this.state.panic = { reason, at: this.now() };
+    this.log("panic", -1, reason);
+    this.state.console += `kernel panic: ${reason}\n`;
+  }
+
+  log(kind: KernelEvent["kind"], idx: number, detail: string): void {
+    const label = idx >= 0 ? this.state.procs[idx]?.label ?? "?" : "kernel";
+    const endpoint = idx >= 0 ? this.km.p(idx, P.endpoint) : NONE;
+    this.state.events.push({ at: this.now(), kind, label, endpoint, detail });
+  }
+
+  // ---- registers of processes (saved in their process-table entry) ----
+
+  reg(idx: number, r: number): number {
+    return this.km.p(idx, P.regs + 4 * r);
+  }
+  setReg(idx: number, r: number, v: number): void {
+    if (r !== 0) this.km.setP(idx, P.regs + 4 * r, v);
+  }
+
+  private saveContext(idx: number): void {
+    const cpu = this.machine.cpu;
+    for (let r = 1; r < 32; r++) this.km.setP(idx, P.regs + 4 * r, cpu.x[r]);
+    this.km.setP(idx, P.pc, cpu.pc);
+  }
+
+  private restoreContext(idx: number): void {
+    const cpu = this.machine.cpu;
+    const km = this.km;
+    for (let r = 1; r < 32; r++) cpu.x[r] = km.p(idx, P.regs + 4 * r);
+    cpu.x[0] = 0;
+    cpu.pc = km.p(idx, P.pc);
+    const satp = ((1 << 31) | ((km.p(idx, P.ptRoot) >>> 0) >>> 12)) | 0;
+    if (cpu.csr.satp !== satp) {
+      cpu.csr.satp = satp;
+      cpu.tlb.flush();
+      this.charge(costs.ADDRESS_SPACE_SWITCH + mcost.TLB_FLUSH);
+    }
+    cpu.setMode(km.p(idx, P.mode) === 1 ? Mode.S : Mode.U);
+  }
+
+  private enterIdle(): void {
+    const cpu = this.machine.cpu;
+    this.state.current = -1;
+    cpu.pc = RAM_BASE | 0;
+    cpu.setMode(Mode.M);
+  }
+
+  /** Puts the highest-priority runnable guest process on the CPU, or the idle loop. */
+  dispatch(): void {
+    const next = pickNext(this.km);
+    if (next !== this.state.current) this.charge(costs.CONTEXT_SWITCH);
+    if (next < 0) return this.enterIdle();
+    this.state.current = next;
+    this.restoreContext(next);
+  }
+
+  // ---- system calls: IPC and kernel calls ----
+
+  private syscall(cur: number): void {
+    const km = this.km;
+    const op = this.reg(cur, 10);
+    const ep = this.reg(cur, 11);
+    const va = this.reg(cur, 12) >>> 0;
+    let r: number;
+    if (op < IPC_SEND || op > IPC_KERNEL_CALL) r = -EBADREQUEST;
+    else if (this.checked(cur) && !((km.s(cur, S.trapMask) >>> op) & 1)) r = -ETRAPDENIED;
+    else if (op !== IPC_KERNEL_CALL && op !== IPC_RECEIVE && lookupEndpoint(km, ep) === cur) r = -ELOCKED;
+    else
+      switch (op) {
+        case IPC_SEND: r = ipc.send(this, cur, ep, va, false); break;
+        case IPC_SENDNB: r = ipc.send(this, cur, ep, va, true); break;
+        case IPC_RECEIVE: r = ipc.receive(this, cur, ep, va); break;
+        case IPC_SENDREC: r = ipc.sendrec(this, cur, ep, va); break;
+        case IPC_NOTIFY: r = ipc.notify(this, cur, ep); break;
+        default: r = kernelCall(this, cur, va);
+      }
+    if (r === ipc.SUSPENDED) this.setReg(cur, 10, OK);
+    else if (!(km.p(cur, P.rtsFlags) & RTS_SLOT_FREE)) this.setReg(cur, 10, r);
+  }
+
+  /** Whether privilege checks apply to process idx (build and its priv flags). */
+  checked(idx: number): boolean {
+    return (this.km.s(idx, S.flags) & SF_CHECKED) !== 0;
+  }
+
+  /**
+   * An operation of blocked process `idx` completed with `code`: its result is written (guest:
+   * a0; native: remembered for its handler) and it is woken if nothing else blocks it.
+   */
+  complete(idx: number, code: number): void {
+    const km = this.km;
+    if (km.p(idx, P.kind) !== PK_NATIVE) this.setReg(idx, 10, code);
+    if (km.p(idx, P.rtsFlags) !== 0 && code === OK) return;
+    if (km.p(idx, P.kind) === PK_NATIVE) {
+      if (km.p(idx, P.rtsFlags) === 0 || code !== OK) this.state.nativeRunQ.push([idx, code]);
+    } else if (km.p(idx, P.rtsFlags) === 0) {
+      dequeue(km, idx);
+      this.enqueue(idx);
+    }
+  }
+
+  enqueue(idx: number): void {
+    dequeue(this.km, idx);
+    enqueue(this.km, idx);
+  }
+
+  copyMsgFrom(idx: number, va: number): Message | undefined {
+    this.charge(costs.MESSAGE_COPY);
+    return copyFrom(this.km, idx, va, MESSAGE_SIZE);
+  }
+  copyMsgTo(idx: number, va: number, m: Message): boolean {
+    this.charge(costs.MESSAGE_COPY);
+    return copyTo(this.km, idx, va, m);
+  }
+  readable(idx: number, va: number, len: number): boolean {
+    return accessible(this.km, idx, va, len, false);
+  }
+  writable(idx: number, va: number, len: number): boolean {
+    return accessible(this.km, idx, va, len, true);
+  }
+  takeAsync(caller: number, srcE: number): Message | undefined {
+    return takeAsync(this, caller, srcE);
+  }
+
+  // ---- exceptions, death ----
+
+  private exception(cur: number, cause: number, tval: number): void {
+    const what = `${causeName(cause)} at pc 0x${(this.km.p(cur, P.pc) >>> 0).toString(16)}, tval 0x${(tval >>> 0).toString(16)}`;
+    if (this.km.p(cur, P.mode) === 1 && this.build.supervisorFaultPanics) {
+      this.panic(`${this.state.procs[cur]?.label ?? "?"}: ${what} in supervisor mode`);
+      return;
+    }
+    this.terminate(cur, "crash", what);
+  }
+
+  /** Ends process idx (exit, crash or kill): IPC partners get EDEADSRCDST; the signal manager is told. */
+  terminate(idx: number, kind: DeathRecord["kind"], detail: string): void {
+    const km = this.km;
+    if (km.p(idx, P.rtsFlags) & RTS_SLOT_FREE) return;
+    const endpoint = km.p(idx, P.endpoint);
+    const label = this.state.procs[idx]?.label ?? "?";
+    this.log(kind, idx, detail);
+    ipc.cleanupIpc(this, idx);
+    dequeue(km, idx);
+    this.releaseIrqs(idx);
+    setRts(km, idx, RTS_SLOT_FREE);
+    releaseProcess(this, idx);
+    this.state.nativeRunQ = this.state.nativeRunQ.filter(([i]) => i !== idx);
+    this.state.asyncQ = this.state.asyncQ.filter((a) => a.from !== idx && a.to !== endpoint);
+    if (this.state.current === idx) this.state.current = -1;
+    this.state.deaths.push({ endpoint, label, kind, detail, at: this.now() });
+    const sm = lookupEndpoint(km, this.state.signalManager);
+    if (sm >= 0) ipc.notify(this, slotIndex(SYSTEM), this.state.signalManager);
+  }
+
+  // ---- interrupts and the clock ----
+
+  private interrupt(irq: number): void {
+    this.charge(costs.INTERRUPT);
+    if (irq === Irq.MTI) this.tick();
+    else if (irq === Irq.MEI) this.external();
+    else this.panic(`unexpected interrupt ${irq}`);
+  }
+
+  private tick(): void {
+    const s = this.state;
+    s.ticks++;
+    this.machine.clint.setTimecmp(s.bootMtime + (s.ticks + 1) * MTIME_PER_TICK);
+    const bad = this.checkAll();
+    if (bad) return this.panic(bad);
+    const km = this.km;
+    for (let i = 0; i < NR_SLOTS; i++) {
+      if (km.p(i, P.rtsFlags) & RTS_SLOT_FREE) continue;
+      const at = km.s(i, S.alarmLo) >>> 0;
+      if (at !== 0 && at <= s.ticks) {
+        km.setS(i, S.alarmLo, 0);
+        ipc.notify(this, slotIndex(CLOCK), km.p(i, P.endpoint));
+      }
+    }
+    const cur = s.current;
+    if (cur >= 0 && (km.p(cur, P.mode) === 0 || this.build.preemptSupervisor)) {
+      const left = km.p(cur, P.quantumLeft) - 1;
+      if (left > 0) km.setP(cur, P.quantumLeft, left);
+      else {
+        km.setP(cur, P.quantumLeft, QUANTUM_TICKS);
+        if (km.p(cur, P.rtsFlags) === 0) rotate(km, cur);
+      }
+    }
+  }
+
+  /** Claims the PLIC's pending line and notifies the drivers hooked to it. */
+  private external(): void {
+    const plic = this.machine.plic;
+    const km = this.km;
+    const irq = plic.claim(0);
+    if (irq === 0) return;
+    let hooked = false;
+    let reenable = true;
+    for (let i = 0; i < NR_SLOTS; i++) {
+      if (km.p(i, P.rtsFlags) & RTS_SLOT_FREE) continue;
+      for (let h = 0; h < NR_IRQ_HOOKS; h++) {
+        const o = S.hooks + h * HOOK_SIZE;
+        if (km.s(i, o + H.irq) !== irq || !km.s(i, o + H.enabled)) continue;
+        hooked = true;
+        km.setS(i, S.intPending, km.s(i, S.intPending) | (1 << h));
+        if (!(km.s(i, o + H.policy) & 1)) {
+          km.setS(i, o + H.enabled, 0);
+          reenable = false;
+        }
+        ipc.notify(this, slotIndex(HARDWARE), km.p(i, P.endpoint));
+      }
+    }
+    if (!hooked || reenable) plic.complete(0, irq);
+  }
+
+  /** Enables PLIC line `irq` for the kernel's context (M-mode). */
+  enableIrqLine(irq: number, on: boolean): void {
+    const plic = this.machine.plic;
+    plic.mmioWrite(0, PLIC_PRIORITY + 4 * irq, 1, 4);
+    const word = plic.mmioRead(0, PLIC_ENABLE, 4);
+    plic.mmioWrite(0, PLIC_ENABLE, on ? word | (1 << irq) : word & ~(1 << irq), 4);
+  }
+
+  private releaseIrqs(idx: number): void {
+    const km = this.km;
+    for (let h = 0; h < NR_IRQ_HOOKS; h++) {
+      const o = S.hooks + h * HOOK_SIZE;
+      const irq = km.s(idx, o + H.irq);
+      if (irq > 0 && !km.s(idx, o + H.enabled)) this.machine.plic.complete(0, irq);
+      km.setS(idx, o + H.irq, 0);
+      km.setS(idx, o + H.enabled, 0);
+    }
+  }
+
+  // ---- invariants ----
+
+  /** Checks the entries a kernel entry touched (the current process). */
+  private checkEntry(idx: number): void {
+    const bad = checkProc(this.km, idx) ?? checkPriv(this.km, idx);
+    if (bad) this.panic(bad);
+  }
+
+  /** Every table: processes, privileges, ready queues, page tables. */
+  checkAll(): string | undefined {
+    const km = this.km;
+    for (let i = 0; i < NR_SLOTS; i++) {
+      const bad = checkProc(km, i);
+      if (bad) return bad;
+      if (km.p(i, P.rtsFlags) & RTS_SLOT_FREE) continue;
+      const bp = checkPriv(km, i) ?? checkPageTable(km, i);
+      if (bp) return bp;
+    }
+    return checkQueues(km);
+  }
+
+  /** Endpoint of the live process labelled `label`. */
+  lookupLabel(label: string): number | undefined {
+    for (const [idx, info] of Object.entries(this.state.procs))
+      if (info.label === label && !(this.km.p(Number(idx), P.rtsFlags) & RTS_SLOT_FREE)) return this.km.p(Number(idx), P.endpoint);
+    return undefined;
+  }
+}

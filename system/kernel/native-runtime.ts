@@ -1,0 +1,122 @@
+/*
+ * Running native processes: the kernel calls their handlers when they are ready (a message
+ * arrived, their sendrec failed, or they were just created), gives them the NativeApi, and
+ * afterwards puts them back to receiving. Their IPC goes through the same code as guest IPC.
+ */
+import { ANY, CPF_USED, CPF_VALID, ELOCKED, M_SOURCE, NONE, OK } from "./abi.js";
+import * as costs from "./costs.js";
+import * as ipc from "./ipc.js";
+import type { Kernel } from "./kernel.js";
+import { P, RTS_SLOT_FREE, S } from "./layout.js";
+import { set32, type Message } from "./message.js";
+import { NATIVE_CALLBUF, NATIVE_INBOX, NATIVE_GRANTS, NATIVE_MAX_GRANTS, type NativeApi } from "./native.js";
+import { lookupEndpoint } from "./proc.js";
+import { copyFrom } from "./vm.js";
+
+/** nativeRunQ result meaning "first run: call start()". */
+export const NATIVE_START = 2;
+/** Handler invocations per kernel entry before we call it a livelock. */
+const MAX_RUNS = 10_000;
+
+/** Runs every ready native process until none is ready. */
+export function runNatives(k: Kernel): void {
+  const s = k.state;
+  for (let n = 0; s.nativeRunQ.length; n++) {
+    if (n >= MAX_RUNS) return k.panic("native processes livelock (more than 10000 handler runs in one kernel entry)");
+    const [idx, result] = s.nativeRunQ.shift()!;
+    const slot = s.natives[idx];
+    if (!slot || k.km.p(idx, P.rtsFlags) & RTS_SLOT_FREE) continue;
+    k.charge(costs.NATIVE_HANDLER);
+    const program = k.natives[slot.program];
+    const blocked = { sendrec: false };
+    const api = nativeApi(k, idx, blocked);
+    if (result === NATIVE_START) {
+      slot.started = true;
+      program.start?.(api);
+    } else if (result === OK) {
+      const m = copyFrom(k.km, idx, slot.msgAt, 64)!;
+      slot.partner = NONE;
+      program.receive(api, m);
+    } else {
+      const partner = slot.partner;
+      slot.partner = NONE;
+      program.ipcError?.(api, partner, result);
+    }
+    if (k.km.p(idx, P.rtsFlags) & RTS_SLOT_FREE || blocked.sendrec) continue;
+    slot.msgAt = NATIVE_INBOX;
+    const r = ipc.receive(k, idx, ANY, NATIVE_INBOX);
+    if (r === OK) s.nativeRunQ.push([idx, OK]);
+  }
+}
+
+/** The first asynchronous message for `caller` from `srcE` (or anyone), removed from the queue. */
+export function takeAsync(k: Kernel, caller: number, srcE: number): Message | undefined {
+  const me = k.km.p(caller, P.endpoint);
+  const q = k.state.asyncQ;
+  for (let i = 0; i < q.length; i++) {
+    const from = k.km.p(q[i].from, P.endpoint);
+    if (q[i].to !== me || (srcE !== ANY && from !== srcE)) continue;
+    const m = Uint8Array.from(q.splice(i, 1)[0].msg);
+    set32(m, M_SOURCE, from);
+    return m;
+  }
+  return undefined;
+}
+
+/** The API a native handler sees during one run, bound to process `idx`; `run` records a sendrec. */
+function nativeApi(k: Kernel, idx: number, run: { sendrec: boolean }): NativeApi<unknown> {
+  const km = k.km;
+  const slot = k.state.natives[idx];
+  const info = k.state.procs[idx];
+  const base = km.p(idx, P.memBase) >>> 0;
+  const size = km.p(idx, P.memSize) >>> 0;
+  const ramOff = (va: number, len: number): number => {
+    if (va < 0 || va + len > size) throw new Error(`native ${info.label}: access [${va}, ${va + len}) outside its ${size}-byte region`);
+    return base - km.bus.ramBase + va;
+  };
+  return {
+    state: slot.state,
+    endpoint: km.p(idx, P.endpoint),
+    label: info.label,
+    params: info.conf.params ?? "",
+    send: (dst, m) => ipc.sendAsync(k, idx, dst, m),
+    sendrec(dst, m) {
+      if (run.sendrec) throw new Error(`native ${info.label}: second sendrec in one handler`);
+      if (lookupEndpoint(km, dst) === idx) return -ELOCKED;
+      km.bus.ram.set(m, ramOff(NATIVE_CALLBUF, 64));
+      slot.msgAt = NATIVE_CALLBUF;
+      slot.partner = dst;
+      const r = ipc.sendrec(k, idx, dst, NATIVE_CALLBUF);
+      run.sendrec = true;
+      if (r === OK) k.state.nativeRunQ.push([idx, OK]);
+      else if (r !== ipc.SUSPENDED) k.state.nativeRunQ.push([idx, r]);
+      return r === ipc.SUSPENDED ? OK : r;
+    },
+    notify: (dst) => ipc.notify(k, idx, dst),
+    read: (va, len) => km.bus.ram.slice(ramOff(va, len), ramOff(va, len) + len),
+    write: (va, data) => km.bus.ram.set(data, ramOff(va, data.length)),
+    grant(grantee, va, len, access) {
+      for (let id = 0; id < NATIVE_MAX_GRANTS; id++) {
+        const off = ramOff(NATIVE_GRANTS + id * 16, 16);
+        if (km.view.getUint32(off, true) & CPF_USED) continue;
+        ramOff(va, len);
+        km.view.setUint32(off, CPF_USED | CPF_VALID | access, true);
+        km.view.setInt32(off + 4, grantee, true);
+        km.view.setUint32(off + 8, va, true);
+        km.view.setUint32(off + 12, len, true);
+        return id;
+      }
+      throw new Error(`native ${info.label}: grant table full`);
+    },
+    revoke: (id) => km.view.setUint32(ramOff(NATIVE_GRANTS + id * 16, 16), 0, true),
+    setAlarm: (ticks) => km.setS(idx, S.alarmLo, ticks > 0 ? k.state.ticks + ticks : 0),
+    now: () => k.now(),
+    ticks: () => k.state.ticks,
+    log: (text) => {
+      k.state.console += `${info.label}: ${text}\n`;
+    },
+    lookup: (label) => k.lookupLabel(label),
+    exit: (status) => k.terminate(idx, "exit", `exit status ${status}`),
+  };
+}
+

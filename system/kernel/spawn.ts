@@ -1,0 +1,199 @@
+/*
+ * Creating and releasing processes: the boot-time tables (kernel tasks, the idle loop), a new
+ * process from a service-table entry (its slot and endpoint generation, privileges, memory,
+ * address space, initial context), and the IPC send masks resolved from labels.
+ */
+import type { ServiceConf } from "../builds/types.js";
+import { parseElf } from "../machine/elf.js";
+import { RAM_BASE } from "../machine/memmap.js";
+import {
+  CLOCK, DRIVER_STACK_SIZE, DRIVER_STACK_TOP, DRIVER_TEXT_BASE, HARDWARE, IDLE, IPC_KERNEL_CALL, IPC_NOTIFY, IPC_RECEIVE,
+  IPC_SEND, IPC_SENDNB, IPC_SENDREC, KERNEL_CALL, NONE, SYSTEM,
+} from "./abi.js";
+import { IDLE_CODE, type Kernel, type KernelState } from "./kernel.js";
+import { H, HOOK_SIZE, P, PK_GUEST, PK_NATIVE, RTS_PROC_STOP, RTS_SLOT_FREE, S, SF_CHECKED, SF_PREEMPTIBLE, SF_SYS_PROC, SMAGIC } from "./layout.js";
+import { NATIVE_GRANTS, NATIVE_INBOX, NATIVE_MAX_GRANTS } from "./native.js";
+import { NATIVE_START } from "./native-runtime.js";
+import { NATIVE_MEM_SIZE, NR_IO_RANGE, NR_IRQ_HOOKS, NR_SLOTS, NR_TASKS, QUANTUM_TICKS, slotIndex } from "./params.js";
+import { endpointOf, endpointGeneration, freeSlot, initProcTable } from "./proc.js";
+import { enqueue, initQueues } from "./sched.js";
+import { allocMem, freeAddressSpace, freeMem, initVm, mapAllRam, mapPage, newAddressSpace, PERM_R, PERM_U, PERM_W, PERM_X } from "./vm.js";
+import { KERNEL_CALL_NAMES } from "./calls/index.js";
+
+const TASKS: Array<[number, string]> = [[IDLE, "idle"], [CLOCK, "clock"], [SYSTEM, "system"], [HARDWARE, "kernel"]];
+
+/** Initialises the kernel's tables in RAM and returns the initial kernel state. */
+export function bootTables(k: Kernel): KernelState {
+  const km = k.km;
+  IDLE_CODE.forEach((w, i) => km.view.setUint32(i * 4, w >>> 0, true));
+  initProcTable(km);
+  initQueues(km);
+  for (let idx = 0; idx < NR_SLOTS; idx++) initPriv(k, idx, 0);
+  const procs: KernelState["procs"] = {};
+  for (const [slot, name] of TASKS) {
+    const idx = slotIndex(slot);
+    km.setP(idx, P.rtsFlags, RTS_PROC_STOP); // kernel tasks exist (their endpoints resolve) but never run
+    km.setProcName(idx, name);
+    procs[idx] = { label: name, conf: { label: name, program: { native: "kernel" }, priority: 0, ipcTo: ["*"], kernelCalls: [], io: [], irqs: [], role: "server" } };
+  }
+  return {
+    current: -1, ticks: 0, bootMtime: 0, vm: initVm(), procs, natives: {}, nativeRunQ: [], asyncQ: [], panic: null,
+    events: [], console: "", deaths: [], signalManager: NONE,
+  };
+}
+
+function initPriv(k: Kernel, idx: number, flags: number): void {
+  const km = k.km;
+  for (let f = 0; f < 256; f += 4) km.setS(idx, f, 0);
+  km.setS(idx, S.magic, SMAGIC);
+  km.setS(idx, S.procIndex, idx);
+  km.setS(idx, S.flags, flags);
+}
+
+export type SpawnResult = { ok: true; idx: number; endpoint: number } | { ok: false; error: string };
+
+/**
+ * Creates a process for service `conf` in a free slot (or `slot`, reusing it with the next
+ * generation). Guest programs are loaded from `image` (an ELF) into fresh memory with an
+ * address space as the build prescribes for the process's role.
+ */
+export function spawn(k: Kernel, conf: ServiceConf, image?: Uint8Array, slot?: number): SpawnResult {
+  const km = k.km;
+  const s = slot ?? freeSlot(km, 3);
+  if (s < 0 || s >= NR_SLOTS - NR_TASKS) return { ok: false, error: "process table full" };
+  const idx = slotIndex(s);
+  if (!(km.p(idx, P.rtsFlags) & RTS_SLOT_FREE)) return { ok: false, error: `slot ${s} in use` };
+  const gen = endpointGeneration(km.p(idx, P.endpoint)) + 1;
+  const endpoint = endpointOf(gen, s);
+  for (let f = P.rtsFlags + 4; f < 256; f += 4) km.setP(idx, f, 0);
+  km.setP(idx, P.endpoint, endpoint);
+  km.setP(idx, P.sendTo, NONE);
+  km.setP(idx, P.getFrom, NONE);
+  km.setP(idx, P.nextReady, -1);
+  km.setP(idx, P.callerQ, -1);
+  km.setP(idx, P.qLink, -1);
+  km.setP(idx, P.priority, conf.priority);
+  km.setP(idx, P.quantumLeft, QUANTUM_TICKS);
+  km.setProcName(idx, conf.label);
+  setPrivileges(k, idx, conf);
+  const native = "native" in conf.program;
+  const r = native ? setupNative(k, idx, conf) : setupGuest(k, idx, conf, image);
+  if (r) {
+    km.setP(idx, P.rtsFlags, RTS_SLOT_FREE);
+    return { ok: false, error: `${conf.label}: ${r}` };
+  }
+  k.state.procs[idx] = { label: conf.label, conf };
+  km.setP(idx, P.rtsFlags, 0);
+  if (native) k.state.nativeRunQ.push([idx, NATIVE_START]);
+  else enqueue(km, idx);
+  refreshIpcMasks(k);
+  k.log("start", idx, `${native ? "native" : "guest"} process ${conf.label}, endpoint ${endpoint}`);
+  return { ok: true, idx, endpoint };
+}
+
+function setPrivileges(k: Kernel, idx: number, conf: ServiceConf): void {
+  const km = k.km;
+  let flags = SF_SYS_PROC | SF_PREEMPTIBLE;
+  if (k.build.checks) flags |= SF_CHECKED;
+  initPriv(k, idx, flags);
+  const ops = [IPC_SEND, IPC_RECEIVE, IPC_SENDREC, IPC_NOTIFY, IPC_SENDNB, IPC_KERNEL_CALL];
+  km.setS(idx, S.trapMask, ops.reduce((m, op) => m | (1 << op), 0));
+  for (const name of conf.kernelCalls) {
+    if (name === "*") for (let c = 0; c < 64; c++) km.setSBit(idx, S.callMask, c, true);
+    const num = KERNEL_CALL_NAMES[name];
+    if (num !== undefined) km.setSBit(idx, S.callMask, num - KERNEL_CALL, true);
+  }
+  const io = conf.io.slice(0, NR_IO_RANGE);
+  km.setS(idx, S.nrIoRange, io.length);
+  io.forEach(([first, last], i) => km.setS(idx, S.ioTab + 4 * i, (first & 0xffff) | ((last & 0xffff) << 16)));
+  const irqs = conf.irqs.slice(0, NR_IRQ_HOOKS);
+  km.setS(idx, S.nrIrq, irqs.length);
+  irqs.forEach((irq, i) => km.setS(idx, S.irqTab + 4 * i, irq));
+  for (let h = 0; h < NR_IRQ_HOOKS; h++) km.setS(idx, S.hooks + h * HOOK_SIZE + H.irq, 0);
+}
+
+/** Recomputes every process's IPC send mask from the labels in its service entry. */
+export function refreshIpcMasks(k: Kernel): void {
+  const km = k.km;
+  const byLabel = new Map<string, number>();
+  for (const [i, info] of Object.entries(k.state.procs)) byLabel.set(info.label, Number(i));
+  for (const [i, info] of Object.entries(k.state.procs)) {
+    const idx = Number(i);
+    if (idx < NR_TASKS) continue;
+    km.setS(idx, S.ipcTo, 0);
+    km.setS(idx, S.ipcTo + 4, 0);
+    for (const label of info.conf.ipcTo) {
+      if (label === "*") for (let b = 0; b < NR_SLOTS; b++) km.setSBit(idx, S.ipcTo, b, true);
+      const target = byLabel.get(label.toLowerCase());
+      if (target !== undefined) km.setSBit(idx, S.ipcTo, target, true);
+    }
+  }
+}
+
+function setupNative(k: Kernel, idx: number, conf: ServiceConf): string | undefined {
+  const km = k.km;
+  const name = (conf.program as { native: string }).native;
+  const program = k.natives[name];
+  if (!program) return `no native program "${name}"`;
+  const base = allocMem(km, k.state.vm, NATIVE_MEM_SIZE);
+  if (base < 0) return "out of memory";
+  km.setP(idx, P.kind, PK_NATIVE);
+  km.setP(idx, P.memBase, base);
+  km.setP(idx, P.memSize, NATIVE_MEM_SIZE);
+  km.setP(idx, P.msgVir, NATIVE_INBOX);
+  km.setS(idx, S.grantTable, NATIVE_GRANTS);
+  km.setS(idx, S.grantEntries, NATIVE_MAX_GRANTS);
+  k.state.natives[idx] = { program: name, state: program.init(conf.label, conf.params ?? ""), started: false, msgAt: NATIVE_INBOX, partner: NONE };
+  return undefined;
+}
+
+/** Loads an ELF image into new memory and builds the process's address space. */
+function setupGuest(k: Kernel, idx: number, conf: ServiceConf, image?: Uint8Array): string | undefined {
+  const km = k.km;
+  if (!image) return "no image";
+  const parsed = parseElf(image);
+  if (!parsed.ok) return parsed.error;
+  const segs = parsed.elf.segments;
+  const lo = DRIVER_TEXT_BASE;
+  const hi = Math.max(...segs.map((sg) => sg.vaddr + sg.memsz));
+  if (segs.some((sg) => sg.vaddr < lo) || hi > DRIVER_STACK_TOP - DRIVER_STACK_SIZE) return "image outside the driver address range";
+  const imageSize = Math.ceil((hi - lo) / 4096) * 4096;
+  const memSize = imageSize + DRIVER_STACK_SIZE;
+  const base = allocMem(km, k.state.vm, memSize);
+  if (base < 0) return "out of memory";
+  km.setP(idx, P.kind, PK_GUEST);
+  km.setP(idx, P.memBase, base);
+  km.setP(idx, P.memSize, memSize);
+  for (const sg of segs) km.bus.ram.set(sg.data, base - RAM_BASE + (sg.vaddr - lo));
+  const supervisor = conf.role === "driver" && k.build.driverMode === "supervisor";
+  const root = newAddressSpace(km, k.state.vm);
+  if (root < 0) return "out of page-table frames";
+  km.setP(idx, P.ptRoot, root);
+  const user = supervisor ? 0 : PERM_U;
+  for (let va = lo; va < lo + imageSize; va += 4096) {
+    const sg = segs.find((g) => va + 4096 > g.vaddr && va < g.vaddr + g.memsz);
+    const f = sg ? sg.flags : 6;
+    const perm = (f & 4 ? PERM_R : 0) | (f & 2 ? PERM_W | PERM_R : 0) | (f & 1 ? PERM_X : 0);
+    if (!mapPage(km, k.state.vm, root, va, base + (va - lo), (perm || PERM_R) | user)) return "out of page-table frames";
+  }
+  for (let va = DRIVER_STACK_TOP - DRIVER_STACK_SIZE; va < DRIVER_STACK_TOP; va += 4096)
+    if (!mapPage(km, k.state.vm, root, va, base + imageSize + (va - (DRIVER_STACK_TOP - DRIVER_STACK_SIZE)), PERM_R | PERM_W | user))
+      return "out of page-table frames";
+  if (conf.role === "driver" && k.build.driverAddressSpace === "kernel") mapAllRam(km, root);
+  km.setP(idx, P.mode, supervisor ? 1 : 0);
+  km.setP(idx, P.pc, parsed.elf.entry);
+  km.setP(idx, P.regs + 4 * 2, DRIVER_STACK_TOP);
+  return undefined;
+}
+
+/** Frees the memory and address space of a dead process and forgets its program state. */
+export function releaseProcess(k: Kernel, idx: number): void {
+  const km = k.km;
+  freeAddressSpace(km, k.state.vm, km.p(idx, P.ptRoot) >>> 0);
+  freeMem(k.state.vm, km.p(idx, P.memBase) >>> 0, km.p(idx, P.memSize) >>> 0);
+  km.setP(idx, P.ptRoot, 0);
+  km.setP(idx, P.memBase, 0);
+  km.setP(idx, P.memSize, 0);
+  km.setS(idx, S.alarmLo, 0);
+  delete k.state.natives[idx];
+}

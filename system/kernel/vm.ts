@@ -1,0 +1,165 @@
+/*
+ * Memory: physical allocation for processes and page tables, Sv32 address spaces, and the
+ * kernel's copies into and out of a process's memory through that process's own page table
+ * (so a bad pointer is the caller's problem: the copy fails, the kernel lives).
+ *
+ * Allocator state is plain data (VmState) kept in the kernel's state; page tables themselves
+ * live in guest RAM (the page-table pool) where a wild write can reach them.
+ */
+import { RAM_BASE } from "../machine/memmap.js";
+import { Access, PTE_A, PTE_D, PTE_G, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, walk } from "../machine/mmu.js";
+import { Mode } from "../machine/trap.js";
+import { KernelMemory, P, PK_NATIVE } from "./layout.js";
+import { PROC_POOL_OFF, PT_POOL_END, PT_POOL_OFF } from "./params.js";
+
+export interface VmState {
+  /** Free page-table frames (physical addresses) and the next never-used one. */
+  ptFree: number[];
+  ptNext: number;
+  /** Free process-memory chunks [physical base, size] and the bump pointer. */
+  memFree: Array<[number, number]>;
+  memNext: number;
+}
+
+export function initVm(): VmState {
+  return { ptFree: [], ptNext: RAM_BASE + PT_POOL_OFF, memFree: [], memNext: RAM_BASE + PROC_POOL_OFF };
+}
+
+const PAGE = 4096;
+
+/** Allocates `size` bytes (rounded to pages) of zeroed process memory; physical base or -1. */
+export function allocMem(km: KernelMemory, vm: VmState, size: number): number {
+  size = Math.ceil(size / PAGE) * PAGE;
+  let base = -1;
+  const i = vm.memFree.findIndex(([, s]) => s >= size);
+  if (i >= 0) {
+    const [b, s] = vm.memFree[i];
+    base = b;
+    if (s === size) vm.memFree.splice(i, 1);
+    else vm.memFree[i] = [b + size, s - size];
+  } else if (vm.memNext + size <= RAM_BASE + km.bus.ramSize) {
+    base = vm.memNext;
+    vm.memNext += size;
+  }
+  if (base >= 0) km.bus.ram.fill(0, base - RAM_BASE, base - RAM_BASE + size);
+  return base;
+}
+
+export function freeMem(vm: VmState, base: number, size: number): void {
+  if (size > 0) vm.memFree.push([base, Math.ceil(size / PAGE) * PAGE]);
+}
+
+/** A zeroed page-table frame, or -1 when the pool is exhausted. */
+function allocFrame(km: KernelMemory, vm: VmState): number {
+  let pa = vm.ptFree.pop() ?? -1;
+  if (pa < 0 && vm.ptNext < RAM_BASE + PT_POOL_END) {
+    pa = vm.ptNext;
+    vm.ptNext += PAGE;
+  }
+  if (pa >= 0) km.bus.ram.fill(0, pa - RAM_BASE, pa - RAM_BASE + PAGE);
+  return pa;
+}
+
+/** A new empty address space (root table); physical address of the root or -1. */
+export function newAddressSpace(km: KernelMemory, vm: VmState): number {
+  return allocFrame(km, vm);
+}
+
+const pte = (pa: number, flags: number): number => ((Math.floor(pa / PAGE) << 10) | flags) >>> 0;
+
+/** Maps one 4 KiB page va → pa with PTE flags (V, A and D are added). False when out of frames. */
+export function mapPage(km: KernelMemory, vm: VmState, root: number, va: number, pa: number, flags: number): boolean {
+  const v = km.view;
+  const l1 = root - RAM_BASE + (va >>> 22) * 4;
+  let e = v.getUint32(l1, true);
+  if (!(e & PTE_V)) {
+    const frame = allocFrame(km, vm);
+    if (frame < 0) return false;
+    e = pte(frame, PTE_V);
+    v.setUint32(l1, e, true);
+  }
+  const l0 = (e >>> 10) * PAGE - RAM_BASE + ((va >>> 12) & 0x3ff) * 4;
+  v.setUint32(l0, pte(pa, flags | PTE_V | PTE_A | PTE_D), true);
+  return true;
+}
+
+/** Maps all of RAM 1:1 with supervisor RW superpages (the monolithic kernel address space). */
+export function mapAllRam(km: KernelMemory, root: number): void {
+  for (let pa = RAM_BASE; pa < RAM_BASE + km.bus.ramSize; pa += 0x40_0000)
+    km.view.setUint32(root - RAM_BASE + (pa >>> 22) * 4, pte(pa, PTE_V | PTE_R | PTE_W | PTE_G | PTE_A | PTE_D), true);
+}
+
+/** Returns the frames of an address space (root and level-0 tables) to the pool. */
+export function freeAddressSpace(km: KernelMemory, vm: VmState, root: number): void {
+  if (root <= 0) return;
+  for (let i = 0; i < 1024; i++) {
+    const e = km.view.getUint32(root - RAM_BASE + i * 4, true);
+    if (e & PTE_V && !(e & (PTE_R | PTE_X))) {
+      const frame = (e >>> 10) * PAGE;
+      if (frame >= RAM_BASE + PT_POOL_OFF && frame < RAM_BASE + PT_POOL_END) vm.ptFree.push(frame);
+    }
+  }
+  vm.ptFree.push(root);
+}
+
+export const PERM_R = PTE_R;
+export const PERM_W = PTE_W;
+export const PERM_X = PTE_X;
+export const PERM_U = PTE_U;
+
+/**
+ * Physical address of `va` in process `idx` for `write` access, or -1. Guest processes are
+ * translated through their own page table with their own privilege (as the CPU would);
+ * native processes see their memory region linearly from address 0.
+ */
+export function procTranslate(km: KernelMemory, idx: number, va: number, write: boolean): number {
+  if (km.p(idx, P.kind) === PK_NATIVE) {
+    const size = km.p(idx, P.memSize) >>> 0;
+    return va >>> 0 < size ? (km.p(idx, P.memBase) >>> 0) + (va >>> 0) : -1;
+  }
+  const root = km.p(idx, P.ptRoot) >>> 0;
+  if (!root) return -1;
+  const mode = km.p(idx, P.mode) === 1 ? Mode.S : Mode.U;
+  const env = {
+    satp: (1 << 31) | (root >>> 12),
+    priv: mode,
+    sum: false,
+    mxr: false,
+    readPhys: (pa: number) => (km.bus.isRam(pa, 4) ? km.view.getInt32(pa - RAM_BASE, true) : undefined),
+  };
+  const r = walk(env, va >>> 0, write ? Access.Write : Access.Read, { n: 0 });
+  return r >= 0 && km.bus.isRam(r) ? r : -1;
+}
+
+/** Copies `len` bytes from process `idx` at `va`; undefined if any page is not accessible. */
+export function copyFrom(km: KernelMemory, idx: number, va: number, len: number): Uint8Array | undefined {
+  const out = new Uint8Array(len);
+  for (let done = 0; done < len; ) {
+    const a = (va + done) >>> 0;
+    const pa = procTranslate(km, idx, a, false);
+    if (pa < 0) return undefined;
+    const n = Math.min(len - done, PAGE - (a & 0xfff));
+    out.set(km.bus.ram.subarray(pa - RAM_BASE, pa - RAM_BASE + n), done);
+    done += n;
+  }
+  return out;
+}
+
+/** Copies `data` into process `idx` at `va`; false (maybe partially written) if not writable. */
+export function copyTo(km: KernelMemory, idx: number, va: number, data: Uint8Array): boolean {
+  for (let done = 0; done < data.length; ) {
+    const a = (va + done) >>> 0;
+    const pa = procTranslate(km, idx, a, true);
+    if (pa < 0) return false;
+    const n = Math.min(data.length - done, PAGE - (a & 0xfff));
+    km.bus.ram.set(data.subarray(done, done + n), pa - RAM_BASE);
+    done += n;
+  }
+  return true;
+}
+
+/** True when [va, va+len) of process idx is accessible (for write when `write`). */
+export function accessible(km: KernelMemory, idx: number, va: number, len: number, write: boolean): boolean {
+  for (let a = va >>> 0; a < (va >>> 0) + len; a = (a & ~0xfff) + PAGE) if (procTranslate(km, idx, a, write) < 0) return false;
+  return true;
+}
