@@ -20,6 +20,8 @@ export interface SystemOptions {
   natives?: NativeRegistry;
   /** Guest images by name; loaded from system/drivers/images when absent. */
   images?: Record<string, Uint8Array>;
+  /** Further images to load (those of services that RS starts later). */
+  imageNames?: string[];
   /** Disk: size in sectors, or an image. */
   disk?: number | Uint8Array;
   ramSize?: number;
@@ -42,23 +44,26 @@ export class System {
     this.machine = new Machine({ hosted: true, disk: opts.disk, ramSize: opts.ramSize });
     this.kernel = new Kernel(this.machine, opts.build, opts.natives ?? {});
     this.images = images;
+    this.kernel.images = images;
     this.fingerprint = fingerprint(opts.build, images);
   }
 
   /** Boots `opts.boot` on a fresh machine; an error names the service that could not start. */
   static boot(opts: SystemOptions): { ok: true; system: System } | { ok: false; error: string } {
     const images: Record<string, Uint8Array> = { ...(opts.images ?? {}) };
-    for (const s of opts.boot) {
-      if (!("guest" in s.program) || images[s.program.guest]) continue;
-      const img = loadImage(s.program.guest);
+    const names = [...opts.boot.flatMap((s) => ("guest" in s.program ? [s.program.guest] : [])), ...(opts.imageNames ?? [])];
+    for (const name of names) {
+      if (images[name]) continue;
+      const img = loadImage(name);
       if (!img.ok) return img;
-      images[s.program.guest] = img.bytes;
+      images[name] = img.bytes;
     }
     const sys = new System(opts, images);
     for (const s of opts.boot) {
       const r = spawn(sys.kernel, s, "guest" in s.program ? images[s.program.guest] : undefined);
       if (!r.ok) return { ok: false, error: `cannot start ${s.label}: ${r.error}` };
     }
+    sys.kernel.start();
     return { ok: true, system: sys };
   }
 

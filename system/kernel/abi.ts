@@ -110,6 +110,7 @@ export const EAGAIN = 11;
 export const ENOMEM = 12;
 export const EFAULT = 14;
 export const EBUSY = 16;
+export const EEXIST = 17;
 export const EINVAL = 22;
 export const ENOSPC = 28;
 export const ENOSYS = 71;
@@ -152,4 +153,4 @@ export const WHOAMI_SIZE = 24;
 
 /** Names of the error codes, for logs and reports. */
 export const errorName = (code: number): string =>
-  ({ 0: "OK", 1: "EPERM", 2: "ENOENT", 4: "EINTR", 5: "EIO", 6: "ENXIO", 7: "E2BIG", 11: "EAGAIN", 12: "ENOMEM", 14: "EFAULT", 16: "EBUSY", 22: "EINVAL", 28: "ENOSPC", 71: "ENOSYS", 110: "ETIMEDOUT", 200: "ERESTART", 201: "ENOTREADY", 202: "EDEADSRCDST", 203: "EBADSRCDST", 208: "ELOCKED", 210: "ECALLDENIED", 211: "ETRAPDENIED", 212: "EBADREQUEST" })[Math.abs(code)] ?? `error ${code}`;
+  ({ 0: "OK", 1: "EPERM", 2: "ENOENT", 4: "EINTR", 5: "EIO", 6: "ENXIO", 7: "E2BIG", 11: "EAGAIN", 12: "ENOMEM", 14: "EFAULT", 16: "EBUSY", 17: "EEXIST", 22: "EINVAL", 28: "ENOSPC", 71: "ENOSYS", 110: "ETIMEDOUT", 200: "ERESTART", 201: "ENOTREADY", 202: "EDEADSRCDST", 203: "EBADSRCDST", 208: "ELOCKED", 210: "ECALLDENIED", 211: "ETRAPDENIED", 212: "EBADREQUEST" })[Math.abs(code)] ?? `error ${code}`;

@@ -97,6 +97,8 @@ export interface KernelState {
 export class Kernel {
   readonly km: KernelMemory;
   state: KernelState;
+  /** Pristine guest images by name (what RS restarts from; persistent faults change them). */
+  images: Record<string, Uint8Array> = {};
 
   constructor(
     readonly machine: Machine,
@@ -113,6 +115,12 @@ export class Kernel {
     this.state.bootMtime = machine.clint.mtime();
     machine.clint.setTimecmp(this.state.bootMtime + MTIME_PER_TICK);
     this.enterIdle();
+  }
+
+  /** After boot: runs the native processes' start handlers and puts the first process on the CPU. */
+  start(): void {
+    runNatives(this);
+    if (!this.state.panic) this.dispatch();
   }
 
   /** Charges kernel work to the emulated clock. */

@@ -12,6 +12,7 @@ import { set32, type Message } from "./message.js";
 import { NATIVE_CALLBUF, NATIVE_INBOX, NATIVE_GRANTS, NATIVE_MAX_GRANTS, type NativeApi } from "./native.js";
 import { lookupEndpoint } from "./proc.js";
 import { copyFrom } from "./vm.js";
+import { spawn } from "./spawn.js";
 
 /** nativeRunQ result meaning "first run: call start()". */
 export const NATIVE_START = 2;
@@ -116,7 +117,26 @@ function nativeApi(k: Kernel, idx: number, run: { sendrec: boolean }): NativeApi
       k.state.console += `${info.label}: ${text}\n`;
     },
     lookup: (label) => k.lookupLabel(label),
+    labelOf: (endpoint) => {
+      const i = lookupEndpoint(km, endpoint);
+      return i >= 0 ? k.state.procs[i]?.label : undefined;
+    },
     exit: (status) => k.terminate(idx, "exit", `exit status ${status}`),
+    sys: {
+      spawn(conf) {
+        const image = "guest" in conf.program ? k.images[conf.program.guest] : undefined;
+        const r = spawn(k, conf, image);
+        return r.ok ? { ok: true, endpoint: r.endpoint } : r;
+      },
+      kill(endpoint, reason) {
+        const i = lookupEndpoint(km, endpoint);
+        if (i >= 0) k.terminate(i, "killed", reason);
+      },
+      becomeSignalManager: () => {
+        k.state.signalManager = km.p(idx, P.endpoint);
+      },
+      takeDeaths: () => k.state.deaths.splice(0),
+    },
   };
 }
 

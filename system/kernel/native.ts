@@ -9,6 +9,8 @@
  * one SENDREC. Its handler runs when a message arrives and may send (asynchronously: queued
  * until the destination receives), notify, and end with at most one sendrec.
  */
+import type { ServiceConf } from "../builds/types.js";
+import type { DeathRecord } from "./kernel.js";
 import type { Message } from "./message.js";
 
 /** Addresses in a native process's memory region. */
@@ -45,7 +47,23 @@ export interface NativeApi<S> {
   log(text: string): void;
   /** The endpoint of a live process with this label, or undefined. */
   lookup(label: string): number | undefined;
+  /** The label of the live process `endpoint`, or undefined. */
+  labelOf(endpoint: number): string | undefined;
   exit(status: number): void;
+  /** Process management, for the reincarnation server. */
+  readonly sys: NativeSys;
+}
+
+/** Privileged process management (MINIX RS's kernel calls and PM's role, folded together). */
+export interface NativeSys {
+  /** Starts a process for `conf` from the system's pristine image; its endpoint, or an error. */
+  spawn(conf: ServiceConf): { ok: true; endpoint: number } | { ok: false; error: string };
+  /** Kills a process (SIGKILL): its IPC partners get EDEADSRCDST; a death record is made. */
+  kill(endpoint: number, reason: string): void;
+  /** Makes this process the one the kernel notifies (from SYSTEM) when a process dies. */
+  becomeSignalManager(): void;
+  /** Takes the death records collected since the last call. */
+  takeDeaths(): DeathRecord[];
 }
 
 export interface NativeProgram<S = any> {

@@ -8,7 +8,7 @@ import { parseElf } from "../machine/elf.js";
 import { RAM_BASE } from "../machine/memmap.js";
 import {
   CLOCK, DRIVER_STACK_SIZE, DRIVER_STACK_TOP, DRIVER_TEXT_BASE, HARDWARE, IDLE, IPC_KERNEL_CALL, IPC_NOTIFY, IPC_RECEIVE,
-  IPC_SEND, IPC_SENDNB, IPC_SENDREC, KERNEL_CALL, NONE, SYSTEM,
+  IPC_SEND, IPC_SENDNB, IPC_SENDREC, KERNEL_CALL, NONE, SYSTEM, RS_PROC_NR, DS_PROC_NR, VFS_PROC_NR,
 } from "./abi.js";
 import { IDLE_CODE, type Kernel, type KernelState } from "./kernel.js";
 import { H, HOOK_SIZE, P, PK_GUEST, PK_NATIVE, RTS_PROC_STOP, RTS_SLOT_FREE, S, SF_CHECKED, SF_PREEMPTIBLE, SF_SYS_PROC, SMAGIC } from "./layout.js";
@@ -19,6 +19,9 @@ import { endpointOf, endpointGeneration, freeSlot, initProcTable } from "./proc.
 import { enqueue, initQueues } from "./sched.js";
 import { allocMem, freeAddressSpace, freeMem, initVm, mapAllRam, mapPage, newAddressSpace, PERM_R, PERM_U, PERM_W, PERM_X } from "./vm.js";
 import { KERNEL_CALL_NAMES } from "./calls/index.js";
+
+/** Boot services with well-known endpoints (MINIX RS_PROC_NR, DS_PROC_NR, VFS_PROC_NR). */
+const FIXED_SLOTS: Record<string, number> = { rs: RS_PROC_NR, ds: DS_PROC_NR, vfs: VFS_PROC_NR };
 
 const TASKS: Array<[number, string]> = [[IDLE, "idle"], [CLOCK, "clock"], [SYSTEM, "system"], [HARDWARE, "kernel"]];
 
@@ -59,11 +62,12 @@ export type SpawnResult = { ok: true; idx: number; endpoint: number } | { ok: fa
  */
 export function spawn(k: Kernel, conf: ServiceConf, image?: Uint8Array, slot?: number): SpawnResult {
   const km = k.km;
-  const s = slot ?? freeSlot(km, 3);
+  const s = slot ?? FIXED_SLOTS[conf.label] ?? freeSlot(km, 3);
   if (s < 0 || s >= NR_SLOTS - NR_TASKS) return { ok: false, error: "process table full" };
   const idx = slotIndex(s);
   if (!(km.p(idx, P.rtsFlags) & RTS_SLOT_FREE)) return { ok: false, error: `slot ${s} in use` };
-  const gen = endpointGeneration(km.p(idx, P.endpoint)) + 1;
+  // A slot's first process keeps generation 0, so boot services have MINIX's fixed endpoints.
+  const gen = endpointGeneration(km.p(idx, P.endpoint)) + (k.state.procs[idx] ? 1 : 0);
   const endpoint = endpointOf(gen, s);
   for (let f = P.rtsFlags + 4; f < 256; f += 4) km.setP(idx, f, 0);
   km.setP(idx, P.endpoint, endpoint);

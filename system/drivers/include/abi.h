@@ -140,7 +140,11 @@ typedef struct {
 #define BDEV_R_BIT  0x01   /* open access */
 #define BDEV_W_BIT  0x02
 
-/* ---- Data store (DS) protocol ---- */
+/* ---- Data store (DS) protocol ----
+ * Requests are a sendrec to DS_PROC_NR with m_ds.key = the key inline (NUL-terminated, at most
+ * 31 characters), and for DS_PUBLISH m_ds.value = the value, m_ds.flags = DSF_* flags.
+ * Reply: m_type = DS_REPLY, m_ds.flags = OK or a negative error, m_ds.value = the value (for
+ * DS_RETRIEVE). A failed sendrec (e.g. -EDEADSRCDST: no DS) is the caller's error. */
 #define DS_RQ_BASE    0xb00
 #define DS_PUBLISH    (DS_RQ_BASE + 0)
 #define DS_RETRIEVE   (DS_RQ_BASE + 1)
@@ -162,6 +166,7 @@ typedef struct {
 #define ENOMEM      12
 #define EFAULT      14
 #define EBUSY       16
+#define EEXIST      17
 #define EINVAL      22
 #define ENOSPC      28
 #define ENOSYS      71
