@@ -251,17 +251,18 @@ export class Cpu implements CsrHart {
     let exc = -1;
     let tval = 0;
     // The page being executed: fetches from it skip the TLB (invalidated on every slow path).
-    let fetchVa = pc ^ 0x1000;
+    let fetchVpn = -1;
     let fetchBase = 0;
     while (used < left) {
       let insn: number;
-      if ((pc ^ fetchVa) >>> 12 === 0) insn = ram32[fetchBase + ((pc & 0xfff) >> 2)];
-      else if (tagX[(pc >>> 12) & TLB_MASK] === pc >>> 12 && (pc & 3) === 0) {
-        fetchVa = pc;
-        fetchBase = offX[(pc >>> 12) & TLB_MASK] >> 2;
+      const ivpn = pc >>> 12;
+      if (ivpn === fetchVpn) insn = ram32[fetchBase + ((pc & 0xfff) >> 2)];
+      else if (tagX[ivpn & TLB_MASK] === ivpn && (pc & 3) === 0) {
+        fetchVpn = ivpn;
+        fetchBase = offX[ivpn & TLB_MASK] >> 2;
         insn = ram32[fetchBase + ((pc & 0xfff) >> 2)];
       } else {
-        fetchVa = pc ^ 0x1000;
+        fetchVpn = -1;
         clock.now = start + used;
         insn = this.fetchSlow(pc);
         used = (clock.now - start) | 0;
@@ -365,7 +366,7 @@ export class Cpu implements CsrHart {
               ret = 0;
               v = this.loadSlow(va, f3, insn);
               used = (clock.now - start) | 0;
-              fetchVa = pc ^ 0x1000;
+              fetchVpn = -1;
               if (this.excCause >= 0) {
                 exc = this.excCause;
                 tval = this.excTval;
@@ -399,7 +400,7 @@ export class Cpu implements CsrHart {
               ret = 0;
               this.storeSlow(va, f3, v, insn);
               used = (clock.now - start) | 0;
-              fetchVa = pc ^ 0x1000;
+              fetchVpn = -1;
               if (this.excCause >= 0) {
                 exc = this.excCause;
                 tval = this.excTval;
@@ -484,7 +485,7 @@ export class Cpu implements CsrHart {
             this.pc = pc;
             this.system(insn);
             used = (clock.now - start) | 0;
-            fetchVa = this.pc ^ 0x1000;
+            fetchVpn = -1;
             if (this.excCause >= 0) {
               exc = this.excCause;
               tval = this.excTval;
@@ -514,7 +515,7 @@ export class Cpu implements CsrHart {
       if (this.enterTrap(e, tval, false)) return Stop.Trap;
       pc = this.pc;
       used = (clock.now - start) | 0;
-      fetchVa = pc ^ 0x1000;
+      fetchVpn = -1;
     }
     clock.now = start + used;
     this.retired += ret;

@@ -21,9 +21,9 @@
  * Traps. Both handlers (bh_mtrap for M, bh_strap for S) record cause, epc, tval and status of
  * every trap in a record (bh_mrec / bh_srec, offsets BH_REC_*), count it, and then:
  *   1. an ecall with a7 = BH_SYS_FAIL is a failure report: the program stops, FAIL(gp);
- *   2. if the record's resume slot is armed (BH_ARM_M / BH_ARM_S), the slot is cleared and the
- *      handler returns to the armed label in its own mode (MPP := M / SPP := S), with the
- *      previous-interrupt-enable bit cleared so that the trapped-to mode runs with interrupts off;
+ *   2. if the record's resume slot is armed (ARM_M / ARM_S in bh_test.h), the slot is cleared
+ *      and the handler returns to the armed label in its own mode (MPP := M / SPP := S), with
+ *      the previous-interrupt-enable bit cleared, so that mode then runs with interrupts off;
  *   3. an ecall from a lower mode with a7 = BH_SYS_UP continues at the next instruction, in the
  *      handler's mode (a way for S or U code to "climb back");
  *   4. anything else is an unexpected trap: the program stops, FAIL(gp), and the console (the
@@ -274,11 +274,11 @@ bh_report_strap:
    UART is missing) comes back here through bh_report_mtrap, which then skips the printing. */
 bh_die:
     la s0, bh_msg_case
+    jal ra, bh_puts
     mv s1, gp
-    jal ra, bh_putword
+    jal ra, bh_putdec
     li a0, '\n'
     jal ra, bh_putc
-    j bh_write_fail
 bh_write_fail:
     bnez gp, 1f
     li gp, BH_NO_CASE
@@ -322,6 +322,22 @@ bh_putword:
     bgez a2, 1b
     mv ra, s3
     ret
+/* bh_putdec: print s1 in decimal (clobbers a0-a3, s3, s4). */
+bh_putdec:
+    mv s3, ra
+    la s4, bh_decbuf + 11
+    sb zero, 0(s4)
+    li a3, 10
+1:  addi s4, s4, -1
+    remu a0, s1, a3
+    addi a0, a0, '0'
+    sb a0, 0(s4)
+    divu s1, s1, a3
+    bnez s1, 1b
+    mv s0, s4
+    jal ra, bh_puts
+    mv ra, s3
+    ret
 /* bh_putc: print the character in a0 (clobbers a1). */
 bh_putc:
     li a1, BH_UART_THR
@@ -348,7 +364,7 @@ bh_msg_strap: .asciz "bh: FAIL, unexpected trap into S"
 bh_msg_cause: .asciz " cause=0x"
 bh_msg_epc:   .asciz " epc=0x"
 bh_msg_tval:  .asciz " tval=0x"
-bh_msg_case:  .asciz " in case 0x"
+bh_msg_case:  .asciz " in case "
 
 /* ---- HTIF words: their own 8-byte-aligned section ---- */
     .section .tohost, "aw", @progbits
@@ -366,6 +382,7 @@ bh_mrec:  .zero BH_REC_SIZE
     .globl bh_srec
 bh_srec:  .zero BH_REC_SIZE
 bh_dying: .word 0
+bh_decbuf: .zero 12
 .endm
 
 /* Start of a program: the environment, then .text at bh_main (M-mode, interrupts off, gp = 0). */

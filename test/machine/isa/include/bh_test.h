@@ -6,7 +6,7 @@
  * Numbers are unique within a file, so `grep -n "(23,"` finds the failing case.
  *
  * Registers: the operand macros use x11, x12 (sources), x13 (result), x14 (consumer of a
- * result); x30/x31 hold got/want of a check; gp the case number. Local labels 5-9 and 8800-8801
+ * result); x30/x31 hold got/want of a check; gp the case number. Local labels 5-9 and 8800-8802
  * are used inside macros: tests use other numbers.
  * A check fails by `ecall` with a7 = BH_SYS_FAIL, which works in every mode and under any
  * mapping; it never returns.
@@ -15,6 +15,10 @@
 #define BH_TEST_H
 
 #define CASE(n) li gp, n
+
+/* reg := the link-time address of sym, without auipc (so checks of auipc, jal and jalr do not
+   depend on what they test, and the address is the same from code at any virtual alias) */
+#define LA_ABS(reg, sym) lui reg, %hi(sym); addi reg, reg, %lo(sym)
 
 #define NOPS(k) .rept k; nop; .endr
 
@@ -25,13 +29,14 @@
 
 /* ---- plain checks ---- */
 #define EXPECT(reg, want)        mv x30, reg; li x31, want; BH_CMP
-#define EXPECT_LA(reg, label)    mv x30, reg; la x31, label; BH_CMP
+#define EXPECT_LA(reg, label)    mv x30, reg; LA_ABS(x31, label); BH_CMP
 #define EXPECT_REG(reg, reg2)    mv x31, reg2; mv x30, reg; BH_CMP
-#define EXPECT_MEM(addr, want)   la x30, addr; lw x30, 0(x30); li x31, want; BH_CMP
+#define EXPECT_MEM(addr, want)   LA_ABS(x30, addr); lw x30, 0(x30); li x31, want; BH_CMP
 /* reg & mask == want */
 #define EXPECT_BITS(reg, mask, want) li x31, mask; and x30, reg, x31; li x31, want; BH_CMP
 /* csr & mask == want */
-#define EXPECT_CSR_BITS(csr, mask, want) csrr x30, csr; li x31, mask; and x30, x30, x31; li x31, want; BH_CMP
+#define EXPECT_CSR_BITS(csr, mask, want) \
+    csrr x30, csr; li x31, mask; and x30, x30, x31; li x31, want; BH_CMP
 
 /* ---- register-register operations ---- */
 #define RR(n, op, want, a, b)     CASE(n); li x11, a; li x12, b; op x13, x11, x12; EXPECT(x13, want)
@@ -96,23 +101,23 @@
 
 /* ---- traps ---- */
 /* Arm a handler's resume slot: its next trap returns to `label`, in the handler's mode. */
-#define ARM_M(label)  la x30, label; la x31, bh_mrec; sw x30, BH_REC_RESUME(x31)
-#define ARM_S(label)  la x30, label; la x31, bh_srec; sw x30, BH_REC_RESUME(x31)
-#define DISARM_M      la x31, bh_mrec; sw zero, BH_REC_RESUME(x31)
-#define DISARM_S      la x31, bh_srec; sw zero, BH_REC_RESUME(x31)
+#define ARM_M(label)  LA_ABS(x30, label); LA_ABS(x31, bh_mrec); sw x30, BH_REC_RESUME(x31)
+#define ARM_S(label)  LA_ABS(x30, label); LA_ABS(x31, bh_srec); sw x30, BH_REC_RESUME(x31)
+#define DISARM_M      LA_ABS(x31, bh_mrec); sw zero, BH_REC_RESUME(x31)
+#define DISARM_S      LA_ABS(x31, bh_srec); sw zero, BH_REC_RESUME(x31)
 
 /* Checks of the last trap recorded by a handler (rec = bh_mrec or bh_srec). */
 #define EXPECT_REC(rec, field, want) \
-    la x30, rec; lw x30, field(x30); li x31, want; BH_CMP
+    LA_ABS(x30, rec); lw x30, field(x30); li x31, want; BH_CMP
 #define EXPECT_REC_LA(rec, field, label) \
-    la x30, rec; lw x30, field(x30); la x31, label; BH_CMP
+    LA_ABS(x30, rec); lw x30, field(x30); LA_ABS(x31, label); BH_CMP
 #define EXPECT_REC_REG(rec, field, reg) \
-    mv x31, reg; la x30, rec; lw x30, field(x30); BH_CMP
+    mv x31, reg; LA_ABS(x30, rec); lw x30, field(x30); BH_CMP
 /* field == the instruction word at label (tval of an illegal instruction) */
 #define EXPECT_REC_INSN(rec, field, label) \
-    la x30, rec; lw x30, field(x30); la x31, label; lw x31, 0(x31); BH_CMP
+    LA_ABS(x30, rec); lw x30, field(x30); LA_ABS(x31, label); lw x31, 0(x31); BH_CMP
 #define EXPECT_REC_BITS(rec, field, mask, want) \
-    la x30, rec; lw x30, field(x30); li x31, mask; and x30, x30, x31; li x31, want; BH_CMP
+    LA_ABS(x30, rec); lw x30, field(x30); li x31, mask; and x30, x30, x31; li x31, want; BH_CMP
 
 #define EXPECT_MCAUSE(c)       EXPECT_REC(bh_mrec, BH_REC_CAUSE, c)
 #define EXPECT_MEPC(label)     EXPECT_REC_LA(bh_mrec, BH_REC_EPC, label)
@@ -148,14 +153,38 @@
 /* From M: continue at the next instruction in S (or U), via mret. Leaves MIE = MPIE. */
 #define GO_MODE(mppbits) \
     li x30, MSTATUS_MPP; csrc mstatus, x30; li x30, mppbits; csrs mstatus, x30; \
-    la x30, 8f; csrw mepc, x30; mret; 8:
+    LA_ABS(x30, 8f); csrw mepc, x30; mret; 8:
 #define GO_S GO_MODE(MSTATUS_MPP_S)
 #define GO_U GO_MODE(0)
 /* From S: continue at the next instruction in U, via sret. */
 #define GO_U_FROM_S \
-    li x30, MSTATUS_SPP; csrc sstatus, x30; la x30, 8f; csrw sepc, x30; sret; 8:
+    li x30, MSTATUS_SPP; csrc sstatus, x30; LA_ABS(x30, 8f); csrw sepc, x30; sret; 8:
 /* From S or U: continue at the next instruction in the mode of the handler that takes the
    ecall (M unless ecalls from U are delegated to S). */
 #define GO_UP li a7, BH_SYS_UP; ecall; li a7, 0
+
+/* ---- waiting and the CLINT (interrupt tests) ---- */
+/* Spin n iterations (n < 2^31). */
+#define SPIN(n) li x30, n; 7: addi x30, x30, -1; bnez x30, 7b
+/* Wait until csr & mask is nonzero / zero, for at most 100000 iterations, else fail.
+   mask < 0x800 (an andi immediate). */
+#define WAIT_CSR_SET(csr, mask) \
+    li x30, 100000; 7: csrr x31, csr; andi x31, x31, mask; bnez x31, 6f; addi x30, x30, -1; \
+    bnez x30, 7b; FAIL_NOW; 6:
+#define WAIT_CSR_CLEAR(csr, mask) \
+    li x30, 100000; 7: csrr x31, csr; andi x31, x31, mask; beqz x31, 6f; addi x30, x30, -1; \
+    bnez x30, 7b; FAIL_NOW; 6:
+/* An interrupt is expected during this wait: spin at most 100000 iterations, else fail. */
+#define WAIT_FOR_TRAP li x30, 100000; 7: addi x30, x30, -1; bnez x30, 7b; FAIL_NOW
+
+#define SET_MSIP(v) li x30, CLINT_MSIP; li x31, v; sw x31, 0(x30)
+/* mtimecmp := all ones (no timer interrupt, ever); the high word first */
+#define MTIMECMP_NEVER \
+    li x30, CLINT_MTIMECMP_HI; li x31, -1; sw x31, 0(x30); sw x31, -4(x30)
+/* mtimecmp := mtime + ticks (ticks < 2048; assumes mtime < 2^32 - ticks, true in these short
+   runs). The high word is set last, so no intermediate value fires early. */
+#define MTIMECMP_IN(ticks) \
+    MTIMECMP_NEVER; li x30, CLINT_MTIME_LO; lw x31, 0(x30); addi x31, x31, ticks; \
+    li x30, CLINT_MTIMECMP_LO; sw x31, 0(x30); sw zero, 4(x30)
 
 #endif /* BH_TEST_H */

@@ -1,0 +1,58 @@
+/*
+ * or: bitwise or.
+ */
+#include "bh_env.h"
+#include "bh_test.h"
+
+BH_BEGIN
+    /* operand pairs: rd = or(rs1, rs2) */
+    RR(2, or, 0x00000000, 0x00000000, 0x00000000)
+    RR(3, or, 0xffffffff, 0xffffffff, 0xffffffff)
+    RR(4, or, 0xffffffff, 0xffffffff, 0x00000000)
+    RR(5, or, 0xffffffff, 0x00000000, 0xffffffff)
+    RR(6, or, 0xff0fff0f, 0xff00ff00, 0x0f0f0f0f)
+    RR(7, or, 0xfff0fff0, 0x0ff00ff0, 0xf0f0f0f0)
+    RR(8, or, 0x0fff0fff, 0x00ff00ff, 0x0f0f0f0f)
+    RR(9, or, 0xf0fff0ff, 0xf00ff00f, 0xf0f0f0f0)
+    RR(10, or, 0xffffffff, 0x55555555, 0xaaaaaaaa)
+    RR(11, or, 0x55555555, 0x55555555, 0x55555555)
+    RR(12, or, 0xffffffff, 0x80000000, 0x7fffffff)
+    RR(13, or, 0x80000000, 0x80000000, 0x80000000)
+    RR(14, or, 0xdebdfeff, 0x12345678, 0xdeadbeef)
+    RR(15, or, 0x00000003, 0x00000001, 0x00000002)
+    RR(16, or, 0xffffffff, 0x7fffffff, 0xffffffff)
+    RR(17, or, 0xffffffff, 0x0000ffff, 0xffff0000)
+
+    /* register file indexing: other register numbers, rs1 = rs2 */
+    RR_REGS(18, or, 0xf0fff0ff, 0xf00ff00f, 0xf0f0f0f0, x1, x2, x4)
+    RR_REGS(19, or, 0xf0fff0ff, 0xf00ff00f, 0xf0f0f0f0, x29, x28, x27)
+    RR_REGS(20, or, 0xf0fff0ff, 0xf00ff00f, 0xf0f0f0f0, x10, x15, x20)
+    RR_REGS(21, or, 0xf0f0f0f0, 0xf0f0f0f0, 0xf0f0f0f0, x5, x6, x6)
+
+    /* aliasing: rd = rs1, rd = rs2, rd = rs1 = rs2 */
+    RR_RD1(22, or, 0xfff0fff0, 0x0ff00ff0, 0xf0f0f0f0)
+    RR_RD2(23, or, 0xffffffff, 0x55555555, 0xaaaaaaaa)
+    RR_SAME(24, or, 0x00000001, 0x00000001)
+    RR_SAME(25, or, 0xffffffff, 0xffffffff)
+    RR_CHAIN(26, or, 0xffffffff, 0x55555555, 0xaaaaaaaa)
+
+    /* x0 as a source (reads 0) and as the destination (the write is discarded) */
+    RR_Z1(27, or, 0xf0f0f0f0, 0xf0f0f0f0)
+    RR_Z1(28, or, 0xffffffff, 0xffffffff)
+    RR_Z2(29, or, 0x0ff00ff0, 0x0ff00ff0)
+    RR_Z2(30, or, 0x80000000, 0x80000000)
+    RR_Z12(31, or, 0x00000000)
+    RR_ZD(32, or, 0x0ff00ff0, 0xf0f0f0f0)
+    RR_ZD(33, or, 0xffffffff, 0xffffffff)
+
+    /* bypass: the result consumed 0, 1, 2 instructions later; operands produced just before */
+    RR_FWD(34, or, 0xffffffff, 0xffffffff, 0xffffffff, 0)
+    RR_FWD(35, or, 0xffffffff, 0xffffffff, 0x00000000, 1)
+    RR_FWD(36, or, 0xffffffff, 0x00000000, 0xffffffff, 2)
+    RR_SRC(37, or, 0xffffffff, 0xffffffff, 0x00000000, 0, 0)
+    RR_SRC(38, or, 0xffffffff, 0x00000000, 0xffffffff, 0, 1)
+    RR_SRC(39, or, 0xff0fff0f, 0xff00ff00, 0x0f0f0f0f, 0, 2)
+    RR_SRC(40, or, 0xfff0fff0, 0x0ff00ff0, 0xf0f0f0f0, 1, 0)
+    RR_SRC(41, or, 0x0fff0fff, 0x00ff00ff, 0x0f0f0f0f, 1, 1)
+    RR_SRC(42, or, 0xf0fff0ff, 0xf00ff00f, 0xf0f0f0f0, 2, 0)
+BH_END
