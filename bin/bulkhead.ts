@@ -7,8 +7,9 @@
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import yargs from "yargs";
+import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
+import { bootCommand } from "./commands/boot.js";
 import { execCommand } from "./commands/exec.js";
 import { debugEnabled, EXIT_USAGE, ExitError, reportError } from "./errors.js";
 
@@ -26,7 +27,8 @@ function packageVersion(): string {
   return "unknown";
 }
 
-const COMMANDS = [execCommand];
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
+const COMMANDS: CommandModule<object, any>[] = [execCommand, bootCommand];
 
 /** Turns a yargs validation message into a usage error; errors thrown by handlers pass through. */
 function onParseFailure(msg: string | null | undefined, err: Error | undefined): never {

@@ -13,6 +13,7 @@ import {
 } from "../kernel/abi.js";
 import { get32, msgSource, msgType, newMessage, type Message } from "../kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
+import type { OracleVerdict, Workload } from "./workload.js";
 
 export interface BlockClientState {
   driver: string;
@@ -138,4 +139,32 @@ export const blockClient: NativeProgram<BlockClientState> = {
     k.state.ipcErrors.push(`${k.state.phase} ${k.state.first + k.state.index}: ${errorName(code)}`);
     k.state.phase = "done";
   },
+};
+
+/** The oracle: every block the client wrote is on the disk with the right bytes. */
+export function judgeBlocks(params: string, s: BlockClientState | undefined, disk: Uint8Array): OracleVerdict {
+  const st = s ?? blockClient.init("client", params);
+  const wrong: number[] = [];
+  for (let b = st.first; b < st.first + st.blocks; b++) {
+    const want = blockPattern(st.seed, b, st.size);
+    const off = b * st.size;
+    if (!want.every((v, i) => disk[off + i] === v)) wrong.push(b);
+  }
+  const errors = [...(s?.errors ?? []), ...(s?.ipcErrors ?? [])];
+  const details = { errors, mismatches: s?.mismatches ?? [], wrongOnDisk: wrong, verified: s?.verified ?? 0 };
+  if (!s || s.phase !== "done") return { verdict: "incomplete", summary: `stopped in phase ${s?.phase ?? "gone"}`, details };
+  if (s.mismatches.length || (wrong.length && !errors.length)) return { verdict: "corrupt", summary: `${s.mismatches.length} blocks read back wrong, ${wrong.length} wrong on disk`, details };
+  if (errors.length) return { verdict: "errors", summary: errors.join("; "), details };
+  return { verdict: "pass", summary: `${s.verified} blocks written, read back and found on disk`, details };
+}
+
+export const blocksWorkload: Workload<BlockClientState> = {
+  name: "blocks",
+  description: "raw block I/O: write a run of blocks with a seeded pattern, read back, check the disk",
+  program: blockClient,
+  params: (seed) => `driver=at_wini blocks=16 first=${8 + (seed % 64)} size=4096 seed=${seed}`,
+  needs: [],
+  progress: (s) => (s.phase === "write" ? 0 : s.phase === "read" ? s.blocks : 2 * s.blocks) + s.index + (s.phase === "done" ? 1 : 0),
+  done: (s) => s.phase === "done",
+  judge: judgeBlocks,
 };

@@ -1,0 +1,81 @@
+/*
+ * Running a workload to its end under watch: the monitors that turn a run into observations.
+ * A kernel panic or a machine reset/power-off ends the run (the system crashed); no workload
+ * progress for a watchdog window of emulated time ends it as a hang; otherwise it runs until
+ * the workload is done or the cycle budget is spent. The observations gather the RS event log,
+ * the kernel's events, the console and the oracle's verdict.
+ */
+import type { HaltRecord } from "./machine/device.js";
+import type { KernelEvent } from "./kernel/kernel.js";
+import type { RsEvent, RsState } from "./servers/rs/types.js";
+import type { System } from "./system.js";
+import type { OracleVerdict, Workload } from "./workloads/workload.js";
+
+export interface RunLimits {
+  /** Cycles the run may take at most (from its start). */
+  budgetCycles: number;
+  /** No workload progress for this many cycles = system hang. */
+  watchdogCycles: number;
+  /** Granularity of the monitors (default 1,000,000 cycles = 10 ms). */
+  stepCycles?: number;
+}
+
+export const DEFAULT_LIMITS: RunLimits = { budgetCycles: 3_000_000_000, watchdogCycles: 300_000_000 };
+
+export interface Observations {
+  /** How the run ended. */
+  end: "completed" | "panic" | "reset" | "poweroff" | "hang" | "budget";
+  /** Cycles from the start of the run to its end. */
+  cycles: number;
+  panic?: { reason: string; at: number };
+  halt?: HaltRecord;
+  /** Cycle (from run start) of the last workload progress, and the progress counter then. */
+  lastProgressAt: number;
+  progress: number;
+  rsEvents: RsEvent[];
+  kernelEvents: KernelEvent[];
+  oracle: OracleVerdict;
+  /** Kernel console (process diagnostics) followed by the UART output. */
+  console: string;
+}
+
+/** Runs `workload` (already started on `sys`) under the monitors; returns what was observed. */
+export function runWorkload(sys: System, workload: Workload, params: string, limits: RunLimits = DEFAULT_LIMITS): Observations {
+  const start = sys.machine.clock.now;
+  const step = limits.stepCycles ?? 1_000_000;
+  const state = () => sys.nativeState<unknown>(workload.name);
+  let progress = progressOf(workload, state());
+  let lastProgressAt = 0;
+  let end: Observations["end"] = "budget";
+  for (;;) {
+    const elapsed = sys.machine.clock.now - start;
+    if (elapsed >= limits.budgetCycles) break;
+    const stop = sys.run(Math.min(step, limits.budgetCycles - elapsed));
+    const now = sys.machine.clock.now - start;
+    if (stop === "panic") { end = "panic"; break; }
+    if (stop === "halt") { end = sys.machine.halted?.kind === "poweroff" ? "poweroff" : "reset"; break; }
+    const st = state();
+    if (st !== undefined && workload.done(st)) { end = "completed"; break; }
+    const p = progressOf(workload, st);
+    if (p !== progress) {
+      progress = p;
+      lastProgressAt = now;
+    } else if (now - lastProgressAt >= limits.watchdogCycles || stop === "idle") { end = "hang"; break; }
+  }
+  const k = sys.kernel.state;
+  const st = state();
+  return {
+    end,
+    cycles: sys.machine.clock.now - start,
+    ...(k.panic ? { panic: { ...k.panic } } : {}),
+    ...(sys.machine.halted ? { halt: { ...sys.machine.halted } } : {}),
+    lastProgressAt,
+    progress,
+    rsEvents: structuredClone(sys.nativeState<RsState>("rs")?.events ?? []),
+    kernelEvents: structuredClone(k.events),
+    oracle: workload.judge(params, st === undefined ? undefined : structuredClone(st), sys.machine.ata.image),
+    console: k.console + sys.machine.uart.output(),
+  };
+}
+
+const progressOf = (w: Workload, s: unknown): number => (s === undefined ? -1 : w.progress(s));

@@ -1,0 +1,12 @@
+/* The registry of workloads, by name. */
+import { blocksWorkload } from "./blockclient.js";
+import type { Workload } from "./workload.js";
+
+export const WORKLOADS: Record<string, Workload> = {
+  blocks: blocksWorkload,
+};
+
+export function getWorkload(name: string): { ok: true; workload: Workload } | { ok: false; error: string } {
+  const w = WORKLOADS[name];
+  return w ? { ok: true, workload: w } : { ok: false, error: `unknown workload "${name}" (known: ${Object.keys(WORKLOADS).join(", ")})` };
+}
