@@ -40,6 +40,8 @@ export interface ElfSegment {
   paddr: number;
   memsz: number;
   filesz: number;
+  /** Offset of the segment's bytes in the file (to patch an image on disk). */
+  offset: number;
   /** PF_R | PF_W | PF_X */
   flags: number;
   /** The segment's filesz bytes from the file (a copy); the rest up to memsz is zero. */
@@ -75,6 +77,12 @@ export interface ElfImage {
   symbols: ElfSymbol[];
   /** All section headers, index i = section i (section 0 is the null section). */
   sections: ElfSection[];
+}
+
+/** File offset of virtual address `va` in a loaded segment's file bytes, or undefined. */
+export function fileOffsetOf(elf: ElfImage, va: number): number | undefined {
+  const seg = elf.segments.find((s) => va >= s.vaddr && va < s.vaddr + s.filesz);
+  return seg && seg.offset + (va - seg.vaddr);
 }
 
 export type ElfResult = { ok: true; elf: ElfImage } | { ok: false; error: string };
@@ -194,7 +202,7 @@ function readSegments(v: DataView, h: Header, bytes: Uint8Array): Step<ElfSegmen
     if (vaddr + memsz > 2 ** 32) {
       return { error: `program header ${i}: segment at ${hex(vaddr)} (${hex(memsz)} bytes) wraps past the end of the address space` };
     }
-    segments.push({ vaddr, paddr, memsz, filesz, flags, data: new Uint8Array(bytes.subarray(offset, offset + filesz)) });
+    segments.push({ vaddr, paddr, memsz, filesz, offset, flags, data: new Uint8Array(bytes.subarray(offset, offset + filesz)) });
   }
   if (segments.length === 0) return { error: "ELF has no PT_LOAD segment, so nothing to load" };
   return segments;
