@@ -18,6 +18,8 @@ export interface RunLimits {
   watchdogCycles: number;
   /** Granularity of the monitors (default 1,000,000 cycles = 10 ms). */
   stepCycles?: number;
+  /** Called when an execution breakpoint stops the machine (fault injection); the run then goes on. */
+  onBreakpoint?: () => void;
 }
 
 export const DEFAULT_LIMITS: RunLimits = { budgetCycles: 3_000_000_000, watchdogCycles: 300_000_000 };
@@ -54,6 +56,10 @@ export function runWorkload(sys: System, workload: Workload, params: string, lim
     const now = sys.machine.clock.now - start;
     if (stop === "panic") { end = "panic"; break; }
     if (stop === "halt") { end = sys.machine.halted?.kind === "poweroff" ? "poweroff" : "reset"; break; }
+    if (stop === "breakpoint") {
+      limits.onBreakpoint?.();
+      continue;
+    }
     const st = state();
     if (st !== undefined && workload.done(st)) { end = "completed"; break; }
     const p = progressOf(workload, st);

@@ -10,6 +10,8 @@ import { loadImage } from "./drivers/images.js";
 import { Kernel, type KernelState } from "./kernel/kernel.js";
 import type { NativeRegistry } from "./kernel/native.js";
 import { spawn } from "./kernel/spawn.js";
+import { lookupEndpoint } from "./kernel/proc.js";
+import { procTranslate } from "./kernel/vm.js";
 import { Machine, type MachineSnapshot, type MachineStop } from "./machine/machine.js";
 
 export interface SystemOptions {
@@ -32,6 +34,8 @@ export type SystemStop = "panic" | MachineStop;
 export interface SystemSnapshot {
   machine: MachineSnapshot;
   kernel: KernelState;
+  /** The pristine images (a persistent fault changes them). */
+  images: Record<string, Uint8Array>;
 }
 
 export class System {
@@ -86,12 +90,24 @@ export class System {
   }
 
   snapshot(): SystemSnapshot {
-    return { machine: this.machine.snapshot(), kernel: structuredClone(this.kernel.state) };
+    const images: Record<string, Uint8Array> = {};
+    for (const [name, bytes] of Object.entries(this.images)) images[name] = bytes.slice();
+    return { machine: this.machine.snapshot(), kernel: structuredClone(this.kernel.state), images };
   }
 
   restore(s: SystemSnapshot): void {
     this.machine.restore(s.machine);
     this.kernel.state = structuredClone(s.kernel);
+    for (const [name, bytes] of Object.entries(s.images)) this.images[name].set(bytes);
+  }
+
+  /** Physical address of virtual address `va` in the live process `label`, or undefined. */
+  translate(label: string, va: number): number | undefined {
+    const ep = this.kernel.lookupLabel(label);
+    if (ep === undefined) return undefined;
+    const idx = lookupEndpoint(this.kernel.km, ep);
+    const pa = procTranslate(this.kernel.km, idx, va, false);
+    return pa < 0 ? undefined : pa;
   }
 
   /** The state of the native process labelled `label` (e.g. a workload's progress), if alive. */

@@ -43,6 +43,8 @@ export interface ServiceConf {
   irqs: number[];
   /** Boot parameters (GET_PARAMS). */
   params?: string;
+  /** Native processes: size of their memory region in bytes (default NATIVE_MEM_SIZE). */
+  memSize?: number;
   /** Is it a driver (runs in the build's driver mode) or a server/user program? */
   role: "driver" | "server" | "user";
 }

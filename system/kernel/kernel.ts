@@ -32,6 +32,9 @@ import { dequeue, enqueue, pickNext, rotate } from "./sched.js";
 import { bootTables, releaseProcess } from "./spawn.js";
 import { accessible, copyFrom, copyTo, type VmState } from "./vm.js";
 
+/** Protection domain of process-table index idx (page ownership; 0 is the kernel). */
+export const domainOf = (idx: number): number => idx + 1;
+
 /** mtime ticks per clock tick. */
 export const MTIME_PER_TICK = CPU_HZ / HZ / MTIME_DIVIDER;
 /** The idle loop at the start of RAM: wfi; j .-4 */
@@ -92,6 +95,8 @@ export interface KernelState {
   deaths: DeathRecord[];
   /** Endpoint told of deaths (RS), or NONE. */
   signalManager: number;
+  /** Per device: the protection domain that last programmed it (its DMA is attributed to it). */
+  dmaOwner: Record<string, number>;
 }
 
 export class Kernel {
@@ -108,7 +113,9 @@ export class Kernel {
     this.km = new KernelMemory(machine.bus);
     this.state = bootTables(this);
     machine.cpu.hosted = true;
+    machine.cpu.trackOwnership = true;
     machine.hostHandler = (m) => this.onTrap(m);
+    machine.dma.observer = (device, pa, len, write) => this.noteDma(device, pa, len, write);
     const cpu = machine.cpu;
     cpu.csr.mie = MIP_MTIP | MIP_MEIP;
     cpu.csr.mstatus |= MSTATUS_MIE; // the idle loop runs in M-mode and must take interrupts
@@ -196,11 +203,27 @@ export class Kernel {
       this.charge(costs.ADDRESS_SPACE_SWITCH + mcost.TLB_FLUSH);
     }
     cpu.setMode(km.p(idx, P.mode) === 1 ? Mode.S : Mode.U);
+    cpu.domain = domainOf(idx);
+  }
+
+  /** A port write by process `idx`: the device it programs now does DMA on its behalf. */
+  deviceProgrammed(port: number, idx: number): void {
+    const dev = this.machine.bus.portDevice(port);
+    if (dev) this.state.dmaOwner[dev.name] = domainOf(idx);
+  }
+
+  /** Device DMA into RAM counts as a write by the domain that programmed the device. */
+  private noteDma(device: string, pa: number, len: number, write: boolean): void {
+    const d = this.state.dmaOwner[device];
+    if (!write || !d) return;
+    const base = this.machine.bus.ramBase;
+    for (let off = pa - base; off < pa - base + len; off = (off & ~0xfff) + 0x1000) this.machine.cpu.noteWrite(d, off);
   }
 
   private enterIdle(): void {
     const cpu = this.machine.cpu;
     this.state.current = -1;
+    cpu.domain = 0;
     cpu.pc = RAM_BASE | 0;
     cpu.setMode(Mode.M);
   }

@@ -13,6 +13,7 @@ import { NATIVE_CALLBUF, NATIVE_INBOX, NATIVE_GRANTS, NATIVE_MAX_GRANTS, type Na
 import { lookupEndpoint } from "./proc.js";
 import { copyFrom } from "./vm.js";
 import { spawn } from "./spawn.js";
+import { safecopy } from "./calls/safecopy.js";
 
 /** nativeRunQ result meaning "first run: call start()". */
 export const NATIVE_START = 2;
@@ -110,6 +111,8 @@ function nativeApi(k: Kernel, idx: number, run: { sendrec: boolean }): NativeApi
       throw new Error(`native ${info.label}: grant table full`);
     },
     revoke: (id) => km.view.setUint32(ramOff(NATIVE_GRANTS + id * 16, 16), 0, true),
+    safecopyFrom: (granter, grant, offset, va, bytes) => safecopy(k, idx, granter, grant, offset, va, bytes, true),
+    safecopyTo: (granter, grant, offset, va, bytes) => safecopy(k, idx, granter, grant, offset, va, bytes, false),
     setAlarm: (ticks) => km.setS(idx, S.alarmLo, ticks > 0 ? k.state.ticks + ticks : 0),
     now: () => k.now(),
     ticks: () => k.state.ticks,

@@ -39,6 +39,13 @@ export interface NativeApi<S> {
   /** Creates a direct grant of [va, va+len) for `grantee`; returns the grant id. */
   grant(grantee: number, va: number, len: number, access: number): number;
   revoke(id: number): void;
+  /**
+   * Copies through another process's grant (MINIX sys_safecopyfrom/to, checked exactly as for
+   * guests): from the granter's memory into ours (`from`), or from ours into the granter's.
+   * Returns OK or a negative error.
+   */
+  safecopyFrom(granter: number, grant: number, offset: number, va: number, bytes: number): number;
+  safecopyTo(granter: number, grant: number, offset: number, va: number, bytes: number): number;
   /** Alarm in `ticks` clock ticks (0 cancels): a notification from CLOCK. */
   setAlarm(ticks: number): void;
   /** Emulated time in cycles, and in clock ticks. */

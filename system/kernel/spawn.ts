@@ -10,7 +10,7 @@ import {
   CLOCK, DRIVER_STACK_SIZE, DRIVER_STACK_TOP, DRIVER_TEXT_BASE, HARDWARE, IDLE, IPC_KERNEL_CALL, IPC_NOTIFY, IPC_RECEIVE,
   IPC_SEND, IPC_SENDNB, IPC_SENDREC, KERNEL_CALL, NONE, SYSTEM, RS_PROC_NR, DS_PROC_NR, VFS_PROC_NR,
 } from "./abi.js";
-import { IDLE_CODE, type Kernel, type KernelState } from "./kernel.js";
+import { domainOf, IDLE_CODE, type Kernel, type KernelState } from "./kernel.js";
 import { H, HOOK_SIZE, P, PK_GUEST, PK_NATIVE, RTS_PROC_STOP, RTS_SLOT_FREE, S, SF_CHECKED, SF_PREEMPTIBLE, SF_SYS_PROC, SMAGIC } from "./layout.js";
 import { NATIVE_GRANTS, NATIVE_INBOX, NATIVE_MAX_GRANTS } from "./native.js";
 import { NATIVE_START } from "./native-runtime.js";
@@ -41,7 +41,7 @@ export function bootTables(k: Kernel): KernelState {
   }
   return {
     current: -1, ticks: 0, bootMtime: 0, vm: initVm(), procs, natives: {}, nativeRunQ: [], asyncQ: [], panic: null,
-    events: [], console: "", deaths: [], signalManager: NONE,
+    events: [], console: "", deaths: [], signalManager: NONE, dmaOwner: {},
   };
 }
 
@@ -82,6 +82,7 @@ export function spawn(k: Kernel, conf: ServiceConf, image?: Uint8Array, slot?: n
   setPrivileges(k, idx, conf);
   const native = "native" in conf.program;
   const r = native ? setupNative(k, idx, conf) : setupGuest(k, idx, conf, image);
+  if (!r) setOwner(k, idx, domainOf(idx));
   if (r) {
     km.setP(idx, P.rtsFlags, RTS_SLOT_FREE);
     return { ok: false, error: `${conf.label}: ${r}` };
@@ -139,11 +140,12 @@ function setupNative(k: Kernel, idx: number, conf: ServiceConf): string | undefi
   const name = (conf.program as { native: string }).native;
   const program = k.natives[name];
   if (!program) return `no native program "${name}"`;
-  const base = allocMem(km, k.state.vm, NATIVE_MEM_SIZE);
+  const size = conf.memSize ?? NATIVE_MEM_SIZE;
+  const base = allocMem(km, k.state.vm, size);
   if (base < 0) return "out of memory";
   km.setP(idx, P.kind, PK_NATIVE);
   km.setP(idx, P.memBase, base);
-  km.setP(idx, P.memSize, NATIVE_MEM_SIZE);
+  km.setP(idx, P.memSize, size);
   km.setP(idx, P.msgVir, NATIVE_INBOX);
   km.setS(idx, S.grantTable, NATIVE_GRANTS);
   km.setS(idx, S.grantEntries, NATIVE_MAX_GRANTS);
@@ -190,9 +192,17 @@ function setupGuest(k: Kernel, idx: number, conf: ServiceConf, image?: Uint8Arra
   return undefined;
 }
 
+/** Marks the pages of process idx's memory as owned by `domain` (propagation tracking). */
+function setOwner(k: Kernel, idx: number, domain: number): void {
+  const base = (k.km.p(idx, P.memBase) >>> 0) - k.machine.bus.ramBase;
+  const size = k.km.p(idx, P.memSize) >>> 0;
+  if (size) k.machine.cpu.owner.fill(domain, base >>> 12, (base + size + 0xfff) >>> 12);
+}
+
 /** Frees the memory and address space of a dead process and forgets its program state. */
 export function releaseProcess(k: Kernel, idx: number): void {
   const km = k.km;
+  setOwner(k, idx, 0);
   freeAddressSpace(km, k.state.vm, km.p(idx, P.ptRoot) >>> 0);
   freeMem(k.state.vm, km.p(idx, P.memBase) >>> 0, km.p(idx, P.memSize) >>> 0);
   km.setP(idx, P.ptRoot, 0);

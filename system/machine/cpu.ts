@@ -36,6 +36,32 @@ export const enum Stop {
   Yield = 3,
   /** A watched physical address was written: see watchHit. */
   Watch = 4,
+  /** An execution breakpoint reached its stop count; pc is at the instruction, not yet executed. */
+  Breakpoint = 5,
+}
+
+/**
+ * An execution breakpoint on a physical address: counts executions of the instruction there
+ * (only while RAM holds `expect`, when given), remembers the first, and stops the CPU before
+ * the `stopAt`-th one (0 = never stop). Used to inject faults at exact points and to record
+ * whether a fault was activated. Instrumentation, not machine state: not in snapshots.
+ */
+export interface Breakpoint {
+  pa: number;
+  stopAt: number;
+  expect?: number;
+  hits: number;
+  /** Cycle of the first counted execution, or -1. */
+  firstHitAt: number;
+}
+
+/** Writes by one protection domain to pages it does not own (propagation). */
+export interface ForeignWrites {
+  count: number;
+  firstPa: number;
+  firstAt: number;
+  /** Owner (domain) of the first page written. */
+  firstOwner: number;
 }
 
 /** Interrupts in the priority order of the privileged spec: MEI, MSI, MTI, SEI, SSI, STI. */
@@ -49,6 +75,9 @@ export interface CpuSnapshot {
   retired: number;
   csr: CsrState;
   tlb: Int32Array[];
+  owner: Uint8Array;
+  domain: number;
+  foreign: Record<number, ForeignWrites>;
 }
 
 export class Cpu implements CsrHart {
@@ -77,6 +106,21 @@ export class Cpu implements CsrHart {
   readonly watches = new Set<number>();
   /** Source of mtime for the `time` CSR (the CLINT). */
   timeSource: () => number = () => 0;
+  /** Execution breakpoints, and per RAM page whether one lies there. */
+  breakpoints: Breakpoint[] = [];
+  private readonly bpPage: Uint8Array;
+  /** pc at which the CPU stopped for a breakpoint: that execution is not counted twice. */
+  private bpResume = -1;
+  /**
+   * Page ownership, for propagation tracking: the protection domain owning each RAM page
+   * (0 = kernel / nobody) and the domain now running. With tracking on, a store by a non-zero
+   * domain to a page it does not own is recorded in `foreign` (and such pages never get a
+   * write-TLB entry, so every such store is seen).
+   */
+  trackOwnership = false;
+  readonly owner: Uint8Array;
+  domain = 0;
+  foreign: Record<number, ForeignWrites> = {};
 
   private excCause = -1;
   private excTval = 0;
@@ -89,6 +133,8 @@ export class Cpu implements CsrHart {
     private readonly clock: ClockState,
   ) {
     this.slowWrite = new Uint8Array(bus.ramSize >>> PAGE_SHIFT);
+    this.bpPage = new Uint8Array(bus.ramSize >>> PAGE_SHIFT);
+    this.owner = new Uint8Array(bus.ramSize >>> PAGE_SHIFT);
     this.walkEnv = { satp: 0, priv: 0, sum: false, mxr: false, readPhys: (pa) => this.readPhys32(pa) };
   }
 
@@ -132,6 +178,23 @@ export class Cpu implements CsrHart {
     this.watches.add(pa >>> 0);
     if (this.bus.isRam(pa)) this.slowWrite[((pa >>> 0) - this.bus.ramBase) >>> PAGE_SHIFT] = 1;
     this.tlb.flush();
+  }
+
+  /** Arms execution breakpoints (replacing any); returns the live records, updated as they hit. */
+  setBreakpoints(bps: Array<{ pa: number; stopAt: number; expect?: number }>): Breakpoint[] {
+    this.bpPage.fill(0);
+    this.bpResume = -1;
+    this.breakpoints = bps.map((b) => ({ ...b, pa: b.pa >>> 0, hits: 0, firstHitAt: -1 }));
+    for (const b of this.breakpoints) if (this.bus.isRam(b.pa, 4)) this.bpPage[(b.pa - this.bus.ramBase) >>> PAGE_SHIFT] = 1;
+    return this.breakpoints;
+  }
+
+  /** Records a store (or DMA) by `domain` to RAM offset `off` if that page is someone else's. */
+  noteWrite(domain: number, off: number): void {
+    const page = off >>> PAGE_SHIFT;
+    if (domain === 0 || this.owner[page] === domain) return;
+    const f = (this.foreign[domain] ??= { count: 0, firstPa: this.bus.ramBase + off, firstAt: this.clock.now, firstOwner: this.owner[page] });
+    f.count++;
   }
 
   /**
@@ -223,7 +286,10 @@ export class Cpu implements CsrHart {
   }
 
   snapshot(): CpuSnapshot {
-    return { x: this.x.slice(), pc: this.pc, mode: this.mode, wfi: this.wfi, retired: this.retired, csr: { ...this.csr }, tlb: this.tlb.snapshot() };
+    return {
+      x: this.x.slice(), pc: this.pc, mode: this.mode, wfi: this.wfi, retired: this.retired, csr: { ...this.csr }, tlb: this.tlb.snapshot(),
+      owner: this.owner.slice(), domain: this.domain, foreign: structuredClone(this.foreign),
+    };
   }
 
   restore(s: CpuSnapshot): void {
@@ -234,6 +300,10 @@ export class Cpu implements CsrHart {
     this.retired = s.retired;
     this.csr = { ...s.csr };
     this.tlb.restore(s.tlb);
+    this.owner.set(s.owner);
+    this.domain = s.domain;
+    this.foreign = structuredClone(s.foreign);
+    this.bpResume = -1;
   }
 
   /** The interpreter. Only the decoder is a big switch. */
@@ -241,6 +311,7 @@ export class Cpu implements CsrHart {
     const x = this.x;
     const { ram8, ram: ramu8, ram16, ramu16, ram32 } = this.bus;
     const { tagR, tagW, tagX, offR, offW, offX } = this.tlb;
+    const bpPage = this.bpPage;
     const clock = this.clock;
     // Cycles are counted in an int32 budget (fast in V8); `now` is recomputed when needed.
     const start = clock.now;
@@ -258,19 +329,29 @@ export class Cpu implements CsrHart {
       const ivpn = pc >>> 12;
       if (ivpn === fetchVpn) insn = ram32[fetchBase + ((pc & 0xfff) >> 2)];
       else if (tagX[ivpn & TLB_MASK] === ivpn && (pc & 3) === 0) {
-        fetchVpn = ivpn;
         fetchBase = offX[ivpn & TLB_MASK] >> 2;
-        insn = ram32[fetchBase + ((pc & 0xfff) >> 2)];
+        const w = fetchBase + ((pc & 0xfff) >> 2);
+        if (bpPage[fetchBase >>> 10] === 0) fetchVpn = ivpn;
+        else {
+          // A page with a breakpoint: never cached, every instruction checked.
+          fetchVpn = -1;
+          if (this.breakpointAt(w << 2, pc, start + used)) {
+            clock.now = start + used;
+            this.retired += ret;
+            this.pc = pc;
+            return Stop.Breakpoint;
+          }
+        }
+        insn = ram32[w];
       } else {
         fetchVpn = -1;
         clock.now = start + used;
         insn = this.fetchSlow(pc);
         used = (clock.now - start) | 0;
-        if (this.excCause >= 0) {
-          exc = this.excCause;
-          tval = this.excTval;
-          this.excCause = -1;
-        }
+        if (this.excCause < 0) continue; // the TLB now maps the page: fetch again through it
+        exc = this.excCause;
+        tval = this.excTval;
+        this.excCause = -1;
       }
       used = (used + cost.INSN) | 0;
       if (exc < 0)
@@ -524,6 +605,27 @@ export class Cpu implements CsrHart {
     return this.stopSlice ? Stop.Yield : Stop.Limit;
   }
 
+  /**
+   * Counts an execution of the instruction at RAM offset `off` (pc `pc`) against the
+   * breakpoints; true when the CPU must stop before executing it.
+   */
+  private breakpointAt(off: number, pc: number, now: number): boolean {
+    if (this.bpResume === pc) {
+      this.bpResume = -1; // we stopped here before: this is that same execution, already counted
+      return false;
+    }
+    let stop = false;
+    const pa = this.bus.ramBase + off;
+    for (const b of this.breakpoints) {
+      if (b.pa !== pa || (b.expect !== undefined && this.bus.ram32[off >> 2] !== (b.expect | 0))) continue;
+      b.hits++;
+      if (b.firstHitAt < 0) b.firstHitAt = now;
+      if (b.hits === b.stopAt) stop = true;
+    }
+    if (stop) this.bpResume = pc;
+    return stop;
+  }
+
   /** Data-access privilege: MPRV makes M-mode loads/stores use MPP. */
   private dataMode(): number {
     const st = this.csr.mstatus;
@@ -622,7 +724,10 @@ export class Cpu implements CsrHart {
       if (size === 4) bus.ram32[off >> 2] = v;
       else if (size === 2) bus.ram16[off >> 1] = v;
       else bus.ram8[off] = v;
-      if (!this.slowWrite[off >>> PAGE_SHIFT]) this.tlb.fill(Access.Write, va >>> 12, off & ~0xfff);
+      const page = off >>> PAGE_SHIFT;
+      const foreign = this.trackOwnership && this.domain !== 0 && this.owner[page] !== this.domain;
+      if (foreign) this.noteWrite(this.domain, off);
+      if (!this.slowWrite[page] && !foreign) this.tlb.fill(Access.Write, va >>> 12, off & ~0xfff);
       else if (this.watches.has(pa)) {
         this.watchHit = true;
         this.watchAddr = pa;

@@ -36,6 +36,7 @@ export type MachineStop =
   | "halt" // a device reset or powered off the machine (see halted)
   | "watch" // a watched address was written (see cpu.watchAddr)
   | "trap" // hosted mode without a handler, or the handler asked to stop
+  | "breakpoint" // an execution breakpoint reached its stop count (cpu.pc is at it)
   | "idle"; // WFI with no event that could ever wake the CPU
 
 /**
@@ -125,6 +126,7 @@ export class Machine {
       if (r === Stop.Trap) {
         if (!this.hostHandler || this.hostHandler(this) === "stop") return "trap";
       } else if (r === Stop.Watch) return "watch";
+      else if (r === Stop.Breakpoint) return "breakpoint";
       else if (r === Stop.Wfi) {
         const next = clock.nextEventAt();
         if (next === Infinity) return "idle";

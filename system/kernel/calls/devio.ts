@@ -37,10 +37,11 @@ export function portAllowed(k: Kernel, caller: number, port: number, size: numbe
   return false;
 }
 
-function io(k: Kernel, port: number, request: number, size: Size, value: number): number {
+function io(k: Kernel, caller: number, port: number, request: number, size: Size, value: number): number {
   k.charge(costs.PORT_ACCESS);
   const bus = k.machine.bus;
   if (request & _DIO_INPUT) return bus.portRead(port, size);
+  k.deviceProgrammed(port, caller);
   bus.portWrite(port, value, size);
   return value;
 }
@@ -51,7 +52,7 @@ export function doDevio(k: Kernel, caller: number, m: Message): number {
   const size = dioSize(request);
   if (!size || port > 0xffff || !(request & (_DIO_INPUT | _DIO_OUTPUT))) return -EINVAL;
   if (!portAllowed(k, caller, port, size)) return -EPERM;
-  set32(m, MF.devio.value, io(k, port, request, size, get32(m, MF.devio.value)));
+  set32(m, MF.devio.value, io(k, caller, port, request, size, get32(m, MF.devio.value)));
   return OK;
 }
 
@@ -65,7 +66,7 @@ export function doVdevio(k: Kernel, caller: number, m: Message): number {
   if (!vec) return -EFAULT;
   const dv = new DataView(vec.buffer);
   for (let i = 0; i < n; i++) if (!portAllowed(k, caller, dv.getUint32(i * 8, true), size)) return -EPERM;
-  for (let i = 0; i < n; i++) dv.setUint32(i * 8 + 4, io(k, dv.getUint32(i * 8, true), request, size, dv.getUint32(i * 8 + 4, true)) >>> 0, true);
+  for (let i = 0; i < n; i++) dv.setUint32(i * 8 + 4, io(k, caller, dv.getUint32(i * 8, true), request, size, dv.getUint32(i * 8 + 4, true)) >>> 0, true);
   if (request & _DIO_INPUT && !copyTo(k.km, caller, va, vec)) return -EFAULT;
   return OK;
 }
@@ -94,6 +95,7 @@ export function doSdevio(k: Kernel, caller: number, m: Message): number {
   }
   const buf = copyFrom(k.km, caller, va, bytes);
   if (!buf) return -EFAULT;
+  k.deviceProgrammed(port, caller);
   const dv = new DataView(buf.buffer);
   for (let i = 0; i < count; i++)
     bus.portWrite(port, size === 1 ? dv.getUint8(i) : size === 2 ? dv.getUint16(i * 2, true) : dv.getUint32(i * 4, true), size);

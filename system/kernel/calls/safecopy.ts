@@ -34,14 +34,17 @@ export function verifyGrant(k: Kernel, granter: number, caller: number, id: numb
   return start + offset;
 }
 
-function safecopy(k: Kernel, caller: number, m: Message, fromGranter: boolean): number {
+/**
+ * Copies `bytes` between grant `id` of process `granterE` (at `offset`) and `caller`'s memory
+ * at `addr`: from the granter when `fromGranter`, else to it. Returns OK or a negative error.
+ */
+export function safecopy(k: Kernel, caller: number, granterE: number, id: number, offset: number, addr: number, bytes: number, fromGranter: boolean): number {
   const km = k.km;
-  const granter = lookupEndpoint(km, get32(m, MF.safecopy.endpt));
+  const granter = lookupEndpoint(km, granterE);
   if (granter < 0) return -EINVAL;
-  const id = get32(m, MF.safecopy.grant);
-  const offset = get32(m, MF.safecopy.offset) >>> 0;
-  const bytes = get32(m, MF.safecopy.bytes) >>> 0;
-  const addr = get32(m, MF.safecopy.address) >>> 0;
+  offset >>>= 0;
+  bytes >>>= 0;
+  addr >>>= 0;
   if (bytes > 1 << 24) return -EINVAL;
   const at = verifyGrant(k, granter, caller, id, fromGranter ? CPF_READ : CPF_WRITE, offset, bytes);
   if (at < 0) return at;
@@ -52,8 +55,11 @@ function safecopy(k: Kernel, caller: number, m: Message, fromGranter: boolean): 
   return copyTo(km, dst, dstVa, data) ? OK : -EFAULT;
 }
 
-export const doSafecopyFrom = (k: Kernel, caller: number, m: Message): number => safecopy(k, caller, m, true);
-export const doSafecopyTo = (k: Kernel, caller: number, m: Message): number => safecopy(k, caller, m, false);
+const fromMessage = (k: Kernel, caller: number, m: Message, fromGranter: boolean): number =>
+  safecopy(k, caller, get32(m, MF.safecopy.endpt), get32(m, MF.safecopy.grant), get32(m, MF.safecopy.offset), get32(m, MF.safecopy.address), get32(m, MF.safecopy.bytes), fromGranter);
+
+export const doSafecopyFrom = (k: Kernel, caller: number, m: Message): number => fromMessage(k, caller, m, true);
+export const doSafecopyTo = (k: Kernel, caller: number, m: Message): number => fromMessage(k, caller, m, false);
 
 /** SYS_SETGRANT: registers the caller's grant table (address, number of entries). */
 export function doSetgrant(k: Kernel, caller: number, m: Message): number {
