@@ -22,6 +22,8 @@ export interface ComposeOptions {
   driverParams?: string;
   /** Disk size in 512-byte sectors (default 8192 = 4 MiB). */
   diskSectors?: number;
+  /** RAM size (default 8 MiB: the standard system uses about 2; less RAM is a cheaper snapshot and hash). */
+  ramSize?: number;
   /** Extra native programs (servers the workload needs, e.g. vfs). */
   natives?: NativeRegistry;
   /** Extra guest images (a mutated driver image for a persistent fault). */
@@ -53,7 +55,7 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
   };
   const boot: ServiceConf[] = [server("ds", "ds"), server("rs", "rs")];
   for (const need of workload.needs) boot.push(server(need, need, { memSize: 0x10_0000, params: "driver=at_wini" }));
-  const r = System.boot({ build, boot, natives, disk, imageNames: ["at_wini"], images: opts.images });
+  const r = System.boot({ build, boot, natives, disk, imageNames: ["at_wini"], images: opts.images, ramSize: opts.ramSize ?? 8 << 20 });
   if (!r.ok) return r;
   const sys = r.system;
   const up = sys.runUntil(() => sys.nativeState<DsState>("ds")?.entries[`drv.blk.${driver.label}`] !== undefined, BOOT_LIMIT_CYCLES);

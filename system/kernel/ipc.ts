@@ -35,7 +35,7 @@ export function send(k: Kernel, caller: number, dstE: number, msgVa: number, non
   k.charge(costs.IPC_OP);
   const dst = lookupEndpoint(km, dstE);
   if (dst < 0) return -EDEADSRCDST;
-  if (!maySendTo(k, caller, dst)) return -ECALLDENIED;
+  if (!maySendTo(k, caller, dst)) return k.denied(caller, "ipc", -ECALLDENIED);
   if (deadlock(k, caller, dst)) return -ELOCKED;
   if (waitsFor(k, dst, km.p(caller, P.endpoint))) {
     const msg = k.copyMsgFrom(caller, msgVa);
@@ -103,7 +103,7 @@ export function notify(k: Kernel, caller: number, dstE: number): number {
   k.charge(costs.IPC_OP);
   const dst = lookupEndpoint(km, dstE);
   if (dst < 0) return -EDEADSRCDST;
-  if (!maySendTo(k, caller, dst)) return -ECALLDENIED;
+  if (!maySendTo(k, caller, dst)) return k.denied(caller, "ipc", -ECALLDENIED);
   const callerE = km.p(caller, P.endpoint);
   if (waitsFor(k, dst, callerE)) {
     km.setSBit(dst, S.notifyPending, caller, false);
@@ -252,7 +252,7 @@ export function sendAsync(k: Kernel, caller: number, dstE: number, msg: Message)
   k.charge(costs.IPC_OP);
   const dst = lookupEndpoint(km, dstE);
   if (dst < 0) return -EDEADSRCDST;
-  if (!maySendTo(k, caller, dst)) return -ECALLDENIED;
+  if (!maySendTo(k, caller, dst)) return k.denied(caller, "ipc", -ECALLDENIED);
   const callerE = km.p(caller, P.endpoint);
   if (waitsFor(k, dst, callerE)) return deliver(k, dst, msg.slice(), callerE);
   k.state.asyncQ.push({ from: caller, to: dstE, msg: Array.from(msg) });

@@ -97,6 +97,8 @@ export interface KernelState {
   signalManager: number;
   /** Per device: the protection domain that last programmed it (its DMA is attributed to it). */
   dmaOwner: Record<string, number>;
+  /** Requests the privilege checks refused, in order (a detection mechanism of their own). */
+  denials: Array<{ label: string; kind: "call" | "ipc" | "port"; at: number }>;
 }
 
 export class Kernel {
@@ -259,6 +261,12 @@ export class Kernel {
       }
     if (r === ipc.SUSPENDED) this.setReg(cur, 10, OK);
     else if (!(km.p(cur, P.rtsFlags) & RTS_SLOT_FREE)) this.setReg(cur, 10, r);
+  }
+
+  /** Records a request of process idx refused by a privilege check; returns `code` for chaining. */
+  denied(idx: number, kind: "call" | "ipc" | "port", code: number): number {
+    this.state.denials.push({ label: this.state.procs[idx]?.label ?? "?", kind, at: this.now() });
+    return code;
   }
 
   /** Whether privilege checks apply to process idx (build and its priv flags). */

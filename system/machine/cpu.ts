@@ -64,6 +64,12 @@ export interface ForeignWrites {
   firstOwner: number;
 }
 
+// Hot-loop constants as module bindings (V8 folds these; namespace property reads are not folded everywhere).
+const INSN = cost.INSN;
+const JUMP_EXTRA = cost.JUMP_EXTRA;
+const MUL_EXTRA = cost.MUL_EXTRA;
+const DIV_EXTRA = cost.DIV_EXTRA;
+
 /** Interrupts in the priority order of the privileged spec: MEI, MSI, MTI, SEI, SSI, STI. */
 const IRQ_PRIORITY = [11, 3, 7, 9, 1, 5];
 
@@ -353,7 +359,7 @@ export class Cpu implements CsrHart {
         tval = this.excTval;
         this.excCause = -1;
       }
-      used = (used + cost.INSN) | 0;
+      used = (used + INSN) | 0;
       if (exc < 0)
         switch (insn & 0x7f) {
           case 0x37: // LUI
@@ -374,7 +380,7 @@ export class Cpu implements CsrHart {
             }
             x[(insn >> 7) & 31] = (pc + 4) | 0;
             pc = target;
-            used = (used + cost.JUMP_EXTRA) | 0;
+            used = (used + JUMP_EXTRA) | 0;
             break;
           }
           case 0x67: { // JALR
@@ -391,7 +397,7 @@ export class Cpu implements CsrHart {
             }
             x[(insn >> 7) & 31] = (pc + 4) | 0;
             pc = target;
-            used = (used + cost.JUMP_EXTRA) | 0;
+            used = (used + JUMP_EXTRA) | 0;
             break;
           }
           case 0x63: { // BRANCH
@@ -420,7 +426,7 @@ export class Cpu implements CsrHart {
                 break;
               }
               pc = target;
-              used = (used + cost.JUMP_EXTRA) | 0;
+              used = (used + JUMP_EXTRA) | 0;
             } else pc = (pc + 4) | 0;
             break;
           }
@@ -542,7 +548,7 @@ export class Cpu implements CsrHart {
             else if (f7 === 0x20 && f3 === 5) x[rd] = a >> (b & 31);
             else if (f7 === 1) {
               x[rd] = mulDiv(f3, a, b);
-              used = (used + (f3 < 4 ? cost.MUL_EXTRA : cost.DIV_EXTRA)) | 0;
+              used = (used + (f3 < 4 ? MUL_EXTRA : DIV_EXTRA)) | 0;
             } else {
               exc = Cause.IllegalInsn;
               tval = insn;

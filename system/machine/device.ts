@@ -58,6 +58,6 @@ export interface Device {
   snapshot(): unknown;
   /** Restores a snapshot() result, copying into existing buffers where it can. */
   restore(snap: unknown): void;
-  /** Bytes that identify its state for the machine's state hash. */
-  hashInput?(): Uint8Array[];
+  /** Its live state (plain data), read without copying by the machine's state hash. */
+  readonly state: unknown;
 }

@@ -186,15 +186,16 @@ export class Machine {
     this.halted = s.halted && { ...s.halted };
   }
 
-  /** SHA-256 over RAM, CPU, clock, IOMMU and device state (hex). Equal hashes = equal states. */
+  /** SHA-256 over RAM, CPU, clock, IOMMU and device state (hex). Equal hashes = equal states. Copies nothing. */
   stateHash(): string {
     const h = createHash("sha256");
     h.update(this.bus.ram);
-    const snap = this.snapshot();
-    hashValue(h, { cpu: snap.cpu, clock: snap.clock, dma: snap.dma, halted: snap.halted });
+    const c = this.cpu;
+    hashValue(h, { x: c.x, pc: c.pc, mode: c.mode, wfi: c.wfi, retired: c.retired, csr: c.csr, owner: c.owner, domain: c.domain, foreign: c.foreign });
+    hashValue(h, { clock: this.clock.state, dma: this.dma.iommu, halted: this.halted });
     for (const d of this.devices) {
       h.update(d.name);
-      hashValue(h, d.snapshot());
+      hashValue(h, d.state);
     }
     return h.digest("hex");
   }

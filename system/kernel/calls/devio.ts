@@ -51,7 +51,7 @@ export function doDevio(k: Kernel, caller: number, m: Message): number {
   const request = get32(m, MF.devio.request);
   const size = dioSize(request);
   if (!size || port > 0xffff || !(request & (_DIO_INPUT | _DIO_OUTPUT))) return -EINVAL;
-  if (!portAllowed(k, caller, port, size)) return -EPERM;
+  if (!portAllowed(k, caller, port, size)) return k.denied(caller, "port", -EPERM);
   set32(m, MF.devio.value, io(k, caller, port, request, size, get32(m, MF.devio.value)));
   return OK;
 }
@@ -65,7 +65,7 @@ export function doVdevio(k: Kernel, caller: number, m: Message): number {
   const vec = copyFrom(k.km, caller, va, n * 8);
   if (!vec) return -EFAULT;
   const dv = new DataView(vec.buffer);
-  for (let i = 0; i < n; i++) if (!portAllowed(k, caller, dv.getUint32(i * 8, true), size)) return -EPERM;
+  for (let i = 0; i < n; i++) if (!portAllowed(k, caller, dv.getUint32(i * 8, true), size)) return k.denied(caller, "port", -EPERM);
   for (let i = 0; i < n; i++) dv.setUint32(i * 8 + 4, io(k, caller, dv.getUint32(i * 8, true), request, size, dv.getUint32(i * 8 + 4, true)) >>> 0, true);
   if (request & _DIO_INPUT && !copyTo(k.km, caller, va, vec)) return -EFAULT;
   return OK;
@@ -77,7 +77,7 @@ export function doSdevio(k: Kernel, caller: number, m: Message): number {
   const count = get32(m, MF.sdevio.count);
   const size = dioSize(request);
   if (!size || port > 0xffff || count < 0 || count > 65536 || !(request & (_DIO_INPUT | _DIO_OUTPUT))) return -EINVAL;
-  if (!portAllowed(k, caller, port, size)) return -EPERM;
+  if (!portAllowed(k, caller, port, size)) return k.denied(caller, "port", -EPERM);
   const va = get32(m, MF.sdevio.address) >>> 0;
   const bytes = count * size;
   k.charge(bytes * costs.COPY_PER_BYTE);

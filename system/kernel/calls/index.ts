@@ -54,7 +54,7 @@ export function kernelCall(k: Kernel, caller: number, va: number): number {
   const call = get32(m, M_TYPE);
   const nr = call - KERNEL_CALL;
   if (nr < 0 || nr >= NR_SYS_CALLS || !TABLE[call]) return -ENOSYS;
-  if (k.checked(caller) && !k.km.sBit(caller, S.callMask, nr)) return -ECALLDENIED;
+  if (k.checked(caller) && !k.km.sBit(caller, S.callMask, nr)) return k.denied(caller, "call", -ECALLDENIED);
   const status = TABLE[call](k, caller, m);
   if (status === EDONTREPLY) return status;
   set32(m, M_TYPE, status);

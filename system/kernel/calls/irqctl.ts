@@ -24,7 +24,7 @@ export function doIrqctl(k: Kernel, caller: number, m: Message): number {
   if (request === IRQ_SETPOLICY) {
     const irq = get32(m, MF.irqctl.irq);
     if (irq <= 0 || irq >= 32) return -EINVAL;
-    if (!irqAllowed(k, caller, irq)) return -EPERM;
+    if (!irqAllowed(k, caller, irq)) return k.denied(caller, "port", -EPERM);
     for (let h = 0; h < NR_IRQ_HOOKS; h++) {
       const o = S.hooks + h * HOOK_SIZE;
       if (km.s(caller, o + H.irq) !== 0) continue;

@@ -1,0 +1,79 @@
+/*
+ * The classifier: a pure function from what was observed in one experiment to its outcome,
+ * detection mechanism, restarts and recovery time. It decides from mechanisms and
+ * observations only — nothing here knows which build it looks at.
+ *
+ * Outcomes, most severe first: system-crash (kernel panic, machine reset/power-off),
+ * system-hang (no workload progress within the watchdog window, or the budget ran out),
+ * component-dead (the faulty driver failed and was not running at the end), silent-corruption
+ * (the oracle found wrong data the program did not report), degraded (the program saw errors),
+ * recovered (a failure was detected and repaired, and the workload was correct), no-effect,
+ * not-activated (the fault never took effect).
+ */
+import type { Detection, Outcome } from "./types.js";
+
+/** What the classifier needs to know about a run. */
+export interface ClassifierInput {
+  activated: boolean;
+  activationCycle: number;
+  end: "completed" | "panic" | "reset" | "poweroff" | "hang" | "budget";
+  panicReason?: string;
+  verdict: "pass" | "errors" | "corrupt" | "incomplete";
+  /** RS events for the faulty driver, in order: kind, detail, cycle (from the experiment start). */
+  rsEvents: Array<{ kind: string; detail: string; at: number; recoveryCycles?: number }>;
+  /** Kernel deaths of the faulty driver (crash/exit/killed), with detail and cycle. */
+  deaths: Array<{ kind: string; detail: string; at: number }>;
+  /** Requests of the driver the kernel refused, by kind, with the cycle of the first. */
+  denials: Array<{ kind: "call" | "ipc" | "port"; at: number }>;
+  /** Is the driver alive at the end of the run? */
+  driverAlive: boolean;
+}
+
+export interface Classification {
+  outcome: Outcome;
+  detection: Detection;
+  restarts: number;
+  recoveryCycles: number;
+}
+
+/** Detection mechanism named by a CPU exception or exit description. */
+export function mechanismOf(detail: string): Detection {
+  if (/page fault|access fault/.test(detail)) return "mmu";
+  if (/illegal instruction/.test(detail)) return "illegal-instruction";
+  if (/misaligned/.test(detail)) return "misaligned";
+  if (/heartbeat|no heartbeat reply/.test(detail)) return "heartbeat";
+  if (/exit status/.test(detail)) return "driver-exit";
+  if (/breakpoint|environment call/.test(detail)) return "other-exception";
+  return "other-exception";
+}
+
+function detection(c: ClassifierInput): Detection {
+  const candidates: Array<{ at: number; d: Detection }> = [];
+  for (const e of c.deaths) candidates.push({ at: e.at, d: e.kind === "killed" ? "heartbeat" : mechanismOf(e.detail) });
+  for (const e of c.rsEvents) if (e.kind === "hang") candidates.push({ at: e.at, d: "heartbeat" });
+  for (const e of c.denials) candidates.push({ at: e.at, d: e.kind === "call" ? "denied-call" : e.kind === "ipc" ? "denied-ipc" : "denied-port" });
+  if (c.end === "panic") candidates.push({ at: Infinity, d: /table|priv|queue|page table|magic|corrupt|link/.test(c.panicReason ?? "") ? "kernel-check" : mechanismOf(c.panicReason ?? "") });
+  if (c.end === "reset" || c.end === "poweroff") candidates.push({ at: Infinity, d: "machine-reset" });
+  candidates.sort((a, b) => a.at - b.at);
+  if (candidates.length) return candidates[0].d;
+  return c.verdict === "errors" || c.verdict === "corrupt" ? "oracle" : "none";
+}
+
+/** Classifies one experiment (see the file comment for the classes). */
+export function classify(c: ClassifierInput): Classification {
+  const restarts = c.rsEvents.filter((e) => e.kind === "restart").length;
+  const up = c.rsEvents.find((e) => e.kind === "up" && e.at >= c.activationCycle);
+  const recoveryCycles = up && c.activationCycle >= 0 ? up.at - c.activationCycle : -1;
+  const base = { detection: detection(c), restarts, recoveryCycles };
+  const failed = c.deaths.length > 0 || c.rsEvents.some((e) => e.kind === "hang" || e.kind === "crash" || e.kind === "exit");
+  let outcome: Outcome;
+  if (c.end === "panic" || c.end === "reset" || c.end === "poweroff") outcome = "system-crash";
+  else if (c.end === "hang" || c.end === "budget") outcome = "system-hang";
+  else if (!c.activated) outcome = "not-activated";
+  else if (failed && !c.driverAlive) outcome = "component-dead";
+  else if (c.verdict === "corrupt") outcome = "silent-corruption";
+  else if (c.verdict === "errors" || c.verdict === "incomplete") outcome = "degraded";
+  else if (failed) outcome = "recovered";
+  else outcome = "no-effect";
+  return { outcome, ...base };
+}

@@ -1,0 +1,175 @@
+/*
+ * Campaign specs: YAML in, a validated CampaignSpec out. Validation collects every problem as
+ * one line naming the field ("faults[2].count: must be a positive integer, got -1"); unknown
+ * fields are errors too (a typo must not silently change an experiment).
+ *
+ *   name: swifi-disk                 description: ...            seed: 42
+ *   builds: [minix3, monolithic]     workloads: [files]
+ *   driver: at_wini                  driver_params: dma=1        heartbeat: 33   (ticks)
+ *   rounds: 1
+ *   faults:
+ *     - { type: SRC, count: 100, targets: [at_transfer], trigger: first, persistence: transient }
+ *     - { type: BAD_POINTER, variant: null, count: 10, trigger: { nth: 2 } }
+ *   limits: { budget: 2000000000, watchdog: 300000000 }   (cycles)
+ */
+import { parse as parseYaml } from "yaml";
+import { BUILDS } from "../system/builds/index.js";
+import { WORKLOADS } from "../system/workloads/index.js";
+import type { CampaignSpec, FaultModelSpec, TriggerSpec } from "./types.js";
+
+export type SpecResult = { ok: true; spec: CampaignSpec } | { ok: false; errors: string[] };
+
+/** Fault types the injectors know (injectors/README.md defines each). */
+export const FAULT_TYPES = [
+  "TEXT", "NOP", "SRC", "DST", "PTR", "INTERFACE", "LOOP", "BRANCH", "INIT", "RANDOM",
+  "BAD_POINTER", "INFINITE_LOOP", "BAD_PORT_WRITE", "REG_FLIP", "MEM_FLIP",
+];
+
+const TOP_KEYS = ["name", "description", "seed", "builds", "workloads", "driver", "driver_params", "heartbeat", "rounds", "faults", "limits"];
+const FAULT_KEYS = ["type", "variant", "count", "targets", "trigger", "persistence"];
+const LIMIT_KEYS = ["budget", "watchdog"];
+
+export const DEFAULT_LIMITS = { budgetCycles: 2_000_000_000, watchdogCycles: 300_000_000 };
+
+/** Parses and validates a YAML spec. */
+export function parseSpec(yamlText: string): SpecResult {
+  let doc: unknown;
+  try {
+    doc = parseYaml(yamlText);
+  } catch (e) {
+    return { ok: false, errors: [`not valid YAML: ${(e as Error).message.split("\n")[0]}`] };
+  }
+  return validateSpec(doc);
+}
+
+/** Validates an already parsed spec document. */
+export function validateSpec(doc: unknown): SpecResult {
+  const errors: string[] = [];
+  if (!isObject(doc)) return { ok: false, errors: ["the spec must be a YAML mapping (name, builds, workloads, faults, ...)"] };
+  unknownKeys(doc, TOP_KEYS, "", errors);
+  const name = str(doc, "name", "", errors, true) ?? "";
+  if (name && !/^[A-Za-z0-9_.-]+$/.test(name)) errors.push(`name: use letters, digits, '.', '_' or '-', got "${name}"`);
+  const spec: CampaignSpec = {
+    name,
+    description: str(doc, "description", "", errors, false) ?? "",
+    seed: int(doc, "seed", "", errors, { min: 0, required: true }) ?? 0,
+    builds: list(doc, "builds", "", errors, Object.keys(BUILDS), "build"),
+    workloads: list(doc, "workloads", "", errors, Object.keys(WORKLOADS), "workload"),
+    driver: str(doc, "driver", "", errors, false) ?? "at_wini",
+    driverParams: str(doc, "driver_params", "", errors, false) ?? "dma=1",
+    heartbeatTicks: int(doc, "heartbeat", "", errors, { min: 1 }) ?? 33,
+    rounds: int(doc, "rounds", "", errors, { min: 1 }) ?? 1,
+    faults: [],
+    limits: { ...DEFAULT_LIMITS },
+  };
+  if (!Array.isArray(doc.faults) || doc.faults.length === 0) errors.push("faults: must be a non-empty list of fault models");
+  else doc.faults.forEach((f, i) => {
+    const m = faultModel(f, `faults[${i}]`, errors);
+    if (m) spec.faults.push(m);
+  });
+  if (doc.limits !== undefined) {
+    if (!isObject(doc.limits)) errors.push("limits: must be a mapping with budget and/or watchdog (cycles)");
+    else {
+      unknownKeys(doc.limits, LIMIT_KEYS, "limits.", errors);
+      spec.limits.budgetCycles = int(doc.limits, "budget", "limits.", errors, { min: 1 }) ?? DEFAULT_LIMITS.budgetCycles;
+      spec.limits.watchdogCycles = int(doc.limits, "watchdog", "limits.", errors, { min: 1 }) ?? DEFAULT_LIMITS.watchdogCycles;
+    }
+  }
+  return errors.length ? { ok: false, errors } : { ok: true, spec };
+}
+
+function faultModel(f: unknown, at: string, errors: string[]): FaultModelSpec | undefined {
+  if (!isObject(f)) {
+    errors.push(`${at}: must be a mapping with type, count, trigger, persistence`);
+    return undefined;
+  }
+  unknownKeys(f, FAULT_KEYS, `${at}.`, errors);
+  const type = str(f, "type", `${at}.`, errors, true);
+  if (type !== undefined && !FAULT_TYPES.includes(type)) errors.push(`${at}.type: unknown fault type "${type}" (known: ${FAULT_TYPES.join(", ")})`);
+  const persistence = str(f, "persistence", `${at}.`, errors, false) ?? "transient";
+  if (persistence !== "transient" && persistence !== "persistent") errors.push(`${at}.persistence: must be transient or persistent, got "${persistence}"`);
+  let targets: string[] | undefined;
+  if (f.targets !== undefined) {
+    if (!Array.isArray(f.targets) || f.targets.length === 0 || !f.targets.every((t) => typeof t === "string" && t))
+      errors.push(`${at}.targets: must be a non-empty list of function names`);
+    else targets = f.targets as string[];
+  }
+  return {
+    type: type ?? "",
+    ...(f.variant !== undefined ? { variant: String(f.variant) } : {}),
+    count: int(f, "count", `${at}.`, errors, { min: 1, required: true }) ?? 0,
+    ...(targets ? { targets } : {}),
+    trigger: trigger(f.trigger, `${at}.trigger`, errors),
+    persistence: persistence as FaultModelSpec["persistence"],
+  };
+}
+
+function trigger(t: unknown, at: string, errors: string[]): TriggerSpec {
+  if (t === undefined || t === "first") return { kind: "first" };
+  if (isObject(t)) {
+    const keys = Object.keys(t);
+    if (keys.length === 1 && keys[0] === "nth" && Number.isSafeInteger(t.nth) && (t.nth as number) >= 1) return { kind: "nth", n: t.nth as number };
+    if (keys.length === 1 && keys[0] === "cycle" && Number.isSafeInteger(t.cycle) && (t.cycle as number) >= 0) return { kind: "cycle", at: t.cycle as number };
+  }
+  errors.push(`${at}: must be "first", { nth: N } (N >= 1) or { cycle: T } (cycles after the experiment starts), got ${JSON.stringify(t)}`);
+  return { kind: "first" };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+
+function unknownKeys(o: Record<string, unknown>, known: string[], at: string, errors: string[]): void {
+  for (const k of Object.keys(o)) {
+    if (known.includes(k)) continue;
+    const near = known.find((n) => editDistance(n, k) <= 2);
+    errors.push(`${at}${k}: unknown field${near ? ` (did you mean ${near}?)` : ` (known: ${known.join(", ")})`}`);
+  }
+}
+
+function str(o: Record<string, unknown>, key: string, at: string, errors: string[], required: boolean): string | undefined {
+  const v = o[key];
+  if (v === undefined) {
+    if (required) errors.push(`${at}${key}: required`);
+    return undefined;
+  }
+  if (typeof v !== "string" && typeof v !== "number") {
+    errors.push(`${at}${key}: must be a string, got ${JSON.stringify(v)}`);
+    return undefined;
+  }
+  return String(v);
+}
+
+function int(o: Record<string, unknown>, key: string, at: string, errors: string[], opts: { min: number; required?: boolean }): number | undefined {
+  const v = o[key];
+  if (v === undefined) {
+    if (opts.required) errors.push(`${at}${key}: required`);
+    return undefined;
+  }
+  if (typeof v !== "number" || !Number.isSafeInteger(v) || v < opts.min) {
+    errors.push(`${at}${key}: must be an integer >= ${opts.min}, got ${JSON.stringify(v)}`);
+    return undefined;
+  }
+  return v;
+}
+
+function list(o: Record<string, unknown>, key: string, at: string, errors: string[], known: string[], what: string): string[] {
+  const v = o[key];
+  if (!Array.isArray(v) || v.length === 0) {
+    errors.push(`${at}${key}: must be a non-empty list of ${what}s (known: ${known.join(", ")})`);
+    return [];
+  }
+  const out: string[] = [];
+  v.forEach((x, i) => {
+    if (typeof x !== "string" || !known.includes(x)) errors.push(`${at}${key}[${i}]: unknown ${what} ${JSON.stringify(x)} (known: ${known.join(", ")})`);
+    else if (out.includes(x)) errors.push(`${at}${key}[${i}]: ${what} "${x}" listed twice`);
+    else out.push(x);
+  });
+  return out;
+}
+
+function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
+  for (let j = 1; j <= b.length; j++) d[0][j] = j;
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+  return d[a.length][b.length];
+}

@@ -1,0 +1,129 @@
+/*
+ * The campaign's data, from spec to stored result: what a researcher asks for (CampaignSpec),
+ * the planner's list of experiments (ExperimentPlan), the golden run per build × workload, and
+ * one ExperimentResult per experiment (a row of the store). All plain JSON-able data.
+ */
+
+/** Outcome classes, most severe first (DESIGN.md "Campaigns"). */
+export const OUTCOMES = [
+  "system-crash",
+  "system-hang",
+  "component-dead",
+  "silent-corruption",
+  "degraded",
+  "recovered",
+  "no-effect",
+  "not-activated",
+] as const;
+export type Outcome = (typeof OUTCOMES)[number];
+
+/** How the failure was first detected, if it was. */
+export const DETECTIONS = [
+  "mmu", // page fault or access fault
+  "illegal-instruction",
+  "misaligned",
+  "other-exception",
+  "heartbeat", // RS found the driver silent
+  "driver-exit", // the driver panicked or exited
+  "denied-call", // the kernel refused a kernel call (ECALLDENIED)
+  "denied-ipc", // the kernel refused an IPC (ECALLDENIED on send)
+  "denied-port", // the kernel refused a port (EPERM on DEVIO)
+  "kernel-check", // the kernel's invariant check found corrupt kernel data
+  "machine-reset", // the system control port reset or powered off the machine
+  "oracle", // only the workload's oracle noticed (errors or wrong data)
+  "none",
+] as const;
+export type Detection = (typeof DETECTIONS)[number];
+
+export type TriggerSpec = { kind: "first" } | { kind: "nth"; n: number } | { kind: "cycle"; at: number };
+
+/** One fault model of a spec: which faults, how many per build × workload, where and when. */
+export interface FaultModelSpec {
+  type: string;
+  variant?: string;
+  /** Experiments per round for this model. */
+  count: number;
+  /** Functions of the driver to put faults in (default: all). */
+  targets?: string[];
+  trigger: TriggerSpec;
+  persistence: "transient" | "persistent";
+}
+
+export interface CampaignSpec {
+  name: string;
+  description: string;
+  seed: number;
+  builds: string[];
+  workloads: string[];
+  /** The driver faults go into (its image name and label). */
+  driver: string;
+  /** Driver boot parameters (e.g. "dma=1"). */
+  driverParams: string;
+  /** RS heartbeat period of the driver, in clock ticks. */
+  heartbeatTicks: number;
+  /** Rounds: every fault model's count is repeated this many times (MINIX 3's procedure). */
+  rounds: number;
+  faults: FaultModelSpec[];
+  /** Per experiment: cycle budget, and the watchdog window (cycles without progress = hang). */
+  limits: { budgetCycles: number; watchdogCycles: number };
+}
+
+/** One planned experiment. Experiments of different builds with the same faultKey share the fault. */
+export interface ExperimentPlan {
+  id: number;
+  build: string;
+  workload: string;
+  /** Index into spec.faults. */
+  model: number;
+  round: number;
+  /** Index of the fault within model and round. */
+  index: number;
+  /** Seed of this fault's random choices (derived from the campaign seed; equal across builds). */
+  seed: number;
+  /** Identifies the fault independently of the build (for paired comparison). */
+  faultKey: string;
+}
+
+export interface GoldenRun {
+  build: string;
+  workload: string;
+  /** The fault-free outcome: how the run ended and the oracle's verdict. */
+  end: string;
+  verdict: string;
+  cycles: number;
+  /** Virtual addresses of the driver's instructions that executed. */
+  covered: number[];
+  stateHash: string;
+}
+
+/** One experiment's result: a row of the store. */
+export interface ExperimentResult {
+  id: number;
+  build: string;
+  workload: string;
+  faultType: string;
+  /** The fault's human-readable description. */
+  fault: string;
+  /** The concrete fault, as JSON (for replay). */
+  faultJson: string;
+  faultKey: string;
+  seed: number;
+  activated: boolean;
+  /** Cycle (from the experiment's start) at which the fault was activated, or -1. */
+  activationCycle: number;
+  outcome: Outcome;
+  detection: Detection;
+  restarts: number;
+  /** Cycles from activation to the driver's recovery (its announcement after restart), or -1. */
+  recoveryCycles: number;
+  /** The faulty driver (its stores or its DMA) wrote memory outside its own domain. */
+  propagated: boolean;
+  /** Cycles the experiment ran (0 when decided without running). */
+  cycles: number;
+  /** How the run ended (completed, panic, hang, ...) and the oracle's verdict. */
+  end: string;
+  verdict: string;
+  /** Panic reason, RS events, console excerpt: for drill-down in reports. */
+  detail: string;
+  stateHash: string;
+}
