@@ -9,7 +9,7 @@
  * result is written when the operation completes).
  */
 import {
-  ANY, CLOCK, ECALLDENIED, EDEADSRCDST, EFAULT, ELOCKED, ENOTREADY, HARDWARE, M_SOURCE, MESSAGE_SIZE, MF, NONE,
+  ANY, CLOCK, ECALLDENIED, EDEADSRCDST, EFAULT, ELOCKED, ENOTREADY, HARDWARE, IPC_RECEIVE, IPC_SEND, M_SOURCE, MESSAGE_SIZE, MF, NONE,
   NOTIFY_MESSAGE, OK,
 } from "./abi.js";
 import type { Kernel } from "./kernel.js";
@@ -36,13 +36,13 @@ export function send(k: Kernel, caller: number, dstE: number, msgVa: number, non
   const dst = lookupEndpoint(km, dstE);
   if (dst < 0) return -EDEADSRCDST;
   if (!maySendTo(k, caller, dst)) return k.denied(caller, "ipc", -ECALLDENIED);
-  if (deadlock(k, caller, dst)) return -ELOCKED;
   if (waitsFor(k, dst, km.p(caller, P.endpoint))) {
     const msg = k.copyMsgFrom(caller, msgVa);
     if (!msg) return -EFAULT;
     return deliver(k, dst, msg, km.p(caller, P.endpoint));
   }
   if (nonblock) return -ENOTREADY;
+  if (deadlock(k, caller, dstE, IPC_SEND)) return -ELOCKED;
   if (!k.readable(caller, msgVa, MESSAGE_SIZE)) return -EFAULT;
   setRts(km, caller, RTS_SENDING);
   km.setP(caller, P.sendTo, dstE);
@@ -76,6 +76,7 @@ export function receive(k: Kernel, caller: number, srcE: number, msgVa: number):
     set32(msg, M_SOURCE, km.p(s, P.endpoint));
     return k.copyMsgTo(caller, msgVa, msg) ? OK : -EFAULT;
   }
+  if (deadlock(k, caller, srcE, IPC_RECEIVE)) return -ELOCKED;
   setRts(km, caller, RTS_RECEIVING);
   km.setP(caller, P.getFrom, srcE);
   km.setP(caller, P.msgVir, msgVa);
@@ -163,24 +164,28 @@ function buildNotify(k: Kernel, from: number, to: number): Message {
   return m;
 }
 
+/** The endpoint process p is blocked on (MINIX P_BLOCKEDON): its send target, its receive source, or NONE. */
+function blockedOn(k: Kernel, p: number): number {
+  const f = k.km.p(p, P.rtsFlags);
+  if (f & RTS_SENDING) return k.km.p(p, P.sendTo);
+  if (f & RTS_RECEIVING) return k.km.p(p, P.getFrom);
+  return NONE;
+}
+
 /**
- * MINIX deadlock detection: following the chain of processes blocked sending, starting at
- * `dst`, leads back to `caller` — unless the last link is a sender that is also waiting to
- * receive from its target (a SENDREC pair is legitimate only when the partner receives).
+ * MINIX deadlock detection (proc.c deadlock()): following what each process is blocked on,
+ * starting at `e`, leads back to `caller`. The one legitimate cycle is two processes that
+ * directly SEND(REC) and RECEIVE to each other. `fn` is IPC_SEND or IPC_RECEIVE.
  */
-function deadlock(k: Kernel, caller: number, dst: number): boolean {
+function deadlock(k: Kernel, caller: number, e: number, fn: number): boolean {
   const km = k.km;
-  let p = dst;
-  for (let n = 0; n < NR_SLOTS; n++) {
-    const f = km.p(p, P.rtsFlags);
-    if (!(f & RTS_SENDING)) {
-      // dst blocked receiving from us is fine; blocked receiving from someone who waits for us is not detected (MINIX).
-      return false;
-    }
-    const next = lookupEndpoint(km, km.p(p, P.sendTo));
-    if (next < 0) return false;
-    if (next === caller) return true;
-    p = next;
+  const callerE = km.p(caller, P.endpoint);
+  for (let size = 2; e !== ANY && size <= NR_SLOTS + 1; size++) {
+    const xp = lookupEndpoint(km, e);
+    if (xp < 0) return false;
+    e = blockedOn(k, xp);
+    if (e === NONE) return false;
+    if (e === callerE) return !(size === 2 && (km.p(xp, P.rtsFlags) ^ (fn << 2)) & RTS_SENDING);
   }
   return false;
 }

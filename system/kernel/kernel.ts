@@ -26,9 +26,9 @@ import { H, HOOK_SIZE, KernelMemory, P, PK_NATIVE, RTS_SLOT_FREE, S, SF_CHECKED 
 import type { Message } from "./message.js";
 import { type NativeRegistry } from "./native.js";
 import { runNatives, takeAsync } from "./native-runtime.js";
-import { HZ, NR_IRQ_HOOKS, NR_SLOTS, QUANTUM_TICKS, slotIndex } from "./params.js";
+import { HZ, IDLE_Q, NR_IRQ_HOOKS, NR_SLOTS, QUANTUM_TICKS, slotIndex } from "./params.js";
 import { lookupEndpoint, setRts } from "./proc.js";
-import { dequeue, enqueue, pickNext, rotate } from "./sched.js";
+import { dequeue, enqueue, pickNext } from "./sched.js";
 import { bootTables, releaseProcess } from "./spawn.js";
 import { accessible, copyFrom, copyTo, type VmState } from "./vm.js";
 
@@ -290,8 +290,11 @@ export class Kernel {
     }
   }
 
+  /** Makes a woken process runnable at its own priority again (see the quantum in tick()). */
   enqueue(idx: number): void {
     dequeue(this.km, idx);
+    const conf = this.state.procs[idx]?.conf;
+    if (conf) this.km.setP(idx, P.priority, conf.priority);
     enqueue(this.km, idx);
   }
 
@@ -373,8 +376,14 @@ export class Kernel {
       const left = km.p(cur, P.quantumLeft) - 1;
       if (left > 0) km.setP(cur, P.quantumLeft, left);
       else {
+        // MINIX sched(): a process that uses whole quanta (a loop in a driver) sinks one queue,
+        // so it cannot starve everything below it; it regains its priority when it next blocks.
         km.setP(cur, P.quantumLeft, QUANTUM_TICKS);
-        if (km.p(cur, P.rtsFlags) === 0) rotate(km, cur);
+        if (km.p(cur, P.rtsFlags) === 0) {
+          dequeue(km, cur);
+          km.setP(cur, P.priority, Math.min(km.p(cur, P.priority) + 1, IDLE_Q - 1));
+          enqueue(km, cur);
+        }
       }
     }
   }

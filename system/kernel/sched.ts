@@ -53,8 +53,3 @@ export function pickNext(km: KernelMemory): number {
   return -1;
 }
 
-/** Moves the head of queue q to its tail (quantum expired). */
-export function rotate(km: KernelMemory, idx: number): void {
-  dequeue(km, idx);
-  enqueue(km, idx);
-}

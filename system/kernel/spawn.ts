@@ -120,8 +120,8 @@ function setPrivileges(k: Kernel, idx: number, conf: ServiceConf): void {
 /** Recomputes every process's IPC send mask from the labels in its service entry. */
 export function refreshIpcMasks(k: Kernel): void {
   const km = k.km;
-  const byLabel = new Map<string, number>();
-  for (const [i, info] of Object.entries(k.state.procs)) byLabel.set(info.label, Number(i));
+  const byLabel = new Map<string, number>([["hardware", slotIndex(HARDWARE)]]);
+  for (const [i, info] of Object.entries(k.state.procs)) byLabel.set(info.label.toLowerCase(), Number(i));
   for (const [i, info] of Object.entries(k.state.procs)) {
     const idx = Number(i);
     if (idx < NR_TASKS) continue;

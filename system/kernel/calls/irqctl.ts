@@ -53,6 +53,7 @@ export function doIrqctl(k: Kernel, caller: number, m: Message): number {
       km.setS(caller, o + H.enabled, 0);
       return OK;
     case IRQ_RMPOLICY:
+      if (!km.s(caller, o + H.enabled)) k.machine.plic.complete(0, irq); // end a service in progress, or the line stays dead
       km.setS(caller, o + H.irq, 0);
       km.setS(caller, o + H.enabled, 0);
       return OK;
