@@ -8,6 +8,7 @@ import { AT_WINI, withConf } from "./builds/services.js";
 import { SERVER_Q, USER_Q } from "./kernel/params.js";
 import type { NativeRegistry } from "./kernel/native.js";
 import { ds, type DsState } from "./servers/ds.js";
+import { vfs } from "./servers/vfs/vfs.js";
 import { spawn } from "./kernel/spawn.js";
 import { makeRs } from "./servers/rs/rs.js";
 import { System } from "./system.js";
@@ -49,6 +50,7 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
   });
   const natives: NativeRegistry = {
     ds,
+    vfs,
     rs: makeRs([{ conf: driver, period: opts.heartbeatTicks ?? 33, restart: build.recovery.restart }]),
     [workload.name]: workload.program,
     ...(opts.natives ?? {}),

@@ -154,3 +154,45 @@ export const WHOAMI_SIZE = 24;
 /** Names of the error codes, for logs and reports. */
 export const errorName = (code: number): string =>
   ({ 0: "OK", 1: "EPERM", 2: "ENOENT", 4: "EINTR", 5: "EIO", 6: "ENXIO", 7: "E2BIG", 11: "EAGAIN", 12: "ENOMEM", 14: "EFAULT", 16: "EBUSY", 17: "EEXIST", 22: "EINVAL", 28: "ENOSPC", 71: "ENOSYS", 110: "ETIMEDOUT", 200: "ERESTART", 201: "ENOTREADY", 202: "EDEADSRCDST", 203: "EBADSRCDST", 208: "ELOCKED", 210: "ECALLDENIED", 211: "ETRAPDENIED", 212: "EBADREQUEST" })[Math.abs(code)] ?? `error ${code}`;
+
+// ---- VFS protocol ------------------------------------------------------------------------------
+// Requests of user processes to VFS (system/servers/vfs) and its reply. TypeScript only: no C
+// program speaks VFS. Kept as objects, not loose numbers, because test/kernel/abi.test.ts holds
+// every numeric export of this file to abi.h.
+//
+//   request        fields (VFS_MF)                                 reply: status (and fields)
+//   VFS.MKDIR      path | pathLen+pathGrant                        OK
+//   VFS.CREATE     path | pathLen+pathGrant                        fd (new empty file, open r/w)
+//   VFS.OPEN       path | pathLen+pathGrant                        fd (existing file, offset 0)
+//   VFS.WRITE      fd, grant (CPF_READ), bytes                     bytes written at the fd offset
+//   VFS.READ       fd, grant (CPF_WRITE), bytes                    bytes read (0 at end of file)
+//   VFS.CLOSE      fd                                              OK
+//   VFS.SYNC       -                                               OK once every dirty block is on disk
+//   VFS.STAT       path | pathLen+pathGrant                        OK, size, ftype
+//
+// A path shorter than VFS.PATH_INLINE bytes travels NUL-terminated in the message (pathLen 0 or
+// its length); a longer one (up to VFS.PATH_MAX) through a grant of pathLen bytes. READ/WRITE move
+// at most VFS.IO_MAX bytes per request (a shorter count is not an error: ask again).
+export const VFS = {
+  RQ_BASE: 0xc00,
+  MKDIR: 0xc00,
+  CREATE: 0xc01,
+  OPEN: 0xc02,
+  WRITE: 0xc03,
+  READ: 0xc04,
+  CLOSE: 0xc05,
+  SYNC: 0xc06,
+  STAT: 0xc07,
+  REPLY: 0xc80,
+  PATH_INLINE: 40,
+  PATH_MAX: 255,
+  IO_MAX: 16384,
+  FT_FILE: 1,
+  FT_DIR: 2,
+} as const;
+
+/** Field offsets of VFS requests and replies (bytes from the start of the message). */
+export const VFS_MF = {
+  request: { path: 8, pathLen: 48, pathGrant: 52, fd: 8, grant: 12, bytes: 16 },
+  reply: { status: 8, size: 12, ftype: 16 },
+} as const;

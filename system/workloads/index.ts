@@ -1,9 +1,11 @@
 /* The registry of workloads, by name. */
 import { blocksWorkload } from "./blockclient.js";
+import { filesWorkload } from "./files-oracle.js";
 import type { Workload } from "./workload.js";
 
 export const WORKLOADS: Record<string, Workload> = {
   blocks: blocksWorkload,
+  files: filesWorkload,
 };
 
 export function getWorkload(name: string): { ok: true; workload: Workload } | { ok: false; error: string } {

@@ -1,0 +1,311 @@
+/*
+ * The `files` workload: a user program that exercises VFS (and, under it, the disk driver). It
+ * makes `dirs` directories with `files` files each, writes every file in chunks through a grant
+ * on its own buffer, SYNCs, then reads every file back and checks every byte. Sizes and
+ * contents come from the seed (planFiles, fileBytes), so the oracle can regenerate what the disk
+ * should hold. Its state — phase, operations done, events, errors, mismatching files, done — is
+ * plain data for watchdogs (is it making progress?) and oracles (oracle.ts).
+ *
+ * Parameters: seed=<n> (1) dirs=<n> (2) files=<n per dir> (3) maxsize=<bytes> (65536)
+ *             chunk=<bytes per READ/WRITE, at most VFS.IO_MAX> (6000)
+ */
+import seedrandom from "seedrandom";
+import type { ServiceConf } from "../builds/types.js";
+import { CLOCK, CPF_READ, CPF_WRITE, errorName, NOTIFY_MESSAGE, VFS, VFS_MF, VFS_PROC_NR } from "../kernel/abi.js";
+import { get32, msgSource, msgType, newMessage, set32, setString, type Message } from "../kernel/message.js";
+import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
+import { USER_Q } from "../kernel/params.js";
+
+export interface FilesParams {
+  seed: number;
+  dirs: number;
+  files: number;
+  maxsize: number;
+  chunk: number;
+}
+
+export interface PlannedFile {
+  path: string;
+  size: number;
+}
+
+export interface FilesPlan {
+  dirs: string[];
+  files: PlannedFile[];
+}
+
+type Phase = "mkdir" | "create" | "write" | "close" | "sync" | "open" | "read" | "rclose" | "done";
+
+export interface FilesState {
+  p: FilesParams;
+  plan: FilesPlan;
+  phase: Phase;
+  /** Directory (mkdir) or file (other phases) being worked on. */
+  index: number;
+  /** Bytes of the current file written or read so far. */
+  offset: number;
+  fd: number;
+  /** Grants to revoke when the reply comes. */
+  grants: number[];
+  /** Requests answered (a watchdog watches this grow). */
+  ops: number;
+  /** Waiting for a clock tick (the program pauses every PAUSE_EVERY operations). */
+  sleeping: boolean;
+  /** The last MAX_EVENTS operations: tick, request, result. */
+  events: Array<{ at: number; op: string; result: string }>;
+  /** Requests that failed, with the error. */
+  errors: Array<{ request: string; error: string }>;
+  /** Files (and directories) an error touched: their contents on disk are not promised. */
+  failed: string[];
+  /** Files read back with wrong contents or length. */
+  mismatches: string[];
+  /** Files read back correct. */
+  verified: number;
+  /** SYNC succeeded. */
+  synced: boolean;
+  done: boolean;
+}
+
+const PATH_BUF = NATIVE_HEAP;
+const DATA_BUF = NATIVE_HEAP + 0x1000;
+const MAX_EVENTS = 1000;
+/** Handler runs of natives chain within one kernel entry; a pause now and then lets time pass. */
+const PAUSE_EVERY = 256;
+
+function parse(params: string): Record<string, string> {
+  return Object.fromEntries(params.split(/\s+/).filter(Boolean).map((kv) => kv.split("=", 2) as [string, string]));
+}
+
+const num = (v: string | undefined, dflt: number): number => (v !== undefined && Number.isFinite(Number(v)) ? Number(v) : dflt);
+
+/** The workload's parameters from its boot parameter string. */
+export function filesParams(params: string): FilesParams {
+  const p = parse(params);
+  return {
+    seed: num(p.seed, 1),
+    dirs: Math.max(1, num(p.dirs, 2)),
+    files: Math.max(0, num(p.files, 3)),
+    maxsize: Math.max(0, num(p.maxsize, 65536)),
+    chunk: Math.max(1, Math.min(VFS.IO_MAX, num(p.chunk, 6000))),
+  };
+}
+
+/**
+ * The directories and files (with sizes) for parameters p: sizes drawn from seedrandom, the
+ * first file empty and the second of the maximum size (past the direct blocks when maxsize is).
+ */
+export function planFiles(p: FilesParams): FilesPlan {
+  const rng = seedrandom(`files:${p.seed}`);
+  const dirs: string[] = [];
+  const files: PlannedFile[] = [];
+  for (let d = 0; d < p.dirs; d++) {
+    dirs.push(`/d${d}`);
+    for (let f = 0; f < p.files; f++) {
+      const i = d * p.files + f;
+      const r = Math.floor(rng() * (p.maxsize + 1));
+      files.push({ path: `/d${d}/f${f}`, size: i === 0 ? 0 : i === 1 ? p.maxsize : r });
+    }
+  }
+  return { dirs, files };
+}
+
+/** Bytes [from, to) of the file at `path` for `seed` (4 KiB pieces, each from its own seeded stream). */
+export function fileBytes(seed: number, path: string, from: number, to: number): Uint8Array {
+  const out = new Uint8Array(Math.max(0, to - from));
+  for (let piece = Math.floor(from / 4096); piece * 4096 < to; piece++) {
+    const rng = seedrandom(`${seed}:${path}:${piece}`);
+    const bytes = new Uint8Array(4096);
+    const words = new DataView(bytes.buffer);
+    for (let i = 0; i < 4096; i += 4) words.setInt32(i, rng.int32(), true);
+    const lo = Math.max(from, piece * 4096);
+    const hi = Math.min(to, piece * 4096 + 4096);
+    out.set(bytes.subarray(lo - piece * 4096, hi - piece * 4096), lo - from);
+  }
+  return out;
+}
+
+/** The service-table entry for the workload. */
+export function filesService(params = ""): ServiceConf {
+  return { label: "files", program: { native: "files" }, role: "user", priority: USER_Q, ipcTo: ["vfs"], kernelCalls: [], io: [], irqs: [], params };
+}
+
+type K = NativeApi<FilesState>;
+
+const vfsEndpoint = (k: K): number => k.lookup("vfs") ?? VFS_PROC_NR;
+const current = (s: FilesState): PlannedFile => s.plan.files[s.index];
+
+/** Sends a path request (the path inline when short, else through a grant). */
+function pathRequest(k: K, type: number, path: string): void {
+  const m = newMessage(type, { [VFS_MF.request.pathLen]: path.length });
+  if (path.length < VFS.PATH_INLINE) setString(m, VFS_MF.request.path, VFS.PATH_INLINE, path);
+  else {
+    k.write(PATH_BUF, Uint8Array.from(path, (c) => c.charCodeAt(0)));
+    const g = k.grant(vfsEndpoint(k), PATH_BUF, path.length, CPF_READ);
+    k.state.grants.push(g);
+    set32(m, VFS_MF.request.pathGrant, g);
+  }
+  k.sendrec(vfsEndpoint(k), m);
+}
+
+/** Sends a READ or WRITE of `bytes` through a grant on the data buffer. */
+function dataRequest(k: K, type: number, bytes: number): void {
+  const s = k.state;
+  const g = k.grant(vfsEndpoint(k), DATA_BUF, Math.max(bytes, 1), type === VFS.WRITE ? CPF_READ : CPF_WRITE);
+  s.grants.push(g);
+  k.sendrec(vfsEndpoint(k), newMessage(type, { [VFS_MF.request.fd]: s.fd, [VFS_MF.request.grant]: g, [VFS_MF.request.bytes]: bytes }));
+}
+
+/** Issues the request of the current phase (skipping phases with nothing to do). */
+function next(k: K): void {
+  const s = k.state;
+  for (;;) {
+    if (s.phase === "mkdir" && s.index >= s.plan.dirs.length) setPhase(s, "create");
+    else if ((s.phase === "create" || s.phase === "open") && s.index >= s.plan.files.length) setPhase(s, s.phase === "create" ? "sync" : "done");
+    else if (s.phase === "write" && s.offset >= current(s).size) s.phase = "close";
+    else break;
+  }
+  const f = current(s);
+  switch (s.phase) {
+    case "mkdir": return pathRequest(k, VFS.MKDIR, s.plan.dirs[s.index]);
+    case "create": return pathRequest(k, VFS.CREATE, f.path);
+    case "open": return pathRequest(k, VFS.OPEN, f.path);
+    case "write": {
+      const n = Math.min(s.p.chunk, f.size - s.offset);
+      k.write(DATA_BUF, fileBytes(s.p.seed, f.path, s.offset, s.offset + n));
+      return dataRequest(k, VFS.WRITE, n);
+    }
+    case "read": return dataRequest(k, VFS.READ, s.p.chunk);
+    case "close":
+    case "rclose": return void k.sendrec(vfsEndpoint(k), newMessage(VFS.CLOSE, { [VFS_MF.request.fd]: s.fd }));
+    case "sync": return void k.sendrec(vfsEndpoint(k), newMessage(VFS.SYNC));
+    case "done": s.done = true;
+  }
+}
+
+function setPhase(s: FilesState, phase: Phase): void {
+  s.phase = phase;
+  s.index = 0;
+  s.offset = 0;
+}
+
+/** What the request just answered was, for events and errors. */
+function describe(s: FilesState): string {
+  const op = { mkdir: "MKDIR", create: "CREATE", write: "WRITE", close: "CLOSE", sync: "SYNC", open: "OPEN", read: "READ", rclose: "CLOSE", done: "" }[s.phase];
+  if (s.phase === "mkdir") return `${op} ${s.plan.dirs[s.index]}`;
+  if (s.phase === "sync" || s.phase === "done") return op;
+  return `${op} ${current(s).path}${s.phase === "write" || s.phase === "read" ? ` @${s.offset}` : ""}`;
+}
+
+function failed(s: FilesState, request: string, error: string, path?: string): void {
+  s.errors.push({ request, error });
+  if (path && !s.failed.includes(path)) s.failed.push(path);
+}
+
+/** Handles the reply to the current phase's request and moves to the next step. */
+function step(k: K, status: number): void {
+  const s = k.state;
+  const what = describe(s);
+  s.ops++;
+  s.events.push({ at: k.ticks(), op: what, result: status < 0 ? errorName(status) : String(status) });
+  if (s.events.length > MAX_EVENTS) s.events.shift();
+  const err = status < 0 ? errorName(status) : "";
+  const path = s.phase === "mkdir" ? s.plan.dirs[s.index] : s.phase === "sync" ? undefined : current(s)?.path;
+  if (err) failed(s, what, err, path);
+  switch (s.phase) {
+    case "mkdir":
+      s.index++;
+      return;
+    case "create":
+    case "open":
+      if (err) s.index++;
+      else {
+        s.fd = status;
+        s.phase = s.phase === "create" ? "write" : "read";
+        s.offset = 0;
+      }
+      return;
+    case "write":
+      if (!err && status === 0 && current(s).size > s.offset) failed(s, what, "no progress", path);
+      if (err || status === 0) s.phase = "close";
+      else s.offset += status;
+      if (s.offset >= current(s).size) s.phase = "close";
+      return;
+    case "read":
+      return readDone(k, status, err);
+    case "close":
+    case "rclose":
+      s.phase = s.phase === "close" ? "create" : "open";
+      s.index++;
+      return;
+    case "sync":
+      s.synced = !err;
+      setPhase(s, "open");
+  }
+}
+
+/** A READ answered: compare the bytes, or end the file at EOF (checking its length). */
+function readDone(k: K, status: number, err: string): void {
+  const s = k.state;
+  const f = current(s);
+  if (err) return void (s.phase = "rclose");
+  // A file an error touched may be short; its bytes must still be right.
+  const promised = !s.failed.includes(f.path);
+  if (status === 0) {
+    if (promised && s.offset !== f.size) mismatch(s, f.path);
+    else if (promised) s.verified++;
+    s.phase = "rclose";
+    return;
+  }
+  const got = k.read(DATA_BUF, status);
+  const want = fileBytes(s.p.seed, f.path, s.offset, Math.min(f.size, s.offset + status));
+  if (s.offset + status > f.size || got.some((b, i) => b !== want[i])) {
+    mismatch(s, f.path);
+    s.phase = "rclose";
+    return;
+  }
+  s.offset += status;
+}
+
+function mismatch(s: FilesState, path: string): void {
+  if (!s.mismatches.includes(path)) s.mismatches.push(path);
+}
+
+export const files: NativeProgram<FilesState> = {
+  init(_label, params) {
+    const p = filesParams(params);
+    return {
+      p, plan: planFiles(p), phase: "mkdir", index: 0, offset: 0, fd: -1, grants: [], ops: 0, sleeping: false, events: [],
+      errors: [], failed: [], mismatches: [], verified: 0, synced: false, done: false,
+    };
+  },
+
+  start(k) {
+    next(k);
+  },
+
+  receive(k, m: Message) {
+    const s = k.state;
+    if (msgType(m) === NOTIFY_MESSAGE) {
+      if (msgSource(m) === CLOCK && s.sleeping) {
+        s.sleeping = false;
+        next(k);
+      }
+      return;
+    }
+    if (msgType(m) !== VFS.REPLY || s.done) return;
+    for (const g of s.grants.splice(0)) k.revoke(g);
+    step(k, get32(m, VFS_MF.reply.status));
+    if (s.ops % PAUSE_EVERY === 0) {
+      s.sleeping = true;
+      k.setAlarm(1);
+    } else next(k);
+  },
+
+  ipcError(k, _partner, code) {
+    const s = k.state;
+    for (const g of s.grants.splice(0)) k.revoke(g);
+    failed(s, describe(s), `IPC ${errorName(code)}`);
+    s.phase = "done";
+    s.done = true;
+  },
+};
