@@ -1,0 +1,185 @@
+/*
+ * The fault planner: a FaultModel and a seeded rng in, concrete Faults out. Pure — it reads only
+ * the driver's ELF image (sites come from .text and the function symbols) and draws every random
+ * choice from the rng, in a fixed order: the type (RANDOM only), the variant (if the model leaves
+ * it open), the site, then the mutation or action parameters. Same image, model and rng seed ⇒
+ * same faults. A model no site fits gives { ok: false, error } naming the type, the functions and
+ * what such a site would be.
+ */
+import { parseElf, symbolize, type ElfImage } from "../system/machine/elf.js";
+import { describeFault } from "./describe.js";
+import { MUTATIONS, pick } from "./mutations.js";
+import { analyze, type Func, type Insn, type Program, selectFuncs } from "./program.js";
+import { hex8 } from "./rv32.js";
+import { RUNTIME } from "./runtime.js";
+import {
+  FAULT_TYPES, RANDOM_POOL, VARIANTS, type Fault, type FaultModel, type PlanOptions, type PlanResult, type ResolvedType, type Rng,
+} from "./types.js";
+
+/** What a site of each type is, for the "no site" error. */
+const SITE_WHAT: Record<ResolvedType, string> = {
+  TEXT: "no instruction",
+  NOP: "no instruction other than a NOP",
+  SRC: "no instruction that reads a register",
+  DST: "no instruction that writes a register other than x0",
+  PTR: "no load or store",
+  INTERFACE: "no call whose argument register is set up in its basic block",
+  LOOP: "no backward conditional branch",
+  BRANCH: "no conditional branch",
+  INIT: "no store that initialises a stack slot",
+  BAD_POINTER: "no load or store through a pointer register (base other than zero, sp, gp, tp)",
+  INFINITE_LOOP: "no instruction (self-branch) or loop with a single conditional exit (loop-never-ends)",
+  BAD_PORT_WRITE: "no port-writing libsys function (sys_outb, sys_outw, sys_outl)",
+  REG_FLIP: "no instruction",
+  MEM_FLIP: "no instruction, or no writable data",
+};
+
+/** One model on one program: the selected functions, the filters, and the sites found so far. */
+interface Ctx {
+  p: Program;
+  funcs: Func[];
+  model: FaultModel;
+  executed?: Set<number>;
+  /** Sites by "type/variant" (planning many faults of one model finds them once). */
+  cache: Map<string, Insn[]>;
+}
+
+function makeCtx(p: Program, model: FaultModel, opts: PlanOptions): Ctx | { error: string } {
+  const funcs = selectFuncs(p, model.targets, model.driver);
+  if ("error" in funcs) return funcs;
+  const executed = opts.executed && new Set(Array.from(opts.executed, (v) => v >>> 0));
+  return { p, funcs, model, executed, cache: new Map() };
+}
+
+/** The sites of `type` (and `variant`) in the selected functions, after the model's and options' filters. */
+function sitesOf(c: Ctx, type: ResolvedType, variant: string | undefined): Insn[] {
+  const key = `${type}/${variant ?? ""}`;
+  const known = c.cache.get(key);
+  if (known) return known;
+  const def = MUTATIONS[type] ?? RUNTIME[type];
+  let sites = c.funcs.flatMap((f) => def.sites(c.p, f, variant));
+  if (c.executed) sites = sites.filter((i) => c.executed!.has(i.va));
+  if (c.model.site !== undefined) sites = sites.filter((i) => i.va === c.model.site! >>> 0);
+  c.cache.set(key, sites);
+  return sites;
+}
+
+/** The variants of `type` that have at least one site ([undefined] for a type without variants). */
+function viable(c: Ctx, type: ResolvedType): Array<string | undefined> {
+  const vs = VARIANTS[type] ?? [undefined];
+  return vs.filter((v) => sitesOf(c, type, v).length > 0);
+}
+
+function noSite(c: Ctx, type: ResolvedType | "RANDOM", variant?: string): string {
+  const m = c.model;
+  const where = m.targets ? `function${m.targets.length > 1 ? "s" : ""} ${m.targets.join(", ")}` : "its text";
+  const filters = [m.site !== undefined ? `at ${hex8(m.site)}` : "", c.executed ? "among executed instructions" : ""].filter(Boolean);
+  const what = type === "RANDOM" ? `none of ${RANDOM_POOL.join(", ")} has a site` : SITE_WHAT[type];
+  return `no ${type}${variant ? " " + variant : ""} site in ${m.driver} (${where}${filters.length ? ", " + filters.join(", ") : ""}): ${what}`;
+}
+
+/** Checks the parts of a model the planner relies on; an error line or undefined. */
+export function checkModel(m: FaultModel): string | undefined {
+  if (!FAULT_TYPES.includes(m.type)) return `unknown fault type "${m.type}" (one of ${FAULT_TYPES.join(", ")})`;
+  if (typeof m.driver !== "string" || m.driver === "") return "the fault model names no driver";
+  const t = m.trigger;
+  if (t?.kind === "nth" && !(Number.isInteger(t.n) && t.n >= 1)) return `trigger nth needs an integer n >= 1, not ${t.n}`;
+  if (t?.kind === "cycle" && !(Number.isInteger(t.at) && t.at >= 0)) return `trigger cycle needs an integer at >= 0, not ${t.at}`;
+  if (!t || !["first", "nth", "cycle"].includes(t.kind)) return "trigger must be first, nth or cycle";
+  if (m.persistence !== "transient" && m.persistence !== "persistent") return `persistence must be transient or persistent, not "${m.persistence}"`;
+  const vs = VARIANTS[m.type];
+  if (m.variant !== undefined && !vs?.includes(m.variant)) {
+    return vs ? `${m.type} has no variant "${m.variant}" (one of ${vs.join(", ")})` : `${m.type} has no variants`;
+  }
+  if (m.port !== undefined && (m.type !== "BAD_PORT_WRITE" || !Number.isInteger(m.port) || m.port < 0 || m.port > 0xffff)) {
+    return "port is for BAD_PORT_WRITE only and must be 0..0xffff";
+  }
+  return undefined;
+}
+
+/** The program of an image given as bytes or parsed. */
+export function programOf(image: Uint8Array | ElfImage): Program | { error: string } {
+  if (!(image instanceof Uint8Array)) return analyze(image);
+  const r = parseElf(image);
+  return r.ok ? analyze(r.elf) : { error: `not a driver image: ${r.error}` };
+}
+
+/** Plans one fault of the context's model, drawing from rng. */
+function planOne(c: Ctx, rng: Rng): PlanResult {
+  const { p, model } = c;
+  let type: ResolvedType;
+  if (model.type === "RANDOM") {
+    const pool = RANDOM_POOL.filter((t) => viable(c, t).length > 0);
+    if (pool.length === 0) return { ok: false, error: noSite(c, "RANDOM") };
+    type = pool[pick(rng, pool.length)];
+  } else type = model.type;
+  let variant = model.type === "RANDOM" ? undefined : model.variant;
+  if (variant === undefined && VARIANTS[type]) {
+    const vs = viable(c, type);
+    if (vs.length === 0) return { ok: false, error: noSite(c, type) };
+    variant = vs[pick(rng, vs.length)];
+  }
+  const sites = sitesOf(c, type, variant);
+  if (sites.length === 0) return { ok: false, error: noSite(c, type, variant) };
+  return { ok: true, fault: build(p, model, type, variant, sites[pick(rng, sites.length)], rng) };
+}
+
+/** The Fault record for site i: mutation or action, symbolized site, description. */
+function build(p: Program, model: FaultModel, type: ResolvedType, variant: string | undefined, i: Insn, rng: Rng): Fault {
+  const sym = symbolize(p.elf, i.va) ?? { name: p.funcs[i.fn].name, offset: i.va - p.funcs[i.fn].start };
+  const common = {
+    type, requested: model.type, ...(variant !== undefined ? { variant } : {}), driver: model.driver,
+    site: { va: i.va, func: sym.name, offset: sym.offset }, trigger: { ...model.trigger }, persistence: model.persistence,
+  };
+  let fault: Fault;
+  if (MUTATIONS[type]) {
+    const m = MUTATIONS[type].mutate(i, rng, variant, p);
+    if (m.mutated === i.word) throw new Error(`bug: ${type} mutation of ${hex8(i.va)} left the word unchanged`);
+    const callSite = m.callSite !== undefined ? siteOf(p, m.callSite) : undefined;
+    fault = { kind: "code", ...common, ...(callSite ? { callSite } : {}), ...(m.loop ? { loop: m.loop } : {}), original: i.word, mutated: m.mutated, description: "" };
+  } else {
+    fault = { kind: "runtime", ...common, original: i.word, action: RUNTIME[type].action(i, rng, variant, p, model), description: "" };
+  }
+  fault.description = describeFault(fault, p.elf);
+  return fault;
+}
+
+function siteOf(p: Program, va: number) {
+  const s = symbolize(p.elf, va)!;
+  return { va, func: s.name, offset: s.offset };
+}
+
+/**
+ * One concrete fault of `model` in the driver `image`, every choice drawn from `rng`; or
+ * { ok: false, error } when the model is malformed, the image unreadable, or no site fits.
+ */
+export function planFault(image: Uint8Array | ElfImage, model: FaultModel, rng: Rng, opts: PlanOptions = {}): PlanResult {
+  const bad = checkModel(model);
+  if (bad) return { ok: false, error: bad };
+  const p = programOf(image);
+  if ("error" in p) return { ok: false, error: p.error };
+  const c = makeCtx(p, model, opts);
+  return "error" in c ? { ok: false, error: c.error } : planOne(c, rng);
+}
+
+/**
+ * `count` faults of `model`, drawn one after another from the same rng (sites are drawn with
+ * replacement, as in the SWIFI campaigns); the first error stops planning.
+ */
+export function planFaults(
+  image: Uint8Array | ElfImage, model: FaultModel, count: number, rng: Rng, opts: PlanOptions = {},
+): { ok: true; faults: Fault[] } | { ok: false; error: string } {
+  const bad = checkModel(model);
+  if (bad) return { ok: false, error: bad };
+  const p = programOf(image);
+  if ("error" in p) return { ok: false, error: p.error };
+  const c = makeCtx(p, model, opts);
+  if ("error" in c) return { ok: false, error: c.error };
+  const faults: Fault[] = [];
+  for (let k = 0; k < count; k++) {
+    const r = planOne(c, rng);
+    if (!r.ok) return r;
+    faults.push(r.fault);
+  }
+  return { ok: true, faults };
+}
