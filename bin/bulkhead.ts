@@ -11,6 +11,9 @@ import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { bootCommand } from "./commands/boot.js";
 import { execCommand } from "./commands/exec.js";
+import { mergeCommand } from "./commands/merge.js";
+import { replayCommand } from "./commands/replay.js";
+import { runCommand } from "./commands/run.js";
 import { debugEnabled, EXIT_USAGE, ExitError, reportError } from "./errors.js";
 
 /** The version in package.json, found from bin/ (tsx) or dist/bin/ (built). */
@@ -28,7 +31,7 @@ function packageVersion(): string {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
-const COMMANDS: CommandModule<object, any>[] = [execCommand, bootCommand];
+const COMMANDS: CommandModule<object, any>[] = [execCommand, bootCommand, runCommand, mergeCommand, replayCommand];
 
 /** Turns a yargs validation message into a usage error; errors thrown by handlers pass through. */
 function onParseFailure(msg: string | null | undefined, err: Error | undefined): never {

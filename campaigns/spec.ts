@@ -15,15 +15,11 @@
 import { parse as parseYaml } from "yaml";
 import { BUILDS } from "../system/builds/index.js";
 import { WORKLOADS } from "../system/workloads/index.js";
+import { FAULT_TYPES, VARIANTS, type FaultType } from "../injectors/types.js";
 import type { CampaignSpec, FaultModelSpec, TriggerSpec } from "./types.js";
 
 export type SpecResult = { ok: true; spec: CampaignSpec } | { ok: false; errors: string[] };
 
-/** Fault types the injectors know (injectors/README.md defines each). */
-export const FAULT_TYPES = [
-  "TEXT", "NOP", "SRC", "DST", "PTR", "INTERFACE", "LOOP", "BRANCH", "INIT", "RANDOM",
-  "BAD_POINTER", "INFINITE_LOOP", "BAD_PORT_WRITE", "REG_FLIP", "MEM_FLIP",
-];
 
 const TOP_KEYS = ["name", "description", "seed", "builds", "workloads", "driver", "driver_params", "heartbeat", "rounds", "faults", "limits"];
 const FAULT_KEYS = ["type", "variant", "count", "targets", "trigger", "persistence"];
@@ -85,7 +81,10 @@ function faultModel(f: unknown, at: string, errors: string[]): FaultModelSpec | 
   }
   unknownKeys(f, FAULT_KEYS, `${at}.`, errors);
   const type = str(f, "type", `${at}.`, errors, true);
-  if (type !== undefined && !FAULT_TYPES.includes(type)) errors.push(`${at}.type: unknown fault type "${type}" (known: ${FAULT_TYPES.join(", ")})`);
+  if (type !== undefined && !FAULT_TYPES.includes(type as FaultType)) errors.push(`${at}.type: unknown fault type "${type}" (known: ${FAULT_TYPES.join(", ")})`);
+  const variants = VARIANTS[type as FaultType];
+  if (f.variant !== undefined && !variants?.includes(String(f.variant)))
+    errors.push(`${at}.variant: ${variants ? `must be one of ${variants.join(", ")}` : `${type} has no variants`}, got ${JSON.stringify(f.variant)}`);
   const persistence = str(f, "persistence", `${at}.`, errors, false) ?? "transient";
   if (persistence !== "transient" && persistence !== "persistent") errors.push(`${at}.persistence: must be transient or persistent, got "${persistence}"`);
   let targets: string[] | undefined;

@@ -20,6 +20,8 @@ export interface RunLimits {
   stepCycles?: number;
   /** Called when an execution breakpoint stops the machine (fault injection); the run then goes on. */
   onBreakpoint?: () => void;
+  /** Called once when the run reaches `at` cycles from its start (a fault trigger "at cycle T"). */
+  atCycle?: { at: number; fn: () => void };
 }
 
 export const DEFAULT_LIMITS: RunLimits = { budgetCycles: 3_000_000_000, watchdogCycles: 300_000_000 };
@@ -49,10 +51,15 @@ export function runWorkload(sys: System, workload: Workload, params: string, lim
   let progress = progressOf(workload, state());
   let lastProgressAt = 0;
   let end: Observations["end"] = "budget";
+  let pendingAt = limits.atCycle;
   for (;;) {
     const elapsed = sys.machine.clock.now - start;
+    if (pendingAt && elapsed >= pendingAt.at) {
+      pendingAt.fn();
+      pendingAt = undefined;
+    }
     if (elapsed >= limits.budgetCycles) break;
-    const stop = sys.run(Math.min(step, limits.budgetCycles - elapsed));
+    const stop = sys.run(Math.min(step, limits.budgetCycles - elapsed, pendingAt ? Math.max(1, pendingAt.at - elapsed) : Infinity));
     const now = sys.machine.clock.now - start;
     if (stop === "panic") { end = "panic"; break; }
     if (stop === "halt") { end = sys.machine.halted?.kind === "poweroff" ? "poweroff" : "reset"; break; }

@@ -112,9 +112,11 @@ export class Cpu implements CsrHart {
   readonly watches = new Set<number>();
   /** Source of mtime for the `time` CSR (the CLINT). */
   timeSource: () => number = () => 0;
-  /** Execution breakpoints, and per RAM page whether one lies there. */
+  /** Execution breakpoints, and per RAM page: bit 0 = a breakpoint lies there, bit 1 = coverage. */
   breakpoints: Breakpoint[] = [];
   private readonly bpPage: Uint8Array;
+  /** Execution coverage: one byte per RAM word, set when an instruction there executes (pages chosen by setCoverage). */
+  coverage: Uint8Array | null = null;
   /** pc at which the CPU stopped for a breakpoint: that execution is not counted twice. */
   private bpResume = -1;
   /**
@@ -188,11 +190,22 @@ export class Cpu implements CsrHart {
 
   /** Arms execution breakpoints (replacing any); returns the live records, updated as they hit. */
   setBreakpoints(bps: Array<{ pa: number; stopAt: number; expect?: number }>): Breakpoint[] {
-    this.bpPage.fill(0);
+    for (let i = 0; i < this.bpPage.length; i++) this.bpPage[i] &= ~1;
     this.bpResume = -1;
     this.breakpoints = bps.map((b) => ({ ...b, pa: b.pa >>> 0, hits: 0, firstHitAt: -1 }));
-    for (const b of this.breakpoints) if (this.bus.isRam(b.pa, 4)) this.bpPage[(b.pa - this.bus.ramBase) >>> PAGE_SHIFT] = 1;
+    for (const b of this.breakpoints) if (this.bus.isRam(b.pa, 4)) this.bpPage[(b.pa - this.bus.ramBase) >>> PAGE_SHIFT] |= 1;
     return this.breakpoints;
+  }
+
+  /**
+   * Records which instructions execute in the given physical pages (all coverage off when
+   * empty). Returns the coverage map (a byte per RAM word), cleared.
+   */
+  setCoverage(pages: number[]): Uint8Array | null {
+    for (let i = 0; i < this.bpPage.length; i++) this.bpPage[i] &= ~2;
+    this.coverage = pages.length ? new Uint8Array(this.bus.ramSize >>> 2) : null;
+    for (const pa of pages) if (this.bus.isRam(pa)) this.bpPage[(pa - this.bus.ramBase) >>> PAGE_SHIFT] |= 2;
+    return this.coverage;
   }
 
   /** Records a store (or DMA) by `domain` to RAM offset `off` if that page is someone else's. */
@@ -337,11 +350,13 @@ export class Cpu implements CsrHart {
       else if (tagX[ivpn & TLB_MASK] === ivpn && (pc & 3) === 0) {
         fetchBase = offX[ivpn & TLB_MASK] >> 2;
         const w = fetchBase + ((pc & 0xfff) >> 2);
-        if (bpPage[fetchBase >>> 10] === 0) fetchVpn = ivpn;
+        const flags = bpPage[fetchBase >>> 10];
+        if (flags === 0) fetchVpn = ivpn;
         else {
-          // A page with a breakpoint: never cached, every instruction checked.
+          // A page with a breakpoint or under coverage: never cached, every instruction seen.
           fetchVpn = -1;
-          if (this.breakpointAt(w << 2, pc, start + used)) {
+          if (flags & 2) this.coverage![w] = 1;
+          if (flags & 1 && this.breakpointAt(w << 2, pc, start + used)) {
             clock.now = start + used;
             this.retired += ret;
             this.pc = pc;

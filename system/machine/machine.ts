@@ -186,35 +186,73 @@ export class Machine {
     this.halted = s.halted && { ...s.halted };
   }
 
-  /** SHA-256 over RAM, CPU, clock, IOMMU and device state (hex). Equal hashes = equal states. Copies nothing. */
-  stateHash(): string {
+  /**
+   * SHA-256 over RAM, CPU, clock, IOMMU and device state (hex). Equal hashes = equal states.
+   * Large buffers (RAM, the disk) are hashed page by page (a hash of page digests); given a
+   * snapshot `ref` to compare with, pages equal to the snapshot's reuse its cached digests, so
+   * hashing a state close to a snapshot costs a memory compare plus the changed pages. The value
+   * does not depend on `ref`.
+   */
+  stateHash(ref?: MachineSnapshot): string {
     const h = createHash("sha256");
-    h.update(this.bus.ram);
+    hashPaged(h, this.bus.ram, ref?.ram);
     const c = this.cpu;
     hashValue(h, { x: c.x, pc: c.pc, mode: c.mode, wfi: c.wfi, retired: c.retired, csr: c.csr, owner: c.owner, domain: c.domain, foreign: c.foreign });
     hashValue(h, { clock: this.clock.state, dma: this.dma.iommu, halted: this.halted });
     for (const d of this.devices) {
       h.update(d.name);
-      hashValue(h, d.state);
+      hashValue(h, d.state, ref?.devices[d.name]);
     }
     return h.digest("hex");
   }
 }
 
-/** Feeds a JSON-like value (typed arrays as raw bytes) to a hash, in a fixed order. */
-function hashValue(h: Hash, v: unknown): void {
+const PAGE = 4096;
+/** Per-page digests of snapshot buffers, computed once per buffer. */
+const pageDigestCache = new WeakMap<Uint8Array, Buffer[]>();
+
+function pageDigest(buf: Uint8Array, off: number): Buffer {
+  return createHash("sha256").update(buf.subarray(off, off + PAGE)).digest();
+}
+
+/** Feeds the digests of `buf`'s pages to `h`, reusing `ref`'s cached digests for equal pages. */
+function hashPaged(h: Hash, buf: Uint8Array, ref?: Uint8Array): void {
+  h.update(`<paged:${buf.length}>`);
+  let digests: Buffer[] | undefined;
+  if (ref && ref.length === buf.length) {
+    digests = pageDigestCache.get(ref);
+    if (!digests) {
+      digests = [];
+      for (let off = 0; off < ref.length; off += PAGE) digests.push(pageDigest(ref, off));
+      pageDigestCache.set(ref, digests);
+    }
+  }
+  for (let off = 0, i = 0; off < buf.length; off += PAGE, i++) {
+    const same = digests && Buffer.compare(buf.subarray(off, off + PAGE), ref!.subarray(off, off + PAGE)) === 0;
+    h.update(same ? digests![i] : pageDigest(buf, off));
+  }
+}
+
+/**
+ * Feeds a JSON-like value to a hash, in a fixed order. Typed arrays are hashed as raw bytes,
+ * large ones page by page (against the matching array of `ref`, a snapshot of the same value).
+ */
+function hashValue(h: Hash, v: unknown, ref?: unknown): void {
   if (ArrayBuffer.isView(v)) {
+    const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
+    if (bytes.length >= 16 * PAGE) return hashPaged(h, bytes, ref instanceof Uint8Array ? ref : undefined);
     h.update(`<${v.constructor.name}:${v.byteLength}>`);
-    h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength));
+    h.update(bytes);
   } else if (Array.isArray(v)) {
     h.update("[");
     for (const e of v) hashValue(h, e);
     h.update("]");
   } else if (v !== null && typeof v === "object") {
     h.update("{");
+    const r = ref !== null && typeof ref === "object" ? (ref as Record<string, unknown>) : undefined;
     for (const k of Object.keys(v).sort()) {
       h.update(k);
-      hashValue(h, (v as Record<string, unknown>)[k]);
+      hashValue(h, (v as Record<string, unknown>)[k], r?.[k]);
     }
     h.update("}");
   } else h.update(JSON.stringify(v) ?? "undefined");

@@ -69,3 +69,18 @@ describe("snapshot and restore", () => {
     expect(m.bus.ram).toBe(ram);
   });
 });
+
+describe("state hash against a snapshot", () => {
+  it("gives the same value with or without the reference snapshot, and sees changed pages", () => {
+    const m = busyMachine();
+    const snap = m.snapshot();
+    m.run(20_000);
+    m.ata.image[777] ^= 1;
+    const h = m.stateHash();
+    expect(m.stateHash(snap)).toBe(h);
+    expect(m.stateHash(snap)).toBe(h); // cached page digests of the snapshot
+    m.bus.ram[4096 * 3 + 5] ^= 0x10;
+    expect(m.stateHash(snap)).not.toBe(h);
+    expect(m.stateHash(snap)).toBe(m.stateHash());
+  });
+});

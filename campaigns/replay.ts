@@ -1,0 +1,55 @@
+/*
+ * Replay: rerun one stored experiment from its spec, with the same snapshot, fault and seed,
+ * and check that it ends identically (outcome and state hash). Optionally with a full
+ * instruction trace of the guest. Shows the experiment's event timeline and console.
+ */
+import { disassemble } from "../system/machine/disasm.js";
+import { modeName } from "../system/machine/trap.js";
+import { planExperiments } from "./plan.js";
+import { ExperimentSource } from "./source.js";
+import type { Store } from "./store.js";
+import type { ExperimentResult } from "./types.js";
+
+export interface ReplayReport {
+  stored: ExperimentResult;
+  replayed: ExperimentResult;
+  identical: boolean;
+  /** Kernel and RS events of the experiment, in time order, one line each. */
+  timeline: string[];
+  console: string;
+  trace?: string[];
+}
+
+/** Most trace lines kept (a hang can execute a billion instructions). */
+const TRACE_LIMIT = 200_000;
+
+export function replayExperiment(store: Store, id: number, opts: { trace?: boolean } = {}): { ok: true; report: ReplayReport } | { ok: false; error: string } {
+  const stored = store.result(id);
+  if (!stored) return { ok: false, error: `no experiment ${id} in this database` };
+  const spec = store.spec();
+  const plan = planExperiments(spec).find((p) => p.id === id);
+  if (!plan) return { ok: false, error: `experiment ${id} is not in the campaign's plan` };
+  const goldens = [store.getGolden(plan.build, plan.workload)].filter((g) => g !== undefined);
+  const source = new ExperimentSource(spec, goldens);
+  const cfg = source.config(plan.build, plan.workload);
+  const trace: string[] = [];
+  if (opts.trace)
+    cfg.sys.machine.trace = (pc, insn, mode, cycle) => {
+      if (trace.length < TRACE_LIMIT)
+        trace.push(`${String(cycle).padStart(12)} ${modeName(mode)} ${(pc >>> 0).toString(16).padStart(8, "0")}: ${insn === undefined ? "(fetch fault)" : disassemble(insn, pc)}`);
+    };
+  const start = cfg.snapshot.machine.clock.now;
+  const replayed = source.run(plan);
+  cfg.sys.machine.trace = null;
+  const k = cfg.sys.kernel.state;
+  const rs = cfg.sys.nativeState<{ events: Array<{ at: number; kind: string; label: string; detail: string }> }>("rs")?.events ?? [];
+  const timeline = [
+    ...k.events.filter((e) => e.at >= start).map((e) => ({ at: e.at, text: `kernel ${e.kind} ${e.label}: ${e.detail}` })),
+    ...rs.filter((e) => e.at >= start).map((e) => ({ at: e.at, text: `rs ${e.kind} ${e.label}: ${e.detail}` })),
+    ...k.denials.filter((d) => d.at >= start).map((d) => ({ at: d.at, text: `kernel denied ${d.kind} to ${d.label}` })),
+  ]
+    .sort((a, b) => a.at - b.at)
+    .map((e) => `${String(e.at - start).padStart(12)}  ${e.text}`);
+  const identical = replayed.outcome === stored.outcome && replayed.stateHash === stored.stateHash && replayed.cycles === stored.cycles;
+  return { ok: true, report: { stored, replayed, identical, timeline, console: k.console + cfg.sys.machine.uart.output(), ...(opts.trace ? { trace } : {}) } };
+}

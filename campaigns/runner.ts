@@ -1,0 +1,166 @@
+/*
+ * Running a campaign: plan, skip what the store already has (resume), make sure every
+ * configuration has its golden run, then run the remaining experiments — in this thread for
+ * one worker, on worker threads otherwise — writing each result to the store as it arrives.
+ * Results are identical whatever the number of workers or shards.
+ */
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import { fingerprint } from "../system/builds/index.js";
+import { BUILDS } from "../system/builds/index.js";
+import { faultOf, prepareConfig, useGolden } from "./execute.js";
+import { configurations, planExperiments } from "./plan.js";
+import { CampaignError } from "./errors.js";
+import { inShard } from "./shard.js";
+import { loadImage } from "../system/drivers/images.js";
+import { ExperimentSource } from "./source.js";
+import type { Store } from "./store.js";
+import { OUTCOMES, type CampaignSpec, type ExperimentPlan, type ExperimentResult, type GoldenRun } from "./types.js";
+
+export interface RunOptions {
+  /** Worker threads (>= 1; 1 runs in this thread). */
+  workers: number;
+  shard?: { index: number; count: number };
+  /** Run only the first N planned experiments (of this shard). */
+  maxExperiments?: number;
+  onProgress?: (p: { done: number; total: number; counts: Record<string, number> }) => void;
+  /** Checked between experiments: true stops the run cleanly (what finished is stored). */
+  shouldStop?: () => boolean;
+}
+
+export interface RunSummary {
+  total: number;
+  ran: number;
+  resumed: number;
+  counts: Record<string, number>;
+}
+
+/** The experiments this run is responsible for (shard and limit applied), in id order. */
+export function selectedPlans(spec: CampaignSpec, opts: Pick<RunOptions, "shard" | "maxExperiments">): ExperimentPlan[] {
+  let plans = planExperiments(spec);
+  if (opts.shard) plans = plans.filter((p) => inShard(p.id, opts.shard!));
+  if (opts.maxExperiments !== undefined) plans = plans.slice(0, opts.maxExperiments);
+  return plans;
+}
+
+/**
+ * Records each build's fingerprint (its data and the driver image it runs); a database started
+ * with other images or build data refuses to continue, so results never mix two systems.
+ */
+export function checkBuilds(spec: CampaignSpec, store: Store): void {
+  const img = loadImage(spec.driver);
+  if (!img.ok) throw new CampaignError(img.error);
+  for (const build of spec.builds) {
+    const r = store.putBuild(build, fingerprint(BUILDS[build], { [spec.driver]: img.bytes }), JSON.stringify(BUILDS[build]));
+    if (r && !r.ok) throw new CampaignError(r.error);
+  }
+}
+
+/** Golden runs for every configuration, from the store or computed now (and stored). */
+export function ensureGoldens(spec: CampaignSpec, store: Store): GoldenRun[] {
+  const out: GoldenRun[] = [];
+  for (const [build, workload] of configurations(spec)) {
+    let g = store.getGolden(build, workload);
+    if (!g) {
+      const r = prepareConfig(spec, build, workload);
+      if (!r.ok) throw new CampaignError(r.error);
+      g = useGolden(spec, r.config);
+      store.putGolden(g);
+    }
+    out.push(g);
+  }
+  return out;
+}
+
+export async function runCampaign(spec: CampaignSpec, store: Store, opts: RunOptions): Promise<RunSummary> {
+  const plans = selectedPlans(spec, opts);
+  const done = store.doneIds();
+  const todo = plans.filter((p) => !done.has(p.id));
+  const counts: Record<string, number> = Object.fromEntries(OUTCOMES.map((o) => [o, 0]));
+  const ids = new Set(plans.map((p) => p.id));
+  for (const r of store.results()) if (ids.has(r.id)) counts[r.outcome]++;
+  const summary: RunSummary = { total: plans.length, ran: 0, resumed: plans.length - todo.length, counts };
+  const report = () => opts.onProgress?.({ done: summary.resumed + summary.ran, total: summary.total, counts: { ...counts } });
+  const record = (r: ExperimentResult) => {
+    store.putResult(r);
+    counts[r.outcome]++;
+    summary.ran++;
+    report();
+  };
+  report();
+  checkBuilds(spec, store);
+  if (todo.length === 0) return summary;
+  const goldens = ensureGoldens(spec, store);
+  checkFaults(spec, goldens, todo);
+  const workers = Math.max(1, Math.min(opts.workers, todo.length));
+  if (workers === 1) await runHere(spec, goldens, todo, record, opts.shouldStop);
+  else await runThreads(spec, goldens, todo, workers, record, opts.shouldStop);
+  return summary;
+}
+
+/** Fails early (one clear message) when a fault model has no site in the driver. */
+function checkFaults(spec: CampaignSpec, goldens: GoldenRun[], todo: ExperimentPlan[]): void {
+  const source = new ExperimentSource(spec, goldens);
+  const seen = new Set<number>();
+  for (const p of todo) {
+    if (seen.has(p.model)) continue;
+    seen.add(p.model);
+    const cfg = source.config(p.build, p.workload);
+    const r = faultOf(spec, cfg.sys.images[spec.driver], p, cfg.covered);
+    if (!r.ok) throw new CampaignError(`faults[${p.model}] (${spec.faults[p.model].type}): ${r.error}`);
+  }
+}
+
+async function runHere(spec: CampaignSpec, goldens: GoldenRun[], todo: ExperimentPlan[], record: (r: ExperimentResult) => void, stop?: () => boolean): Promise<void> {
+  const source = new ExperimentSource(spec, goldens);
+  for (const p of todo) {
+    if (stop?.()) return;
+    record(source.run(p));
+    await new Promise((r) => setImmediate(r)); // let signals and progress output through
+  }
+}
+
+/** Hands experiments to worker threads one at a time (two in flight each), collecting results. */
+function runThreads(spec: CampaignSpec, goldens: GoldenRun[], todo: ExperimentPlan[], n: number, record: (r: ExperimentResult) => void, stop?: () => boolean): Promise<void> {
+  const fromSource = import.meta.url.endsWith(".ts");
+  const url = new URL(fromSource ? "./worker.ts" : "./worker.js", import.meta.url);
+  let next = 0;
+  let outstanding = 0;
+  return new Promise((resolve, reject) => {
+    const threads: Worker[] = [];
+    let failed = false;
+    const finish = (err?: Error) => {
+      if (failed) return;
+      if (err) failed = true;
+      for (const t of threads) void t.terminate();
+      if (err) reject(err);
+      else resolve();
+    };
+    const feed = (t: Worker) => {
+      if (failed || stop?.() || next >= todo.length) {
+        if (outstanding === 0) finish();
+        return;
+      }
+      outstanding++;
+      t.postMessage(todo[next++]);
+    };
+    for (let i = 0; i < n; i++) {
+      const t = fromSource
+        ? // From TypeScript sources (tests, tsx): load the worker through tsx's loader.
+          new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData: { spec, goldens } })
+        : new Worker(url, { workerData: { spec, goldens } });
+      threads.push(t);
+      t.on("message", (m: { ok: true; result: ExperimentResult } | { ok: false; id: number; error: string }) => {
+        outstanding--;
+        if (!m.ok) return finish(new Error(`experiment ${m.id}: ${m.error}`));
+        record(m.result);
+        feed(t);
+      });
+      t.on("error", (e) => finish(e));
+      feed(t);
+      feed(t);
+    }
+  });
+}
+
+export const defaultWorkers = (): number => availableParallelism();

@@ -1,0 +1,35 @@
+/*
+ * Configurations on demand: boots each (build, workload) the first time an experiment needs
+ * it, attaches its golden run, and runs experiments on it. Used by the in-process runner, by
+ * each worker thread, and by replay.
+ */
+import { CampaignError } from "./errors.js";
+import { prepareConfig, runExperiment, useGolden, type Config } from "./execute.js";
+import type { CampaignSpec, ExperimentPlan, ExperimentResult, GoldenRun } from "./types.js";
+
+export class ExperimentSource {
+  private readonly configs = new Map<string, Config>();
+
+  constructor(
+    private readonly spec: CampaignSpec,
+    private readonly goldens: GoldenRun[],
+  ) {}
+
+  /** The booted configuration of build × workload (its golden run attached). */
+  config(build: string, workload: string): Config {
+    const key = `${build}\u0000${workload}`;
+    let cfg = this.configs.get(key);
+    if (!cfg) {
+      const r = prepareConfig(this.spec, build, workload);
+      if (!r.ok) throw new CampaignError(r.error);
+      cfg = r.config;
+      useGolden(this.spec, cfg, this.goldens.find((g) => g.build === build && g.workload === workload));
+      this.configs.set(key, cfg);
+    }
+    return cfg;
+  }
+
+  run(plan: ExperimentPlan): ExperimentResult {
+    return runExperiment(this.spec, this.config(plan.build, plan.workload), plan);
+  }
+}
