@@ -51,7 +51,7 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
   const natives: NativeRegistry = {
     ds,
     vfs,
-    rs: makeRs([{ conf: driver, period: opts.heartbeatTicks ?? 33, restart: build.recovery.restart }]),
+    rs: makeRs([{ conf: driver, period: build.recovery.heartbeat ? opts.heartbeatTicks ?? 33 : 0, restart: build.recovery.restart }]),
     [workload.name]: workload.program,
     ...(opts.natives ?? {}),
   };

@@ -3,13 +3,19 @@
  * data and of the images it runs) identifies exactly what produced a result.
  */
 import { createHash } from "node:crypto";
+import { minix3NoChecks, minix3NoRestart } from "./ablations.js";
 import { minix3 } from "./minix3.js";
 import { monolithic } from "./monolithic.js";
 import type { Build } from "./types.js";
 
 export type { Build, ServiceConf } from "./types.js";
 
-export const BUILDS: Record<string, Build> = { minix3, monolithic };
+export const BUILDS: Record<string, Build> = {
+  minix3,
+  monolithic,
+  [minix3NoRestart.name]: minix3NoRestart,
+  [minix3NoChecks.name]: minix3NoChecks,
+};
 
 /** The build named `name`, or an error naming the known ones. */
 export function getBuild(name: string): { ok: true; build: Build } | { ok: false; error: string } {

@@ -9,6 +9,6 @@ export const minix3: Build = {
   checks: true,
   supervisorFaultPanics: true,
   preemptSupervisor: false,
-  recovery: { restart: true },
+  recovery: { heartbeat: true, restart: true },
   iommu: false,
 };

@@ -9,6 +9,6 @@ export const monolithic: Build = {
   checks: false,
   supervisorFaultPanics: true,
   preemptSupervisor: false,
-  recovery: { restart: false },
+  recovery: { heartbeat: false, restart: false },
   iommu: false,
 };

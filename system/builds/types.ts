@@ -20,8 +20,11 @@ export interface Build {
   supervisorFaultPanics: boolean;
   /** Whether supervisor-mode processes are preempted by the clock (a loop there holds the CPU if not). */
   preemptSupervisor: boolean;
-  /** Recovery policy: restart failed drivers (the reincarnation server, next issue). */
-  recovery: { restart: boolean };
+  /**
+   * Recovery: whether RS watches drivers with heartbeats (hang detection), and whether it
+   * restarts a failed one. A monolithic kernel has neither.
+   */
+  recovery: { heartbeat: boolean; restart: boolean };
   /** An IOMMU restricts each device's DMA to its driver's memory. */
   iommu: boolean;
 }

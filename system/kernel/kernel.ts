@@ -410,7 +410,22 @@ export class Kernel {
         ipc.notify(this, slotIndex(HARDWARE), km.p(i, P.endpoint));
       }
     }
-    if (!hooked || reenable) plic.complete(0, irq);
+    if (!hooked) {
+      // Nobody handles this line: mask it, or a level-triggered device left asserted (e.g. by a
+      // driver that died mid-transfer) would interrupt forever (Linux: "nobody cared").
+      this.enableIrqLine(irq, false);
+      plic.complete(0, irq);
+    } else if (reenable) plic.complete(0, irq);
+  }
+
+  /** Whether some live process has a hook on `irq`. */
+  private irqHooked(irq: number): boolean {
+    const km = this.km;
+    for (let i = 0; i < NR_SLOTS; i++) {
+      if (km.p(i, P.rtsFlags) & RTS_SLOT_FREE) continue;
+      for (let h = 0; h < NR_IRQ_HOOKS; h++) if (km.s(i, S.hooks + h * HOOK_SIZE + H.irq) === irq) return true;
+    }
+    return false;
   }
 
   /** Enables PLIC line `irq` for the kernel's context (M-mode). */
@@ -429,6 +444,7 @@ export class Kernel {
       if (irq > 0 && !km.s(idx, o + H.enabled)) this.machine.plic.complete(0, irq);
       km.setS(idx, o + H.irq, 0);
       km.setS(idx, o + H.enabled, 0);
+      if (irq > 0 && !this.irqHooked(irq)) this.enableIrqLine(irq, false);
     }
   }
 

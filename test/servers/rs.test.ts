@@ -64,8 +64,7 @@ describe("RS in minix3", () => {
   });
 
   it("leaves the driver dead when the restart policy is off", () => {
-    const noRestart = { ...BUILDS.minix3, name: "minix3-norestart", recovery: { restart: false } };
-    const { sys, params } = boot(noRestart, blocksWorkload);
+    const { sys, params } = boot(BUILDS["minix3-norestart"], blocksWorkload);
     patchRunning(sys, "at_wini", "at_transfer", [ILLEGAL]);
     const obs = runWorkload(sys, blocksWorkload, params, limits);
     expect(rsEvents(sys).map((e) => e.kind)).toEqual(["crash", "dead"]);

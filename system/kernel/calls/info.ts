@@ -97,6 +97,9 @@ export function doPrivctl(k: Kernel, caller: number, m: Message): number {
 }
 
 export function doExit(k: Kernel, caller: number, m: Message): number {
-  k.terminate(caller, "exit", `exit status ${get32(m, MF.exit.status)}`);
+  const why = `exit status ${get32(m, MF.exit.status)}`;
+  // A driver inside the kernel that gives up (panic(), exit) takes the kernel with it.
+  if (k.km.p(caller, P.mode) === 1 && k.build.supervisorFaultPanics) k.panic(`${k.state.procs[caller]?.label ?? "?"}: ${why} in supervisor mode`);
+  else k.terminate(caller, "exit", why);
   return EDONTREPLY;
 }

@@ -1,0 +1,22 @@
+/*
+ * Ablations: minix3 with one mechanism switched off, so a campaign can measure what that
+ * mechanism buys (DESIGN.md: "what does the IPC send mask actually buy?").
+ */
+import { minix3 } from "./minix3.js";
+import type { Build } from "./types.js";
+
+/** minix3 without recovery: RS still detects failures (heartbeats, crashes) but restarts nothing. */
+export const minix3NoRestart: Build = {
+  ...minix3,
+  name: "minix3-norestart",
+  description: "minix3 with the restart policy off: failures are detected, never repaired",
+  recovery: { heartbeat: true, restart: false },
+};
+
+/** minix3 without least privilege: drivers stay isolated by the MMU but the kernel checks no IPC mask, call mask, ports, IRQs or grants. */
+export const minix3NoChecks: Build = {
+  ...minix3,
+  name: "minix3-nochecks",
+  description: "minix3 with privilege checks off: MMU isolation and recovery only",
+  checks: false,
+};
