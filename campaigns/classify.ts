@@ -18,6 +18,8 @@ export interface ClassifierInput {
   activationCycle: number;
   end: "completed" | "panic" | "reset" | "poweroff" | "hang" | "budget";
   panicReason?: string;
+  /** The kernel's soft-lockup detector fired. */
+  lockup?: boolean;
   verdict: "pass" | "errors" | "corrupt" | "incomplete";
   /** RS events for the faulty driver, in order: kind, detail, cycle (from the experiment start). */
   rsEvents: Array<{ kind: string; detail: string; at: number; recoveryCycles?: number }>;
@@ -54,6 +56,7 @@ function detection(c: ClassifierInput): Detection {
   for (const e of c.denials) candidates.push({ at: e.at, d: e.kind === "call" ? "denied-call" : e.kind === "ipc" ? "denied-ipc" : "denied-port" });
   if (c.end === "panic") candidates.push({ at: Infinity, d: /table|priv|queue|page table|magic|corrupt|link/.test(c.panicReason ?? "") ? "kernel-check" : mechanismOf(c.panicReason ?? "") });
   if (c.end === "reset" || c.end === "poweroff") candidates.push({ at: Infinity, d: "machine-reset" });
+  if (c.lockup) candidates.push({ at: Infinity, d: "soft-lockup" });
   candidates.sort((a, b) => a.at - b.at);
   if (candidates.length) return candidates[0].d;
   return c.verdict === "errors" || c.verdict === "corrupt" ? "oracle" : "none";

@@ -116,12 +116,12 @@ function judge(spec: CampaignSpec, cfg: Config, obs: Observations, start: number
   const denials = sys.kernel.state.denials.filter((d) => d.label === driver && d.at >= start).map((d) => ({ kind: d.kind, at: rel(d.at) }));
   const activationCycle = act.activated ? rel(act.at) : -1;
   const c = classify({
-    activated: act.activated, activationCycle, end: obs.end, panicReason: obs.panic?.reason, verdict: obs.oracle.verdict,
+    activated: act.activated, activationCycle, end: obs.end, panicReason: obs.panic?.reason, lockup: obs.lockup !== undefined, verdict: obs.oracle.verdict,
     rsEvents, deaths, denials, driverAlive: sys.kernel.lookupLabel(driver) !== undefined,
   });
   const foreign = sys.machine.cpu.foreign[cfg.driverDomain];
   const detail = {
-    panic: obs.panic?.reason, halt: obs.halt?.reason, oracle: obs.oracle.summary, rsEvents, deaths, denials: denials.slice(0, 10),
+    panic: obs.panic?.reason, lockup: obs.lockup, halt: obs.halt?.reason, oracle: obs.oracle.summary, rsEvents, deaths, denials: denials.slice(0, 10),
     propagation: foreign ? { writes: foreign.count, firstPa: foreign.firstPa, firstAt: rel(foreign.firstAt), owner: foreign.firstOwner } : undefined,
     console: obs.console.slice(-2000),
   };

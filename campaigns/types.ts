@@ -24,6 +24,7 @@ export const DETECTIONS = [
   "misaligned",
   "other-exception",
   "heartbeat", // RS found the driver silent
+  "soft-lockup", // the kernel's soft-lockup detector found the CPU stuck
   "driver-exit", // the driver panicked or exited
   "denied-call", // the kernel refused a kernel call (ECALLDENIED)
   "denied-ipc", // the kernel refused an IPC (ECALLDENIED on send)

@@ -32,6 +32,8 @@ export interface Observations {
   /** Cycles from the start of the run to its end. */
   cycles: number;
   panic?: { reason: string; at: number };
+  /** The kernel's soft-lockup report (monolithic), when it ended the run. */
+  lockup?: { label: string; at: number; ticks: number };
   halt?: HaltRecord;
   /** Cycle (from run start) of the last workload progress, and the progress counter then. */
   lastProgressAt: number;
@@ -62,6 +64,7 @@ export function runWorkload(sys: System, workload: Workload, params: string, lim
     const stop = sys.run(Math.min(step, limits.budgetCycles - elapsed, pendingAt ? Math.max(1, pendingAt.at - elapsed) : Infinity));
     const now = sys.machine.clock.now - start;
     if (stop === "panic") { end = "panic"; break; }
+    if (stop === "lockup") { end = "hang"; break; } // the kernel's soft-lockup detector: hung for good
     if (stop === "halt") { end = sys.machine.halted?.kind === "poweroff" ? "poweroff" : "reset"; break; }
     if (stop === "breakpoint") {
       limits.onBreakpoint?.();
@@ -81,6 +84,7 @@ export function runWorkload(sys: System, workload: Workload, params: string, lim
     end,
     cycles: sys.machine.clock.now - start,
     ...(k.panic ? { panic: { ...k.panic } } : {}),
+    ...(k.lockup ? { lockup: { ...k.lockup } } : {}),
     ...(sys.machine.halted ? { halt: { ...sys.machine.halted } } : {}),
     lastProgressAt,
     progress,

@@ -44,7 +44,7 @@ export function formatObservations(build: string, workload: string, seed: number
     ...o.rsEvents.map((e) => ({ at: e.at, text: `rs      ${e.kind.padEnd(8)} ${e.label}: ${e.detail}` })),
   ].sort((a, b) => a.at - b.at);
   for (const e of events) lines.push(`${String(e.at).padStart(12)}  ${e.text}`);
-  const end = o.end === "panic" ? `kernel panic: ${o.panic?.reason}` : o.end === "reset" || o.end === "poweroff" ? `machine ${o.end}: ${o.halt?.reason}` : o.end;
+  const end = o.end === "panic" ? `kernel panic: ${o.panic?.reason}` : o.lockup ? `hang (soft lockup: CPU stuck in ${o.lockup.label} for ${o.lockup.ticks} ticks)` : o.end === "reset" || o.end === "poweroff" ? `machine ${o.end}: ${o.halt?.reason}` : o.end;
   lines.push(``, `== verdict ==`, `build ${build}, workload ${workload}, seed ${seed}`, `run: ${end} after ${o.cycles} cycles`, `oracle: ${o.oracle.verdict} — ${o.oracle.summary}`);
   return lines.join("\n");
 }

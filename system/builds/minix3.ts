@@ -9,6 +9,7 @@ export const minix3: Build = {
   checks: true,
   supervisorFaultPanics: true,
   preemptSupervisor: false,
+  softLockupTicks: 0,
   recovery: { heartbeat: true, restart: true },
   iommu: false,
 };

@@ -9,6 +9,7 @@ export const monolithic: Build = {
   checks: false,
   supervisorFaultPanics: true,
   preemptSupervisor: false,
+  softLockupTicks: 20,
   recovery: { heartbeat: false, restart: false },
   iommu: false,
 };

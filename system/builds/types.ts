@@ -21,6 +21,11 @@ export interface Build {
   /** Whether supervisor-mode processes are preempted by the clock (a loop there holds the CPU if not). */
   preemptSupervisor: boolean;
   /**
+   * Soft-lockup detector (Linux's watchdog): clock ticks a non-preemptible process may hold
+   * the CPU without blocking before the kernel reports the CPU stuck and the system hung; 0 = off.
+   */
+  softLockupTicks: number;
+  /**
    * Recovery: whether RS watches drivers with heartbeats (hang detection), and whether it
    * restarts a failed one. A monolithic kernel has neither.
    */

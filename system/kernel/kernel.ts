@@ -43,7 +43,7 @@ export const IDLE_CODE = [0x10500073, 0xffdff06f];
 export interface KernelEvent {
   /** Cycle. */
   at: number;
-  kind: "start" | "exit" | "crash" | "killed" | "panic";
+  kind: "start" | "exit" | "crash" | "killed" | "panic" | "lockup";
   label: string;
   endpoint: number;
   detail: string;
@@ -97,6 +97,10 @@ export interface KernelState {
   signalManager: number;
   /** Per device: the protection domain that last programmed it (its DMA is attributed to it). */
   dmaOwner: Record<string, number>;
+  /** Tick at which the process on the CPU got it (soft-lockup detection). */
+  runningSince: number;
+  /** Set when the soft-lockup detector fired: the system is hung, the run stops. */
+  lockup: { label: string; at: number; ticks: number } | null;
   /** Requests the privilege checks refused, in order (a detection mechanism of their own). */
   denials: Array<{ label: string; kind: "call" | "ipc" | "port"; at: number }>;
 }
@@ -147,20 +151,25 @@ export class Kernel {
     this.charge(costs.KERNEL_ENTRY);
     const cur = this.state.current;
     if (cur >= 0) this.saveContext(cur);
-    // A non-preemptible (supervisor) process interrupted by a device or the clock keeps the CPU:
-    // the kernel handles the interrupt, but nothing else gets to run (natives included).
-    const holdsCpu = cpu.trapInterrupt && cur >= 0 && this.km.p(cur, P.mode) === 1 && !this.build.preemptSupervisor;
     if (cpu.trapInterrupt) this.interrupt(cpu.trapCause);
     else if (cur < 0) this.panic(`${causeName(cpu.trapCause)} in the idle loop at 0x${(cpu.pc >>> 0).toString(16)}`);
     else if (cpu.trapCause === Cause.EcallU || cpu.trapCause === Cause.EcallS) {
       this.km.setP(cur, P.pc, (this.km.p(cur, P.pc) + 4) | 0);
       this.syscall(cur);
     } else this.exception(cur, cpu.trapCause, cpu.trapTval);
+    // A non-preemptible (supervisor) process that is still runnable keeps the CPU: the kernel
+    // did its work, but nothing else runs (native servers included) until it blocks.
+    const holdsCpu = cur >= 0 && this.state.current === cur && this.holdsCpu(cur);
     if (!this.state.panic && !holdsCpu) runNatives(this);
     if (!this.state.panic && this.state.current >= 0) this.checkEntry(this.state.current);
-    if (this.state.panic) return "stop";
-    if (holdsCpu && this.state.current === cur && this.km.p(cur, P.rtsFlags) === 0) this.restoreContext(cur);
+    if (this.state.panic || this.state.lockup) return "stop";
+    if (holdsCpu) this.restoreContext(cur);
     else this.dispatch();
+  }
+
+  /** A runnable supervisor-mode process in a build that does not preempt it. */
+  private holdsCpu(idx: number): boolean {
+    return this.km.p(idx, P.mode) === 1 && !this.build.preemptSupervisor && this.km.p(idx, P.rtsFlags) === 0;
   }
 
   /** Records a kernel panic; the system stops at the end of this kernel entry. */
@@ -233,7 +242,10 @@ export class Kernel {
   /** Puts the highest-priority runnable guest process on the CPU, or the idle loop. */
   dispatch(): void {
     const next = pickNext(this.km);
-    if (next !== this.state.current) this.charge(costs.CONTEXT_SWITCH);
+    if (next !== this.state.current) {
+      this.charge(costs.CONTEXT_SWITCH);
+      this.state.runningSince = this.state.ticks;
+    }
     if (next < 0) return this.enterIdle();
     this.state.current = next;
     this.restoreContext(next);
@@ -372,6 +384,12 @@ export class Kernel {
       }
     }
     const cur = s.current;
+    if (cur >= 0 && this.build.softLockupTicks > 0 && this.holdsCpu(cur) && s.ticks - s.runningSince >= this.build.softLockupTicks) {
+      // Linux's soft-lockup detector: the CPU has not scheduled for the threshold.
+      s.lockup = { label: s.procs[cur]?.label ?? "?", at: this.now(), ticks: s.ticks - s.runningSince };
+      s.console += `kernel: soft lockup - CPU stuck for ${s.ticks - s.runningSince} ticks in ${s.lockup.label}\n`;
+      this.log("lockup", cur, `CPU stuck for ${s.ticks - s.runningSince} ticks`);
+    }
     if (cur >= 0 && (km.p(cur, P.mode) === 0 || this.build.preemptSupervisor)) {
       const left = km.p(cur, P.quantumLeft) - 1;
       if (left > 0) km.setP(cur, P.quantumLeft, left);

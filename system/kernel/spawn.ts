@@ -41,7 +41,7 @@ export function bootTables(k: Kernel): KernelState {
   }
   return {
     current: -1, ticks: 0, bootMtime: 0, vm: initVm(), procs, natives: {}, nativeRunQ: [], asyncQ: [], panic: null,
-    events: [], console: "", deaths: [], signalManager: NONE, dmaOwner: {}, denials: [],
+    events: [], console: "", deaths: [], signalManager: NONE, dmaOwner: {}, denials: [], runningSince: 0, lockup: null,
   };
 }
 

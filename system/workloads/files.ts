@@ -109,14 +109,32 @@ export function planFiles(p: FilesParams): FilesPlan {
   return { dirs, files };
 }
 
+/**
+ * Generated 4 KiB pieces, memoised: the function is pure, and campaigns ask for the same
+ * pieces in every experiment (write, read-back check, oracle). A host-side cache only, bounded.
+ */
+const pieceCache = new Map<string, Uint8Array>();
+const PIECE_CACHE_MAX = 1024;
+
+function pieceOf(seed: number, path: string, n: number): Uint8Array {
+  const key = `${seed}:${path}:${n}`;
+  let bytes = pieceCache.get(key);
+  if (!bytes) {
+    const rng = seedrandom(key);
+    bytes = new Uint8Array(4096);
+    const words = new DataView(bytes.buffer);
+    for (let i = 0; i < 4096; i += 4) words.setInt32(i, rng.int32(), true);
+    if (pieceCache.size >= PIECE_CACHE_MAX) pieceCache.delete(pieceCache.keys().next().value!);
+    pieceCache.set(key, bytes);
+  }
+  return bytes;
+}
+
 /** Bytes [from, to) of the file at `path` for `seed` (4 KiB pieces, each from its own seeded stream). */
 export function fileBytes(seed: number, path: string, from: number, to: number): Uint8Array {
   const out = new Uint8Array(Math.max(0, to - from));
   for (let piece = Math.floor(from / 4096); piece * 4096 < to; piece++) {
-    const rng = seedrandom(`${seed}:${path}:${piece}`);
-    const bytes = new Uint8Array(4096);
-    const words = new DataView(bytes.buffer);
-    for (let i = 0; i < 4096; i += 4) words.setInt32(i, rng.int32(), true);
+    const bytes = pieceOf(seed, path, piece);
     const lo = Math.max(from, piece * 4096);
     const hi = Math.min(to, piece * 4096 + 4096);
     out.set(bytes.subarray(lo - piece * 4096, hi - piece * 4096), lo - from);
