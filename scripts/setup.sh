@@ -20,20 +20,25 @@ if [ "$node_major" -lt 20 ]; then
 fi
 say "node $(node --version) found"
 
-# --- clang + lld (to build guest programs) -------------------------------------------------------
+# --- system tools: clang + lld (guest programs), llvm-objdump (tests), a C++ toolchain -----------
+# (npm builds better-sqlite3 from source when it cannot fetch a prebuilt binary)
 missing=()
 command -v clang >/dev/null 2>&1 || missing+=(clang)
 command -v ld.lld >/dev/null 2>&1 || missing+=(lld)
+command -v llvm-objdump >/dev/null 2>&1 || missing+=(llvm)
+command -v make >/dev/null 2>&1 || missing+=(make)
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
+command -v python3 >/dev/null 2>&1 || missing+=(python3)
 if [ ${#missing[@]} -eq 0 ]; then
-  say "clang and ld.lld found"
+  say "clang, ld.lld, llvm-objdump and a C++ toolchain found"
 elif [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
   say "installing ${missing[*]} with apt-get"
   apt-get update
   DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "${missing[@]}"
 else
-  say "warning: ${missing[*]} missing; install them to build guest programs, e.g.:" >&2
+  say "warning: ${missing[*]} missing; install them, e.g.:" >&2
   say "    sudo apt-get install -y ${missing[*]}" >&2
-  say "continuing: the prebuilt examples still run, the guest-program tests are skipped" >&2
+  say "continuing: the prebuilt images still run; tests that compile guest programs need clang" >&2
 fi
 
 # --- npm dependencies and build ------------------------------------------------------------------
@@ -48,4 +53,4 @@ fi
 say "building (npm run build)"
 npm run build
 
-say "done: try 'npm run demo' or 'node dist/bin/bulkhead.js --help'"
+say "done: try 'npm run demo' (the smoke campaign) or 'node dist/bin/bulkhead.js --help'"
