@@ -57,27 +57,41 @@ export function useGolden(spec: CampaignSpec, cfg: Config, stored?: GoldenRun): 
   return g;
 }
 
-/** The concrete fault of experiment `plan` (the same for every build: it depends on the seed only). */
-export function faultOf(spec: CampaignSpec, image: Uint8Array, plan: ExperimentPlan, covered?: Set<number>): { ok: true; fault: Fault } | { ok: false; error: string } {
+/**
+ * The concrete fault of experiment `plan`: the same in every build (it depends on the seed and
+ * `executed` only). Runtime faults (directed and state faults) are placed at instructions the
+ * workload executes — `executed`, the golden runs' coverage common to all builds — since a user
+ * who asks for a bad pointer wants one to happen; code mutations go anywhere in the driver's
+ * text, as SWIFI does.
+ */
+export function faultOf(spec: CampaignSpec, image: Uint8Array, plan: ExperimentPlan, executed?: Set<number>): { ok: true; fault: Fault } | { ok: false; error: string } {
   const m = spec.faults[plan.model];
   return planFault(
     image,
     { type: m.type as Fault["requested"], driver: spec.driver, targets: m.targets, trigger: m.trigger, persistence: m.persistence, ...(m.variant ? { variant: m.variant } : {}) },
     seedrandom(`fault:${plan.seed}`),
-    isStateFault(m.type) && covered ? { executed: covered } : {},
+    RUNTIME_TYPES.has(m.type) && executed ? { executed } : {},
   );
 }
 
-const isStateFault = (type: string): boolean => type === "REG_FLIP" || type === "MEM_FLIP";
+const RUNTIME_TYPES = new Set(["REG_FLIP", "MEM_FLIP", "BAD_POINTER", "BAD_PORT_WRITE"]);
+
+/** Driver instructions every build's golden run of `workload` executed (keeps faults paired across builds). */
+export function commonCoverage(goldens: GoldenRun[], workload: string): Set<number> {
+  const runs = goldens.filter((g) => g.workload === workload);
+  if (runs.length === 0) return new Set();
+  const rest = runs.slice(1).map((g) => new Set(g.covered));
+  return new Set(runs[0].covered.filter((va) => rest.every((s) => s.has(va))));
+}
 
 /**
  * Runs one experiment on its configuration and returns its result. The system ends in the
  * experiment's final state (the caller may hash or inspect it; the next experiment restores).
  */
-export function runExperiment(spec: CampaignSpec, cfg: Config, plan: ExperimentPlan): ExperimentResult {
+export function runExperiment(spec: CampaignSpec, cfg: Config, plan: ExperimentPlan, executed: Set<number>): ExperimentResult {
   const { sys } = cfg;
-  // The fault is planned from the pristine image (the snapshot's) with golden coverage.
-  const planned = faultOf(spec, cfg.snapshot.images[spec.driver], plan, cfg.covered);
+  // The fault is planned from the pristine image (the snapshot's).
+  const planned = faultOf(spec, cfg.snapshot.images[spec.driver], plan, executed);
   if (!planned.ok) throw new Error(`experiment ${plan.id}: ${planned.error}`);
   const fault = planned.fault;
   const base = {

@@ -29,8 +29,8 @@ export function replayExperiment(store: Store, id: number, opts: { trace?: boole
   const spec = store.spec();
   const plan = planExperiments(spec).find((p) => p.id === id);
   if (!plan) return { ok: false, error: `experiment ${id} is not in the campaign's plan` };
-  const goldens = [store.getGolden(plan.build, plan.workload)].filter((g) => g !== undefined);
-  const source = new ExperimentSource(spec, goldens);
+  // All golden runs: faults are placed using the coverage common to every build's golden run.
+  const source = new ExperimentSource(spec, store.goldens());
   const cfg = source.config(plan.build, plan.workload);
   const trace: string[] = [];
   if (opts.trace)

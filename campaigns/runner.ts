@@ -106,7 +106,7 @@ function checkFaults(spec: CampaignSpec, goldens: GoldenRun[], todo: ExperimentP
     if (seen.has(p.model)) continue;
     seen.add(p.model);
     const cfg = source.config(p.build, p.workload);
-    const r = faultOf(spec, cfg.sys.images[spec.driver], p, cfg.covered);
+    const r = faultOf(spec, cfg.snapshot.images[spec.driver], p, source.executedIn(p.workload));
     if (!r.ok) throw new CampaignError(`faults[${p.model}] (${spec.faults[p.model].type}): ${r.error}`);
   }
 }

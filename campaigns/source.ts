@@ -4,11 +4,12 @@
  * each worker thread, and by replay.
  */
 import { CampaignError } from "./errors.js";
-import { prepareConfig, runExperiment, useGolden, type Config } from "./execute.js";
+import { commonCoverage, prepareConfig, runExperiment, useGolden, type Config } from "./execute.js";
 import type { CampaignSpec, ExperimentPlan, ExperimentResult, GoldenRun } from "./types.js";
 
 export class ExperimentSource {
   private readonly configs = new Map<string, Config>();
+  private readonly executed = new Map<string, Set<number>>();
 
   constructor(
     private readonly spec: CampaignSpec,
@@ -29,7 +30,17 @@ export class ExperimentSource {
     return cfg;
   }
 
+  /** Driver instructions executed in every build's golden run of `workload`. */
+  executedIn(workload: string): Set<number> {
+    let e = this.executed.get(workload);
+    if (!e) {
+      e = commonCoverage(this.goldens, workload);
+      this.executed.set(workload, e);
+    }
+    return e;
+  }
+
   run(plan: ExperimentPlan): ExperimentResult {
-    return runExperiment(this.spec, this.config(plan.build, plan.workload), plan);
+    return runExperiment(this.spec, this.config(plan.build, plan.workload), plan, this.executedIn(plan.workload));
   }
 }
