@@ -32,10 +32,8 @@ export function maySendTo(k: Kernel, caller: number, dst: number): boolean {
 /** SEND (and SENDNB when `nonblock`): deliver now if `dstE` waits for us, else block or fail. */
 export function send(k: Kernel, caller: number, dstE: number, msgVa: number, nonblock: boolean): number {
   const km = k.km;
-  k.charge(costs.IPC_OP);
-  const dst = lookupEndpoint(km, dstE);
-  if (dst < 0) return -EDEADSRCDST;
-  if (!maySendTo(k, caller, dst)) return k.denied(caller, "ipc", -ECALLDENIED);
+  const dst = target(k, caller, dstE);
+  if (dst < 0) return dst;
   if (waitsFor(k, dst, km.p(caller, P.endpoint))) {
     const msg = k.copyMsgFrom(caller, msgVa);
     if (!msg) return -EFAULT;
@@ -98,13 +96,20 @@ export function sendrec(k: Kernel, caller: number, dstE: number, msgVa: number):
   return receive(k, caller, dstE, msgVa);
 }
 
+/** The process `caller` may send to at `dstE` (index), or the error: dead endpoint, send mask. */
+function target(k: Kernel, caller: number, dstE: number): number {
+  k.charge(costs.IPC_OP);
+  const dst = lookupEndpoint(k.km, dstE);
+  if (dst < 0) return -EDEADSRCDST;
+  if (!maySendTo(k, caller, dst)) return k.denied(caller, "ipc", -ECALLDENIED);
+  return dst;
+}
+
 /** NOTIFY from process `caller` (a task index for CLOCK/HARDWARE): deliver or set the pending bit. */
 export function notify(k: Kernel, caller: number, dstE: number): number {
   const km = k.km;
-  k.charge(costs.IPC_OP);
-  const dst = lookupEndpoint(km, dstE);
-  if (dst < 0) return -EDEADSRCDST;
-  if (!maySendTo(k, caller, dst)) return k.denied(caller, "ipc", -ECALLDENIED);
+  const dst = target(k, caller, dstE);
+  if (dst < 0) return dst;
   const callerE = km.p(caller, P.endpoint);
   if (waitsFor(k, dst, callerE)) {
     km.setSBit(dst, S.notifyPending, caller, false);
@@ -253,12 +258,9 @@ export function cleanupIpc(k: Kernel, dead: number): void {
  * when `dstE` waits for `caller`, otherwise queued until `dstE` receives.
  */
 export function sendAsync(k: Kernel, caller: number, dstE: number, msg: Message): number {
-  const km = k.km;
-  k.charge(costs.IPC_OP);
-  const dst = lookupEndpoint(km, dstE);
-  if (dst < 0) return -EDEADSRCDST;
-  if (!maySendTo(k, caller, dst)) return k.denied(caller, "ipc", -ECALLDENIED);
-  const callerE = km.p(caller, P.endpoint);
+  const dst = target(k, caller, dstE);
+  if (dst < 0) return dst;
+  const callerE = k.km.p(caller, P.endpoint);
   if (waitsFor(k, dst, callerE)) return deliver(k, dst, msg.slice(), callerE);
   k.state.asyncQ.push({ from: caller, to: dstE, msg: Array.from(msg) });
   return OK;

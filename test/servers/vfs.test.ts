@@ -7,19 +7,18 @@
  * the client gets EIO.
  */
 import { describe, expect, it } from "vitest";
+import { ILLEGAL, patchRunning } from "../support/system.js";
 import { BUILDS } from "../../system/builds/index.js";
 import { AT_WINI, withConf } from "../../system/builds/services.js";
 import type { ServiceConf } from "../../system/builds/types.js";
 import {
-  CPF_READ, CPF_WRITE, DRIVER_TEXT_BASE, EEXIST, EINVAL, EIO, ENOENT, VFS, VFS_MF,
+  CPF_READ, CPF_WRITE, EEXIST, EINVAL, EIO, ENOENT, VFS, VFS_MF,
 } from "../../system/kernel/abi.js";
-import { P, RTS_SLOT_FREE } from "../../system/kernel/layout.js";
 import { get32, newMessage, set32, setString, type Message } from "../../system/kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../../system/kernel/native.js";
 import { SERVER_Q, USER_Q } from "../../system/kernel/params.js";
 import type { RsState } from "../../system/servers/rs/types.js";
 import { findSymbol, parseElf, type ElfImage } from "../../system/machine/elf.js";
-import { RAM_BASE } from "../../system/machine/memmap.js";
 import { ds } from "../../system/servers/ds.js";
 import { makeRs } from "../../system/servers/rs/rs.js";
 import { fsck } from "../../system/servers/vfs/fsck.js";
@@ -228,13 +227,7 @@ const vfsState = (sys: System): VfsState => sys.nativeState<VfsState>("vfs")!;
 
 /** Makes the running at_wini crash the next time it calls `fn`: an illegal instruction (0) at its entry. */
 function breakDriver(sys: System, fn = "at_transfer"): void {
-  const k = sys.kernel;
-  const idx = Object.keys(k.state.procs).map(Number).find((i) => k.state.procs[i].label === "at_wini" && !(k.km.p(i, P.rtsFlags) & RTS_SLOT_FREE));
-  if (idx === undefined) throw new Error("at_wini is not running");
-  const elf = parseElf(sys.images.at_wini);
-  if (!elf.ok) throw new Error(elf.error);
-  const pa = (k.km.p(idx, P.memBase) >>> 0) + findSymbol(elf.elf, fn)!.value - DRIVER_TEXT_BASE;
-  new DataView(sys.machine.bus.ram.buffer).setUint32(pa - RAM_BASE, 0, true);
+  patchRunning(sys, "at_wini", fn, [ILLEGAL]);
 }
 
 /** Makes the pristine at_wini image crash in `fn` too: every restart fails again (a persistent fault). */

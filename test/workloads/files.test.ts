@@ -5,14 +5,11 @@
  * in the middle of the workload, recovered (RS restarts) or not (RS restarts off).
  */
 import { describe, expect, it } from "vitest";
+import { ILLEGAL, patchRunning } from "../support/system.js";
 import { BUILDS } from "../../system/builds/index.js";
 import { AT_WINI, withConf } from "../../system/builds/services.js";
 import type { ServiceConf } from "../../system/builds/types.js";
-import { DRIVER_TEXT_BASE } from "../../system/kernel/abi.js";
-import { P, RTS_SLOT_FREE } from "../../system/kernel/layout.js";
 import { SERVER_Q } from "../../system/kernel/params.js";
-import { findSymbol, parseElf } from "../../system/machine/elf.js";
-import { RAM_BASE } from "../../system/machine/memmap.js";
 import { ds } from "../../system/servers/ds.js";
 import { makeRs } from "../../system/servers/rs/rs.js";
 import { mkfs } from "../../system/servers/vfs/mkfs.js";
@@ -56,13 +53,7 @@ const finished = (sys: System): string => sys.runUntil(() => workload(sys).done,
 
 /** Makes the running at_wini crash when it next calls `fn`: an illegal instruction (0) at its entry. */
 function breakDriver(sys: System, fn = "at_transfer"): void {
-  const k = sys.kernel;
-  const idx = Object.keys(k.state.procs).map(Number).find((i) => k.state.procs[i].label === "at_wini" && !(k.km.p(i, P.rtsFlags) & RTS_SLOT_FREE));
-  if (idx === undefined) throw new Error("at_wini is not running");
-  const elf = parseElf(sys.images.at_wini);
-  if (!elf.ok) throw new Error(elf.error);
-  const pa = (k.km.p(idx, P.memBase) >>> 0) + findSymbol(elf.elf, fn)!.value - DRIVER_TEXT_BASE;
-  new DataView(sys.machine.bus.ram.buffer).setUint32(pa - RAM_BASE, 0, true);
+  patchRunning(sys, "at_wini", fn, [ILLEGAL]);
 }
 
 describe("the plan", () => {

@@ -8,7 +8,8 @@
  * (announcements and replies), a managed service (heartbeat reply).
  */
 import { CLOCK, DS_CHECK, DS_REPLY, DS_SUBSCRIBE, MF, NONE, NOTIFY_MESSAGE, OK, SYSTEM } from "../../kernel/abi.js";
-import { get32, getString, msgSource, msgType, newMessage, setString, type Message } from "../../kernel/message.js";
+import { get32, getString, msgSource, msgType, type Message } from "../../kernel/message.js";
+import { dsRequest } from "../dsclient.js";
 import type { NativeProgram } from "../../kernel/native.js";
 import { HZ } from "../../kernel/params.js";
 import { announced, failed, restart, start, type K } from "./manager.js";
@@ -56,13 +57,6 @@ export function makeRs(services: ManagedService[], checkTicks?: number): NativeP
   };
 }
 
-function dsRequest(k: K, type: number, key: string): void {
-  const ds = k.lookup("ds");
-  if (ds === undefined) return;
-  const m = newMessage(type);
-  setString(m, MF.ds.key, MF.ds.keyLen, key);
-  k.send(ds, m);
-}
 
 /** The periodic check: hung services are killed; due restarts happen; pings go out. */
 function check(k: K): void {

@@ -18,8 +18,9 @@ import {
   CLOCK, DS_CHECK, DS_DRIVER_UP, DS_REPLY, DS_SUBSCRIBE, EBADSRCDST, EDEADSRCDST, EIO, errorName, MF, NONE,
   NOTIFY_MESSAGE, OK, VFS, VFS_MF,
 } from "../../kernel/abi.js";
-import { get32, getString, msgSource, msgType, newMessage, setString, type Message } from "../../kernel/message.js";
+import { get32, getString, msgSource, msgType, newMessage, type Message } from "../../kernel/message.js";
 import type { NativeApi, NativeProgram } from "../../kernel/native.js";
+import { dsRequest } from "../dsclient.js";
 import { SERVER_Q } from "../../kernel/params.js";
 import { announced, ioReply, issue, lost, newDriver, note, openReply, startWait, waitExpired } from "./bdev.js";
 import { newCache } from "./cache.js";
@@ -148,13 +149,6 @@ function onAlarm(k: K): void {
   if (waitExpired(k) && waiting) finish(k, -EIO);
 }
 
-function dsRequest(k: K, type: number, key: string): void {
-  const ds = k.lookup("ds");
-  if (ds === undefined) return;
-  const m = newMessage(type);
-  setString(m, MF.ds.key, MF.ds.keyLen, key);
-  k.send(ds, m);
-}
 
 /** DS answered: a changed key (drain the rest; our driver's announcement matters), or nothing more. */
 function onDsReply(k: K, m: Message): void {
