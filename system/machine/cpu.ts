@@ -23,6 +23,7 @@ import {
 import { Access, Tlb, TLB_MASK, walk, walkFaultCause, type WalkEnv } from "./mmu.js";
 import { PAGE_SHIFT } from "./memmap.js";
 import { Cause, INTERRUPT_BIT, Mode } from "./trap.js";
+import { compileBlock, HOT, type Block, type BlockExit } from "./jit.js";
 
 /** Why run() returned. */
 export const enum Stop {
@@ -115,6 +116,21 @@ export class Cpu implements CsrHart {
   /** Execution breakpoints, and per RAM page: bit 0 = a breakpoint lies there, bit 1 = coverage. */
   breakpoints: Breakpoint[] = [];
   private readonly bpPage: Uint8Array;
+  /**
+   * Block translation (jit.ts), a host-side cache: per RAM word, the index of the translated
+   * block starting there (> 0), or minus the number of times it was reached (<= 0); blocks[0] is
+   * unused. Not machine state: snapshots do not contain it, and blocks are checked against RAM.
+   */
+  private readonly blockIds: Int32Array;
+  /** Block translation on (default) or off (the interpreter alone: for differential tests). */
+  jit = true;
+
+  /** Number of blocks translated so far (statistics). */
+  get translatedBlocks(): number {
+    return this.blocks.length - 1;
+  }
+  private readonly blocks: Block[] = [undefined as unknown as Block];
+  private readonly blockExit: BlockExit = { pc: 0, done: 0, cycles: 0 };
   /** Execution coverage: one byte per RAM word, set when an instruction there executes (pages chosen by setCoverage). */
   coverage: Uint8Array | null = null;
   /** pc at which the CPU stopped for a breakpoint: that execution is not counted twice. */
@@ -143,6 +159,7 @@ export class Cpu implements CsrHart {
     this.slowWrite = new Uint8Array(bus.ramSize >>> PAGE_SHIFT);
     this.bpPage = new Uint8Array(bus.ramSize >>> PAGE_SHIFT);
     this.owner = new Uint8Array(bus.ramSize >>> PAGE_SHIFT);
+    this.blockIds = new Int32Array(bus.ramSize >>> 2);
     this.walkEnv = { satp: 0, priv: 0, sum: false, mxr: false, readPhys: (pa) => this.readPhys32(pa) };
   }
 
@@ -331,6 +348,10 @@ export class Cpu implements CsrHart {
     const { ram8, ram: ramu8, ram16, ramu16, ram32 } = this.bus;
     const { tagR, tagW, tagX, offR, offW, offX } = this.tlb;
     const bpPage = this.bpPage;
+    const blockIds = this.blockIds;
+    const jit = this.jit;
+    const blocks = this.blocks;
+    const out = this.blockExit;
     const clock = this.clock;
     // Cycles are counted in an int32 budget (fast in V8); `now` is recomputed when needed.
     const start = clock.now;
@@ -343,13 +364,15 @@ export class Cpu implements CsrHart {
     // The page being executed: fetches from it skip the TLB (invalidated on every slow path).
     let fetchVpn = -1;
     let fetchBase = 0;
+    let prevPc = -4;
     while (used < left) {
       let insn: number;
       const ivpn = pc >>> 12;
-      if (ivpn === fetchVpn) insn = ram32[fetchBase + ((pc & 0xfff) >> 2)];
+      let w = -1;
+      if (ivpn === fetchVpn) w = fetchBase + ((pc & 0xfff) >> 2);
       else if (tagX[ivpn & TLB_MASK] === ivpn && (pc & 3) === 0) {
         fetchBase = offX[ivpn & TLB_MASK] >> 2;
-        const w = fetchBase + ((pc & 0xfff) >> 2);
+        w = fetchBase + ((pc & 0xfff) >> 2);
         const flags = bpPage[fetchBase >>> 10];
         if (flags === 0) fetchVpn = ivpn;
         else {
@@ -363,8 +386,39 @@ export class Cpu implements CsrHart {
             return Stop.Breakpoint;
           }
         }
-        insn = ram32[w];
-      } else {
+      }
+      // Translated blocks start where control arrives by a jump, a trap or a block's end (not
+      // in the middle of straight-line code), on pages without breakpoints or coverage.
+      const jumpedHere = pc !== ((prevPc + 4) | 0);
+      prevPc = pc;
+      if (w >= 0 && jumpedHere && jit) {
+        const b = blockIds[w];
+        if (b > 0) {
+          const blk = blocks[b];
+          if (fetchVpn === ivpn && used + blk.maxCycles < left) {
+            if (!sameWords(ram32, w, blk.words)) blockIds[w] = 0; // the code changed: cold again
+            else {
+              blk.fn(x, out, ram32, ram16, ramu16, ram8, ramu8, tagR, offR, tagW, offW, mulDiv);
+              if (out.done > 0) {
+                pc = out.pc;
+                used = (used + out.cycles) | 0;
+                ret += out.done;
+                prevPc = -4; // what follows a block may start one
+                continue;
+              }
+            }
+          }
+        } else if (b > -HOT) blockIds[w] = b - 1;
+        else if (b === -HOT && fetchVpn === ivpn) {
+          const blk = compileBlock(ram32, w, pc);
+          if (blk) {
+            blocks.push(blk);
+            blockIds[w] = blocks.length - 1;
+          } else blockIds[w] = -HOT - 1; // not translatable: stay interpreted
+        }
+      }
+      if (w >= 0) insn = ram32[w];
+      else {
         fetchVpn = -1;
         clock.now = start + used;
         insn = this.fetchSlow(pc);
@@ -849,6 +903,12 @@ export class Cpu implements CsrHart {
   }
 }
 
+/** Whether RAM at word w still holds `words` (a translated block's source). */
+function sameWords(ram32: Int32Array, w: number, words: Int32Array): boolean {
+  for (let i = 0; i < words.length; i++) if (ram32[w + i] !== words[i]) return false;
+  return true;
+}
+
 /** Trap vector address: base, plus 4 * cause for interrupts in vectored mode. */
 function vector(tvec: number, cause: number, interrupt: boolean): number {
   const base = tvec & ~3;
@@ -856,7 +916,7 @@ function vector(tvec: number, cause: number, interrupt: boolean): number {
 }
 
 /** The M extension: f3 selects MUL, MULH, MULHSU, MULHU, DIV, DIVU, REM, REMU. */
-function mulDiv(f3: number, a: number, b: number): number {
+export function mulDiv(f3: number, a: number, b: number): number {
   switch (f3) {
     case 0: return Math.imul(a, b);
     case 1: return (mulhu(a, b) - (a < 0 ? b : 0) - (b < 0 ? a : 0)) | 0;

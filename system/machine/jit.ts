@@ -1,0 +1,152 @@
+/*
+ * Block translation: a hot straight-line run of guest instructions (up to and including the
+ * branch or jump that ends it, never crossing a page) becomes one JavaScript function, so V8
+ * compiles the guest's hot loops instead of our interpreter dispatching each instruction.
+ *
+ * Exactness rules (the interpreter stays the reference):
+ * - a block is entered only at its first instruction, only on pages without breakpoints or
+ *   coverage, only when the cycle budget covers its worst case;
+ * - on every entry its words are compared with RAM, so patched or self-modified code is never
+ *   run stale (translated code is a cache, not state: snapshots do not contain it);
+ * - a load or store that misses the TLB fast path, and a jump to a misaligned target, leave the
+ *   block *before* that instruction: the interpreter then executes it with full semantics
+ *   (page walk, MMIO, faults, watched pages, ownership);
+ * - SYSTEM, FENCE and illegal words end a block before them.
+ * The function reports where it stopped through the `out` record: next pc, instructions
+ * completed, cycles used.
+ */
+import * as cost from "./costs.js";
+import { TLB_MASK } from "./mmu.js";
+
+/** What a block function reports. */
+export interface BlockExit {
+  pc: number;
+  done: number;
+  cycles: number;
+}
+
+export type BlockFn = (
+  x: Int32Array, out: BlockExit, ram32: Int32Array, ram16: Int16Array, ramu16: Uint16Array, ram8: Int8Array, ramu8: Uint8Array,
+  tagR: Int32Array, offR: Int32Array, tagW: Int32Array, offW: Int32Array, mulDiv: (f3: number, a: number, b: number) => number,
+) => void;
+
+export interface Block {
+  fn: BlockFn;
+  /** The instruction words it was translated from (validated on entry). */
+  words: Int32Array;
+  /** Most cycles it can take (budget check). */
+  maxCycles: number;
+}
+
+export const MAX_BLOCK = 48;
+/** Executions before a block start is translated. */
+export const HOT = 32;
+
+const imm = {
+  i: (w: number) => w >> 20,
+  s: (w: number) => ((w >> 25) << 5) | ((w >>> 7) & 31),
+  b: (w: number) => ((w >> 31) << 12) | ((w << 4) & 0x800) | ((w >>> 20) & 0x7e0) | ((w >>> 7) & 0x1e),
+  j: (w: number) => ((w >> 31) << 20) | (w & 0xff000) | ((w >>> 9) & 0x800) | ((w >>> 20) & 0x7fe),
+};
+
+/** JS source of one instruction, or undefined when it must end the block before it. */
+function translate(w: number, pc: number, i: number, cyc: string): { code: string; ends: boolean; extra: number } | undefined {
+  const rd = (w >> 7) & 31, rs1 = (w >> 15) & 31, rs2 = (w >> 20) & 31, f3 = (w >>> 12) & 7, f7 = w >>> 25;
+  const set = (e: string) => (rd === 0 ? "" : `x[${rd}] = ${e};`);
+  const A = `x[${rs1}]`, B = `x[${rs2}]`;
+  const leave = `out.pc = ${pc | 0}; out.done = ${i}; out.cycles = ${cyc}; return;`;
+  const jumpTo = (t: string) => `{ const t = ${t}; if (t & 3) { ${leave} } out.pc = t; out.done = ${i + 1}; out.cycles = ${cyc} + ${cost.INSN + cost.JUMP_EXTRA}; return; }`;
+  switch (w & 0x7f) {
+    case 0x37: return { code: set(String(w & 0xfffff000)), ends: false, extra: 0 };
+    case 0x17: return { code: set(String((pc + (w & 0xfffff000)) | 0)), ends: false, extra: 0 };
+    case 0x6f: {
+      const t = (pc + imm.j(w)) | 0;
+      if (t & 3) return undefined;
+      return { code: `${set(String((pc + 4) | 0))} out.pc = ${t}; out.done = ${i + 1}; out.cycles = ${cyc} + ${cost.INSN + cost.JUMP_EXTRA}; return;`, ends: true, extra: cost.JUMP_EXTRA };
+    }
+    case 0x67:
+      if (f3) return undefined;
+      // rd may equal rs1: compute the target first.
+      return { code: `{ const t = ((${A} + ${imm.i(w)}) & ~1) | 0; if (t & 3) { ${leave} } ${set(String((pc + 4) | 0))} out.pc = t; out.done = ${i + 1}; out.cycles = ${cyc} + ${cost.INSN + cost.JUMP_EXTRA}; return; }`, ends: true, extra: cost.JUMP_EXTRA };
+    case 0x63: {
+      const cond = ["===", "!==", "", "", "<", ">=", "<", ">="][f3];
+      if (!cond) return undefined;
+      const [a, b] = f3 >= 6 ? [`(${A} >>> 0)`, `(${B} >>> 0)`] : [A, B];
+      const t = (pc + imm.b(w)) | 0;
+      return { code: `if (${a} ${cond} ${b}) ${jumpTo(String(t))} out.pc = ${(pc + 4) | 0}; out.done = ${i + 1}; out.cycles = ${cyc} + ${cost.INSN}; return;`, ends: true, extra: cost.JUMP_EXTRA };
+    }
+    case 0x03: {
+      const arr = { 0: "ram8", 1: "ram16", 2: "ram32", 4: "ramu8", 5: "ramu16" }[f3];
+      if (!arr || rd === 0) return undefined; // a load into x0 still faults: the interpreter does it
+      const shift = f3 & 3;
+      const mis = shift ? ` || (va & ${(1 << shift) - 1}) !== 0` : "";
+      return { code: `{ const va = (${A} + ${imm.i(w)}) | 0; const vpn = va >>> 12; const ti = vpn & ${TLB_MASK}; if (tagR[ti] !== vpn${mis}) { ${leave} } x[${rd}] = ${arr}[(offR[ti] + (va & 0xfff)) >> ${shift}]; }`, ends: false, extra: 0 };
+    }
+    case 0x23: {
+      const arr = { 0: "ram8", 1: "ram16", 2: "ram32" }[f3];
+      if (!arr) return undefined;
+      const shift = f3;
+      const mis = shift ? ` || (va & ${(1 << shift) - 1}) !== 0` : "";
+      return { code: `{ const va = (${A} + ${imm.s(w)}) | 0; const vpn = va >>> 12; const ti = vpn & ${TLB_MASK}; if (tagW[ti] !== vpn${mis}) { ${leave} } ${arr}[(offW[ti] + (va & 0xfff)) >> ${shift}] = ${B}; }`, ends: false, extra: 0 };
+    }
+    case 0x13: {
+      const k = imm.i(w);
+      switch (f3) {
+        case 0: return { code: set(`(${A} + ${k}) | 0`), ends: false, extra: 0 };
+        case 2: return { code: set(`${A} < ${k} ? 1 : 0`), ends: false, extra: 0 };
+        case 3: return { code: set(`(${A} >>> 0) < ${k >>> 0} ? 1 : 0`), ends: false, extra: 0 };
+        case 4: return { code: set(`${A} ^ ${k}`), ends: false, extra: 0 };
+        case 6: return { code: set(`${A} | ${k}`), ends: false, extra: 0 };
+        case 7: return { code: set(`${A} & ${k}`), ends: false, extra: 0 };
+        case 1: return f7 ? undefined : { code: set(`${A} << ${k & 31}`), ends: false, extra: 0 };
+        default:
+          if (f7 === 0) return { code: set(`${A} >>> ${k & 31}`), ends: false, extra: 0 };
+          if (f7 === 0x20) return { code: set(`${A} >> ${k & 31}`), ends: false, extra: 0 };
+          return undefined;
+      }
+    }
+    case 0x33: {
+      if (f7 === 1) return { code: set(`mulDiv(${f3}, ${A}, ${B})`), ends: false, extra: f3 < 4 ? cost.MUL_EXTRA : cost.DIV_EXTRA };
+      if (f7 === 0x20) {
+        if (f3 === 0) return { code: set(`(${A} - ${B}) | 0`), ends: false, extra: 0 };
+        if (f3 === 5) return { code: set(`${A} >> (${B} & 31)`), ends: false, extra: 0 };
+        return undefined;
+      }
+      if (f7 !== 0) return undefined;
+      const e = [`(${A} + ${B}) | 0`, `${A} << (${B} & 31)`, `${A} < ${B} ? 1 : 0`, `(${A} >>> 0) < (${B} >>> 0) ? 1 : 0`, `${A} ^ ${B}`, `${A} >>> (${B} & 31)`, `${A} | ${B}`, `${A} & ${B}`][f3];
+      return { code: set(e), ends: false, extra: 0 };
+    }
+  }
+  return undefined; // SYSTEM, FENCE, illegal: the interpreter handles them
+}
+
+/**
+ * Translates the block starting at RAM word `w` (virtual pc `pc`), or returns undefined when its
+ * first instruction cannot be translated.
+ */
+export function compileBlock(ram32: Int32Array, w: number, pc: number): Block | undefined {
+  const parts: string[] = [];
+  let cycles = 0;
+  let extraMax = 0;
+  let n = 0;
+  let ended = false;
+  for (; n < MAX_BLOCK; n++) {
+    const a = (pc + 4 * n) | 0;
+    if (n > 0 && (a & 0xfff) === 0) break; // never cross a page
+    const t = translate(ram32[w + n], a, n, String(cycles));
+    if (!t) break;
+    parts.push(t.code);
+    cycles += cost.INSN + (t.ends ? 0 : t.extra);
+    if (t.ends) {
+      extraMax = t.extra;
+      n++;
+      ended = true;
+      break;
+    }
+  }
+  if (n === 0) return undefined;
+  const body = ended ? parts.join("\n") : `${parts.join("\n")}\nout.pc = ${(pc + 4 * n) | 0}; out.done = ${n}; out.cycles = ${cycles};`;
+  const fn = new Function("x", "out", "ram32", "ram16", "ramu16", "ram8", "ramu8", "tagR", "offR", "tagW", "offW", "mulDiv", `"use strict";\n${body}`) as BlockFn;
+  return { fn, words: ram32.slice(w, w + n), maxCycles: cycles + extraMax };
+}
+
