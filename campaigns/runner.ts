@@ -4,7 +4,6 @@
  * one worker, on worker threads otherwise — writing each result to the store as it arrives.
  * Results are identical whatever the number of workers or shards.
  */
-import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { fingerprint } from "../system/builds/index.js";
 import { BUILDS } from "../system/builds/index.js";
@@ -163,4 +162,3 @@ function runThreads(spec: CampaignSpec, goldens: GoldenRun[], todo: ExperimentPl
   });
 }
 
-export const defaultWorkers = (): number => availableParallelism();

@@ -86,7 +86,7 @@ export interface KernelState {
   nativeRunQ: Array<[number, number]>;
   /** Messages sent asynchronously and not yet received. */
   asyncQ: Array<{ from: number; to: number; msg: number[] }>;
-  /** Grant tables of native processes are in their memory; IRQ lines in service await IRQ_ENABLE. */
+  /** Set by a kernel panic: the system stops. */
   panic: { reason: string; at: number } | null;
   events: KernelEvent[];
   /** Diagnostic output of processes (SYS_DIAGCTL) and the kernel. */
