@@ -395,7 +395,7 @@ export class Cpu implements CsrHart {
         const b = blockIds[w];
         if (b > 0) {
           const blk = blocks[b];
-          if (fetchVpn === ivpn && used + blk.maxCycles < left) {
+          if (fetchVpn === ivpn && used + blk.maxCycles < left && blk.pc === pc) {
             if (!sameWords(ram32, w, blk.words)) blockIds[w] = 0; // the code changed: cold again
             else {
               blk.fn(x, out, ram32, ram16, ramu16, ram8, ramu8, tagR, offR, tagW, offW, mulDiv);

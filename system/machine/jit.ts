@@ -7,7 +7,8 @@
  * - a block is entered only at its first instruction, only on pages without breakpoints or
  *   coverage, only when the cycle budget covers its worst case;
  * - on every entry its words are compared with RAM, so patched or self-modified code is never
- *   run stale (translated code is a cache, not state: snapshots do not contain it);
+ *   run stale (translated code is a cache, not state: snapshots do not contain it), and its
+ *   virtual pc with the current one (the same physical code mapped elsewhere is not reused);
  * - a load or store that misses the TLB fast path, and a jump to a misaligned target, leave the
  *   block *before* that instruction: the interpreter then executes it with full semantics
  *   (page walk, MMIO, faults, watched pages, ownership);
@@ -32,6 +33,8 @@ export type BlockFn = (
 
 export interface Block {
   fn: BlockFn;
+  /** The virtual pc it was translated at (pc-relative values are baked in). */
+  pc: number;
   /** The instruction words it was translated from (validated on entry). */
   words: Int32Array;
   /** Most cycles it can take (budget check). */
@@ -147,6 +150,6 @@ export function compileBlock(ram32: Int32Array, w: number, pc: number): Block | 
   if (n === 0) return undefined;
   const body = ended ? parts.join("\n") : `${parts.join("\n")}\nout.pc = ${(pc + 4 * n) | 0}; out.done = ${n}; out.cycles = ${cycles};`;
   const fn = new Function("x", "out", "ram32", "ram16", "ramu16", "ram8", "ramu8", "tagR", "offR", "tagW", "offW", "mulDiv", `"use strict";\n${body}`) as BlockFn;
-  return { fn, words: ram32.slice(w, w + n), maxCycles: cycles + extraMax };
+  return { fn, pc: pc | 0, words: ram32.slice(w, w + n), maxCycles: cycles + extraMax };
 }
 

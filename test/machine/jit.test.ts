@@ -81,6 +81,32 @@ describe("block translation", () => {
     expect(results[0].x6).toBeGreaterThan(100 * 1000);
   });
 
+  it("the same physical code run at two virtual addresses is not confused (pc-relative values differ)", () => {
+    // A loop with auipc at VA 0x1000 and, through a second mapping, at VA 0x5000 of the same page.
+    const loop = [asm.lui(0, 0), 0x00000297 /* auipc t0, 0 */, asm.add(6, 6, 5), asm.addi(7, 7, 1), asm.beq(0, 0, -12)];
+    const results = [false, true].map((jit) => {
+      const m = new Machine({ ramSize: 1 << 20, disk: 64 });
+      m.cpu.jit = jit;
+      const code = RAM_BASE + 0x10000, root = RAM_BASE + 0x20000, l0 = RAM_BASE + 0x21000;
+      m.load(code, words(loop));
+      m.load(root, words([(((l0 >>> 12) << 10) | 1) >>> 0]));
+      const leaf = (((code >>> 12) << 10) | 0xdb) >>> 0; // V R X U A D
+      m.load(l0 + 4, words([leaf]));
+      m.load(l0 + 20, words([leaf]));
+      m.cpu.csr.satp = (1 << 31) | (root >>> 12);
+      m.cpu.setMode(Mode.U);
+      m.cpu.pc = 0x1000;
+      m.run(50_000);
+      const first = m.cpu.x[5];
+      m.cpu.pc = 0x5000;
+      m.run(100_000);
+      return { first, second: m.cpu.x[5], hash: m.stateHash() };
+    });
+    expect(results[1]).toEqual(results[0]);
+    expect(results[0].first).toBe(0x1004);
+    expect(results[0].second).toBe(0x5004);
+  });
+
   it("U-mode with Sv32 and a page that faults mid-loop ends identically", () => {
     const setup = (m: Machine) => {
       // Identity-map the first 4 MiB of RAM as one user superpage, except that data writes go through it too.
