@@ -32,6 +32,10 @@ import { dequeue, enqueue, pickNext } from "./sched.js";
 import { bootTables, releaseProcess } from "./spawn.js";
 import { accessible, copyFrom, copyTo, type VmState } from "./vm.js";
 
+/** Console characters kept, and refused requests recorded (guests can produce either without end). */
+const MAX_CONSOLE = 256 * 1024;
+const MAX_DENIALS = 1000;
+
 /** Protection domain of process-table index idx (page ownership; 0 is the kernel). */
 export const domainOf = (idx: number): number => idx + 1;
 
@@ -177,7 +181,7 @@ export class Kernel {
     if (this.state.panic) return;
     this.state.panic = { reason, at: this.now() };
     this.log("panic", -1, reason);
-    this.state.console += `kernel panic: ${reason}\n`;
+    this.print(`kernel panic: ${reason}\n`);
   }
 
   log(kind: KernelEvent["kind"], idx: number, detail: string): void {
@@ -277,8 +281,19 @@ export class Kernel {
 
   /** Records a request of process idx refused by a privilege check; returns `code` for chaining. */
   denied(idx: number, kind: "call" | "ipc" | "port", code: number): number {
-    this.state.denials.push({ label: this.state.procs[idx]?.label ?? "?", kind, at: this.now() });
+    // Bounded: a driver can retry a refused call forever. The first ones say when and what.
+    if (this.state.denials.length < MAX_DENIALS) this.state.denials.push({ label: this.state.procs[idx]?.label ?? "?", kind, at: this.now() });
     return code;
+  }
+
+  /**
+   * Appends to the console (diagnostics of processes and the kernel). Bounded: a process that
+   * prints in a loop keeps only the last MAX_CONSOLE characters, after a note of what was cut.
+   */
+  print(text: string): void {
+    const s = this.state;
+    s.console += text;
+    if (s.console.length > MAX_CONSOLE) s.console = `[earlier console output dropped]\n${s.console.slice(-MAX_CONSOLE / 2)}`;
   }
 
   /** Whether privilege checks apply to process idx (build and its priv flags). */
@@ -387,7 +402,7 @@ export class Kernel {
     if (cur >= 0 && this.build.softLockupTicks > 0 && this.holdsCpu(cur) && s.ticks - s.runningSince >= this.build.softLockupTicks) {
       // Linux's soft-lockup detector: the CPU has not scheduled for the threshold.
       s.lockup = { label: s.procs[cur]?.label ?? "?", at: this.now(), ticks: s.ticks - s.runningSince };
-      s.console += `kernel: soft lockup - CPU stuck for ${s.ticks - s.runningSince} ticks in ${s.lockup.label}\n`;
+      this.print(`kernel: soft lockup - CPU stuck for ${s.ticks - s.runningSince} ticks in ${s.lockup.label}\n`);
       this.log("lockup", cur, `CPU stuck for ${s.ticks - s.runningSince} ticks`);
     }
     if (cur >= 0 && (km.p(cur, P.mode) === 0 || this.build.preemptSupervisor)) {

@@ -117,7 +117,7 @@ function nativeApi(k: Kernel, idx: number, run: { sendrec: boolean }): NativeApi
     now: () => k.now(),
     ticks: () => k.state.ticks,
     log: (text) => {
-      k.state.console += `${info.label}: ${text}\n`;
+      k.print(`${info.label}: ${text}\n`);
     },
     lookup: (label) => k.lookupLabel(label),
     labelOf: (endpoint) => {

@@ -195,3 +195,23 @@ describe("SYS_SETALARM and SYS_GETINFO", () => {
     expect(lines(sys, "whoami_test")[0]).toBe(`#0 whoami r=0 ep=${ep.whoami_test} label=whoami_test`);
   });
 });
+
+describe("bounded diagnostics", () => {
+  it("a process that prints without end cannot grow the console beyond its bound", async () => {
+    const { System } = await import("../../system/system.js");
+    const { BUILDS } = await import("../../system/builds/index.js");
+    const chatty = {
+      init: () => ({}),
+      start(k: { log(t: string): void }) {
+        for (let i = 0; i < 20_000; i++) k.log(`line ${i} ${"x".repeat(80)}`);
+      },
+      receive() {},
+    };
+    const r = System.boot({ build: BUILDS.minix3, natives: { chatty }, boot: [{ label: "chatty", program: { native: "chatty" }, role: "user", priority: 7, ipcTo: [], kernelCalls: [], io: [], irqs: [] }] });
+    if (!r.ok) throw new Error(r.error);
+    const console = r.system.kernel.state.console;
+    expect(console.length).toBeLessThanOrEqual(256 * 1024 + 64);
+    expect(console).toContain("[earlier console output dropped]");
+    expect(console.trimEnd().endsWith(`line 19999 ${"x".repeat(80)}`)).toBe(true);
+  });
+});

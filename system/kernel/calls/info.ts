@@ -82,7 +82,7 @@ export function doDiagctl(k: Kernel, caller: number, m: Message): number {
   if (!text) return -EFAULT;
   let s = "";
   for (const c of text) s += c === 10 || (c >= 32 && c < 127) ? String.fromCharCode(c) : "?";
-  k.state.console += `${k.state.procs[caller]?.label ?? "?"}: ${s}${s.endsWith("\n") ? "" : "\n"}`;
+  k.print(`${k.state.procs[caller]?.label ?? "?"}: ${s}${s.endsWith("\n") ? "" : "\n"}`);
   return OK;
 }
 
