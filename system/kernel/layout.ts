@@ -77,12 +77,14 @@ export const SF_KNOWN = SF_SYS_PROC | SF_PREEMPTIBLE | SF_CHECKED;
 export const HOOK_SIZE = 16;
 export const H = { irq: 0, policy: 4, enabled: 8 } as const;
 
-/** Typed views of the kernel's tables in guest RAM. */
+/** Typed views of the kernel's tables in guest RAM (every field is a 4-byte-aligned int32). */
 export class KernelMemory {
   readonly view: DataView;
+  private readonly i32: Int32Array;
 
   constructor(readonly bus: Bus) {
     this.view = new DataView(bus.ram.buffer, bus.ram.byteOffset, bus.ram.byteLength);
+    this.i32 = bus.ram32;
   }
 
   procOff(idx: number): number {
@@ -93,16 +95,16 @@ export class KernelMemory {
   }
 
   p(idx: number, field: number): number {
-    return this.view.getInt32(this.procOff(idx) + field, true);
+    return this.i32[(PROC_TABLE_OFF + idx * PROC_SIZE + field) >> 2];
   }
   setP(idx: number, field: number, v: number): void {
-    this.view.setInt32(this.procOff(idx) + field, v | 0, true);
+    this.i32[(PROC_TABLE_OFF + idx * PROC_SIZE + field) >> 2] = v;
   }
   s(idx: number, field: number): number {
-    return this.view.getInt32(this.privOff(idx) + field, true);
+    return this.i32[(PRIV_TABLE_OFF + idx * PRIV_SIZE + field) >> 2];
   }
   setS(idx: number, field: number, v: number): void {
-    this.view.setInt32(this.privOff(idx) + field, v | 0, true);
+    this.i32[(PRIV_TABLE_OFF + idx * PRIV_SIZE + field) >> 2] = v;
   }
 
   /** Bit `bit` of the 64-bit bitmap at priv field `field`. */
@@ -132,13 +134,13 @@ export class KernelMemory {
 
   /** Ready queue head/tail (process-table indices, -1 = empty). */
   rdyHead(q: number): number {
-    return this.view.getInt32(SCHED_OFF + q * 8, true);
+    return this.i32[(SCHED_OFF + q * 8) >> 2];
   }
   rdyTail(q: number): number {
-    return this.view.getInt32(SCHED_OFF + q * 8 + 4, true);
+    return this.i32[(SCHED_OFF + q * 8 + 4) >> 2];
   }
   setRdy(q: number, head: number, tail: number): void {
-    this.view.setInt32(SCHED_OFF + q * 8, head, true);
-    this.view.setInt32(SCHED_OFF + q * 8 + 4, tail, true);
+    this.i32[(SCHED_OFF + q * 8) >> 2] = head;
+    this.i32[(SCHED_OFF + q * 8 + 4) >> 2] = tail;
   }
 }
