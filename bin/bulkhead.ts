@@ -10,9 +10,12 @@ import { fileURLToPath } from "node:url";
 import yargs, { type CommandModule } from "yargs";
 import { hideBin } from "yargs/helpers";
 import { bootCommand } from "./commands/boot.js";
+import { compareCommand } from "./commands/compare.js";
 import { execCommand } from "./commands/exec.js";
 import { mergeCommand } from "./commands/merge.js";
+import { planCommand } from "./commands/plan.js";
 import { replayCommand } from "./commands/replay.js";
+import { reportCommand } from "./commands/report.js";
 import { runCommand } from "./commands/run.js";
 import { debugEnabled, EXIT_USAGE, ExitError, reportError } from "./errors.js";
 
@@ -31,7 +34,7 @@ function packageVersion(): string {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
-const COMMANDS: CommandModule<object, any>[] = [execCommand, bootCommand, runCommand, mergeCommand, replayCommand];
+const COMMANDS: CommandModule<object, any>[] = [execCommand, bootCommand, runCommand, mergeCommand, replayCommand, planCommand, reportCommand, compareCommand];
 
 /** Turns a yargs validation message into a usage error; errors thrown by handlers pass through. */
 function onParseFailure(msg: string | null | undefined, err: Error | undefined): never {
