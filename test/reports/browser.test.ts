@@ -5,37 +5,23 @@
  * loaded with a non-zero natural size, the tables have rows, and a screenshot is taken (into the
  * test's temp dir). Also compare.html.
  */
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCampaign } from "../../campaigns/runner.js";
-import { parseSpec } from "../../campaigns/spec.js";
+import { runSmallCampaign } from "../support/campaign.js";
 import { Store } from "../../campaigns/store.js";
 import { loadReport } from "../../reports/data.js";
 import { comparePaired } from "../../reports/pairs.js";
 import { renderComparison, renderReport } from "../../reports/render.js";
 import { writeFiles } from "../../bin/commands/report.js";
 
-const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const CHROMIUM = "/usr/bin/chromium";
 const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
 
-/** Runs smoke.yaml with every fault count set to 3 into `db` (one worker). */
-async function smallCampaign(db: string): Promise<void> {
-  const text = readFileSync(join(ROOT, "campaigns/library/smoke.yaml"), "utf8");
-  const parsed = parseSpec(text);
-  if (!parsed.ok) throw new Error(parsed.errors.join("; "));
-  const spec = { ...parsed.spec, faults: parsed.spec.faults.map((f) => ({ ...f, count: 3 })) };
-  const opened = Store.open(db, { create: true });
-  if (!opened.ok) throw new Error(opened.error);
-  opened.store.init(spec, text);
-  opened.store.setMeta("started_at", "2026-01-02T03:04:05.000Z");
-  await runCampaign(spec, opened.store, { workers: 1 });
-  opened.store.close();
-}
+const smallCampaign = (db: string): Promise<void> => runSmallCampaign(db);
 
 let dir: string;
 let browser: Browser;

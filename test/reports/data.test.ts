@@ -9,8 +9,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { runCampaign } from "../../campaigns/runner.js";
-import { parseSpec } from "../../campaigns/spec.js";
+import { runSmallCampaign, smokeSpec } from "../support/campaign.js";
 import { EXPERIMENT_COLUMNS, Store } from "../../campaigns/store.js";
 import { OUTCOMES, type CampaignSpec } from "../../campaigns/types.js";
 import {
@@ -26,21 +25,7 @@ const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const YAML = readFileSync(join(ROOT, "campaigns/library/smoke.yaml"), "utf8");
 const dir = mkdtempSync(join(tmpdir(), "bulkhead-reports-"));
 
-function smokeSpec(): CampaignSpec {
-  const r = parseSpec(YAML);
-  if (!r.ok) throw new Error(r.errors.join("\n"));
-  return { ...r.spec, faults: r.spec.faults.map((f) => ({ ...f, count: 3 })) };
-}
-
-async function runInto(path: string, spec: CampaignSpec): Promise<void> {
-  const o = Store.open(path, { create: true });
-  if (!o.ok) throw new Error(o.error);
-  const init = o.store.init(spec, YAML);
-  if (!init.ok) throw new Error(init.error);
-  o.store.setMeta("started_at", "2026-01-02T03:04:05.000Z"); // as the CLI does
-  await runCampaign(spec, o.store, { workers: 1 });
-  o.store.close();
-}
+const runInto = (path: string, spec: CampaignSpec): Promise<void> => runSmallCampaign(path, spec);
 
 function load(path: string): ReportData {
   const o = Store.open(path, { create: false });

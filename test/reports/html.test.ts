@@ -12,8 +12,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { runCampaign } from "../../campaigns/runner.js";
-import { parseSpec } from "../../campaigns/spec.js";
+import { runSmallCampaign } from "../support/campaign.js";
 import { Store } from "../../campaigns/store.js";
 import { withoutClock } from "../../reports/charts.js";
 import { loadReport } from "../../reports/data.js";
@@ -24,19 +23,7 @@ const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 const STARTED = "2026-01-02T03:04:05.000Z";
 
-/** Runs smoke.yaml with every fault count set to 3 into `db` (one worker). */
-async function smallCampaign(db: string): Promise<void> {
-  const text = readFileSync(join(ROOT, "campaigns/library/smoke.yaml"), "utf8");
-  const parsed = parseSpec(text);
-  if (!parsed.ok) throw new Error(parsed.errors.join("; "));
-  const spec = { ...parsed.spec, faults: parsed.spec.faults.map((f) => ({ ...f, count: 3 })) };
-  const opened = Store.open(db, { create: true });
-  if (!opened.ok) throw new Error(opened.error);
-  opened.store.init(spec, text);
-  opened.store.setMeta("started_at", STARTED);
-  await runCampaign(spec, opened.store, { workers: 1 });
-  opened.store.close();
-}
+const smallCampaign = (db: string): Promise<void> => runSmallCampaign(db);
 
 function bulkhead(args: string[]): { code: number | null; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ["--import", TSX, join(ROOT, "bin/bulkhead.ts"), ...args], {
