@@ -33,7 +33,7 @@ export function parseSpec(yamlText: string): SpecResult {
   try {
     doc = parseYaml(yamlText);
   } catch (e) {
-    return { ok: false, errors: [`not valid YAML: ${(e as Error).message.split("\n")[0]}`] };
+    return { ok: false, errors: [`not valid YAML: ${(e as Error).message.split("\n")[0].replace(/:\s*$/, "")}`] };
   }
   return validateSpec(doc);
 }
