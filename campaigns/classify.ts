@@ -45,7 +45,6 @@ export function mechanismOf(detail: string): Detection {
   if (/misaligned/.test(detail)) return "misaligned";
   if (/heartbeat|no heartbeat reply/.test(detail)) return "heartbeat";
   if (/exit status/.test(detail)) return "driver-exit";
-  if (/breakpoint|environment call/.test(detail)) return "other-exception";
   return "other-exception";
 }
 

@@ -29,7 +29,7 @@ export interface Config {
   snapshot: SystemSnapshot;
   /** Protection domain of the faulty driver (for propagation). */
   driverDomain: number;
-  golden?: GoldenRun;
+  /** Driver instructions the golden run executed (a code mutation elsewhere cannot matter). */
   covered?: Set<number>;
 }
 
@@ -52,7 +52,6 @@ export function prepareConfig(spec: CampaignSpec, build: string, workloadName: s
 export function useGolden(spec: CampaignSpec, cfg: Config, stored?: GoldenRun): GoldenRun {
   const g = stored ?? goldenRun(cfg.sys, cfg.build, cfg.workload, cfg.params, spec.driver, spec.limits);
   cfg.sys.restore(cfg.snapshot);
-  cfg.golden = g;
   cfg.covered = new Set(g.covered);
   return g;
 }

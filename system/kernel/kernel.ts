@@ -307,14 +307,11 @@ export class Kernel {
    */
   complete(idx: number, code: number): void {
     const km = this.km;
-    if (km.p(idx, P.kind) !== PK_NATIVE) this.setReg(idx, 10, code);
-    if (km.p(idx, P.rtsFlags) !== 0 && code === OK) return;
-    if (km.p(idx, P.kind) === PK_NATIVE) {
-      if (km.p(idx, P.rtsFlags) === 0 || code !== OK) this.state.nativeRunQ.push([idx, code]);
-    } else if (km.p(idx, P.rtsFlags) === 0) {
-      dequeue(km, idx);
-      this.enqueue(idx);
-    }
+    const native = km.p(idx, P.kind) === PK_NATIVE;
+    if (!native) this.setReg(idx, 10, code);
+    if (km.p(idx, P.rtsFlags) !== 0 && code === OK) return; // still blocked (the receive half of a SENDREC)
+    if (native) this.state.nativeRunQ.push([idx, code]);
+    else if (km.p(idx, P.rtsFlags) === 0) this.enqueue(idx);
   }
 
   /** Makes a woken process runnable at its own priority again (see the quantum in tick()). */

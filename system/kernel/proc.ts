@@ -52,12 +52,17 @@ export function initProcTable(km: KernelMemory): void {
     km.setP(idx, P.nr, slot);
     km.setP(idx, P.endpoint, endpointOf(0, slot));
     km.setP(idx, P.rtsFlags, RTS_SLOT_FREE);
-    km.setP(idx, P.sendTo, NONE);
-    km.setP(idx, P.getFrom, NONE);
-    km.setP(idx, P.nextReady, -1);
-    km.setP(idx, P.callerQ, -1);
-    km.setP(idx, P.qLink, -1);
+    resetLinks(km, idx);
   }
+}
+
+/** No IPC partner and no queue membership: the state of a free or newly created process. */
+export function resetLinks(km: KernelMemory, idx: number): void {
+  km.setP(idx, P.sendTo, NONE);
+  km.setP(idx, P.getFrom, NONE);
+  km.setP(idx, P.nextReady, -1);
+  km.setP(idx, P.callerQ, -1);
+  km.setP(idx, P.qLink, -1);
 }
 
 /** Sets RTS flag bits; returns the new flags. */

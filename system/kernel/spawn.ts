@@ -15,7 +15,7 @@ import { H, HOOK_SIZE, P, PK_GUEST, PK_NATIVE, RTS_PROC_STOP, RTS_SLOT_FREE, S, 
 import { NATIVE_GRANTS, NATIVE_INBOX, NATIVE_MAX_GRANTS } from "./native.js";
 import { NATIVE_START } from "./native-runtime.js";
 import { NATIVE_MEM_SIZE, NR_IO_RANGE, NR_IRQ_HOOKS, NR_SLOTS, NR_TASKS, QUANTUM_TICKS, slotIndex } from "./params.js";
-import { endpointOf, endpointGeneration, freeSlot, initProcTable } from "./proc.js";
+import { endpointOf, endpointGeneration, freeSlot, initProcTable, resetLinks } from "./proc.js";
 import { enqueue, initQueues } from "./sched.js";
 import { allocMem, freeAddressSpace, freeMem, initVm, mapAllRam, mapPage, newAddressSpace, PERM_R, PERM_U, PERM_W, PERM_X } from "./vm.js";
 import { KERNEL_CALL_NAMES } from "./calls/index.js";
@@ -71,11 +71,7 @@ export function spawn(k: Kernel, conf: ServiceConf, image?: Uint8Array, slot?: n
   const endpoint = endpointOf(gen, s);
   for (let f = P.rtsFlags + 4; f < 256; f += 4) km.setP(idx, f, 0);
   km.setP(idx, P.endpoint, endpoint);
-  km.setP(idx, P.sendTo, NONE);
-  km.setP(idx, P.getFrom, NONE);
-  km.setP(idx, P.nextReady, -1);
-  km.setP(idx, P.callerQ, -1);
-  km.setP(idx, P.qLink, -1);
+  resetLinks(km, idx);
   km.setP(idx, P.priority, conf.priority);
   km.setP(idx, P.quantumLeft, QUANTUM_TICKS);
   km.setProcName(idx, conf.label);

@@ -55,13 +55,6 @@ export class Dma {
     return true;
   }
 
-  /** Reads a little-endian 32-bit word at paddr, or undefined when refused. */
-  read32(device: string, paddr: number): number | undefined {
-    const b = new Uint8Array(4);
-    if (!this.read(device, paddr, b)) return undefined;
-    return (b[0] | (b[1] << 8) | (b[2] << 16) | (b[3] << 24)) >>> 0;
-  }
-
   snapshot(): IommuState {
     return structuredClone(this.iommu);
   }
