@@ -116,6 +116,8 @@ export class Cpu implements CsrHart {
   /** Execution breakpoints, and per RAM page: bit 0 = a breakpoint lies there, bit 1 = coverage. */
   breakpoints: Breakpoint[] = [];
   private readonly bpPage: Uint8Array;
+  /** One byte per RAM word: 1 where a breakpoint lies (pages with breakpoints stay fast elsewhere). */
+  private readonly bpWord: Uint8Array;
   /**
    * Block translation (jit.ts), a host-side cache: per RAM word, the index of the translated
    * block starting there (> 0), or minus the number of times it was reached (<= 0); blocks[0] is
@@ -158,6 +160,7 @@ export class Cpu implements CsrHart {
   ) {
     this.slowWrite = new Uint8Array(bus.ramSize >>> PAGE_SHIFT);
     this.bpPage = new Uint8Array(bus.ramSize >>> PAGE_SHIFT);
+    this.bpWord = new Uint8Array(bus.ramSize >>> 2);
     this.owner = new Uint8Array(bus.ramSize >>> PAGE_SHIFT);
     this.blockIds = new Int32Array(bus.ramSize >>> 2);
     this.walkEnv = { satp: 0, priv: 0, sum: false, mxr: false, readPhys: (pa) => this.readPhys32(pa) };
@@ -208,9 +211,14 @@ export class Cpu implements CsrHart {
   /** Arms execution breakpoints (replacing any); returns the live records, updated as they hit. */
   setBreakpoints(bps: Array<{ pa: number; stopAt: number; expect?: number }>): Breakpoint[] {
     for (let i = 0; i < this.bpPage.length; i++) this.bpPage[i] &= ~1;
+    for (const b of this.breakpoints) if (this.bus.isRam(b.pa, 4)) this.bpWord[(b.pa - this.bus.ramBase) >>> 2] = 0;
     this.bpResume = -1;
     this.breakpoints = bps.map((b) => ({ ...b, pa: b.pa >>> 0, hits: 0, firstHitAt: -1 }));
-    for (const b of this.breakpoints) if (this.bus.isRam(b.pa, 4)) this.bpPage[(b.pa - this.bus.ramBase) >>> PAGE_SHIFT] |= 1;
+    for (const b of this.breakpoints) {
+      if (!this.bus.isRam(b.pa, 4)) continue;
+      this.bpPage[(b.pa - this.bus.ramBase) >>> PAGE_SHIFT] |= 1;
+      this.bpWord[(b.pa - this.bus.ramBase) >>> 2] = 1;
+    }
     return this.breakpoints;
   }
 
@@ -348,6 +356,7 @@ export class Cpu implements CsrHart {
     const { ram8, ram: ramu8, ram16, ramu16, ram32 } = this.bus;
     const { tagR, tagW, tagX, offR, offW, offX } = this.tlb;
     const bpPage = this.bpPage;
+    const bpWord = this.bpWord;
     const blockIds = this.blockIds;
     const jit = this.jit;
     const blocks = this.blocks;
@@ -364,28 +373,36 @@ export class Cpu implements CsrHart {
     // The page being executed: fetches from it skip the TLB (invalidated on every slow path).
     let fetchVpn = -1;
     let fetchBase = 0;
+    let fetchBp = false; // the cached fetch page has breakpoints
     let prevPc = -4;
     while (used < left) {
       let insn: number;
       const ivpn = pc >>> 12;
       let w = -1;
-      if (ivpn === fetchVpn) w = fetchBase + ((pc & 0xfff) >> 2);
-      else if (tagX[ivpn & TLB_MASK] === ivpn && (pc & 3) === 0) {
+      let bp = false;
+      if (ivpn === fetchVpn) {
+        w = fetchBase + ((pc & 0xfff) >> 2);
+        bp = fetchBp && bpWord[w] !== 0;
+      } else if (tagX[ivpn & TLB_MASK] === ivpn && (pc & 3) === 0) {
         fetchBase = offX[ivpn & TLB_MASK] >> 2;
         w = fetchBase + ((pc & 0xfff) >> 2);
         const flags = bpPage[fetchBase >>> 10];
-        if (flags === 0) fetchVpn = ivpn;
-        else {
-          // A page with a breakpoint or under coverage: never cached, every instruction seen.
+        if ((flags & 2) === 0) {
+          // A page with breakpoints stays cached: only its breakpoint words are checked.
+          fetchVpn = ivpn;
+          fetchBp = flags !== 0;
+        } else {
+          // A page under coverage: never cached, every instruction seen.
           fetchVpn = -1;
-          if (flags & 2) this.coverage![w] = 1;
-          if (flags & 1 && this.breakpointAt(w << 2, pc, start + used)) {
-            clock.now = start + used;
-            this.retired += ret;
-            this.pc = pc;
-            return Stop.Breakpoint;
-          }
+          this.coverage![w] = 1;
         }
+        bp = (flags & 1) !== 0 && bpWord[w] !== 0;
+      }
+      if (bp && this.breakpointAt(w << 2, pc, start + used)) {
+        clock.now = start + used;
+        this.retired += ret;
+        this.pc = pc;
+        return Stop.Breakpoint;
       }
       // Translated blocks start where control arrives by a jump, a trap or a block's end (not
       // in the middle of straight-line code), on pages without breakpoints or coverage.
@@ -395,10 +412,10 @@ export class Cpu implements CsrHart {
         const b = blockIds[w];
         if (b > 0) {
           const blk = blocks[b];
-          if (fetchVpn === ivpn && used + blk.maxCycles < left && blk.pc === pc) {
+          if (fetchVpn === ivpn && used + blk.maxCycles < left && blk.pc === pc && !(fetchBp && anySet(bpWord, w, blk.words.length))) {
             if (!sameWords(ram32, w, blk.words)) blockIds[w] = 0; // the code changed: cold again
             else {
-              blk.fn(x, out, ram32, ram16, ramu16, ram8, ramu8, tagR, offR, tagW, offW, mulDiv);
+              blk.fn(x, out, ram32, ram16, ramu16, ram8, ramu8, tagR, offR, tagW, offW, mulDiv, left - used);
               if (out.done > 0) {
                 pc = out.pc;
                 used = (used + out.cycles) | 0;
@@ -901,6 +918,12 @@ export class Cpu implements CsrHart {
     this.clock.now += cost.TRAP_RETURN;
     this.stopSlice = true;
   }
+}
+
+/** Whether any of bytes [i, i + n) of `a` is nonzero (a breakpoint inside a block). */
+function anySet(a: Uint8Array, i: number, n: number): boolean {
+  for (let k = 0; k < n; k++) if (a[i + k] !== 0) return true;
+  return false;
 }
 
 /** Whether RAM at word w still holds `words` (a translated block's source). */

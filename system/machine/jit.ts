@@ -15,6 +15,11 @@
  * - SYSTEM, FENCE and illegal words end a block before them.
  * The function reports where it stopped through the `out` record: next pc, instructions
  * completed, cycles used.
+ *
+ * A block whose jump goes back to its own start (a tight loop: a spin, a copy) iterates inside
+ * the function, on exactly the conditions under which the interpreter would enter it again:
+ * the remaining budget covers another worst case, and its words are unchanged (checked after
+ * each iteration when the block stores).
  */
 import * as cost from "./costs.js";
 import { TLB_MASK } from "./mmu.js";
@@ -29,6 +34,8 @@ export interface BlockExit {
 export type BlockFn = (
   x: Int32Array, out: BlockExit, ram32: Int32Array, ram16: Int16Array, ramu16: Uint16Array, ram8: Int8Array, ramu8: Uint8Array,
   tagR: Int32Array, offR: Int32Array, tagW: Int32Array, offW: Int32Array, mulDiv: (f3: number, a: number, b: number) => number,
+  /** Cycles left in the slice: another iteration starts only if it stays below. */
+  budget: number,
 ) => void;
 
 export interface Block {
@@ -52,31 +59,38 @@ const imm = {
   j: (w: number) => ((w >> 31) << 20) | (w & 0xff000) | ((w >>> 9) & 0x800) | ((w >>> 20) & 0x7fe),
 };
 
-/** JS source of one instruction, or undefined when it must end the block before it. */
-function translate(w: number, pc: number, i: number, cyc: string): { code: string; ends: boolean; extra: number } | undefined {
+/**
+ * JS source of one instruction, or undefined when it must end the block before it. `cyc` is the
+ * block's cycles before it; `again(t, done, cycles)` is the code that, when jump target t is
+ * the block's start, goes round once more (empty when the block cannot loop). Exits add the
+ * iterations already done (bd instructions, bc cycles).
+ */
+function translate(w: number, pc: number, i: number, cyc: number, again: (t: string, cycles: number) => string): { code: string; ends: boolean; extra: number } | undefined {
   const rd = (w >> 7) & 31, rs1 = (w >> 15) & 31, rs2 = (w >> 20) & 31, f3 = (w >>> 12) & 7, f7 = w >>> 25;
   const set = (e: string) => (rd === 0 ? "" : `x[${rd}] = ${e};`);
   const A = `x[${rs1}]`, B = `x[${rs2}]`;
-  const leave = `out.pc = ${pc | 0}; out.done = ${i}; out.cycles = ${cyc}; return;`;
-  const jumpTo = (t: string) => `{ const t = ${t}; if (t & 3) { ${leave} } out.pc = t; out.done = ${i + 1}; out.cycles = ${cyc} + ${cost.INSN + cost.JUMP_EXTRA}; return; }`;
+  const leave = `out.pc = ${pc | 0}; out.done = bd + ${i}; out.cycles = bc + ${cyc}; return;`;
+  const taken = cyc + cost.INSN + cost.JUMP_EXTRA;
+  const exit = (t: string) => `${again(t, taken)} out.pc = ${t}; out.done = bd + ${i + 1}; out.cycles = bc + ${taken}; return;`;
+  const jumpTo = (t: string) => `{ const t = ${t}; if (t & 3) { ${leave} } ${exit("t")} }`;
   switch (w & 0x7f) {
     case 0x37: return { code: set(String(w & 0xfffff000)), ends: false, extra: 0 };
     case 0x17: return { code: set(String((pc + (w & 0xfffff000)) | 0)), ends: false, extra: 0 };
     case 0x6f: {
       const t = (pc + imm.j(w)) | 0;
       if (t & 3) return undefined;
-      return { code: `${set(String((pc + 4) | 0))} out.pc = ${t}; out.done = ${i + 1}; out.cycles = ${cyc} + ${cost.INSN + cost.JUMP_EXTRA}; return;`, ends: true, extra: cost.JUMP_EXTRA };
+      return { code: `${set(String((pc + 4) | 0))} ${exit(String(t))}`, ends: true, extra: cost.JUMP_EXTRA };
     }
     case 0x67:
       if (f3) return undefined;
       // rd may equal rs1: compute the target first.
-      return { code: `{ const t = ((${A} + ${imm.i(w)}) & ~1) | 0; if (t & 3) { ${leave} } ${set(String((pc + 4) | 0))} out.pc = t; out.done = ${i + 1}; out.cycles = ${cyc} + ${cost.INSN + cost.JUMP_EXTRA}; return; }`, ends: true, extra: cost.JUMP_EXTRA };
+      return { code: `{ const t = ((${A} + ${imm.i(w)}) & ~1) | 0; if (t & 3) { ${leave} } ${set(String((pc + 4) | 0))} ${exit("t")} }`, ends: true, extra: cost.JUMP_EXTRA };
     case 0x63: {
       const cond = ["===", "!==", "", "", "<", ">=", "<", ">="][f3];
       if (!cond) return undefined;
       const [a, b] = f3 >= 6 ? [`(${A} >>> 0)`, `(${B} >>> 0)`] : [A, B];
       const t = (pc + imm.b(w)) | 0;
-      return { code: `if (${a} ${cond} ${b}) ${jumpTo(String(t))} out.pc = ${(pc + 4) | 0}; out.done = ${i + 1}; out.cycles = ${cyc} + ${cost.INSN}; return;`, ends: true, extra: cost.JUMP_EXTRA };
+      return { code: `if (${a} ${cond} ${b}) ${jumpTo(String(t))} out.pc = ${(pc + 4) | 0}; out.done = bd + ${i + 1}; out.cycles = bc + ${cyc + cost.INSN}; return;`, ends: true, extra: cost.JUMP_EXTRA };
     }
     case 0x03: {
       const arr = { 0: "ram8", 1: "ram16", 2: "ram32", 4: "ramu8", 5: "ramu16" }[f3];
@@ -128,17 +142,19 @@ function translate(w: number, pc: number, i: number, cyc: string): { code: strin
  * first instruction cannot be translated.
  */
 export function compileBlock(ram32: Int32Array, w: number, pc: number): Block | undefined {
-  const parts: string[] = [];
+  // First pass: how far the block goes, whether it stores, its worst case.
+  let n = 0;
   let cycles = 0;
   let extraMax = 0;
-  let n = 0;
   let ended = false;
+  let stores = false;
+  const none = () => "";
   for (; n < MAX_BLOCK; n++) {
     const a = (pc + 4 * n) | 0;
     if (n > 0 && (a & 0xfff) === 0) break; // never cross a page
-    const t = translate(ram32[w + n], a, n, String(cycles));
+    const t = translate(ram32[w + n], a, n, cycles, none);
     if (!t) break;
-    parts.push(t.code);
+    stores ||= (ram32[w + n] & 0x7f) === 0x23;
     cycles += cost.INSN + (t.ends ? 0 : t.extra);
     if (t.ends) {
       extraMax = t.extra;
@@ -148,8 +164,19 @@ export function compileBlock(ram32: Int32Array, w: number, pc: number): Block | 
     }
   }
   if (n === 0) return undefined;
-  const body = ended ? parts.join("\n") : `${parts.join("\n")}\nout.pc = ${(pc + 4 * n) | 0}; out.done = ${n}; out.cycles = ${cycles};`;
-  const fn = new Function("x", "out", "ram32", "ram16", "ramu16", "ram8", "ramu8", "tagR", "offR", "tagW", "offW", "mulDiv", `"use strict";\n${body}`) as BlockFn;
-  return { fn, pc: pc | 0, words: ram32.slice(w, w + n), maxCycles: cycles + extraMax };
+  const maxCycles = cycles + extraMax;
+  const words = ram32.slice(w, w + n);
+  // Second pass: the code, with the loop back to the start where a jump can take it.
+  const same = stores ? Array.from(words, (v, k) => ` && ram32[${w + k}] === ${v}`).join("") : "";
+  const again = (t: string, used: number) => `if (${t} === ${pc | 0} && bc + ${used + maxCycles} < budget${same}) { bd += ${n}; bc += ${used}; continue; }`;
+  const parts: string[] = [];
+  let cyc = 0;
+  for (let k = 0; k < n; k++) {
+    const t = translate(ram32[w + k], (pc + 4 * k) | 0, k, cyc, ended ? again : none)!;
+    parts.push(t.code);
+    cyc += cost.INSN + (t.ends ? 0 : t.extra);
+  }
+  const body = ended ? `let bd = 0, bc = 0;\nfor (;;) {\n${parts.join("\n")}\n}` : `const bd = 0, bc = 0;\n${parts.join("\n")}\nout.pc = ${(pc + 4 * n) | 0}; out.done = ${n}; out.cycles = ${cycles};`;
+  const fn = new Function("x", "out", "ram32", "ram16", "ramu16", "ram8", "ramu8", "tagR", "offR", "tagW", "offW", "mulDiv", "budget", `"use strict";\n${body}`) as BlockFn;
+  return { fn, pc: pc | 0, words, maxCycles };
 }
-

@@ -81,6 +81,31 @@ describe("block translation", () => {
     expect(results[0].x6).toBeGreaterThan(100 * 1000);
   });
 
+  it("a loop that rewrites its own body takes the new code on its next iteration", () => {
+    // The loop's first word alternates between "addi x5, x5, 1" and "addi x5, x5, 3": each pass
+    // stores x7 over it (x8 = its address), then flips x7 (x9 = the two words xored).
+    const xor = (rd: number, rs1: number, rs2: number) => ((rs2 << 20) | (rs1 << 15) | (4 << 12) | (rd << 7) | 0x33) >>> 0;
+    const [one, three] = [asm.addi(5, 5, 1), asm.addi(5, 5, 3)];
+    const code = [one, asm.sw(7, 8, 0), xor(7, 7, 9), asm.addi(6, 6, 1), asm.beq(0, 0, -16)];
+    const results = [false, true].map((jit) =>
+      run(code, jit, 100_000, (m) => {
+        m.cpu.x[7] = three | 0;
+        m.cpu.x[8] = RAM_BASE;
+        m.cpu.x[9] = (one ^ three) | 0;
+      }),
+    );
+    expect(results[1]).toEqual(results[0]);
+    const [x5, x6] = [results[0].x[5], results[0].x[6]];
+    expect(x6).toBeGreaterThan(1000);
+    expect(Math.abs(x5 - 2 * x6)).toBeLessThanOrEqual(3); // passes alternate +1, +3
+  });
+
+  it("a jump to itself spins to exactly the cycle limit", () => {
+    const results = [false, true].map((jit) => run([asm.jal(0, 0)], jit, 123_457));
+    expect(results[1]).toEqual(results[0]);
+    expect(results[0].retired).toBeGreaterThan(10_000);
+  });
+
   it("the same physical code run at two virtual addresses is not confused (pc-relative values differ)", () => {
     // A loop with auipc at VA 0x1000 and, through a second mapping, at VA 0x5000 of the same page.
     const loop = [asm.lui(0, 0), 0x00000297 /* auipc t0, 0 */, asm.add(6, 6, 5), asm.addi(7, 7, 1), asm.beq(0, 0, -12)];
