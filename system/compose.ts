@@ -23,7 +23,7 @@ export interface ComposeOptions {
   driverParams?: string;
   /** Disk size in 512-byte sectors (default 8192 = 4 MiB). */
   diskSectors?: number;
-  /** RAM size (default 8 MiB: the standard system uses about 2; less RAM is a cheaper snapshot and hash). */
+  /** RAM size (default 4 MiB: the standard system uses under 3; less RAM is a cheaper restore and hash). */
   ramSize?: number;
   /** Extra native programs (servers the workload needs, e.g. vfs). */
   natives?: NativeRegistry;
@@ -57,7 +57,7 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
   };
   const boot: ServiceConf[] = [server("ds", "ds"), server("rs", "rs")];
   for (const need of workload.needs) boot.push(server(need, need, { memSize: 0x10_0000, params: "driver=at_wini" }));
-  const r = System.boot({ build, boot, natives, disk, imageNames: ["at_wini"], images: opts.images, ramSize: opts.ramSize ?? 8 << 20 });
+  const r = System.boot({ build, boot, natives, disk, imageNames: ["at_wini"], images: opts.images, ramSize: opts.ramSize ?? 4 << 20 });
   if (!r.ok) return r;
   const sys = r.system;
   const up = sys.runUntil(() => sys.nativeState<DsState>("ds")?.entries[`drv.blk.${driver.label}`] !== undefined, BOOT_LIMIT_CYCLES);

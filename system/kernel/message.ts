@@ -13,7 +13,7 @@ export function newMessage(type = 0, fields: Record<number, number> = {}): Messa
   return m;
 }
 
-export const get32 = (m: Message, off: number): number => (m[off] | (m[off + 1] << 8) | (m[off + 2] << 16) | (m[off + 3] << 24)) | 0;
+export const get32 = (m: ArrayLike<number>, off: number): number => (m[off] | (m[off + 1] << 8) | (m[off + 2] << 16) | (m[off + 3] << 24)) | 0;
 
 export function set32(m: Message, off: number, v: number): void {
   m[off] = v;

@@ -276,7 +276,7 @@ function readDone(k: K, status: number, err: string): void {
   }
   const got = k.read(DATA_BUF, status);
   const want = fileBytes(s.p.seed, f.path, s.offset, Math.min(f.size, s.offset + status));
-  if (s.offset + status > f.size || got.some((b, i) => b !== want[i])) {
+  if (s.offset + status > f.size || Buffer.compare(got, want) !== 0) {
     mismatch(s, f.path);
     s.phase = "rclose";
     return;

@@ -91,7 +91,7 @@ export class CacheTx implements Blocks {
 
   write(n: number, data: Uint8Array): boolean {
     this.touched.add(n);
-    this.staged.set(n, data.slice(0, BLOCK_SIZE));
+    this.staged.set(n, data.length === BLOCK_SIZE ? data : data.slice(0, BLOCK_SIZE)); // taken over (Blocks.write)
     return true;
   }
 

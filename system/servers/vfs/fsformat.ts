@@ -93,18 +93,24 @@ export interface Dirent {
 }
 
 const view = (b: Uint8Array): DataView => new DataView(b.buffer, b.byteOffset, b.byteLength);
-export const get32 = (b: Uint8Array, off: number): number => view(b).getUint32(off, true);
-export const put32 = (b: Uint8Array, off: number, v: number): void => view(b).setUint32(off, v >>> 0, true);
+// Little-endian words by bytes (no DataView per access: VFS calls these on every request).
+export const get32 = (b: Uint8Array, off: number): number => (b[off] | (b[off + 1] << 8) | (b[off + 2] << 16) | (b[off + 3] << 24)) >>> 0;
+export function put32(b: Uint8Array, off: number, v: number): void {
+  b[off] = v;
+  b[off + 1] = v >>> 8;
+  b[off + 2] = v >>> 16;
+  b[off + 3] = v >>> 24;
+}
 
 /** Decodes the superblock at the start of block 0's contents. */
 export function decodeSuper(b: Uint8Array): Superblock {
   const sb = {} as Superblock;
-  SB_FIELDS.forEach((f, i) => (sb[f] = get32(b, 4 * i)));
+  for (let i = 0; i < SB_FIELDS.length; i++) sb[SB_FIELDS[i]] = get32(b, 4 * i);
   return sb;
 }
 
 export function encodeSuper(sb: Superblock, b: Uint8Array): void {
-  SB_FIELDS.forEach((f, i) => put32(b, 4 * i, sb[f]));
+  for (let i = 0; i < SB_FIELDS.length; i++) put32(b, 4 * i, sb[SB_FIELDS[i]]);
 }
 
 /** The block holding inode `ino`, and the inode's byte offset in it. */

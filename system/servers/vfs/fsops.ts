@@ -23,7 +23,10 @@ export const MISS = -ERESTART;
 export interface Blocks {
   /** A copy of block n, or undefined when it is not at hand (the operation returns MISS). */
   read(n: number): Uint8Array | undefined;
-  /** Replaces block n (its old contents need not be at hand); false when no buffer is free (MISS). */
+  /**
+   * Replaces block n (its old contents need not be at hand); false when no buffer is free (MISS).
+   * The block takes `data` over: the caller does not touch it afterwards (read() gives copies).
+   */
   write(n: number, data: Uint8Array): boolean;
   /** Whether block n's contents are at hand (data the caller will copy); false means MISS. */
   need(n: number): boolean;
@@ -81,6 +84,10 @@ function allocBit(fs: Fs, start: number, blocks: number, limit: number): number 
     const b = fs.b.read(start + m);
     if (!b) return MISS;
     for (let i = 0; i < BITS_PER_BLOCK && m * BITS_PER_BLOCK + i < limit; i++) {
+      if ((i & 7) === 0 && b[i >> 3] === 0xff) {
+        i += 7; // a full byte: skip it
+        continue;
+      }
       if (bitSet(b, i)) continue;
       setBit(b, i, true);
       return fs.b.write(start + m, b) ? m * BITS_PER_BLOCK + i : MISS;

@@ -80,7 +80,7 @@ function mount(k: K, tx: CacheTx): number {
   return OK;
 }
 
-const field = (req: VfsRequest, off: number): number => get32(Uint8Array.from(req.msg), off);
+const field = (req: VfsRequest, off: number): number => get32(req.msg, off);
 
 /** The path of a path request: inline in the message, or through the caller's grant when long. */
 function pathOf(k: K, req: VfsRequest): string | number {
