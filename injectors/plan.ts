@@ -51,6 +51,35 @@ function makeCtx(p: Program, model: FaultModel, opts: PlanOptions): Ctx | { erro
   return { p, funcs, model, executed, cache: new Map() };
 }
 
+/**
+ * Contexts (with the sites found so far) of models already planned on a program: a campaign
+ * plans one fault per experiment, from a few models. A hit needs the same model and the same
+ * executed addresses. A host-side cache only: it changes no result.
+ */
+const contexts = new WeakMap<Program, Map<string, Ctx>>();
+
+function sameSet(a: Set<number> | undefined, b: number[] | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  let n = 0;
+  for (const v of b) {
+    if (!a.has(v >>> 0)) return false;
+    n++;
+  }
+  return n === a.size;
+}
+
+function contextOf(p: Program, model: FaultModel, opts: PlanOptions): Ctx | { error: string } {
+  let known = contexts.get(p);
+  if (!known) contexts.set(p, (known = new Map()));
+  const key = JSON.stringify(model);
+  const executed = opts.executed && Array.from(opts.executed); // an iterable may be read once only
+  const c = known.get(key);
+  if (c && sameSet(c.executed, executed)) return c;
+  const made = makeCtx(p, model, { ...opts, executed });
+  if (!("error" in made)) known.set(key, made);
+  return made;
+}
+
 /** The sites of `type` (and `variant`) in the selected functions, after the model's and options' filters. */
 function sitesOf(c: Ctx, type: ResolvedType, variant: string | undefined): Insn[] {
   const key = `${type}/${variant ?? ""}`;
@@ -97,11 +126,22 @@ export function checkModel(m: FaultModel): string | undefined {
   return undefined;
 }
 
+/**
+ * Programs of images already analysed, by image object: a campaign plans every experiment's
+ * fault on the same image. A hit is checked against a copy of the bytes, so an image changed in
+ * place is analysed again. A host-side cache only (like the JIT's): it changes no result.
+ */
+const programs = new WeakMap<Uint8Array, { bytes: Uint8Array; p: Program | { error: string } }>();
+
 /** The program of an image given as bytes or parsed. */
 export function programOf(image: Uint8Array | ElfImage): Program | { error: string } {
   if (!(image instanceof Uint8Array)) return analyze(image);
+  const known = programs.get(image);
+  if (known && Buffer.compare(known.bytes, image) === 0) return known.p;
   const r = parseElf(image);
-  return r.ok ? analyze(r.elf) : { error: `not a driver image: ${r.error}` };
+  const p = r.ok ? analyze(r.elf) : { error: `not a driver image: ${r.error}` };
+  programs.set(image, { bytes: image.slice(), p });
+  return p;
 }
 
 /** Plans one fault of the context's model, drawing from rng. */
@@ -158,7 +198,7 @@ export function planFault(image: Uint8Array | ElfImage, model: FaultModel, rng: 
   if (bad) return { ok: false, error: bad };
   const p = programOf(image);
   if ("error" in p) return { ok: false, error: p.error };
-  const c = makeCtx(p, model, opts);
+  const c = contextOf(p, model, opts);
   return "error" in c ? { ok: false, error: c.error } : planOne(c, rng);
 }
 

@@ -208,29 +208,49 @@ export class Machine {
 }
 
 const PAGE = 4096;
-/** Per-page digests of snapshot buffers, computed once per buffer. */
-const pageDigestCache = new WeakMap<Uint8Array, Buffer[]>();
+const DIGEST = 32;
+/** Pages compared at once before looking at single pages (changed pages are few and clustered). */
+const CHUNK = 16 * PAGE;
+/** The digests of a snapshot buffer's pages, concatenated; computed once per buffer. */
+const pageDigestCache = new WeakMap<Uint8Array, Buffer>();
 
 function pageDigest(buf: Uint8Array, off: number): Buffer {
   return createHash("sha256").update(buf.subarray(off, off + PAGE)).digest();
 }
 
-/** Feeds the digests of `buf`'s pages to `h`, reusing `ref`'s cached digests for equal pages. */
+const asBuffer = (a: Uint8Array): Buffer => Buffer.from(a.buffer, a.byteOffset, a.byteLength);
+
+function allDigests(buf: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(Math.ceil(buf.length / PAGE) * DIGEST);
+  for (let off = 0, i = 0; off < buf.length; off += PAGE, i++) pageDigest(buf, off).copy(out, i * DIGEST);
+  return out;
+}
+
+/**
+ * Feeds the digests of `buf`'s pages to `h` (one update: SHA-256 of the concatenation). Given
+ * `ref`, a snapshot of the same buffer, pages equal to its pages take its cached digests, found
+ * by comparing chunks first, then the pages of chunks that differ.
+ */
 function hashPaged(h: Hash, buf: Uint8Array, ref?: Uint8Array): void {
   h.update(`<paged:${buf.length}>`);
-  let digests: Buffer[] | undefined;
-  if (ref && ref.length === buf.length) {
-    digests = pageDigestCache.get(ref);
-    if (!digests) {
-      digests = [];
-      for (let off = 0; off < ref.length; off += PAGE) digests.push(pageDigest(ref, off));
-      pageDigestCache.set(ref, digests);
+  if (!ref || ref.length !== buf.length) return void h.update(allDigests(buf));
+  let known = pageDigestCache.get(ref);
+  if (!known) {
+    known = allDigests(ref);
+    pageDigestCache.set(ref, known);
+  }
+  const digests = Buffer.from(known);
+  const b = asBuffer(buf);
+  const r = asBuffer(ref);
+  for (let chunk = 0; chunk < buf.length; chunk += CHUNK) {
+    const chunkEnd = Math.min(chunk + CHUNK, buf.length);
+    if (b.compare(r, chunk, chunkEnd, chunk, chunkEnd) === 0) continue;
+    for (let off = chunk; off < chunkEnd; off += PAGE) {
+      const end = Math.min(off + PAGE, buf.length);
+      if (b.compare(r, off, end, off, end) !== 0) pageDigest(buf, off).copy(digests, (off / PAGE) * DIGEST);
     }
   }
-  for (let off = 0, i = 0; off < buf.length; off += PAGE, i++) {
-    const same = digests && Buffer.compare(buf.subarray(off, off + PAGE), ref!.subarray(off, off + PAGE)) === 0;
-    h.update(same ? digests![i] : pageDigest(buf, off));
-  }
+  h.update(digests);
 }
 
 /**

@@ -2,7 +2,7 @@
 // including devices (disk DMA in flight, timer events pending) and the TLB.
 import { describe, expect, it } from "vitest";
 import { Machine } from "../../system/machine/machine.js";
-import { RAM_BASE } from "../../system/machine/memmap.js";
+import { PORT_UART, RAM_BASE } from "../../system/machine/memmap.js";
 import { asm, words } from "./asm.js";
 
 /** A loop that keeps storing a counter into RAM and programs a timer on the way. */
@@ -47,6 +47,18 @@ describe("snapshot and restore", () => {
     m.restore(snap);
     expect(m.stateHash()).toBe(h0);
     expect(m.clock.state.events.length).toBe(snap.clock.events.length);
+  });
+
+  it("console output printed after a snapshot is gone after restoring it (no bytes left behind)", () => {
+    const m = busyMachine();
+    const snap = m.snapshot();
+    const h0 = m.stateHash();
+    for (const c of "hello") m.bus.portWrite(PORT_UART, c.charCodeAt(0), 1);
+    expect(m.stateHash()).not.toBe(h0);
+    m.restore(snap);
+    expect(m.uart.output()).toBe("");
+    expect(m.stateHash()).toBe(h0);
+    expect(m.stateHash(snap)).toBe(h0);
   });
 
   it("the hash sees one flipped bit anywhere in RAM, the disk or a register", () => {

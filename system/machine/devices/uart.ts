@@ -194,10 +194,10 @@ export class Uart implements Device {
     this.ctx.setIrq(IRQ_UART, false);
   }
 
+  /** The whole ring is copied: restoring a shorter prefix would leave a later run's bytes behind it (and in the state hash). */
   snapshot(): UartState {
     const s = this.state;
-    const out = s.outCount < OUTPUT_CAPACITY ? s.out.slice(0, s.outCount) : s.out.slice();
-    return { ...s, out, input: s.input.slice() };
+    return { ...s, out: s.out.slice(), input: s.input.slice() };
   }
 
   restore(snap: unknown): void {
