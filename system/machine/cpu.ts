@@ -118,6 +118,8 @@ export class Cpu implements CsrHart {
   private readonly bpPage: Uint8Array;
   /** One byte per RAM word: 1 where a breakpoint lies (pages with breakpoints stay fast elsewhere). */
   private readonly bpWord: Uint8Array;
+  /** Incremented by setBreakpoints (blocks cache whether they hold one). */
+  private bpGen = 0;
   /**
    * Block translation (jit.ts), a host-side cache: per RAM word, the index of the translated
    * block starting there (> 0), or minus the number of times it was reached (<= 0); blocks[0] is
@@ -213,6 +215,7 @@ export class Cpu implements CsrHart {
     for (let i = 0; i < this.bpPage.length; i++) this.bpPage[i] &= ~1;
     for (const b of this.breakpoints) if (this.bus.isRam(b.pa, 4)) this.bpWord[(b.pa - this.bus.ramBase) >>> 2] = 0;
     this.bpResume = -1;
+    this.bpGen++;
     this.breakpoints = bps.map((b) => ({ ...b, pa: b.pa >>> 0, hits: 0, firstHitAt: -1 }));
     for (const b of this.breakpoints) {
       if (!this.bus.isRam(b.pa, 4)) continue;
@@ -357,6 +360,7 @@ export class Cpu implements CsrHart {
     const { tagR, tagW, tagX, offR, offW, offX } = this.tlb;
     const bpPage = this.bpPage;
     const bpWord = this.bpWord;
+    const bpGen = this.bpGen;
     const blockIds = this.blockIds;
     const jit = this.jit;
     const blocks = this.blocks;
@@ -412,7 +416,11 @@ export class Cpu implements CsrHart {
         const b = blockIds[w];
         if (b > 0) {
           const blk = blocks[b];
-          if (fetchVpn === ivpn && used + blk.maxCycles < left && blk.pc === pc && !(fetchBp && anySet(bpWord, w, blk.words.length))) {
+          if (fetchBp && blk.bpGen !== bpGen) {
+            blk.hasBp = anySet(bpWord, w, blk.words.length);
+            blk.bpGen = bpGen;
+          }
+          if (fetchVpn === ivpn && used + blk.maxCycles < left && blk.pc === pc && !(fetchBp && blk.hasBp)) {
             if (!sameWords(ram32, w, blk.words)) blockIds[w] = 0; // the code changed: cold again
             else {
               blk.fn(x, out, ram32, ram16, ramu16, ram8, ramu8, tagR, offR, tagW, offW, mulDiv, left - used);

@@ -46,6 +46,9 @@ export interface Block {
   words: Int32Array;
   /** Most cycles it can take (budget check). */
   maxCycles: number;
+  /** Host cache: whether a breakpoint lies in the block, as of breakpoint generation bpGen. */
+  bpGen: number;
+  hasBp: boolean;
 }
 
 export const MAX_BLOCK = 48;
@@ -178,5 +181,5 @@ export function compileBlock(ram32: Int32Array, w: number, pc: number): Block | 
   }
   const body = ended ? `let bd = 0, bc = 0;\nfor (;;) {\n${parts.join("\n")}\n}` : `const bd = 0, bc = 0;\n${parts.join("\n")}\nout.pc = ${(pc + 4 * n) | 0}; out.done = ${n}; out.cycles = ${cycles};`;
   const fn = new Function("x", "out", "ram32", "ram16", "ramu16", "ram8", "ramu8", "tagR", "offR", "tagW", "offW", "mulDiv", "budget", `"use strict";\n${body}`) as BlockFn;
-  return { fn, pc: pc | 0, words, maxCycles };
+  return { fn, pc: pc | 0, words, maxCycles, bpGen: -1, hasBp: false };
 }
