@@ -126,21 +126,32 @@ export function procTranslate(km: KernelMemory, idx: number, va: number, write: 
   return r >= 0 && km.bus.isRam(r) ? r : -1;
 }
 
+/** Copies up to this many bytes byte by byte (cheaper than a subarray and set). */
+const SMALL = 256;
+
 /** One reusable walk environment per kernel memory (no allocation per translation). */
 const walkers = new WeakMap<KernelMemory, { env: WalkEnv; levels: { n: number } }>();
+let lastWalker: { km: KernelMemory; w: { env: WalkEnv; levels: { n: number } } } | undefined;
 
 function walkerOf(km: KernelMemory): { env: WalkEnv; levels: { n: number } } {
+  if (lastWalker?.km === km) return lastWalker.w;
   let w = walkers.get(km);
   if (!w) {
     const readPhys = (pa: number) => (km.bus.isRam(pa, 4) ? km.view.getInt32(pa - RAM_BASE, true) : undefined);
     w = { env: { satp: 0, priv: Mode.U, sum: false, mxr: false, readPhys }, levels: { n: 0 } };
     walkers.set(km, w);
   }
+  lastWalker = { km, w };
   return w;
 }
 
 /** Copies `len` bytes from process `idx` at `va`; undefined if any page is not accessible. */
 export function copyFrom(km: KernelMemory, idx: number, va: number, len: number): Uint8Array | undefined {
+  if (len > 0 && ((va >>> 0) & 0xfff) + len <= PAGE) {
+    // Within one page (every message copy): one translation, one slice.
+    const pa = procTranslate(km, idx, va >>> 0, false);
+    return pa < 0 ? undefined : km.bus.ram.slice(pa - RAM_BASE, pa - RAM_BASE + len);
+  }
   const out = new Uint8Array(len);
   for (let done = 0; done < len; ) {
     const a = (va + done) >>> 0;
@@ -155,6 +166,14 @@ export function copyFrom(km: KernelMemory, idx: number, va: number, len: number)
 
 /** Copies `data` into process `idx` at `va`; false (maybe partially written) if not writable. */
 export function copyTo(km: KernelMemory, idx: number, va: number, data: Uint8Array): boolean {
+  if (data.length <= SMALL && ((va >>> 0) & 0xfff) + data.length <= PAGE) {
+    // Within one page and small (every message copy): bytes, without a view of the source.
+    const pa = procTranslate(km, idx, va >>> 0, true);
+    if (pa < 0) return false;
+    const ram = km.bus.ram;
+    for (let i = 0, o = pa - RAM_BASE; i < data.length; i++) ram[o + i] = data[i];
+    return true;
+  }
   for (let done = 0; done < data.length; ) {
     const a = (va + done) >>> 0;
     const pa = procTranslate(km, idx, a, true);
