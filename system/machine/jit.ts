@@ -1,11 +1,13 @@
 /*
- * Block translation: a hot straight-line run of guest instructions (up to and including the
- * branch or jump that ends it, never crossing a page) becomes one JavaScript function, so V8
- * compiles the guest's hot loops instead of our interpreter dispatching each instruction.
+ * Block translation: a hot run of guest instructions (up to and including the unconditional
+ * jump that ends it, never crossing a page; a conditional branch, when taken, leaves it early:
+ * a side exit) becomes one JavaScript function, so V8 compiles the guest's hot code instead of
+ * our interpreter dispatching each instruction.
  *
  * Exactness rules (the interpreter stays the reference):
- * - a block is entered only at its first instruction, only on pages without breakpoints or
- *   coverage, only when the cycle budget covers its worst case;
+ * - a block is entered only at its first instruction, never when it holds a breakpoint or lies
+ *   on a page under coverage, only when the cycle budget covers its worst case (the whole
+ *   block plus one taken jump);
  * - on every entry its words are compared with RAM, so patched or self-modified code is never
  *   run stale (translated code is a cache, not state: snapshots do not contain it), and its
  *   virtual pc with the current one (the same physical code mapped elsewhere is not reused);
@@ -62,19 +64,22 @@ const imm = {
   j: (w: number) => ((w >> 31) << 20) | (w & 0xff000) | ((w >>> 9) & 0x800) | ((w >>> 20) & 0x7fe),
 };
 
+/** Code that goes round the block once more when jump target t is its start (see compileBlock). */
+type Again = (t: string, done: number, cycles: number) => string;
+
 /**
  * JS source of one instruction, or undefined when it must end the block before it. `cyc` is the
- * block's cycles before it; `again(t, done, cycles)` is the code that, when jump target t is
- * the block's start, goes round once more (empty when the block cannot loop). Exits add the
- * iterations already done (bd instructions, bc cycles).
+ * block's cycles before it; `again` makes a jump to the block's start go round once more. Exits
+ * add the iterations already done (bd instructions, bc cycles). A conditional branch does not
+ * end the block: taken, it leaves (a side exit); not taken, the block goes on.
  */
-function translate(w: number, pc: number, i: number, cyc: number, again: (t: string, cycles: number) => string): { code: string; ends: boolean; extra: number } | undefined {
+function translate(w: number, pc: number, i: number, cyc: number, again: Again): { code: string; ends: boolean; extra: number } | undefined {
   const rd = (w >> 7) & 31, rs1 = (w >> 15) & 31, rs2 = (w >> 20) & 31, f3 = (w >>> 12) & 7, f7 = w >>> 25;
   const set = (e: string) => (rd === 0 ? "" : `x[${rd}] = ${e};`);
   const A = `x[${rs1}]`, B = `x[${rs2}]`;
   const leave = `out.pc = ${pc | 0}; out.done = bd + ${i}; out.cycles = bc + ${cyc}; return;`;
   const taken = cyc + cost.INSN + cost.JUMP_EXTRA;
-  const exit = (t: string) => `${again(t, taken)} out.pc = ${t}; out.done = bd + ${i + 1}; out.cycles = bc + ${taken}; return;`;
+  const exit = (t: string) => `${again(t, i + 1, taken)} out.pc = ${t}; out.done = bd + ${i + 1}; out.cycles = bc + ${taken}; return;`;
   const jumpTo = (t: string) => `{ const t = ${t}; if (t & 3) { ${leave} } ${exit("t")} }`;
   switch (w & 0x7f) {
     case 0x37: return { code: set(String(w & 0xfffff000)), ends: false, extra: 0 };
@@ -93,7 +98,7 @@ function translate(w: number, pc: number, i: number, cyc: number, again: (t: str
       if (!cond) return undefined;
       const [a, b] = f3 >= 6 ? [`(${A} >>> 0)`, `(${B} >>> 0)`] : [A, B];
       const t = (pc + imm.b(w)) | 0;
-      return { code: `if (${a} ${cond} ${b}) ${jumpTo(String(t))} out.pc = ${(pc + 4) | 0}; out.done = bd + ${i + 1}; out.cycles = bc + ${cyc + cost.INSN}; return;`, ends: true, extra: cost.JUMP_EXTRA };
+      return { code: `if (${a} ${cond} ${b}) ${jumpTo(String(t))}`, ends: false, extra: 0 };
     }
     case 0x03: {
       const arr = { 0: "ram8", 1: "ram16", 2: "ram32", 4: "ramu8", 5: "ramu16" }[f3];
@@ -141,45 +146,64 @@ function translate(w: number, pc: number, i: number, cyc: number, again: (t: str
 }
 
 /**
+ * Where the jump or branch `w` at `pc` goes: its static target; for JALR, pc itself (a block
+ * that starts with a JALR may be a jump to itself: a spin). Blocks whose jumps cannot reach
+ * their start are not wrapped in a loop (correct either way: the dispatcher re-enters them).
+ */
+function jumpsTo(w: number, pc: number): number | undefined {
+  switch (w & 0x7f) {
+    case 0x63: return (pc + imm.b(w)) | 0;
+    case 0x6f: return (pc + imm.j(w)) | 0;
+    case 0x67: return pc | 0;
+  }
+  return undefined;
+}
+
+/**
  * Translates the block starting at RAM word `w` (virtual pc `pc`), or returns undefined when its
  * first instruction cannot be translated.
  */
 export function compileBlock(ram32: Int32Array, w: number, pc: number): Block | undefined {
-  // First pass: how far the block goes, whether it stores, its worst case.
+  // First pass: how far the block goes, whether it stores or jumps, its worst case.
   let n = 0;
   let cycles = 0;
-  let extraMax = 0;
   let ended = false;
   let stores = false;
+  let jumps = false;
+  let loops = false; // some jump may go back to the start
   const none = () => "";
   for (; n < MAX_BLOCK; n++) {
     const a = (pc + 4 * n) | 0;
     if (n > 0 && (a & 0xfff) === 0) break; // never cross a page
-    const t = translate(ram32[w + n], a, n, cycles, none);
+    const word = ram32[w + n];
+    const t = translate(word, a, n, cycles, none);
     if (!t) break;
-    stores ||= (ram32[w + n] & 0x7f) === 0x23;
-    cycles += cost.INSN + (t.ends ? 0 : t.extra);
+    stores ||= (word & 0x7f) === 0x23;
+    jumps ||= (word & 0x7f) === 0x63 || t.ends;
+    loops ||= jumpsTo(word, a) === (pc | 0);
+    cycles += cost.INSN + (t.ends ? 0 : t.extra); // a jump's extra: once, in maxCycles
     if (t.ends) {
-      extraMax = t.extra;
       n++;
       ended = true;
       break;
     }
   }
   if (n === 0) return undefined;
-  const maxCycles = cycles + extraMax;
+  // The longest path is the whole block; a taken branch or a jump adds JUMP_EXTRA once.
+  const maxCycles = cycles + (jumps ? cost.JUMP_EXTRA : 0);
   const words = ram32.slice(w, w + n);
   // Second pass: the code, with the loop back to the start where a jump can take it.
   const same = stores ? Array.from(words, (v, k) => ` && ram32[${w + k}] === ${v}`).join("") : "";
-  const again = (t: string, used: number) => `if (${t} === ${pc | 0} && bc + ${used + maxCycles} < budget${same}) { bd += ${n}; bc += ${used}; continue; }`;
+  const again: Again = (t, done, used) => `if (${t} === ${pc | 0} && bc + ${used + maxCycles} < budget${same}) { bd += ${done}; bc += ${used}; continue; }`;
   const parts: string[] = [];
   let cyc = 0;
   for (let k = 0; k < n; k++) {
-    const t = translate(ram32[w + k], (pc + 4 * k) | 0, k, cyc, ended ? again : none)!;
+    const t = translate(ram32[w + k], (pc + 4 * k) | 0, k, cyc, loops ? again : none)!;
     parts.push(t.code);
     cyc += cost.INSN + (t.ends ? 0 : t.extra);
   }
-  const body = ended ? `let bd = 0, bc = 0;\nfor (;;) {\n${parts.join("\n")}\n}` : `const bd = 0, bc = 0;\n${parts.join("\n")}\nout.pc = ${(pc + 4 * n) | 0}; out.done = ${n}; out.cycles = ${cycles};`;
+  if (!ended) parts.push(`out.pc = ${(pc + 4 * n) | 0}; out.done = bd + ${n}; out.cycles = bc + ${cycles}; return;`);
+  const body = loops ? `let bd = 0, bc = 0;\nfor (;;) {\n${parts.join("\n")}\n}` : `const bd = 0, bc = 0;\n${parts.join("\n")}`;
   const fn = new Function("x", "out", "ram32", "ram16", "ramu16", "ram8", "ramu8", "tagR", "offR", "tagW", "offW", "mulDiv", "budget", `"use strict";\n${body}`) as BlockFn;
   return { fn, pc: pc | 0, words, maxCycles, bpGen: -1, hasBp: false };
 }

@@ -28,7 +28,10 @@ function run(code: number[], jit: boolean, cycles: number, setup?: (m: Machine) 
   return { hash: m.stateHash(), cycles: m.clock.now, retired: m.cpu.retired, x: Array.from(m.cpu.x) };
 }
 
-/** A loop of random ALU, load and store instructions over a small data area (x10 = base). */
+/** A conditional branch (funct3 f3) over the next instruction: +8. */
+const BRANCH = (rs1: number, rs2: number, f3: number) => ((4 << 8) | (f3 << 12) | (rs1 << 15) | (rs2 << 20) | 0x63) >>> 0;
+
+/** A loop of random ALU, load, store and forward-branch instructions over a small data area (x10 = base). */
 function randomLoop(rng: seedrandom.PRNG): number[] {
   const body: number[] = [];
   const reg = () => 11 + Math.floor(rng() * 8); // x11..x18
@@ -41,6 +44,7 @@ function randomLoop(rng: seedrandom.PRNG): number[] {
     else if (r < 0.35) body.push(asm.sb(reg(), 10, off + 1));
     else if (r < 0.4) body.push(asm.lw(reg(), 10, off + 2)); // misaligned: traps, the handler skips it
     else if (r < 0.45) body.push(0x02000033 | (reg() << 7) | (reg() << 15) | (reg() << 20) | (Math.floor(rng() * 8) << 12)); // M extension
+    else if (r < 0.52) body.push(BRANCH(reg(), reg(), Math.floor(rng() * 8)), asm.addi(reg(), reg(), 1)); // skips the next one when taken (f3 2, 3 illegal)
     else body.push(asm.add(reg(), reg(), reg()), asm.addi(reg(), reg(), Math.floor(rng() * 4096) - 2048));
   }
   const n = body.length;
