@@ -19,9 +19,9 @@
  * completed, cycles used.
  *
  * A block whose jump goes back to its own start (a tight loop: a spin, a copy) iterates inside
- * the function, on exactly the conditions under which the interpreter would enter it again:
- * the remaining budget covers another worst case, and its words are unchanged (checked after
- * each iteration when the block stores).
+ * the function, on exactly the conditions under which the dispatcher would enter it again: the
+ * remaining budget covers another worst case, and its words are unchanged — only the block's
+ * own stores could change them while it runs, and a store into its own words leaves it at once.
  */
 import * as cost from "./costs.js";
 import { TLB_MASK } from "./mmu.js";
@@ -69,11 +69,12 @@ type Again = (t: string, done: number, cycles: number) => string;
 
 /**
  * JS source of one instruction, or undefined when it must end the block before it. `cyc` is the
- * block's cycles before it; `again` makes a jump to the block's start go round once more. Exits
+ * block's cycles before it; `again` makes a jump to the block's start go round once more; `code`
+ * is the block's own bytes in RAM, [from, to) (stores check they miss them). Exits
  * add the iterations already done (bd instructions, bc cycles). A conditional branch does not
  * end the block: taken, it leaves (a side exit); not taken, the block goes on.
  */
-function translate(w: number, pc: number, i: number, cyc: number, again: Again): { code: string; ends: boolean; extra: number } | undefined {
+function translate(w: number, pc: number, i: number, cyc: number, again: Again, code?: [number, number]): { code: string; ends: boolean; extra: number } | undefined {
   const rd = (w >> 7) & 31, rs1 = (w >> 15) & 31, rs2 = (w >> 20) & 31, f3 = (w >>> 12) & 7, f7 = w >>> 25;
   const set = (e: string) => (rd === 0 ? "" : `x[${rd}] = ${e};`);
   const A = `x[${rs1}]`, B = `x[${rs2}]`;
@@ -112,7 +113,9 @@ function translate(w: number, pc: number, i: number, cyc: number, again: Again):
       if (!arr) return undefined;
       const shift = f3;
       const mis = shift ? ` || (va & ${(1 << shift) - 1}) !== 0` : "";
-      return { code: `{ const va = (${A} + ${imm.s(w)}) | 0; const vpn = va >>> 12; const ti = vpn & ${TLB_MASK}; if (tagW[ti] !== vpn${mis}) { ${leave} } ${arr}[(offW[ti] + (va & 0xfff)) >> ${shift}] = ${B}; }`, ends: false, extra: 0 };
+      // A store into the block's own words leaves it right after (the rest would be stale).
+      const self = code ? ` if (a < ${code[1]} && a > ${code[0] - (1 << shift)}) { out.pc = ${(pc + 4) | 0}; out.done = bd + ${i + 1}; out.cycles = bc + ${cyc + cost.INSN}; return; }` : "";
+      return { code: `{ const va = (${A} + ${imm.s(w)}) | 0; const vpn = va >>> 12; const ti = vpn & ${TLB_MASK}; if (tagW[ti] !== vpn${mis}) { ${leave} } const a = offW[ti] + (va & 0xfff); ${arr}[a >> ${shift}] = ${B};${self} }`, ends: false, extra: 0 };
     }
     case 0x13: {
       const k = imm.i(w);
@@ -164,11 +167,10 @@ function jumpsTo(w: number, pc: number): number | undefined {
  * first instruction cannot be translated.
  */
 export function compileBlock(ram32: Int32Array, w: number, pc: number): Block | undefined {
-  // First pass: how far the block goes, whether it stores or jumps, its worst case.
+  // First pass: how far the block goes, whether it jumps, its worst case.
   let n = 0;
   let cycles = 0;
   let ended = false;
-  let stores = false;
   let jumps = false;
   let loops = false; // some jump may go back to the start
   const none = () => "";
@@ -178,7 +180,6 @@ export function compileBlock(ram32: Int32Array, w: number, pc: number): Block | 
     const word = ram32[w + n];
     const t = translate(word, a, n, cycles, none);
     if (!t) break;
-    stores ||= (word & 0x7f) === 0x23;
     jumps ||= (word & 0x7f) === 0x63 || t.ends;
     loops ||= jumpsTo(word, a) === (pc | 0);
     cycles += cost.INSN + (t.ends ? 0 : t.extra); // a jump's extra: once, in maxCycles
@@ -193,12 +194,11 @@ export function compileBlock(ram32: Int32Array, w: number, pc: number): Block | 
   const maxCycles = cycles + (jumps ? cost.JUMP_EXTRA : 0);
   const words = ram32.slice(w, w + n);
   // Second pass: the code, with the loop back to the start where a jump can take it.
-  const same = stores ? Array.from(words, (v, k) => ` && ram32[${w + k}] === ${v}`).join("") : "";
-  const again: Again = (t, done, used) => `if (${t} === ${pc | 0} && bc + ${used + maxCycles} < budget${same}) { bd += ${done}; bc += ${used}; continue; }`;
+  const again: Again = (t, done, used) => `if (${t} === ${pc | 0} && bc + ${used + maxCycles} < budget) { bd += ${done}; bc += ${used}; continue; }`;
   const parts: string[] = [];
   let cyc = 0;
   for (let k = 0; k < n; k++) {
-    const t = translate(ram32[w + k], (pc + 4 * k) | 0, k, cyc, loops ? again : none)!;
+    const t = translate(ram32[w + k], (pc + 4 * k) | 0, k, cyc, loops ? again : none, [4 * w, 4 * (w + n)])!;
     parts.push(t.code);
     cyc += cost.INSN + (t.ends ? 0 : t.extra);
   }

@@ -104,6 +104,25 @@ describe("block translation", () => {
     expect(Math.abs(x5 - 2 * x6)).toBeLessThanOrEqual(3); // passes alternate +1, +3
   });
 
+  it("a block that rewrites one of its own later instructions runs the new one in the same pass", () => {
+    // Each pass flips x7 between "addi x5, x5, 1" and "addi x5, x5, 3" (x9 = the two xored),
+    // stores it over its own fourth word (x8 = the loop's start), then executes that word.
+    const xor = (rd: number, rs1: number, rs2: number) => ((rs2 << 20) | (rs1 << 15) | (4 << 12) | (rd << 7) | 0x33) >>> 0;
+    const [one, three] = [asm.addi(5, 5, 1), asm.addi(5, 5, 3)];
+    const code = [xor(7, 7, 9), asm.sw(7, 8, 12), asm.addi(6, 6, 1), one, asm.beq(0, 0, -16)];
+    const results = [false, true].map((jit) =>
+      run(code, jit, 100_000, (m) => {
+        m.cpu.x[7] = one | 0;
+        m.cpu.x[8] = RAM_BASE;
+        m.cpu.x[9] = (one ^ three) | 0;
+      }),
+    );
+    expect(results[1]).toEqual(results[0]);
+    const [x5, x6] = [results[0].x[5], results[0].x[6]];
+    expect(x6).toBeGreaterThan(1000);
+    expect(Math.abs(x5 - 2 * x6)).toBeLessThanOrEqual(3); // passes alternate +3, +1
+  });
+
   it("a jump to itself spins to exactly the cycle limit", () => {
     const results = [false, true].map((jit) => run([asm.jal(0, 0)], jit, 123_457));
     expect(results[1]).toEqual(results[0]);
