@@ -31,6 +31,8 @@ export interface Config {
   driverDomain: number;
   /** Driver instructions the golden run executed (a code mutation elsewhere cannot matter). */
   covered?: Set<number>;
+  /** The golden run attached by useGolden. */
+  golden?: GoldenRun;
 }
 
 /** Boots `build` × `workload` for the campaign and takes the post-boot snapshot. */
@@ -53,6 +55,7 @@ export function useGolden(spec: CampaignSpec, cfg: Config, stored?: GoldenRun): 
   const g = stored ?? goldenRun(cfg.sys, cfg.build, cfg.workload, cfg.params, spec.driver, spec.limits);
   cfg.sys.restore(cfg.snapshot);
   cfg.covered = new Set(g.covered);
+  cfg.golden = g;
   return g;
 }
 

@@ -7,13 +7,14 @@
 import { Worker } from "node:worker_threads";
 import { fingerprint } from "../system/builds/index.js";
 import { BUILDS } from "../system/builds/index.js";
-import { faultOf, prepareConfig, useGolden } from "./execute.js";
+import { commonCoverage, faultOf, prepareConfig, useGolden } from "./execute.js";
 import { configurations, planExperiments } from "./plan.js";
 import { CampaignError } from "./errors.js";
 import { inShard } from "./shard.js";
 import { loadImage } from "../system/drivers/images.js";
 import { ExperimentSource } from "./source.js";
 import type { Store } from "./store.js";
+import type { WorkerReply, WorkerRequest } from "./worker.js";
 import { OUTCOMES, type CampaignSpec, type ExperimentPlan, type ExperimentResult, type GoldenRun } from "./types.js";
 
 export interface RunOptions {
@@ -89,23 +90,24 @@ export async function runCampaign(spec: CampaignSpec, store: Store, opts: RunOpt
   report();
   checkBuilds(spec, store);
   if (todo.length === 0) return summary;
-  const goldens = ensureGoldens(spec, store);
-  checkFaults(spec, goldens, todo);
   const workers = Math.max(1, Math.min(opts.workers, todo.length));
-  if (workers === 1) await runHere(spec, goldens, todo, record, opts.shouldStop);
-  else await runThreads(spec, goldens, todo, workers, record, opts.shouldStop);
+  if (workers === 1) {
+    const goldens = ensureGoldens(spec, store);
+    checkFaults(spec, goldens, todo);
+    await runHere(spec, goldens, todo, record, opts.shouldStop);
+  } else await runThreads(spec, store, todo, workers, record, opts.shouldStop);
   return summary;
 }
 
 /** Fails early (one clear message) when a fault model has no site in the driver. */
 function checkFaults(spec: CampaignSpec, goldens: GoldenRun[], todo: ExperimentPlan[]): void {
-  const source = new ExperimentSource(spec, goldens);
+  const img = loadImage(spec.driver);
+  if (!img.ok) throw new CampaignError(img.error);
   const seen = new Set<number>();
   for (const p of todo) {
     if (seen.has(p.model)) continue;
     seen.add(p.model);
-    const cfg = source.config(p.build, p.workload);
-    const r = faultOf(spec, cfg.snapshot.images[spec.driver], p, source.executedIn(p.workload));
+    const r = faultOf(spec, img.bytes, p, commonCoverage(goldens, p.workload));
     if (!r.ok) throw new CampaignError(`faults[${p.model}] (${spec.faults[p.model].type}): ${r.error}`);
   }
 }
@@ -119,10 +121,17 @@ async function runHere(spec: CampaignSpec, goldens: GoldenRun[], todo: Experimen
   }
 }
 
-/** Hands experiments to worker threads one at a time (two in flight each), collecting results. */
-function runThreads(spec: CampaignSpec, goldens: GoldenRun[], todo: ExperimentPlan[], n: number, record: (r: ExperimentResult) => void, stop?: () => boolean): Promise<void> {
+/**
+ * Runs on worker threads. The workers start at once; the golden runs the store lacks are spread
+ * over them (each keeps the system it booted), and stored in configuration order once all are
+ * known; then every worker learns them and experiments are handed out one at a time (two in
+ * flight each), results collected as they come.
+ */
+function runThreads(spec: CampaignSpec, store: Store, todo: ExperimentPlan[], n: number, record: (r: ExperimentResult) => void, stop?: () => boolean): Promise<void> {
   const fromSource = import.meta.url.endsWith(".ts");
   const url = new URL(fromSource ? "./worker.ts" : "./worker.js", import.meta.url);
+  const configs = configurations(spec);
+  const known = configs.map(([build, workload]) => store.getGolden(build, workload));
   let next = 0;
   let outstanding = 0;
   return new Promise((resolve, reject) => {
@@ -135,30 +144,55 @@ function runThreads(spec: CampaignSpec, goldens: GoldenRun[], todo: ExperimentPl
       if (err) reject(err);
       else resolve();
     };
+    const send = (t: Worker, req: WorkerRequest) => t.postMessage(req);
     const feed = (t: Worker) => {
       if (failed || stop?.() || next >= todo.length) {
         if (outstanding === 0) finish();
         return;
       }
       outstanding++;
-      t.postMessage(todo[next++]);
+      send(t, { kind: "run", plan: todo[next++] });
+    };
+    /** Every golden run is known: store the new ones, check the faults, start the experiments. */
+    const start = () => {
+      const goldens = known as GoldenRun[];
+      configs.forEach(([build, workload], i) => {
+        if (!store.getGolden(build, workload)) store.putGolden(goldens[i]);
+      });
+      try {
+        checkFaults(spec, goldens, todo);
+      } catch (e) {
+        return finish(e as Error);
+      }
+      for (const t of threads) send(t, { kind: "goldens", goldens });
+      for (const t of threads) {
+        feed(t);
+        feed(t);
+      }
     };
     for (let i = 0; i < n; i++) {
       const t = fromSource
         ? // From TypeScript sources (tests, tsx): load the worker through tsx's loader.
-          new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData: { spec, goldens } })
-        : new Worker(url, { workerData: { spec, goldens } });
+          new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData: { spec } })
+        : new Worker(url, { workerData: { spec } });
       threads.push(t);
-      t.on("message", (m: { ok: true; result: ExperimentResult } | { ok: false; id: number; error: string }) => {
+      t.on("message", (m: WorkerReply) => {
+        // A configuration that cannot boot is the user's problem (one line); a failing experiment is ours.
+        if (!m.ok) return finish(m.kind === "golden" ? new CampaignError(m.error) : new Error(`${m.what}: ${m.error}`));
+        if (m.kind === "golden") {
+          known[configs.findIndex(([b, w]) => b === m.golden.build && w === m.golden.workload)] = m.golden;
+          if (known.every(Boolean)) start();
+          return;
+        }
         outstanding--;
-        if (!m.ok) return finish(new Error(`experiment ${m.id}: ${m.error}`));
         record(m.result);
         feed(t);
       });
       t.on("error", (e) => finish(e));
-      feed(t);
-      feed(t);
     }
+    // Golden runs the store lacks, round robin over the workers.
+    const missing = configs.filter((_, i) => !known[i]);
+    missing.forEach(([build, workload], i) => send(threads[i % n], { kind: "golden", build, workload }));
+    if (missing.length === 0) start();
   });
 }
-

@@ -13,10 +13,10 @@ export class ExperimentSource {
 
   constructor(
     private readonly spec: CampaignSpec,
-    private readonly goldens: GoldenRun[],
+    private goldens: GoldenRun[],
   ) {}
 
-  /** The booted configuration of build × workload (its golden run attached). */
+  /** The booted configuration of build × workload (its golden run attached: given, or run now). */
   config(build: string, workload: string): Config {
     const key = `${build}\u0000${workload}`;
     let cfg = this.configs.get(key);
@@ -28,6 +28,17 @@ export class ExperimentSource {
       this.configs.set(key, cfg);
     }
     return cfg;
+  }
+
+  /** The golden run of build × workload (run now if not given), keeping the booted configuration. */
+  golden(build: string, workload: string): GoldenRun {
+    return this.config(build, workload).golden!;
+  }
+
+  /** Sets the golden runs of every configuration (a worker learns them after they were run). */
+  setGoldens(goldens: GoldenRun[]): void {
+    this.goldens = goldens;
+    this.executed.clear();
   }
 
   /** Driver instructions executed in every build's golden run of `workload`. */
