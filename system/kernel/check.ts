@@ -11,46 +11,48 @@ import { MAX_GRANTS, NR_IO_RANGE, NR_IRQ_HOOKS, NR_SCHED_QUEUES, NR_SLOTS, NR_TA
 import { endpointInRange, endpointSlot } from "./proc.js";
 
 const inIdxRange = (v: number): boolean => v >= -1 && v < NR_SLOTS;
+// Names for the messages, made only when a check fails (checkProc and checkPriv run on every kernel entry).
+const procEntry = (idx: number): string => `process table entry ${idx - NR_TASKS}`;
+const privEntry = (idx: number): string => `privilege entry ${idx - NR_TASKS}`;
 
 /** The process-table entry `idx`. */
 export function checkProc(km: KernelMemory, idx: number): string | undefined {
-  const name = `process table entry ${idx - NR_TASKS}`;
-  if (km.p(idx, P.magic) !== PMAGIC) return `${name}: bad magic 0x${(km.p(idx, P.magic) >>> 0).toString(16)}`;
-  if (km.p(idx, P.nr) !== idx - NR_TASKS) return `${name}: slot number ${km.p(idx, P.nr)}`;
-  if (endpointSlot(km.p(idx, P.endpoint)) !== idx - NR_TASKS) return `${name}: endpoint ${km.p(idx, P.endpoint)} names another slot`;
+  if (km.p(idx, P.magic) !== PMAGIC) return `${procEntry(idx)}: bad magic 0x${(km.p(idx, P.magic) >>> 0).toString(16)}`;
+  if (km.p(idx, P.nr) !== idx - NR_TASKS) return `${procEntry(idx)}: slot number ${km.p(idx, P.nr)}`;
+  if (endpointSlot(km.p(idx, P.endpoint)) !== idx - NR_TASKS) return `${procEntry(idx)}: endpoint ${km.p(idx, P.endpoint)} names another slot`;
   const f = km.p(idx, P.rtsFlags);
-  if (f & ~RTS_KNOWN) return `${name}: unknown RTS flags 0x${(f >>> 0).toString(16)}`;
+  if (f & ~RTS_KNOWN) return `${procEntry(idx)}: unknown RTS flags 0x${(f >>> 0).toString(16)}`;
   if (f & RTS_SLOT_FREE) return undefined;
   const pr = km.p(idx, P.priority);
-  if (pr < 0 || pr >= NR_SCHED_QUEUES) return `${name}: priority ${pr}`;
-  for (const [field, v] of [["next-ready", km.p(idx, P.nextReady)], ["caller queue", km.p(idx, P.callerQ)], ["queue link", km.p(idx, P.qLink)]] as const)
-    if (!inIdxRange(v)) return `${name}: ${field} link ${v}`;
-  if (f & RTS_SENDING && !endpointInRange(km.p(idx, P.sendTo))) return `${name}: sending to invalid endpoint ${km.p(idx, P.sendTo)}`;
+  if (pr < 0 || pr >= NR_SCHED_QUEUES) return `${procEntry(idx)}: priority ${pr}`;
+  if (!inIdxRange(km.p(idx, P.nextReady))) return `${procEntry(idx)}: next-ready link ${km.p(idx, P.nextReady)}`;
+  if (!inIdxRange(km.p(idx, P.callerQ))) return `${procEntry(idx)}: caller queue link ${km.p(idx, P.callerQ)}`;
+  if (!inIdxRange(km.p(idx, P.qLink))) return `${procEntry(idx)}: queue link ${km.p(idx, P.qLink)}`;
+  if (f & RTS_SENDING && !endpointInRange(km.p(idx, P.sendTo))) return `${procEntry(idx)}: sending to invalid endpoint ${km.p(idx, P.sendTo)}`;
   const kind = km.p(idx, P.kind);
-  if (kind !== 0 && kind !== PK_NATIVE) return `${name}: kind ${kind}`;
+  if (kind !== 0 && kind !== PK_NATIVE) return `${procEntry(idx)}: kind ${kind}`;
   const mode = km.p(idx, P.mode);
-  if (mode !== 0 && mode !== 1) return `${name}: mode ${mode}`;
+  if (mode !== 0 && mode !== 1) return `${procEntry(idx)}: mode ${mode}`;
   const root = km.p(idx, P.ptRoot) >>> 0;
-  if (root && (root < RAM_BASE + PT_POOL_OFF || root >= RAM_BASE + PT_POOL_END || root & 0xfff)) return `${name}: page-table root 0x${root.toString(16)}`;
+  if (root && (root < RAM_BASE + PT_POOL_OFF || root >= RAM_BASE + PT_POOL_END || root & 0xfff)) return `${procEntry(idx)}: page-table root 0x${root.toString(16)}`;
   return undefined;
 }
 
 /** The privilege-table entry `idx` of a live process. */
 export function checkPriv(km: KernelMemory, idx: number): string | undefined {
-  const name = `privilege entry ${idx - NR_TASKS}`;
-  if (km.s(idx, S.magic) !== SMAGIC) return `${name}: bad magic`;
-  if (km.s(idx, S.procIndex) !== idx) return `${name}: owner ${km.s(idx, S.procIndex)}`;
-  if (km.s(idx, S.flags) & ~SF_KNOWN) return `${name}: unknown flags`;
+  if (km.s(idx, S.magic) !== SMAGIC) return `${privEntry(idx)}: bad magic`;
+  if (km.s(idx, S.procIndex) !== idx) return `${privEntry(idx)}: owner ${km.s(idx, S.procIndex)}`;
+  if (km.s(idx, S.flags) & ~SF_KNOWN) return `${privEntry(idx)}: unknown flags`;
   const nio = km.s(idx, S.nrIoRange);
-  if (nio < 0 || nio > NR_IO_RANGE) return `${name}: ${nio} I/O ranges`;
+  if (nio < 0 || nio > NR_IO_RANGE) return `${privEntry(idx)}: ${nio} I/O ranges`;
   const nirq = km.s(idx, S.nrIrq);
-  if (nirq < 0 || nirq > NR_IRQ_HOOKS) return `${name}: ${nirq} IRQ lines`;
+  if (nirq < 0 || nirq > NR_IRQ_HOOKS) return `${privEntry(idx)}: ${nirq} IRQ lines`;
   const ng = km.s(idx, S.grantEntries);
-  if (ng < 0 || ng > MAX_GRANTS) return `${name}: ${ng} grant entries`;
+  if (ng < 0 || ng > MAX_GRANTS) return `${privEntry(idx)}: ${ng} grant entries`;
   for (let h = 0; h < NR_IRQ_HOOKS; h++) {
     const o = S.hooks + h * HOOK_SIZE;
     const irq = km.s(idx, o + H.irq), en = km.s(idx, o + H.enabled);
-    if (irq < 0 || irq >= 32 || (en !== 0 && en !== 1)) return `${name}: IRQ hook ${h} corrupt`;
+    if (irq < 0 || irq >= 32 || (en !== 0 && en !== 1)) return `${privEntry(idx)}: IRQ hook ${h} corrupt`;
   }
   return undefined;
 }

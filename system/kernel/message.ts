@@ -9,7 +9,7 @@ export type Message = Uint8Array;
 export function newMessage(type = 0, fields: Record<number, number> = {}): Message {
   const m = new Uint8Array(MESSAGE_SIZE);
   set32(m, M_TYPE, type);
-  for (const [off, v] of Object.entries(fields)) set32(m, Number(off), v);
+  for (const off in fields) set32(m, Number(off), fields[off]);
   return m;
 }
 

@@ -137,7 +137,14 @@ function walkerOf(km: KernelMemory): { env: WalkEnv; levels: { n: number } } {
   if (lastWalker?.km === km) return lastWalker.w;
   let w = walkers.get(km);
   if (!w) {
-    const readPhys = (pa: number) => (km.bus.isRam(pa, 4) ? km.view.getInt32(pa - RAM_BASE, true) : undefined);
+    const ram32 = km.bus.ram32;
+    const words = ram32.length;
+    // PTE addresses are word-aligned: a direct word read (the DataView path for anything else).
+    const readPhys = (pa: number) => {
+      const off = pa - RAM_BASE;
+      if ((off & 3) === 0 && off >= 0 && off >>> 2 < words) return ram32[off >>> 2];
+      return km.bus.isRam(pa, 4) ? km.view.getInt32(off, true) : undefined;
+    };
     w = { env: { satp: 0, priv: Mode.U, sum: false, mxr: false, readPhys }, levels: { n: 0 } };
     walkers.set(km, w);
   }
