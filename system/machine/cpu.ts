@@ -121,6 +121,15 @@ export class Cpu implements CsrHart {
   /** Incremented by setBreakpoints (blocks cache whether they hold one). */
   private bpGen = 0;
   /**
+   * Block validation, skipped where it cannot find a change. Within one run() slice only the
+   * CPU writes RAM (the host and devices act between slices; an MMIO access ends the slice), and
+   * the CPU writes only pages it has a write-TLB entry for or writes through storeSlow: those
+   * pages are flagged here (until restore()). So a block already checked in this slice, on an
+   * unflagged page, still holds its words. `slice` counts slices.
+   */
+  private readonly cpuWritten: Uint8Array;
+  private slice = 0;
+  /**
    * Block translation (jit.ts), a host-side cache: per RAM word, the index of the translated
    * block starting there (> 0), or minus the number of times it was reached (<= 0); blocks[0] is
    * unused. Not machine state: snapshots do not contain it, and blocks are checked against RAM.
@@ -163,6 +172,7 @@ export class Cpu implements CsrHart {
     this.slowWrite = new Uint8Array(bus.ramSize >>> PAGE_SHIFT);
     this.bpPage = new Uint8Array(bus.ramSize >>> PAGE_SHIFT);
     this.bpWord = new Uint8Array(bus.ramSize >>> 2);
+    this.cpuWritten = new Uint8Array(bus.ramSize >>> PAGE_SHIFT);
     this.owner = new Uint8Array(bus.ramSize >>> PAGE_SHIFT);
     this.blockIds = new Int32Array(bus.ramSize >>> 2);
     this.walkEnv = { satp: 0, priv: 0, sum: false, mxr: false, readPhys: (pa) => this.readPhys32(pa) };
@@ -347,6 +357,10 @@ export class Cpu implements CsrHart {
     this.retired = s.retired;
     this.csr = { ...s.csr };
     this.tlb.restore(s.tlb);
+    // Pages the restored TLB lets the CPU write without a slow store.
+    this.cpuWritten.fill(0);
+    const { tagW, offW } = this.tlb;
+    for (let i = 0; i < tagW.length; i++) if (tagW[i] !== -1) this.cpuWritten[offW[i] >>> PAGE_SHIFT] = 1;
     this.owner.set(s.owner);
     this.domain = s.domain;
     this.foreign = structuredClone(s.foreign);
@@ -361,6 +375,8 @@ export class Cpu implements CsrHart {
     const bpPage = this.bpPage;
     const bpWord = this.bpWord;
     const bpGen = this.bpGen;
+    const cpuWritten = this.cpuWritten;
+    const slice = ++this.slice;
     const blockIds = this.blockIds;
     const jit = this.jit;
     const blocks = this.blocks;
@@ -421,8 +437,9 @@ export class Cpu implements CsrHart {
             blk.bpGen = bpGen;
           }
           if (fetchVpn === ivpn && used + blk.maxCycles < left && blk.pc === pc && !(fetchBp && blk.hasBp)) {
-            if (!sameWords(ram32, w, blk.words)) blockIds[w] = 0; // the code changed: cold again
+            if ((blk.slice !== slice || cpuWritten[w >>> 10] !== 0) && !sameWords(ram32, w, blk.words)) blockIds[w] = 0; // the code changed: cold again
             else {
+              blk.slice = slice;
               blk.fn(x, out, ram32, ram16, ramu16, ram8, ramu8, tagR, offR, tagW, offW, mulDiv, left - used);
               if (out.done > 0) {
                 pc = out.pc;
@@ -825,6 +842,7 @@ export class Cpu implements CsrHart {
       else if (size === 2) bus.ram16[off >> 1] = v;
       else bus.ram8[off] = v;
       const page = off >>> PAGE_SHIFT;
+      this.cpuWritten[page] = 1; // this store, and the write-TLB entry it may leave
       const foreign = this.trackOwnership && this.domain !== 0 && this.owner[page] !== this.domain;
       if (foreign) this.noteWrite(this.domain, off);
       if (!this.slowWrite[page] && !foreign) this.tlb.fill(Access.Write, va >>> 12, off & ~0xfff);

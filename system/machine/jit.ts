@@ -51,6 +51,8 @@ export interface Block {
   /** Host cache: whether a breakpoint lies in the block, as of breakpoint generation bpGen. */
   bpGen: number;
   hasBp: boolean;
+  /** The CPU's slice in which its words were last found unchanged. */
+  slice: number;
 }
 
 export const MAX_BLOCK = 48;
@@ -205,5 +207,5 @@ export function compileBlock(ram32: Int32Array, w: number, pc: number): Block | 
   if (!ended) parts.push(`out.pc = ${(pc + 4 * n) | 0}; out.done = bd + ${n}; out.cycles = bc + ${cycles}; return;`);
   const body = loops ? `let bd = 0, bc = 0;\nfor (;;) {\n${parts.join("\n")}\n}` : `const bd = 0, bc = 0;\n${parts.join("\n")}`;
   const fn = new Function("x", "out", "ram32", "ram16", "ramu16", "ram8", "ramu8", "tagR", "offR", "tagW", "offW", "mulDiv", "budget", `"use strict";\n${body}`) as BlockFn;
-  return { fn, pc: pc | 0, words, maxCycles, bpGen: -1, hasBp: false };
+  return { fn, pc: pc | 0, words, maxCycles, bpGen: -1, hasBp: false, slice: -1 };
 }

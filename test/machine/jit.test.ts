@@ -123,6 +123,33 @@ describe("block translation", () => {
     expect(Math.abs(x5 - 2 * x6)).toBeLessThanOrEqual(3); // passes alternate +3, +1
   });
 
+  it("code rewritten by other code, on another page, between two entries in one slice is seen", () => {
+    // Page 0: "addi x5, x5, 1|3", then a call to page 1, which counts rounds in x6 and every 64th
+    // round flips that word (x7 ^= x9, stored at x8) before returning to page 0 (x10). The
+    // block on page 0 runs many times unchanged, then changed, within one slice.
+    const xor = (rd: number, rs1: number, rs2: number) => ((rs2 << 20) | (rs1 << 15) | (4 << 12) | (rd << 7) | 0x33) >>> 0;
+    const andi = (rd: number, rs1: number, imm: number) => ((imm << 20) | (rs1 << 15) | (7 << 12) | (rd << 7) | 0x13) >>> 0;
+    const jalr = (rd: number, rs1: number, off: number) => (((off & 0xfff) << 20) | (rs1 << 15) | (rd << 7) | 0x67) >>> 0;
+    const bneSkip2 = (rs1: number) => ((6 << 8) | (1 << 12) | (rs1 << 15) | 0x63) >>> 0; // bne rs1, zero, +12
+    const [one, three] = [asm.addi(5, 5, 1), asm.addi(5, 5, 3)];
+    const writer = [asm.addi(6, 6, 1), andi(11, 6, 63), bneSkip2(11), xor(7, 7, 9), asm.sw(7, 8, 0), jalr(0, 10, 0)];
+    const results = [false, true].map((jit) => {
+      const m = new Machine({ ramSize: 1 << 20, disk: 64 });
+      m.cpu.jit = jit;
+      m.load(RAM_BASE, words([one, asm.jal(1, 0x1000 - 4)]));
+      m.load(RAM_BASE + 0x1000, words(writer));
+      m.cpu.reset(RAM_BASE);
+      Object.assign(m.cpu.x, { 7: three, 8: RAM_BASE, 9: one ^ three, 10: RAM_BASE });
+      m.run(300_000); // one slice: nothing else is scheduled
+      return { hash: m.stateHash(), x: Array.from(m.cpu.x), blocks: m.cpu.translatedBlocks };
+    });
+    expect(results[1].blocks).toBeGreaterThan(0);
+    expect({ ...results[1], blocks: 0 }).toEqual({ ...results[0], blocks: 0 });
+    const [x5, x6] = [results[0].x[5], results[0].x[6]];
+    expect(x6).toBeGreaterThan(1000);
+    expect(Math.abs(x5 - 2 * x6)).toBeLessThanOrEqual(130); // 64 rounds of +1, then 64 of +3, ...
+  });
+
   it("a jump to itself spins to exactly the cycle limit", () => {
     const results = [false, true].map((jit) => run([asm.jal(0, 0)], jit, 123_457));
     expect(results[1]).toEqual(results[0]);
