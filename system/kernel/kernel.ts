@@ -501,8 +501,11 @@ export class Kernel {
 
   /** Endpoint of the live process labelled `label`. */
   lookupLabel(label: string): number | undefined {
-    for (const [idx, info] of Object.entries(this.state.procs))
-      if (info.label === label && !(this.km.p(Number(idx), P.rtsFlags) & RTS_SLOT_FREE)) return this.km.p(Number(idx), P.endpoint);
+    const procs = this.state.procs;
+    for (const key in procs) {
+      const idx = Number(key);
+      if (procs[idx].label === label && !(this.km.p(idx, P.rtsFlags) & RTS_SLOT_FREE)) return this.km.p(idx, P.endpoint);
+    }
     return undefined;
   }
 }
