@@ -28,6 +28,31 @@ function run(code: number[], jit: boolean, cycles: number, setup?: (m: Machine) 
   return { hash: m.stateHash(), cycles: m.clock.now, retired: m.cpu.retired, x: Array.from(m.cpu.x) };
 }
 
+const xor = (rd: number, rs1: number, rs2: number) => ((rs2 << 20) | (rs1 << 15) | (4 << 12) | (rd << 7) | 0x33) >>> 0;
+const andi = (rd: number, rs1: number, imm: number) => ((imm << 20) | (rs1 << 15) | (7 << 12) | (rd << 7) | 0x13) >>> 0;
+const jalr = (rd: number, rs1: number, off: number) => (((off & 0xfff) << 20) | (rs1 << 15) | (rd << 7) | 0x67) >>> 0;
+/** Two words self-modifying tests swap: "addi x5, x5, 1" and "addi x5, x5, 3". */
+const [one, three] = [asm.addi(5, 5, 1), asm.addi(5, 5, 3)];
+
+/**
+ * Runs `code`, a loop at RAM_BASE that swaps `one` and `three` in its own text (x7 starts as
+ * `x7`, x8 = RAM_BASE, x9 = one ^ three, x6 counts passes), with and without translation: the
+ * ends must be equal and every swap seen (x5 grows by 1 and 3 in turn).
+ */
+function expectSwapsSeen(code: number[], x7: number): void {
+  const results = [false, true].map((jit) =>
+    run(code, jit, 100_000, (m) => {
+      m.cpu.x[7] = x7 | 0;
+      m.cpu.x[8] = RAM_BASE;
+      m.cpu.x[9] = (one ^ three) | 0;
+    }),
+  );
+  expect(results[1]).toEqual(results[0]);
+  const [x5, x6] = [results[0].x[5], results[0].x[6]];
+  expect(x6).toBeGreaterThan(1000);
+  expect(Math.abs(x5 - 2 * x6)).toBeLessThanOrEqual(3);
+}
+
 /** A conditional branch (funct3 f3) over the next instruction: +8. */
 const BRANCH = (rs1: number, rs2: number, f3: number) => ((4 << 8) | (f3 << 12) | (rs1 << 15) | (rs2 << 20) | 0x63) >>> 0;
 
@@ -86,52 +111,20 @@ describe("block translation", () => {
   });
 
   it("a loop that rewrites its own body takes the new code on its next iteration", () => {
-    // The loop's first word alternates between "addi x5, x5, 1" and "addi x5, x5, 3": each pass
-    // stores x7 over it (x8 = its address), then flips x7 (x9 = the two words xored).
-    const xor = (rd: number, rs1: number, rs2: number) => ((rs2 << 20) | (rs1 << 15) | (4 << 12) | (rd << 7) | 0x33) >>> 0;
-    const [one, three] = [asm.addi(5, 5, 1), asm.addi(5, 5, 3)];
-    const code = [one, asm.sw(7, 8, 0), xor(7, 7, 9), asm.addi(6, 6, 1), asm.beq(0, 0, -16)];
-    const results = [false, true].map((jit) =>
-      run(code, jit, 100_000, (m) => {
-        m.cpu.x[7] = three | 0;
-        m.cpu.x[8] = RAM_BASE;
-        m.cpu.x[9] = (one ^ three) | 0;
-      }),
-    );
-    expect(results[1]).toEqual(results[0]);
-    const [x5, x6] = [results[0].x[5], results[0].x[6]];
-    expect(x6).toBeGreaterThan(1000);
-    expect(Math.abs(x5 - 2 * x6)).toBeLessThanOrEqual(3); // passes alternate +1, +3
+    // Each pass stores x7 over the loop's first word, then flips x7.
+    expectSwapsSeen([one, asm.sw(7, 8, 0), xor(7, 7, 9), asm.addi(6, 6, 1), asm.beq(0, 0, -16)], three);
   });
 
   it("a block that rewrites one of its own later instructions runs the new one in the same pass", () => {
-    // Each pass flips x7 between "addi x5, x5, 1" and "addi x5, x5, 3" (x9 = the two xored),
-    // stores it over its own fourth word (x8 = the loop's start), then executes that word.
-    const xor = (rd: number, rs1: number, rs2: number) => ((rs2 << 20) | (rs1 << 15) | (4 << 12) | (rd << 7) | 0x33) >>> 0;
-    const [one, three] = [asm.addi(5, 5, 1), asm.addi(5, 5, 3)];
-    const code = [xor(7, 7, 9), asm.sw(7, 8, 12), asm.addi(6, 6, 1), one, asm.beq(0, 0, -16)];
-    const results = [false, true].map((jit) =>
-      run(code, jit, 100_000, (m) => {
-        m.cpu.x[7] = one | 0;
-        m.cpu.x[8] = RAM_BASE;
-        m.cpu.x[9] = (one ^ three) | 0;
-      }),
-    );
-    expect(results[1]).toEqual(results[0]);
-    const [x5, x6] = [results[0].x[5], results[0].x[6]];
-    expect(x6).toBeGreaterThan(1000);
-    expect(Math.abs(x5 - 2 * x6)).toBeLessThanOrEqual(3); // passes alternate +3, +1
+    // Each pass flips x7, stores it over the loop's fourth word, then executes that word.
+    expectSwapsSeen([xor(7, 7, 9), asm.sw(7, 8, 12), asm.addi(6, 6, 1), one, asm.beq(0, 0, -16)], one);
   });
 
   it("code rewritten by other code, on another page, between two entries in one slice is seen", () => {
     // Page 0: "addi x5, x5, 1|3", then a call to page 1, which counts rounds in x6 and every 64th
     // round flips that word (x7 ^= x9, stored at x8) before returning to page 0 (x10). The
     // block on page 0 runs many times unchanged, then changed, within one slice.
-    const xor = (rd: number, rs1: number, rs2: number) => ((rs2 << 20) | (rs1 << 15) | (4 << 12) | (rd << 7) | 0x33) >>> 0;
-    const andi = (rd: number, rs1: number, imm: number) => ((imm << 20) | (rs1 << 15) | (7 << 12) | (rd << 7) | 0x13) >>> 0;
-    const jalr = (rd: number, rs1: number, off: number) => (((off & 0xfff) << 20) | (rs1 << 15) | (rd << 7) | 0x67) >>> 0;
     const bneSkip2 = (rs1: number) => ((6 << 8) | (1 << 12) | (rs1 << 15) | 0x63) >>> 0; // bne rs1, zero, +12
-    const [one, three] = [asm.addi(5, 5, 1), asm.addi(5, 5, 3)];
     const writer = [asm.addi(6, 6, 1), andi(11, 6, 63), bneSkip2(11), xor(7, 7, 9), asm.sw(7, 8, 0), jalr(0, 10, 0)];
     const results = [false, true].map((jit) => {
       const m = new Machine({ ramSize: 1 << 20, disk: 64 });
