@@ -97,6 +97,7 @@ function nativeApi(k: Kernel, idx: number, run: { sendrec: boolean }): NativeApi
     notify: (dst) => ipc.notify(k, idx, dst),
     read: (va, len) => km.bus.ram.slice(ramOff(va, len), ramOff(va, len) + len),
     write: (va, data) => km.bus.ram.set(data, ramOff(va, data.length)),
+    view: (va, len) => km.bus.ram.subarray(ramOff(va, len), ramOff(va, len) + len),
     grant(grantee, va, len, access) {
       for (let id = 0; id < NATIVE_MAX_GRANTS; id++) {
         const off = ramOff(NATIVE_GRANTS + id * 16, 16);

@@ -13,6 +13,7 @@ import { CACHE_BASE, type CacheState } from "./types.js";
 export interface Memory {
   read(va: number, len: number): Uint8Array;
   write(va: number, data: Uint8Array): void;
+  view(va: number, len: number): Uint8Array;
 }
 
 /** The I/O that lets a transaction that failed make progress. */
@@ -87,6 +88,14 @@ export class CacheTx implements Blocks {
     if (st) return st.slice();
     const s = this.present(n);
     return s < 0 ? undefined : this.mem.read(bufAddr(s), BLOCK_SIZE);
+  }
+
+  peek(n: number): Uint8Array | undefined {
+    this.touched.add(n);
+    const st = this.staged.get(n);
+    if (st) return st;
+    const s = this.present(n);
+    return s < 0 ? undefined : this.mem.view(bufAddr(s), BLOCK_SIZE);
   }
 
   write(n: number, data: Uint8Array): boolean {

@@ -23,6 +23,8 @@ export const MISS = -ERESTART;
 export interface Blocks {
   /** A copy of block n, or undefined when it is not at hand (the operation returns MISS). */
   read(n: number): Uint8Array | undefined;
+  /** Block n for reading only (not a copy: the caller changes nothing), or undefined as read(). */
+  peek(n: number): Uint8Array | undefined;
   /**
    * Replaces block n (its old contents need not be at hand); false when no buffer is free (MISS).
    * The block takes `data` over: the caller does not touch it afterwards (read() gives copies).
@@ -53,7 +55,7 @@ const isData = (fs: Fs, n: number): boolean => n >= fs.sb.dataStart && n < fs.sb
 /** Inode `ino`, or an error (EINVAL for a number out of range). */
 export function getInode(fs: Fs, ino: number): Inode | number {
   if (ino < 1 || ino >= fs.sb.inodeCount) return -EINVAL;
-  const b = fs.b.read(inodeBlock(fs.sb, ino));
+  const b = fs.b.peek(inodeBlock(fs.sb, ino));
   return b ? decodeInode(b, inodeOffset(ino)) : MISS;
 }
 
@@ -81,14 +83,15 @@ function adjustFree(fs: Fs, dBlocks: number, dInodes: number): number {
 /** Sets the first clear bit below `limit` of the bitmap at `start`; its index, or -ENOSPC. */
 function allocBit(fs: Fs, start: number, blocks: number, limit: number): number {
   for (let m = 0; m < blocks; m++) {
-    const b = fs.b.read(start + m);
-    if (!b) return MISS;
+    const v = fs.b.peek(start + m);
+    if (!v) return MISS;
     for (let i = 0; i < BITS_PER_BLOCK && m * BITS_PER_BLOCK + i < limit; i++) {
-      if ((i & 7) === 0 && b[i >> 3] === 0xff) {
+      if ((i & 7) === 0 && v[i >> 3] === 0xff) {
         i += 7; // a full byte: skip it
         continue;
       }
-      if (bitSet(b, i)) continue;
+      if (bitSet(v, i)) continue;
+      const b = fs.b.read(start + m)!;
       setBit(b, i, true);
       return fs.b.write(start + m, b) ? m * BITS_PER_BLOCK + i : MISS;
     }
@@ -126,7 +129,7 @@ export function bmap(fs: Fs, inode: Inode, i: number): number {
   if (i < NR_DIRECT) return checked(fs, inode.direct[i]);
   if (i >= MAX_FILE_BLOCKS || inode.indirect === 0) return 0;
   if (!isData(fs, inode.indirect)) return -EIO;
-  const b = fs.b.read(inode.indirect);
+  const b = fs.b.peek(inode.indirect);
   if (!b) return MISS;
   return checked(fs, get32(b, 4 * (i - NR_DIRECT)));
 }
@@ -164,7 +167,7 @@ function scanDir(fs: Fs, dir: Inode, visit: (block: number, off: number, ino: nu
   for (let s = 0; s < slots; s += DIRENTS_PER_BLOCK) {
     const n = bmap(fs, dir, s / DIRENTS_PER_BLOCK);
     if (n <= 0) return n < 0 ? n : -EIO;
-    const b = fs.b.read(n);
+    const b = fs.b.peek(n);
     if (!b) return MISS;
     for (let j = 0; j < DIRENTS_PER_BLOCK && s + j < slots; j++) {
       const e = decodeDirent(b, j * DIRENT_SIZE);

@@ -17,6 +17,10 @@ export class ImageBlocks implements Blocks {
     return this.image.slice(n * BLOCK_SIZE, (n + 1) * BLOCK_SIZE);
   }
 
+  peek(n: number): Uint8Array {
+    return this.image.subarray(n * BLOCK_SIZE, (n + 1) * BLOCK_SIZE);
+  }
+
   write(n: number, data: Uint8Array): boolean {
     this.image.set(data.subarray(0, BLOCK_SIZE), n * BLOCK_SIZE);
     return true;
