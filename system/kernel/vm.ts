@@ -126,9 +126,6 @@ export function procTranslate(km: KernelMemory, idx: number, va: number, write: 
   return r >= 0 && km.bus.isRam(r) ? r : -1;
 }
 
-/** Copies up to this many bytes byte by byte (cheaper than a subarray and set). */
-const SMALL = 256;
-
 /** One reusable walk environment per kernel memory (no allocation per translation). */
 const walkers = new WeakMap<KernelMemory, { env: WalkEnv; levels: { n: number } }>();
 let lastWalker: { km: KernelMemory; w: { env: WalkEnv; levels: { n: number } } } | undefined;
@@ -173,12 +170,11 @@ export function copyFrom(km: KernelMemory, idx: number, va: number, len: number)
 
 /** Copies `data` into process `idx` at `va`; false (maybe partially written) if not writable. */
 export function copyTo(km: KernelMemory, idx: number, va: number, data: Uint8Array): boolean {
-  if (data.length <= SMALL && ((va >>> 0) & 0xfff) + data.length <= PAGE) {
-    // Within one page and small (every message copy): bytes, without a view of the source.
+  if (data.length > 0 && ((va >>> 0) & 0xfff) + data.length <= PAGE) {
+    // Within one page (every message copy): one translation, one copy of the whole source.
     const pa = procTranslate(km, idx, va >>> 0, true);
     if (pa < 0) return false;
-    const ram = km.bus.ram;
-    for (let i = 0, o = pa - RAM_BASE; i < data.length; i++) ram[o + i] = data[i];
+    km.bus.ram.set(data, pa - RAM_BASE);
     return true;
   }
   for (let done = 0; done < data.length; ) {
