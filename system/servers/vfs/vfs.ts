@@ -119,7 +119,8 @@ function pump(k: K): void {
     } else if (s.driver.status === "failed") finish(k, -EIO);
     else {
       if (r.io.kind === "write" && s.current.type !== VFS.SYNC) s.stats.evictions++;
-      s.io = { ...r.io, tries: 0, grant: -1, id: 0 };
+      // Spelled out: a spread with more properties is a slow path in V8 (~2 µs).
+      s.io = { kind: r.io.kind, block: r.io.block, slot: r.io.slot, tries: 0, grant: -1, id: 0 };
     }
   }
 }
