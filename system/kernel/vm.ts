@@ -25,7 +25,7 @@ export function initVm(): VmState {
   return { ptFree: [], ptNext: RAM_BASE + PT_POOL_OFF, memFree: [], memNext: RAM_BASE + PROC_POOL_OFF };
 }
 
-const PAGE = 4096;
+export const PAGE = 4096;
 
 /** Allocates `size` bytes (rounded to pages) of zeroed process memory; physical base or -1. */
 export function allocMem(km: KernelMemory, vm: VmState, size: number): number {

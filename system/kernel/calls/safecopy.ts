@@ -13,7 +13,8 @@ import { P, S } from "../layout.js";
 import { get32, type Message } from "../message.js";
 import { MAX_GRANTS } from "../params.js";
 import { lookupEndpoint } from "../proc.js";
-import { copyFrom, copyTo } from "../vm.js";
+import { RAM_BASE } from "../../machine/memmap.js";
+import { copyFrom, copyTo, PAGE, procTranslate } from "../vm.js";
 
 /**
  * Resolves grant `id` of `granter` for `caller` wanting `access` to [offset, offset + bytes):
@@ -50,6 +51,14 @@ export function safecopy(k: Kernel, caller: number, granterE: number, id: number
   if (at < 0) return at;
   k.charge(bytes * costs.COPY_PER_BYTE);
   const [src, srcVa, dst, dstVa] = fromGranter ? [granter, at, caller, addr] : [caller, addr, granter, at];
+  if (bytes > 0 && (srcVa & 0xfff) + bytes <= PAGE && (dstVa & 0xfff) + bytes <= PAGE) {
+    // Each side within one page (a block, a message): RAM to RAM, as the general path would do it.
+    const from = procTranslate(km, src, srcVa, false);
+    const to = from < 0 ? -1 : procTranslate(km, dst, dstVa, true);
+    if (to < 0) return -EFAULT;
+    km.bus.ram.copyWithin(to - RAM_BASE, from - RAM_BASE, from - RAM_BASE + bytes);
+    return OK;
+  }
   const data = copyFrom(km, src, srcVa, bytes);
   if (!data) return -EFAULT;
   return copyTo(km, dst, dstVa, data) ? OK : -EFAULT;
