@@ -14,7 +14,7 @@ import {
 } from "./abi.js";
 import type { Kernel } from "./kernel.js";
 import { P, RTS_RECEIVING, RTS_SENDING, S, SF_CHECKED } from "./layout.js";
-import { newMessage, set32, type Message } from "./message.js";
+import { messageArray, newMessage, set32, type Message } from "./message.js";
 import { NR_SLOTS } from "./params.js";
 import { clearRts, lookupEndpoint, setRts } from "./proc.js";
 import * as costs from "./costs.js";
@@ -262,6 +262,6 @@ export function sendAsync(k: Kernel, caller: number, dstE: number, msg: Message)
   if (dst < 0) return dst;
   const callerE = k.km.p(caller, P.endpoint);
   if (waitsFor(k, dst, callerE)) return deliver(k, dst, msg.slice(), callerE);
-  k.state.asyncQ.push({ from: caller, to: dstE, msg: Array.from(msg) });
+  k.state.asyncQ.push({ from: caller, to: dstE, msg: messageArray(msg) });
   return OK;
 }

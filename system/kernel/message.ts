@@ -22,6 +22,13 @@ export function set32(m: Message, off: number, v: number): void {
   m[off + 3] = v >>> 24;
 }
 
+/** The message as a plain array (for state that must be plain data); a loop: Array.from is ~6x slower. */
+export function messageArray(m: Message): number[] {
+  const a: number[] = [];
+  for (let i = 0; i < m.length; i++) a.push(m[i]);
+  return a;
+}
+
 export const msgSource = (m: Message): number => get32(m, M_SOURCE);
 export const msgType = (m: Message): number => get32(m, M_TYPE);
 

@@ -18,7 +18,7 @@ import {
   CLOCK, DS_CHECK, DS_DRIVER_UP, DS_REPLY, DS_SUBSCRIBE, EBADSRCDST, EDEADSRCDST, EIO, errorName, MF, NONE,
   NOTIFY_MESSAGE, OK, VFS, VFS_MF,
 } from "../../kernel/abi.js";
-import { get32, getString, msgSource, msgType, newMessage, type Message } from "../../kernel/message.js";
+import { get32, getString, messageArray, msgSource, msgType, newMessage, type Message } from "../../kernel/message.js";
 import type { NativeApi, NativeProgram } from "../../kernel/native.js";
 import { dsRequest } from "../dsclient.js";
 import { SERVER_Q } from "../../kernel/params.js";
@@ -76,7 +76,7 @@ export const vfs: NativeProgram<VfsState> = {
       if (from === CLOCK) onAlarm(k);
       else if (from === k.lookup("ds")) dsRequest(k, DS_CHECK, "");
     } else if (type === DS_REPLY) onDsReply(k, m);
-    else if (type >= VFS.RQ_BASE && type < VFS.REPLY) s.queue.push({ from, type, msg: Array.from(m), staged: false, runs: 0 });
+    else if (type >= VFS.RQ_BASE && type < VFS.REPLY) s.queue.push({ from, type, msg: messageArray(m), staged: false, runs: 0 });
     else note(k, `ignored message ${type} from ${from}`);
     pump(k);
   },
