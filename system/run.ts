@@ -90,7 +90,7 @@ export function runWorkload(sys: System, workload: Workload, params: string, lim
     progress,
     rsEvents: structuredClone(sys.nativeState<RsState>("rs")?.events ?? []),
     kernelEvents: structuredClone(k.events),
-    oracle: workload.judge(params, st === undefined ? undefined : structuredClone(st), sys.machine.ata.image),
+    oracle: workload.judge(params, st === undefined ? undefined : structuredClone(st), sys.machine.ata.readImage()),
     console: k.console + sys.machine.uart.output(),
   };
 }

@@ -47,6 +47,7 @@ export interface FilesJudgement {
 const digest = (b: Uint8Array): { size: number; sha256: string } => ({ size: b.length, sha256: createHash("sha256").update(b).digest("hex").slice(0, 16) });
 
 function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  if (a.length === b.length && Buffer.compare(a, b) === 0) return -1; // the common case, natively
   for (let i = 0; i < Math.min(a.length, b.length); i++) if (a[i] !== b[i]) return i;
   return a.length === b.length ? -1 : Math.min(a.length, b.length);
 }

@@ -59,6 +59,9 @@ export const BM_ST_INTERRUPT = 0x04;
 const BM_ST_CAPABLE = 0x60; // "drive 0/1 DMA capable", read/write scratch bits
 
 export const SECTOR_SIZE = 512;
+/** Granularity of restore()'s bookkeeping of written bytes. */
+const PAGE = 4096;
+
 /** LBA28 limit: the largest disk these commands can address. */
 export const ATA_MAX_SECTORS = 0x0fff_ffff;
 /** CHS translation geometry (for guests that leave the LBA bit clear). */
@@ -189,6 +192,13 @@ export class Ata implements Device {
   readonly sectors: number;
   readonly serial: string;
   state: AtaState;
+  /**
+   * Restoring only what changed: the snapshot image the disk equalled at the last snapshot() or
+   * restore(), except for the 4 KiB pages in `written` (the device's own writes since). null
+   * when unknown: at power-on, and once the host has taken the image (it may write it).
+   */
+  private base: Uint8Array | null = null;
+  private readonly written: Uint8Array;
 
   /**
    * Builds the controller and its disk. `disk` is either the image itself (adopted, not copied,
@@ -205,11 +215,27 @@ export class Ata implements Device {
     this.sectors = n;
     this.serial = opts.serial ?? "BH0000000001";
     this.state = powerOnState(diskImage(n, opts.image, disk instanceof Uint8Array));
+    this.written = new Uint8Array(Math.ceil(this.state.image.length / PAGE));
   }
 
-  /** The disk image (live: the host may read it, or write it while no command runs). */
+  /**
+   * The disk image, live: the host may read it, or write it while no command runs (the next
+   * restore() then copies the whole image). Take it again after a snapshot() or restore()
+   * rather than writing through a reference kept from before.
+   */
   get image(): Uint8Array {
+    this.base = null;
     return this.state.image;
+  }
+
+  /** The disk image, live, for reading only (an oracle checking what the disk holds). */
+  readImage(): Uint8Array {
+    return this.state.image;
+  }
+
+  /** The device wrote `len` bytes of the image at `off`. */
+  private wrote(off: number, len: number): void {
+    for (let p = Math.floor(off / PAGE); p * PAGE < off + len; p++) this.written[p] = 1;
   }
 
   /** IN from the command block, control block or bus-master registers. */
@@ -260,13 +286,21 @@ export class Ata implements Device {
 
   snapshot(): AtaState {
     const s = this.state;
-    return { ...s, image: s.image.slice(), buffer: s.buffer.slice() };
+    const image = s.image.slice();
+    this.base = image;
+    this.written.fill(0);
+    return { ...s, image, buffer: s.buffer.slice() };
   }
 
   restore(snap: unknown): void {
     const { image, buffer, ...rest } = snap as AtaState;
     Object.assign(this.state, rest);
-    this.state.image.set(image);
+    if (image === this.base) {
+      // The disk is that snapshot's image but for the pages written since: copy those back.
+      for (let p = 0; p < this.written.length; p++) if (this.written[p]) this.state.image.set(image.subarray(p * PAGE, (p + 1) * PAGE), p * PAGE);
+    } else this.state.image.set(image);
+    this.base = image;
+    this.written.fill(0);
     this.state.buffer.set(buffer);
   }
 
@@ -455,6 +489,7 @@ export class Ata implements Device {
   private writeSector(): void {
     const s = this.state;
     s.image.set(s.buffer, s.lba * SECTOR_SIZE);
+    this.wrote(s.lba * SECTOR_SIZE, SECTOR_SIZE);
     s.lba++;
     s.remaining--;
     s.head = s.lba;
@@ -597,7 +632,10 @@ export class Ata implements Device {
     const data = toMemory ? s.image.subarray(base, base + total) : new Uint8Array(total);
     const r = this.walkPrd(data, toMemory);
     const done = Math.floor(r.moved / SECTOR_SIZE);
-    if (!toMemory) s.image.set(data.subarray(0, done * SECTOR_SIZE), base);
+    if (!toMemory) {
+      s.image.set(data.subarray(0, done * SECTOR_SIZE), base);
+      this.wrote(base, done * SECTOR_SIZE);
+    }
     if (toMemory) s.sectorsRead += done;
     else s.sectorsWritten += done;
     s.lba += done;

@@ -395,4 +395,33 @@ describe("ATA snapshot", () => {
     expect(ata.state.image).toBe(image);
     expect(readSector(h).subarray(0, 510)).toEqual(sector(ata, 10).subarray(2));
   });
+
+  it("restoring one snapshot again and again undoes every write since: PIO, DMA, the host's", () => {
+    const { h, ata } = setup(64);
+    const snap = ata.snapshot();
+    const pristine = ata.readImage().slice();
+    const buf = RAM_BASE + 0x2000;
+    const pio = (lba: number, fill: number) => {
+      issue(h, 0x30, lba, 1);
+      h.advanceBy(OVERHEAD);
+      writeSector(h, new Uint8Array(512).fill(fill));
+      h.settle();
+    };
+    const dma = (lba: number, fill: number) => {
+      h.peek(buf, 1024).fill(fill);
+      prd(h, [[buf, 1024, true]]);
+      h.outb(BM_CMD, 0x01);
+      issue(h, 0xca, lba, 2);
+      h.settle();
+      h.outb(BM_CMD, 0x00);
+    };
+    for (let round = 0; round < 3; round++) {
+      pio(3 + round, 0x11);
+      dma(40 - round, 0x22);
+      if (round === 1) ata.image[7777] ^= 0xff; // the host, through the live image
+      expect(ata.readImage()).not.toEqual(pristine);
+      ata.restore(snap);
+      expect(ata.readImage()).toEqual(pristine);
+    }
+  });
 });
