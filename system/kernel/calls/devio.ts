@@ -64,9 +64,8 @@ export function doVdevio(k: Kernel, caller: number, m: Message): number {
   const va = get32(m, MF.vdevio.vecAddr) >>> 0;
   const vec = copyFrom(k.km, caller, va, n * 8);
   if (!vec) return -EFAULT;
-  const dv = new DataView(vec.buffer);
-  for (let i = 0; i < n; i++) if (!portAllowed(k, caller, dv.getUint32(i * 8, true), size)) return k.denied(caller, "port", -EPERM);
-  for (let i = 0; i < n; i++) dv.setUint32(i * 8 + 4, io(k, caller, dv.getUint32(i * 8, true), request, size, dv.getUint32(i * 8 + 4, true)) >>> 0, true);
+  for (let i = 0; i < n; i++) if (!portAllowed(k, caller, get32(vec, i * 8) >>> 0, size)) return k.denied(caller, "port", -EPERM);
+  for (let i = 0; i < n; i++) set32(vec, i * 8 + 4, io(k, caller, get32(vec, i * 8) >>> 0, request, size, get32(vec, i * 8 + 4) >>> 0));
   if (request & _DIO_INPUT && !copyTo(k.km, caller, va, vec)) return -EFAULT;
   return OK;
 }
