@@ -201,7 +201,7 @@ export class Kernel {
 
   private saveContext(idx: number): void {
     const cpu = this.machine.cpu;
-    for (let r = 1; r < 32; r++) this.km.setP(idx, P.regs + 4 * r, cpu.x[r]);
+    this.km.setPWords(idx, P.regs + 4, cpu.xAbove0);
     this.km.setP(idx, P.pc, cpu.pc);
   }
 

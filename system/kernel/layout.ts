@@ -100,6 +100,10 @@ export class KernelMemory {
   setP(idx: number, field: number, v: number): void {
     this.i32[(PROC_TABLE_OFF + idx * PROC_SIZE + field) >> 2] = v;
   }
+  /** Stores `words` at proc field `field` onward (the saved registers, in one copy). */
+  setPWords(idx: number, field: number, words: Int32Array): void {
+    this.i32.set(words, (PROC_TABLE_OFF + idx * PROC_SIZE + field) >> 2);
+  }
   s(idx: number, field: number): number {
     return this.i32[(PRIV_TABLE_OFF + idx * PRIV_SIZE + field) >> 2];
   }

@@ -90,6 +90,8 @@ export interface CpuSnapshot {
 export class Cpu implements CsrHart {
   /** Integer registers; x[0] is forced to 0 after every instruction. */
   readonly x = new Int32Array(32);
+  /** x1..x31, a view of `x` (the kernel saves them in one copy). */
+  readonly xAbove0 = this.x.subarray(1);
   pc = 0;
   mode: number = Mode.M;
   csr: CsrState = resetCsrs();
