@@ -38,11 +38,16 @@ const MSR_CTS_DSR_DCD = 0xb0; // a terminal is attached and ready
 
 /** Captured output kept: the last 1 MiB. */
 export const OUTPUT_CAPACITY = 1 << 20;
+/** Size of the output ring before the first byte that does not fit. */
+const OUTPUT_INITIAL = 4096;
 /** Queued input kept: further pushInput bytes are refused. */
 export const INPUT_CAPACITY = 1 << 16;
 
 export interface UartState {
-  /** Ring of the last OUTPUT_CAPACITY transmitted bytes; data at [0, outCount) until it wraps. */
+  /**
+   * Ring of the last OUTPUT_CAPACITY transmitted bytes; data at [0, outCount) until it wraps. It
+   * starts small and doubles as output arrives (a quiet console costs snapshots nothing).
+   */
   out: Uint8Array;
   /** Next write index into `out`. */
   outHead: number;
@@ -89,7 +94,7 @@ export class Uart implements Device {
   readonly name = "uart";
   readonly mmio: Region[] = [];
   readonly ports: Region[] = [{ base: PORT_UART, size: 8 }];
-  state: UartState = powerOnState(new Uint8Array(OUTPUT_CAPACITY));
+  state: UartState = powerOnState(new Uint8Array(OUTPUT_INITIAL));
 
   /** Builds a UART in its power-on state; drives no line until used. */
   constructor(private readonly ctx: DeviceContext) {}
@@ -203,12 +208,19 @@ export class Uart implements Device {
   restore(snap: unknown): void {
     const { out, input, ...rest } = snap as UartState;
     Object.assign(this.state, rest);
-    this.state.out.set(out);
+    if (this.state.out.length === out.length) this.state.out.set(out);
+    else this.state.out = out.slice();
     this.state.input = input.slice();
   }
 
   private transmit(byte: number): void {
     const s = this.state;
+    if (s.outHead === s.out.length && s.out.length < OUTPUT_CAPACITY) {
+      // Not wrapped yet (outHead = outCount): twice the room, the bytes kept.
+      const bigger = new Uint8Array(Math.min(OUTPUT_CAPACITY, 2 * s.out.length));
+      bigger.set(s.out);
+      s.out = bigger;
+    }
     s.out[s.outHead] = byte;
     s.outHead = (s.outHead + 1) % OUTPUT_CAPACITY;
     if (s.outCount < OUTPUT_CAPACITY) s.outCount++;
