@@ -396,6 +396,8 @@ export class Cpu implements CsrHart {
     let fetchVpn = -1;
     let fetchBase = 0;
     let fetchBp = false; // the cached fetch page has breakpoints
+    let fetchCov = false; // the cached fetch page is under coverage
+    const coverage = this.coverage;
     let prevPc = -4;
     while (used < left) {
       let insn: number;
@@ -405,20 +407,18 @@ export class Cpu implements CsrHart {
       if (ivpn === fetchVpn) {
         w = fetchBase + ((pc & 0xfff) >> 2);
         bp = fetchBp && bpWord[w] !== 0;
+        if (fetchCov) coverage![w] = 1;
       } else if (tagX[ivpn & TLB_MASK] === ivpn && (pc & 3) === 0) {
         fetchBase = offX[ivpn & TLB_MASK] >> 2;
         w = fetchBase + ((pc & 0xfff) >> 2);
+        // A page with breakpoints or coverage stays cached: its breakpoint words are checked, and
+        // every instruction under coverage is marked (here, or by the block that runs it).
         const flags = bpPage[fetchBase >>> 10];
-        if ((flags & 2) === 0) {
-          // A page with breakpoints stays cached: only its breakpoint words are checked.
-          fetchVpn = ivpn;
-          fetchBp = flags !== 0;
-        } else {
-          // A page under coverage: never cached, every instruction seen.
-          fetchVpn = -1;
-          this.coverage![w] = 1;
-        }
-        bp = (flags & 1) !== 0 && bpWord[w] !== 0;
+        fetchVpn = ivpn;
+        fetchBp = (flags & 1) !== 0;
+        fetchCov = (flags & 2) !== 0;
+        if (fetchCov) coverage![w] = 1;
+        bp = fetchBp && bpWord[w] !== 0;
       }
       if (bp && this.breakpointAt(w << 2, pc, start + used)) {
         clock.now = start + used;
@@ -427,7 +427,8 @@ export class Cpu implements CsrHart {
         return Stop.Breakpoint;
       }
       // Translated blocks start where control arrives by a jump, a trap or a block's end (not
-      // in the middle of straight-line code), on pages without breakpoints or coverage.
+      // in the middle of straight-line code); not where they hold a breakpoint, and under
+      // coverage only when they do not loop (the instructions a run executed must be known).
       const jumpedHere = pc !== ((prevPc + 4) | 0);
       prevPc = pc;
       if (w >= 0 && jumpedHere && jit) {
@@ -438,11 +439,13 @@ export class Cpu implements CsrHart {
             blk.hasBp = anySet(bpWord, w, blk.words.length);
             blk.bpGen = bpGen;
           }
-          if (fetchVpn === ivpn && used + blk.maxCycles < left && blk.pc === pc && !(fetchBp && blk.hasBp)) {
+          if (fetchVpn === ivpn && used + blk.maxCycles < left && blk.pc === pc && !(fetchBp && blk.hasBp) && !(fetchCov && blk.loops)) {
             if ((blk.slice !== slice || cpuWritten[w >>> 10] !== 0) && !sameWords(ram32, w, blk.words)) blockIds[w] = 0; // the code changed: cold again
             else {
               blk.slice = slice;
               blk.fn(x, out, ram32, ram16, ramu16, ram8, ramu8, tagR, offR, tagW, offW, mulDiv, left - used);
+              // A block that does not loop ran a prefix of its words: [w, w + done).
+              if (fetchCov) coverage!.fill(1, w, w + out.done);
               if (out.done > 0) {
                 pc = out.pc;
                 used = (used + out.cycles) | 0;

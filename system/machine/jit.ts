@@ -5,9 +5,9 @@
  * our interpreter dispatching each instruction.
  *
  * Exactness rules (the interpreter stays the reference):
- * - a block is entered only at its first instruction, never when it holds a breakpoint or lies
- *   on a page under coverage, only when the cycle budget covers its worst case (the whole
- *   block plus one taken jump);
+ * - a block is entered only at its first instruction, never when it holds a breakpoint, under
+ *   coverage only when it does not loop (the caller marks the prefix it ran), and only when the
+ *   cycle budget covers its worst case (the whole block plus one taken jump);
  * - on every entry its words are compared with RAM, so patched or self-modified code is never
  *   run stale (translated code is a cache, not state: snapshots do not contain it), and its
  *   virtual pc with the current one (the same physical code mapped elsewhere is not reused);
@@ -48,6 +48,8 @@ export interface Block {
   words: Int32Array;
   /** Most cycles it can take (budget check). */
   maxCycles: number;
+  /** It may go round inside the function (then the instructions it ran are not just a prefix). */
+  loops: boolean;
   /** Host cache: whether a breakpoint lies in the block, as of breakpoint generation bpGen. */
   bpGen: number;
   hasBp: boolean;
@@ -207,5 +209,5 @@ export function compileBlock(ram32: Int32Array, w: number, pc: number): Block | 
   if (!ended) parts.push(`out.pc = ${(pc + 4 * n) | 0}; out.done = bd + ${n}; out.cycles = bc + ${cycles}; return;`);
   const body = loops ? `let bd = 0, bc = 0;\nfor (;;) {\n${parts.join("\n")}\n}` : `const bd = 0, bc = 0;\n${parts.join("\n")}`;
   const fn = new Function("x", "out", "ram32", "ram16", "ramu16", "ram8", "ramu8", "tagR", "offR", "tagW", "offW", "mulDiv", "budget", `"use strict";\n${body}`) as BlockFn;
-  return { fn, pc: pc | 0, words, maxCycles, bpGen: -1, hasBp: false, slice: -1 };
+  return { fn, pc: pc | 0, words, maxCycles, loops, bpGen: -1, hasBp: false, slice: -1 };
 }
