@@ -23,7 +23,7 @@ import {
 import { Access, Tlb, TLB_MASK, walk, walkFaultCause, type WalkEnv } from "./mmu.js";
 import { PAGE_SHIFT } from "./memmap.js";
 import { Cause, INTERRUPT_BIT, Mode } from "./trap.js";
-import { compileBlock, HOT, type Block, type BlockExit } from "./jit.js";
+import { compileBlock, HOT, type Block, type BlockEnv, type BlockExit } from "./jit.js";
 
 /** Why run() returned. */
 export const enum Stop {
@@ -146,6 +146,7 @@ export class Cpu implements CsrHart {
   }
   private readonly blocks: Block[] = [undefined as unknown as Block];
   private readonly blockExit: BlockExit = { pc: 0, done: 0, cycles: 0 };
+  private readonly blockEnv: BlockEnv;
   /** Execution coverage: one byte per RAM word, set when an instruction there executes (pages chosen by setCoverage). */
   coverage: Uint8Array | null = null;
   /** pc at which the CPU stopped for a breakpoint: that execution is not counted twice. */
@@ -178,6 +179,9 @@ export class Cpu implements CsrHart {
     this.owner = new Uint8Array(bus.ramSize >>> PAGE_SHIFT);
     this.blockIds = new Int32Array(bus.ramSize >>> 2);
     this.walkEnv = { satp: 0, priv: 0, sum: false, mxr: false, readPhys: (pa) => this.readPhys32(pa) };
+    const { ram8, ram: ramu8, ram16, ramu16, ram32 } = bus;
+    const { tagR, offR, tagW, offW } = this.tlb;
+    this.blockEnv = { x: this.x, out: this.blockExit, ram32, ram16, ramu16, ram8, ramu8, tagR, offR, tagW, offW, mulDiv };
   }
 
   cycles(): number {
@@ -443,7 +447,7 @@ export class Cpu implements CsrHart {
             if ((blk.slice !== slice || cpuWritten[w >>> 10] !== 0) && !sameWords(ram32, w, blk.words)) blockIds[w] = 0; // the code changed: cold again
             else {
               blk.slice = slice;
-              blk.fn(x, out, ram32, ram16, ramu16, ram8, ramu8, tagR, offR, tagW, offW, mulDiv, left - used);
+              blk.fn(left - used);
               // A block that does not loop ran a prefix of its words: [w, w + done).
               if (fetchCov) coverage!.fill(1, w, w + out.done);
               if (out.done > 0) {
@@ -457,7 +461,7 @@ export class Cpu implements CsrHart {
           }
         } else if (b > -HOT) blockIds[w] = b - 1;
         else if (b === -HOT && fetchVpn === ivpn) {
-          const blk = compileBlock(ram32, w, pc);
+          const blk = compileBlock(this.blockEnv, w, pc);
           if (blk) {
             blocks.push(blk);
             blockIds[w] = blocks.length - 1;

@@ -33,12 +33,30 @@ export interface BlockExit {
   cycles: number;
 }
 
-export type BlockFn = (
-  x: Int32Array, out: BlockExit, ram32: Int32Array, ram16: Int16Array, ramu16: Uint16Array, ram8: Int8Array, ramu8: Uint8Array,
-  tagR: Int32Array, offR: Int32Array, tagW: Int32Array, offW: Int32Array, mulDiv: (f3: number, a: number, b: number) => number,
-  /** Cycles left in the slice: another iteration starts only if it stays below. */
-  budget: number,
-) => void;
+/**
+ * What a block works on: one CPU's registers, exit record, RAM views, TLB arrays and M-extension
+ * helper. These objects live as long as the CPU (restores copy into them), so a block function
+ * is made once per CPU with them bound, and a call passes just the cycle budget.
+ */
+export interface BlockEnv {
+  x: Int32Array;
+  out: BlockExit;
+  ram32: Int32Array;
+  ram16: Int16Array;
+  ramu16: Uint16Array;
+  ram8: Int8Array;
+  ramu8: Uint8Array;
+  tagR: Int32Array;
+  offR: Int32Array;
+  tagW: Int32Array;
+  offW: Int32Array;
+  mulDiv: (f3: number, a: number, b: number) => number;
+}
+
+/** A translated block: `budget` = cycles left in the slice (another iteration starts only if it stays below). */
+export type BlockFn = (budget: number) => void;
+
+const ENV_NAMES = ["x", "out", "ram32", "ram16", "ramu16", "ram8", "ramu8", "tagR", "offR", "tagW", "offW", "mulDiv"] as const;
 
 export interface Block {
   fn: BlockFn;
@@ -170,7 +188,8 @@ function jumpsTo(w: number, pc: number): number | undefined {
  * Translates the block starting at RAM word `w` (virtual pc `pc`), or returns undefined when its
  * first instruction cannot be translated.
  */
-export function compileBlock(ram32: Int32Array, w: number, pc: number): Block | undefined {
+export function compileBlock(env: BlockEnv, w: number, pc: number): Block | undefined {
+  const ram32 = env.ram32;
   // First pass: how far the block goes, whether it jumps, its worst case.
   let n = 0;
   let cycles = 0;
@@ -208,6 +227,7 @@ export function compileBlock(ram32: Int32Array, w: number, pc: number): Block | 
   }
   if (!ended) parts.push(`out.pc = ${(pc + 4 * n) | 0}; out.done = bd + ${n}; out.cycles = bc + ${cycles}; return;`);
   const body = loops ? `let bd = 0, bc = 0;\nfor (;;) {\n${parts.join("\n")}\n}` : `const bd = 0, bc = 0;\n${parts.join("\n")}`;
-  const fn = new Function("x", "out", "ram32", "ram16", "ramu16", "ram8", "ramu8", "tagR", "offR", "tagW", "offW", "mulDiv", "budget", `"use strict";\n${body}`) as BlockFn;
+  const make = new Function(...ENV_NAMES, `"use strict";\nreturn function block(budget) {\n${body}\n};`);
+  const fn = make(...ENV_NAMES.map((k) => env[k])) as BlockFn;
   return { fn, pc: pc | 0, words, maxCycles, loops, bpGen: -1, hasBp: false, slice: -1 };
 }
