@@ -80,8 +80,9 @@ export function doDiagctl(k: Kernel, caller: number, m: Message): number {
   const size = Math.min(get32(m, MF.diag.size) >>> 0, 1024);
   const text = copyFrom(k.km, caller, get32(m, MF.diag.address) >>> 0, size);
   if (!text) return -EFAULT;
-  let s = "";
-  for (const c of text) s += c === 10 || (c >= 32 && c < 127) ? String.fromCharCode(c) : "?";
+  // Printable ASCII and newlines kept, anything else shown as "?" (text is our own copy).
+  for (let i = 0; i < text.length; i++) if (!(text[i] === 10 || (text[i] >= 32 && text[i] < 127))) text[i] = 0x3f;
+  const s = Buffer.from(text.buffer, text.byteOffset, text.length).toString("latin1");
   k.print(`${k.state.procs[caller]?.label ?? "?"}: ${s}${s.endsWith("\n") ? "" : "\n"}`);
   return OK;
 }
