@@ -199,9 +199,13 @@ export class Machine {
     const c = this.cpu;
     hashValue(h, { x: c.x, pc: c.pc, mode: c.mode, wfi: c.wfi, retired: c.retired, csr: c.csr, owner: c.owner, domain: c.domain, foreign: c.foreign });
     hashValue(h, { clock: this.clock.state, dma: this.dma.iommu, halted: this.halted });
+    // The disk knows which of its pages can differ from the snapshot's image: only those are compared.
+    const refImage = (ref?.devices[this.ata.name] as { image?: Uint8Array } | undefined)?.image;
+    const written = refImage && this.ata.writtenSince(refImage);
+    const hints = written ? new Map([[refImage, written]]) : undefined;
     for (const d of this.devices) {
       h.update(d.name);
-      hashValue(h, d.state, ref?.devices[d.name]);
+      hashValue(h, d.state, ref?.devices[d.name], hints);
     }
     return h.digest("hex");
   }
@@ -227,11 +231,18 @@ function allDigests(buf: Uint8Array): Buffer {
 }
 
 /**
+ * Per snapshot buffer, the pages (one byte each, nonzero = may differ) that can differ from it;
+ * the others are known equal and not compared.
+ */
+type Hints = Map<Uint8Array, Uint8Array>;
+
+/**
  * Feeds the digests of `buf`'s pages to `h` (one update: SHA-256 of the concatenation). Given
  * `ref`, a snapshot of the same buffer, pages equal to its pages take its cached digests, found
- * by comparing chunks first, then the pages of chunks that differ.
+ * by comparing chunks first, then the pages of chunks that differ (only pages `hints` says may
+ * differ, when it knows `ref`).
  */
-function hashPaged(h: Hash, buf: Uint8Array, ref?: Uint8Array): void {
+function hashPaged(h: Hash, buf: Uint8Array, ref?: Uint8Array, hints?: Hints): void {
   h.update(`<paged:${buf.length}>`);
   if (!ref || ref.length !== buf.length) return void h.update(allDigests(buf));
   let known = pageDigestCache.get(ref);
@@ -242,6 +253,16 @@ function hashPaged(h: Hash, buf: Uint8Array, ref?: Uint8Array): void {
   const digests = Buffer.from(known);
   const b = asBuffer(buf);
   const r = asBuffer(ref);
+  const maybe = hints?.get(ref);
+  if (maybe) {
+    for (let p = 0; p < maybe.length; p++) {
+      if (!maybe[p]) continue;
+      const off = p * PAGE;
+      const end = Math.min(off + PAGE, buf.length);
+      if (b.compare(r, off, end, off, end) !== 0) pageDigest(buf, off).copy(digests, p * DIGEST);
+    }
+    return void h.update(digests);
+  }
   for (let chunk = 0; chunk < buf.length; chunk += CHUNK) {
     const chunkEnd = Math.min(chunk + CHUNK, buf.length);
     if (b.compare(r, chunk, chunkEnd, chunk, chunkEnd) === 0) continue;
@@ -257,10 +278,10 @@ function hashPaged(h: Hash, buf: Uint8Array, ref?: Uint8Array): void {
  * Feeds a JSON-like value to a hash, in a fixed order. Typed arrays are hashed as raw bytes,
  * large ones page by page (against the matching array of `ref`, a snapshot of the same value).
  */
-function hashValue(h: Hash, v: unknown, ref?: unknown): void {
+function hashValue(h: Hash, v: unknown, ref?: unknown, hints?: Hints): void {
   if (ArrayBuffer.isView(v)) {
     const bytes = new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-    if (bytes.length >= 16 * PAGE) return hashPaged(h, bytes, ref instanceof Uint8Array ? ref : undefined);
+    if (bytes.length >= 16 * PAGE) return hashPaged(h, bytes, ref instanceof Uint8Array ? ref : undefined, hints);
     h.update(`<${v.constructor.name}:${v.byteLength}>`);
     h.update(bytes);
   } else if (Array.isArray(v)) {
@@ -272,7 +293,7 @@ function hashValue(h: Hash, v: unknown, ref?: unknown): void {
     const r = ref !== null && typeof ref === "object" ? (ref as Record<string, unknown>) : undefined;
     for (const k of Object.keys(v).sort()) {
       h.update(k);
-      hashValue(h, (v as Record<string, unknown>)[k], r?.[k]);
+      hashValue(h, (v as Record<string, unknown>)[k], r?.[k], hints);
     }
     h.update("}");
   } else h.update(JSON.stringify(v) ?? "undefined");

@@ -233,6 +233,14 @@ export class Ata implements Device {
     return this.state.image;
   }
 
+  /**
+   * The pages (a byte each, nonzero = written) where the image may differ from `snapshotImage`,
+   * when the image is that snapshot's but for the device's writes since; else undefined.
+   */
+  writtenSince(snapshotImage: Uint8Array): Uint8Array | undefined {
+    return snapshotImage === this.base ? this.written : undefined;
+  }
+
   /** The device wrote `len` bytes of the image at `off`. */
   private wrote(off: number, len: number): void {
     for (let p = Math.floor(off / PAGE); p * PAGE < off + len; p++) this.written[p] = 1;
