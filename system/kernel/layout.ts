@@ -5,6 +5,8 @@
  * write may have changed, and check.ts decides whether it still makes sense.
  */
 import type { Bus } from "../machine/bus.js";
+import type { WalkEnv } from "../machine/mmu.js";
+import { Mode } from "../machine/trap.js";
 import { PRIV_SIZE, PRIV_TABLE_OFF, PROC_SIZE, PROC_TABLE_OFF, SCHED_OFF } from "./params.js";
 
 /** struct proc (256 bytes). */
@@ -81,10 +83,20 @@ export const H = { irq: 0, policy: 4, enabled: 8 } as const;
 export class KernelMemory {
   readonly view: DataView;
   private readonly i32: Int32Array;
+  /** The page-walk environment the kernel translates processes' addresses with (vm.ts), reused. */
+  readonly walker: { env: WalkEnv; levels: { n: number } };
 
   constructor(readonly bus: Bus) {
     this.view = new DataView(bus.ram.buffer, bus.ram.byteOffset, bus.ram.byteLength);
     this.i32 = bus.ram32;
+    const ram32 = bus.ram32;
+    // PTE addresses are word-aligned: a direct word read (the DataView path for anything else).
+    const readPhys = (pa: number) => {
+      const off = pa - bus.ramBase;
+      if ((off & 3) === 0 && off >= 0 && off >>> 2 < ram32.length) return ram32[off >>> 2];
+      return bus.isRam(pa, 4) ? this.view.getInt32(off, true) : undefined;
+    };
+    this.walker = { env: { satp: 0, priv: Mode.U, sum: false, mxr: false, readPhys }, levels: { n: 0 } };
   }
 
   procOff(idx: number): number {

@@ -7,7 +7,7 @@
  * live in guest RAM (the page-table pool) where a wild write can reach them.
  */
 import { RAM_BASE } from "../machine/memmap.js";
-import { Access, PTE_A, PTE_D, PTE_G, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, walk, type WalkEnv } from "../machine/mmu.js";
+import { Access, PTE_A, PTE_D, PTE_G, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, walk } from "../machine/mmu.js";
 import { Mode } from "../machine/trap.js";
 import { KernelMemory, P, PK_NATIVE } from "./layout.js";
 import { PROC_POOL_OFF, PT_POOL_END, PT_POOL_OFF } from "./params.js";
@@ -119,34 +119,11 @@ export function procTranslate(km: KernelMemory, idx: number, va: number, write: 
   }
   const root = km.p(idx, P.ptRoot) >>> 0;
   if (!root) return -1;
-  const w = walkerOf(km);
+  const w = km.walker;
   w.env.satp = (1 << 31) | (root >>> 12);
   w.env.priv = km.p(idx, P.mode) === 1 ? Mode.S : Mode.U;
   const r = walk(w.env, va >>> 0, write ? Access.Write : Access.Read, w.levels);
   return r >= 0 && km.bus.isRam(r) ? r : -1;
-}
-
-/** One reusable walk environment per kernel memory (no allocation per translation). */
-const walkers = new WeakMap<KernelMemory, { env: WalkEnv; levels: { n: number } }>();
-let lastWalker: { km: KernelMemory; w: { env: WalkEnv; levels: { n: number } } } | undefined;
-
-function walkerOf(km: KernelMemory): { env: WalkEnv; levels: { n: number } } {
-  if (lastWalker?.km === km) return lastWalker.w;
-  let w = walkers.get(km);
-  if (!w) {
-    const ram32 = km.bus.ram32;
-    const words = ram32.length;
-    // PTE addresses are word-aligned: a direct word read (the DataView path for anything else).
-    const readPhys = (pa: number) => {
-      const off = pa - RAM_BASE;
-      if ((off & 3) === 0 && off >= 0 && off >>> 2 < words) return ram32[off >>> 2];
-      return km.bus.isRam(pa, 4) ? km.view.getInt32(off, true) : undefined;
-    };
-    w = { env: { satp: 0, priv: Mode.U, sum: false, mxr: false, readPhys }, levels: { n: 0 } };
-    walkers.set(km, w);
-  }
-  lastWalker = { km, w };
-  return w;
 }
 
 /** Copies `len` bytes from process `idx` at `va`; undefined if any page is not accessible. */

@@ -253,24 +253,20 @@ function hashPaged(h: Hash, buf: Uint8Array, ref?: Uint8Array, hints?: Hints): v
   const digests = Buffer.from(known);
   const b = asBuffer(buf);
   const r = asBuffer(ref);
+  /** The page at `off`: its own digest if it differs from ref's. */
+  const check = (off: number) => {
+    const end = Math.min(off + PAGE, buf.length);
+    if (b.compare(r, off, end, off, end) !== 0) pageDigest(buf, off).copy(digests, (off / PAGE) * DIGEST);
+  };
   const maybe = hints?.get(ref);
   if (maybe) {
-    for (let p = 0; p < maybe.length; p++) {
-      if (!maybe[p]) continue;
-      const off = p * PAGE;
-      const end = Math.min(off + PAGE, buf.length);
-      if (b.compare(r, off, end, off, end) !== 0) pageDigest(buf, off).copy(digests, p * DIGEST);
+    for (let p = 0; p < maybe.length; p++) if (maybe[p]) check(p * PAGE);
+  } else
+    for (let chunk = 0; chunk < buf.length; chunk += CHUNK) {
+      const chunkEnd = Math.min(chunk + CHUNK, buf.length);
+      if (b.compare(r, chunk, chunkEnd, chunk, chunkEnd) === 0) continue;
+      for (let off = chunk; off < chunkEnd; off += PAGE) check(off);
     }
-    return void h.update(digests);
-  }
-  for (let chunk = 0; chunk < buf.length; chunk += CHUNK) {
-    const chunkEnd = Math.min(chunk + CHUNK, buf.length);
-    if (b.compare(r, chunk, chunkEnd, chunk, chunkEnd) === 0) continue;
-    for (let off = chunk; off < chunkEnd; off += PAGE) {
-      const end = Math.min(off + PAGE, buf.length);
-      if (b.compare(r, off, end, off, end) !== 0) pageDigest(buf, off).copy(digests, (off / PAGE) * DIGEST);
-    }
-  }
   h.update(digests);
 }
 

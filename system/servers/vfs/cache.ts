@@ -11,7 +11,6 @@ import { CACHE_BASE, type CacheState } from "./types.js";
 
 /** Just what a transaction needs from the native API: its memory. */
 export interface Memory {
-  read(va: number, len: number): Uint8Array;
   write(va: number, data: Uint8Array): void;
   view(va: number, len: number): Uint8Array;
 }
@@ -83,11 +82,7 @@ export class CacheTx implements Blocks {
   ) {}
 
   read(n: number): Uint8Array | undefined {
-    this.touched.add(n);
-    const st = this.staged.get(n);
-    if (st) return st.slice();
-    const s = this.present(n);
-    return s < 0 ? undefined : this.mem.read(bufAddr(s), BLOCK_SIZE);
+    return this.peek(n)?.slice();
   }
 
   peek(n: number): Uint8Array | undefined {

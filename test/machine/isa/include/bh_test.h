@@ -93,6 +93,12 @@
     CASE(n); la x11, base; NOPS(gap); op x13, off(x11); EXPECT(x13, want)
 
 /* ---- stores: store `val`, load it back with `lop`, expect `want` ---- */
+/* Only the addressed bytes change: the words at st_buf-4, st_buf and st_buf+4 hold 0xa5a5a5a5;
+   `op` stores 0x13579bdf at st_buf+off; the word at st_buf must read `want`, its neighbours stay. */
+#define ST_ONLY(n, op, off, want) \
+    CASE(n); la x11, st_buf; li x12, 0xa5a5a5a5; sw x12, 0(x11); sw x12, 4(x11); sw x12, -4(x11); \
+    li x12, 0x13579bdf; op x12, off(x11); \
+    lw x13, 0(x11); EXPECT(x13, want); lw x13, 4(x11); EXPECT(x13, 0xa5a5a5a5); lw x13, -4(x11); EXPECT(x13, 0xa5a5a5a5)
 #define ST(n, sop, lop, want, val, off, base) \
     CASE(n); la x11, base; li x12, val; sop x12, off(x11); lop x13, off(x11); EXPECT(x13, want)
 #define ST_FWD(n, sop, lop, want, val, off, base, g1, g2) \
