@@ -128,38 +128,28 @@ export function procTranslate(km: KernelMemory, idx: number, va: number, write: 
 
 /** Copies `len` bytes from process `idx` at `va`; undefined if any page is not accessible. */
 export function copyFrom(km: KernelMemory, idx: number, va: number, len: number): Uint8Array | undefined {
-  if (len > 0 && ((va >>> 0) & 0xfff) + len <= PAGE) {
-    // Within one page (every message copy): one translation, one slice.
-    const pa = procTranslate(km, idx, va >>> 0, false);
-    return pa < 0 ? undefined : km.bus.ram.slice(pa - RAM_BASE, pa - RAM_BASE + len);
-  }
-  const out = new Uint8Array(len);
+  let out: Uint8Array | undefined;
   for (let done = 0; done < len; ) {
     const a = (va + done) >>> 0;
     const pa = procTranslate(km, idx, a, false);
     if (pa < 0) return undefined;
     const n = Math.min(len - done, PAGE - (a & 0xfff));
-    out.set(km.bus.ram.subarray(pa - RAM_BASE, pa - RAM_BASE + n), done);
+    // Within one page (every message copy): a single copy, no staging buffer.
+    if (n === len) return km.bus.ram.slice(pa - RAM_BASE, pa - RAM_BASE + n);
+    (out ??= new Uint8Array(len)).set(km.bus.ram.subarray(pa - RAM_BASE, pa - RAM_BASE + n), done);
     done += n;
   }
-  return out;
+  return out ?? new Uint8Array(0);
 }
 
 /** Copies `data` into process `idx` at `va`; false (maybe partially written) if not writable. */
 export function copyTo(km: KernelMemory, idx: number, va: number, data: Uint8Array): boolean {
-  if (data.length > 0 && ((va >>> 0) & 0xfff) + data.length <= PAGE) {
-    // Within one page (every message copy): one translation, one copy of the whole source.
-    const pa = procTranslate(km, idx, va >>> 0, true);
-    if (pa < 0) return false;
-    km.bus.ram.set(data, pa - RAM_BASE);
-    return true;
-  }
   for (let done = 0; done < data.length; ) {
     const a = (va + done) >>> 0;
     const pa = procTranslate(km, idx, a, true);
     if (pa < 0) return false;
     const n = Math.min(data.length - done, PAGE - (a & 0xfff));
-    km.bus.ram.set(data.subarray(done, done + n), pa - RAM_BASE);
+    km.bus.ram.set(n === data.length ? data : data.subarray(done, done + n), pa - RAM_BASE);
     done += n;
   }
   return true;

@@ -202,7 +202,7 @@ export class Machine {
     // The disk knows which of its pages can differ from the snapshot's image: only those are compared.
     const refImage = (ref?.devices[this.ata.name] as { image?: Uint8Array } | undefined)?.image;
     const written = refImage && this.ata.writtenSince(refImage);
-    const hints = written ? new Map([[refImage, written]]) : undefined;
+    const hints = written ? { ref: refImage, pages: written } : undefined;
     for (const d of this.devices) {
       h.update(d.name);
       hashValue(h, d.state, ref?.devices[d.name], hints);
@@ -231,10 +231,10 @@ function allDigests(buf: Uint8Array): Buffer {
 }
 
 /**
- * Per snapshot buffer, the pages (one byte each, nonzero = may differ) that can differ from it;
- * the others are known equal and not compared.
+ * For one snapshot buffer `ref`, the pages (one byte each, nonzero = may differ) that can differ
+ * from it; the others are known equal and not compared.
  */
-type Hints = Map<Uint8Array, Uint8Array>;
+type Hints = { ref: Uint8Array; pages: Uint8Array };
 
 /**
  * Feeds the digests of `buf`'s pages to `h` (one update: SHA-256 of the concatenation). Given
@@ -258,7 +258,7 @@ function hashPaged(h: Hash, buf: Uint8Array, ref?: Uint8Array, hints?: Hints): v
     const end = Math.min(off + PAGE, buf.length);
     if (b.compare(r, off, end, off, end) !== 0) pageDigest(buf, off).copy(digests, (off / PAGE) * DIGEST);
   };
-  const maybe = hints?.get(ref);
+  const maybe = hints?.ref === ref ? hints.pages : undefined;
   if (maybe) {
     for (let p = 0; p < maybe.length; p++) if (maybe[p]) check(p * PAGE);
   } else
