@@ -3,7 +3,8 @@
  * VFS when the workload needs a file system, and the workload's program. The build decides
  * where the driver runs and whether RS restarts it; options tune the heartbeat and the disk.
  */
-import type { Build, ServiceConf } from "./builds/types.js";
+import type { Build } from "./builds/types.js";
+import type { ServiceConf } from "./kernel/service.js";
 import { AT_WINI, withConf } from "./builds/services.js";
 import { SERVER_Q, USER_Q } from "./kernel/params.js";
 import type { NativeRegistry } from "./kernel/native.js";
@@ -51,7 +52,7 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
   const natives: NativeRegistry = {
     ds,
     vfs,
-    rs: makeRs([{ conf: driver, period: build.recovery.heartbeat ? opts.heartbeatTicks ?? 33 : 0, restart: build.recovery.restart }]),
+    rs: makeRs([{ conf: driver, period: build.recovery.agent === "rs" && build.recovery.heartbeat ? opts.heartbeatTicks ?? 33 : 0, restart: build.recovery.agent === "rs" && build.recovery.restart }]),
     [workload.name]: workload.program,
     ...(opts.natives ?? {}),
   };

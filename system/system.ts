@@ -4,7 +4,8 @@
  * stateHash() identifies the whole state. Nothing here knows about campaigns.
  */
 import { createHash } from "node:crypto";
-import type { Build, ServiceConf } from "./builds/types.js";
+import type { Build } from "./builds/types.js";
+import type { ServiceConf } from "./kernel/service.js";
 import { fingerprint } from "./builds/index.js";
 import { loadImage } from "./drivers/images.js";
 import { Kernel, type KernelState } from "./kernel/kernel.js";

@@ -10,7 +10,7 @@ export const minix3NoRestart: Build = {
   ...minix3,
   name: "minix3-norestart",
   description: "minix3 with the restart policy off: failures are detected, never repaired",
-  recovery: { heartbeat: true, restart: false },
+  recovery: { agent: "rs", heartbeat: true, restart: false },
 };
 
 /** minix3 without least privilege: drivers stay isolated by the MMU but the kernel checks no IPC mask, call mask, ports, IRQs or grants. */
@@ -18,5 +18,5 @@ export const minix3NoChecks: Build = {
   ...minix3,
   name: "minix3-nochecks",
   description: "minix3 with privilege checks off: MMU isolation and recovery only",
-  checks: false,
+  privilegeChecks: false,
 };

@@ -8,7 +8,8 @@ import { minix3 } from "./minix3.js";
 import { monolithic } from "./monolithic.js";
 import type { Build } from "./types.js";
 
-export type { Build, ServiceConf } from "./types.js";
+export type { Build } from "./types.js";
+export type { ServiceConf } from "../kernel/service.js";
 
 export const BUILDS: Record<string, Build> = {
   minix3,

@@ -4,12 +4,8 @@ import type { Build } from "./types.js";
 export const monolithic: Build = {
   name: "monolithic",
   description: "Monolithic kernel: drivers in supervisor mode, all of RAM mapped, no privilege checks, no recovery",
-  driverMode: "supervisor",
-  driverAddressSpace: "kernel",
-  checks: false,
-  supervisorFaultPanics: true,
-  preemptSupervisor: false,
-  softLockupTicks: 20,
-  recovery: { heartbeat: false, restart: false },
-  iommu: false,
+  isolation: { driverMode: "supervisor", addressSpace: "kernel", iommu: false },
+  privilegeChecks: false,
+  kernelMode: { faultPanics: true, preemptible: false, softLockupTicks: 20 },
+  recovery: { agent: "none" },
 };

@@ -6,7 +6,7 @@
  */
 import { IRQ_ATA, PORT_ATA_BM, PORT_ATA_CMD, PORT_ATA_CTRL } from "../machine/memmap.js";
 import { DRIVER_Q } from "../kernel/params.js";
-import type { ServiceConf } from "./types.js";
+import type { ServiceConf } from "../kernel/service.js";
 
 /** The ATA disk driver (MINIX at_wini): its ports, IRQ 14, and the calls a block driver needs. */
 export const AT_WINI: ServiceConf = {

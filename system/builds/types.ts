@@ -1,58 +1,45 @@
 /*
- * A kernel build is data: where drivers run, what they can see, which checks are on and how
- * failures are recovered. The kernel consults these fields; nothing else differs between
- * builds (DESIGN.md principle 4: same binary, many builds).
+ * A kernel build is data, grouped by mechanism: how drivers are isolated, which checks the kernel
+ * applies to them, what the kernel does when code running inside it misbehaves, and which agent
+ * recovers a failed driver. The kernel asks these questions in one place (kernel/policy.ts) and
+ * composition picks the recovery agent (compose.ts); nothing else differs between builds
+ * (DESIGN.md principle 4: same binary, many builds). Later builds add groups (cost model,
+ * Nooks' domains, driver VMs, software checks) rather than flags scattered over the kernel.
  */
 
 export interface Build {
   name: string;
   description: string;
-  /** Privilege mode of driver processes. */
-  driverMode: "user" | "supervisor";
+  /** Where drivers run and what they can reach. */
+  isolation: {
+    /** Privilege mode of driver processes. */
+    driverMode: "user" | "supervisor";
+    /**
+     * "private": a driver's page table maps only its own image and stack.
+     * "kernel": one kernel address space: all of RAM is mapped (read/write) into every driver too.
+     */
+    addressSpace: "private" | "kernel";
+    /** An IOMMU restricts each device's DMA to the memory of the driver that owns the device. */
+    iommu: boolean;
+  };
+  /** The kernel checks drivers' requests against their service entry: IPC send mask, kernel-call mask, I/O ports, IRQ lines, grants. */
+  privilegeChecks: boolean;
+  /** What the kernel does about code running in supervisor mode (drivers inside the kernel). */
+  kernelMode: {
+    /** A CPU exception (or exit) in supervisor mode is a kernel panic (an oops in a non-isolated kernel). */
+    faultPanics: boolean;
+    /** Whether supervisor-mode processes are preempted by the clock (a loop there holds the CPU if not). */
+    preemptible: boolean;
+    /**
+     * Soft-lockup detector: clock ticks a non-preemptible process may hold the CPU without
+     * blocking before the kernel reports the CPU stuck and the system hung; 0 = off.
+     */
+    softLockupTicks: number;
+  };
   /**
-   * "private": a driver's page table maps only its own image and stack.
-   * "kernel": one kernel address space: all of RAM is mapped (read/write) into every driver too.
+   * Who recovers a failed driver. "rs": the reincarnation server watches drivers (heartbeats,
+   * if on) and restarts a failed one (if on). "none": no recovery; RS only starts the services
+   * and records their deaths (the part of init a monolithic kernel also has).
    */
-  driverAddressSpace: "private" | "kernel";
-  /** Privilege checks: IPC send mask, kernel-call mask, I/O port ranges, IRQ lines, grants. */
-  checks: boolean;
-  /** A CPU exception in supervisor mode is a kernel panic (an oops in a non-isolated kernel). */
-  supervisorFaultPanics: boolean;
-  /** Whether supervisor-mode processes are preempted by the clock (a loop there holds the CPU if not). */
-  preemptSupervisor: boolean;
-  /**
-   * Soft-lockup detector (Linux's watchdog): clock ticks a non-preemptible process may hold
-   * the CPU without blocking before the kernel reports the CPU stuck and the system hung; 0 = off.
-   */
-  softLockupTicks: number;
-  /**
-   * Recovery: whether RS watches drivers with heartbeats (hang detection), and whether it
-   * restarts a failed one. A monolithic kernel has neither.
-   */
-  recovery: { heartbeat: boolean; restart: boolean };
-  /** An IOMMU restricts each device's DMA to its driver's memory. */
-  iommu: boolean;
-}
-
-/** One entry of the system.conf-like service table: what a process is and may do. */
-export interface ServiceConf {
-  label: string;
-  /** A guest image (system/drivers/images/<name>.elf) or a native program name. */
-  program: { guest: string } | { native: string };
-  /** Scheduling queue (0 highest). */
-  priority: number;
-  /** Labels (or kernel tasks "CLOCK", "SYSTEM", "HARDWARE") this process may send to; "*" = all. */
-  ipcTo: string[];
-  /** Kernel calls allowed, by name without SYS_ (e.g. "DEVIO"); "*" = all. */
-  kernelCalls: string[];
-  /** I/O port ranges [first, last] the process may access with DEVIO/VDEVIO/SDEVIO. */
-  io: Array<[number, number]>;
-  /** IRQ lines it may attach to. */
-  irqs: number[];
-  /** Boot parameters (GET_PARAMS). */
-  params?: string;
-  /** Native processes: size of their memory region in bytes (default NATIVE_MEM_SIZE). */
-  memSize?: number;
-  /** Is it a driver (runs in the build's driver mode) or a server/user program? */
-  role: "driver" | "server" | "user";
+  recovery: { agent: "rs"; heartbeat: boolean; restart: boolean } | { agent: "none" };
 }

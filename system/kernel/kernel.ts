@@ -7,7 +7,8 @@
  * Kernel state is split in two: the tables a wild write could hit live in guest RAM
  * (layout.ts); the rest is the plain-data KernelState below, copied by snapshots.
  */
-import type { Build, ServiceConf } from "../builds/types.js";
+import type { Build } from "../builds/types.js";
+import type { ServiceConf } from "./service.js";
 import * as mcost from "../machine/costs.js";
 import { MIP_MEIP, MIP_MTIP, MSTATUS_MIE } from "../machine/csr.js";
 import { PLIC_ENABLE, PLIC_PRIORITY } from "../machine/devices/plic.js";
@@ -22,6 +23,7 @@ import { kernelCall } from "./calls/index.js";
 import { checkPageTable, checkPriv, checkProc, checkQueues } from "./check.js";
 import * as costs from "./costs.js";
 import * as ipc from "./ipc.js";
+import { faultPanics, preemptible, softLockupTicks } from "./policy.js";
 import { H, HOOK_SIZE, KernelMemory, P, PK_NATIVE, RTS_SLOT_FREE, S, SF_CHECKED } from "./layout.js";
 import type { Message } from "./message.js";
 import { type NativeRegistry } from "./native.js";
@@ -173,7 +175,7 @@ export class Kernel {
 
   /** A runnable supervisor-mode process in a build that does not preempt it. */
   private holdsCpu(idx: number): boolean {
-    return this.km.p(idx, P.mode) === 1 && !this.build.preemptSupervisor && this.km.p(idx, P.rtsFlags) === 0;
+    return !preemptible(this.build, this.km.p(idx, P.mode) === 1) && this.km.p(idx, P.rtsFlags) === 0;
   }
 
   /** Records a kernel panic; the system stops at the end of this kernel entry. */
@@ -344,7 +346,7 @@ export class Kernel {
 
   private exception(cur: number, cause: number, tval: number): void {
     const what = `${causeName(cause)} at pc 0x${(this.km.p(cur, P.pc) >>> 0).toString(16)}, tval 0x${(tval >>> 0).toString(16)}`;
-    if (this.km.p(cur, P.mode) === 1 && this.build.supervisorFaultPanics) {
+    if (faultPanics(this.build, this.km.p(cur, P.mode) === 1)) {
       this.panic(`${this.state.procs[cur]?.label ?? "?"}: ${what} in supervisor mode`);
       return;
     }
@@ -396,13 +398,14 @@ export class Kernel {
       }
     }
     const cur = s.current;
-    if (cur >= 0 && this.build.softLockupTicks > 0 && this.holdsCpu(cur) && s.ticks - s.runningSince >= this.build.softLockupTicks) {
+    const lockupTicks = softLockupTicks(this.build);
+    if (cur >= 0 && lockupTicks > 0 && this.holdsCpu(cur) && s.ticks - s.runningSince >= lockupTicks) {
       // Linux's soft-lockup detector: the CPU has not scheduled for the threshold.
       s.lockup = { label: s.procs[cur]?.label ?? "?", at: this.now(), ticks: s.ticks - s.runningSince };
       this.print(`kernel: soft lockup - CPU stuck for ${s.ticks - s.runningSince} ticks in ${s.lockup.label}\n`);
       this.log("lockup", cur, `CPU stuck for ${s.ticks - s.runningSince} ticks`);
     }
-    if (cur >= 0 && (km.p(cur, P.mode) === 0 || this.build.preemptSupervisor)) {
+    if (cur >= 0 && preemptible(this.build, km.p(cur, P.mode) === 1)) {
       const left = km.p(cur, P.quantumLeft) - 1;
       if (left > 0) km.setP(cur, P.quantumLeft, left);
       else {

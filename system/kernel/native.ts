@@ -9,7 +9,7 @@
  * one SENDREC. Its handler runs when a message arrives and may send (asynchronously: queued
  * until the destination receives), notify, and end with at most one sendrec.
  */
-import type { ServiceConf } from "../builds/types.js";
+import type { ServiceConf } from "./service.js";
 import type { DeathRecord } from "./kernel.js";
 import type { Message } from "./message.js";
 

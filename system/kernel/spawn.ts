@@ -3,7 +3,7 @@
  * process from a service-table entry (its slot and endpoint generation, privileges, memory,
  * address space, initial context), and the IPC send masks resolved from labels.
  */
-import type { ServiceConf } from "../builds/types.js";
+import type { ServiceConf } from "./service.js";
 import { parseElf } from "../machine/elf.js";
 import { RAM_BASE } from "../machine/memmap.js";
 import {
@@ -19,6 +19,7 @@ import { endpointOf, endpointGeneration, freeSlot, initProcTable, resetLinks } f
 import { enqueue, initQueues } from "./sched.js";
 import { allocMem, freeAddressSpace, freeMem, initVm, mapAllRam, mapPage, newAddressSpace, PERM_R, PERM_U, PERM_W, PERM_X } from "./vm.js";
 import { KERNEL_CALL_NAMES } from "./calls/index.js";
+import { mapsAllRam, privilegeChecked, runsInKernel } from "./policy.js";
 
 /** Boot services with well-known endpoints (MINIX RS_PROC_NR, DS_PROC_NR, VFS_PROC_NR). */
 const FIXED_SLOTS: Record<string, number> = { rs: RS_PROC_NR, ds: DS_PROC_NR, vfs: VFS_PROC_NR };
@@ -95,7 +96,7 @@ export function spawn(k: Kernel, conf: ServiceConf, image?: Uint8Array, slot?: n
 function setPrivileges(k: Kernel, idx: number, conf: ServiceConf): void {
   const km = k.km;
   let flags = SF_SYS_PROC | SF_PREEMPTIBLE;
-  if (k.build.checks) flags |= SF_CHECKED;
+  if (privilegeChecked(k.build)) flags |= SF_CHECKED;
   initPriv(k, idx, flags);
   const ops = [IPC_SEND, IPC_RECEIVE, IPC_SENDREC, IPC_NOTIFY, IPC_SENDNB, IPC_KERNEL_CALL];
   km.setS(idx, S.trapMask, ops.reduce((m, op) => m | (1 << op), 0));
@@ -167,7 +168,7 @@ function setupGuest(k: Kernel, idx: number, conf: ServiceConf, image?: Uint8Arra
   km.setP(idx, P.memBase, base);
   km.setP(idx, P.memSize, memSize);
   for (const sg of segs) km.bus.ram.set(sg.data, base - RAM_BASE + (sg.vaddr - lo));
-  const supervisor = conf.role === "driver" && k.build.driverMode === "supervisor";
+  const supervisor = runsInKernel(k.build, conf.role);
   const root = newAddressSpace(km, k.state.vm);
   if (root < 0) return "out of page-table frames";
   km.setP(idx, P.ptRoot, root);
@@ -181,7 +182,7 @@ function setupGuest(k: Kernel, idx: number, conf: ServiceConf, image?: Uint8Arra
   for (let va = DRIVER_STACK_TOP - DRIVER_STACK_SIZE; va < DRIVER_STACK_TOP; va += 4096)
     if (!mapPage(km, k.state.vm, root, va, base + imageSize + (va - (DRIVER_STACK_TOP - DRIVER_STACK_SIZE)), PERM_R | PERM_W | user))
       return "out of page-table frames";
-  if (conf.role === "driver" && k.build.driverAddressSpace === "kernel") mapAllRam(km, root);
+  if (mapsAllRam(k.build, conf.role)) mapAllRam(km, root);
   km.setP(idx, P.mode, supervisor ? 1 : 0);
   km.setP(idx, P.pc, parsed.elf.entry);
   km.setP(idx, P.regs + 4 * 2, DRIVER_STACK_TOP);

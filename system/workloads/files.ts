@@ -10,7 +10,7 @@
  *             chunk=<bytes per READ/WRITE, at most VFS.IO_MAX> (6000)
  */
 import seedrandom from "seedrandom";
-import type { ServiceConf } from "../builds/types.js";
+import type { ServiceConf } from "../kernel/service.js";
 import { CLOCK, CPF_READ, CPF_WRITE, errorName, NOTIFY_MESSAGE, VFS, VFS_MF, VFS_PROC_NR } from "../kernel/abi.js";
 import { get32, msgSource, msgType, newMessage, set32, setString, type Message } from "../kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";

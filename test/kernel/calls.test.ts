@@ -7,7 +7,8 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
-import type { Build, ServiceConf } from "../../system/builds/types.js";
+import type { Build } from "../../system/builds/types.js";
+import type { ServiceConf } from "../../system/kernel/service.js";
 import { CLOCK, ECALLDENIED, EPERM, HARDWARE, NOTIFY_MESSAGE } from "../../system/kernel/abi.js";
 import { HZ } from "../../system/kernel/params.js";
 import { ATA_DRDY } from "../../system/machine/devices/ata.js";

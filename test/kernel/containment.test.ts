@@ -9,7 +9,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
 import { AT_WINI, withConf } from "../../system/builds/services.js";
-import type { ServiceConf } from "../../system/builds/types.js";
+import type { ServiceConf } from "../../system/kernel/service.js";
 import { DRIVER_TEXT_BASE } from "../../system/kernel/abi.js";
 import { P, PMAGIC } from "../../system/kernel/layout.js";
 import { DRIVER_Q, PROC_SIZE, PROC_TABLE_OFF, QUANTUM_TICKS, USER_Q, slotIndex } from "../../system/kernel/params.js";
@@ -155,7 +155,7 @@ describe("an infinite loop in a driver", () => {
     expect(lines(sys, "looper")).toEqual(["#0 spin"]);
     expect(lines(sys, "worker")).toEqual(["#0 uptime r=0 t=0"]);
     expect(sys.kernel.state.lockup).toMatchObject({ label: "looper" });
-    expect(sys.kernel.state.lockup!.ticks).toBeGreaterThanOrEqual(BUILDS.monolithic.softLockupTicks);
+    expect(sys.kernel.state.lockup!.ticks).toBeGreaterThanOrEqual(BUILDS.monolithic.kernelMode.softLockupTicks);
     expect(sys.kernel.state.panic).toBeNull();
   });
 });

@@ -9,7 +9,8 @@
  * that the kernel did give them.
  */
 import { expect } from "vitest";
-import type { Build, ServiceConf } from "../../system/builds/types.js";
+import type { Build } from "../../system/builds/types.js";
+import type { ServiceConf } from "../../system/kernel/service.js";
 import { P } from "../../system/kernel/layout.js";
 import type { NativeRegistry } from "../../system/kernel/native.js";
 import { HZ, USER_Q, slotIndex } from "../../system/kernel/params.js";

@@ -7,7 +7,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
-import type { ServiceConf } from "../../system/builds/types.js";
+import type { ServiceConf } from "../../system/kernel/service.js";
 import {
   ANY, ECALLDENIED, EDEADSRCDST, EFAULT, ELOCKED, ENOTREADY, NOTIFY_MESSAGE,
 } from "../../system/kernel/abi.js";

@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 import { ILLEGAL, patchRunning } from "../support/system.js";
 import { BUILDS } from "../../system/builds/index.js";
 import { AT_WINI, withConf } from "../../system/builds/services.js";
-import type { ServiceConf } from "../../system/builds/types.js";
+import type { ServiceConf } from "../../system/kernel/service.js";
 import {
   CPF_READ, CPF_WRITE, EEXIST, EINVAL, EIO, ENOENT, VFS, VFS_MF,
 } from "../../system/kernel/abi.js";

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
 import { AT_WINI, withConf } from "../../system/builds/services.js";
-import type { ServiceConf } from "../../system/builds/types.js";
+import type { ServiceConf } from "../../system/kernel/service.js";
 import { SERVER_Q } from "../../system/kernel/params.js";
 import { ds } from "../../system/servers/ds.js";
 import { makeRs } from "../../system/servers/rs/rs.js";

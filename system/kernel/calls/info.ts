@@ -14,6 +14,7 @@ import { clearRts, lookupEndpoint } from "../proc.js";
 import { enqueue } from "../sched.js";
 import { copyFrom, copyTo, procTranslate } from "../vm.js";
 import { EDONTREPLY } from "./index.js";
+import { faultPanics } from "../policy.js";
 
 export function doSetalarm(k: Kernel, caller: number, m: Message): number {
   const km = k.km;
@@ -100,7 +101,7 @@ export function doPrivctl(k: Kernel, caller: number, m: Message): number {
 export function doExit(k: Kernel, caller: number, m: Message): number {
   const why = `exit status ${get32(m, MF.exit.status)}`;
   // A driver inside the kernel that gives up (panic(), exit) takes the kernel with it.
-  if (k.km.p(caller, P.mode) === 1 && k.build.supervisorFaultPanics) k.panic(`${k.state.procs[caller]?.label ?? "?"}: ${why} in supervisor mode`);
+  if (faultPanics(k.build, k.km.p(caller, P.mode) === 1)) k.panic(`${k.state.procs[caller]?.label ?? "?"}: ${why} in supervisor mode`);
   else k.terminate(caller, "exit", why);
   return EDONTREPLY;
 }

@@ -1,5 +1,5 @@
 /* The reincarnation server's state: its services, their health, and its event log (plain data). */
-import type { ServiceConf } from "../../builds/types.js";
+import type { ServiceConf } from "../../kernel/service.js";
 
 /** A service RS manages: what to start and how to watch it. */
 export interface ManagedService {

@@ -13,7 +13,7 @@
  * Parameters: driver=<label> (at_wini) buffers=<n> (32, at least 16) wait=<ticks to wait for the driver> (250:
  * longer than RS's second restart backoff of 2 s, shorter than the standard 3-s watchdog window)
  */
-import type { ServiceConf } from "../../builds/types.js";
+import type { ServiceConf } from "../../kernel/service.js";
 import {
   CLOCK, DS_CHECK, DS_DRIVER_UP, DS_REPLY, DS_SUBSCRIBE, EBADSRCDST, EDEADSRCDST, EIO, errorName, MF, NONE,
   NOTIFY_MESSAGE, OK, VFS, VFS_MF,

@@ -1,0 +1,28 @@
+/*
+ * Every question the kernel asks of its build, answered in one place. The rest of the kernel
+ * calls these and never reads Build fields itself, so a new build (Nooks' domains, a driver VM,
+ * software-isolated processes) adds its answers here instead of flags across the kernel.
+ */
+import type { Build } from "../builds/types.js";
+import type { ServiceConf } from "./service.js";
+
+/** A process of this role runs in supervisor mode (a driver inside the kernel). */
+export const runsInKernel = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && build.isolation.driverMode === "supervisor";
+
+/** The process's address space maps all of RAM besides its own memory (one kernel address space). */
+export const mapsAllRam = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && build.isolation.addressSpace === "kernel";
+
+/** The kernel checks the process's requests against its service entry (IPC, calls, ports, IRQs, grants). */
+export const privilegeChecked = (build: Build): boolean => build.privilegeChecks;
+
+/** A CPU exception or an exit of a process running in supervisor mode panics the kernel. */
+export const faultPanics = (build: Build, supervisor: boolean): boolean => supervisor && build.kernelMode.faultPanics;
+
+/** The clock preempts a process running in this mode (user mode always). */
+export const preemptible = (build: Build, supervisor: boolean): boolean => !supervisor || build.kernelMode.preemptible;
+
+/** Ticks a non-preemptible process may hold the CPU before the soft-lockup detector fires; 0 = off. */
+export const softLockupTicks = (build: Build): number => build.kernelMode.softLockupTicks;
+
+/** Devices' DMA is limited to the memory of the driver that owns them (IOMMU). */
+export const dmaRestricted = (build: Build): boolean => build.isolation.iommu;
