@@ -1,57 +1,48 @@
 /*
  * The executor: the one place where experiments have effects. For a (build, workload)
- * configuration it boots the system once and keeps the post-boot snapshot; each experiment
- * restores it, plans its fault from its own seed, arms the injector, runs the workload under
- * the monitors, and hands the observations to the classifier.
+ * configuration it composes and boots the system once (through the system facade) and keeps the
+ * post-boot snapshot; each experiment restores it, plans its fault from its own seed, arms the
+ * injector, runs the workload under the monitors watching the faulty driver, and turns the
+ * observations into a result (classifier, propagation, drill-down detail).
  */
 import seedrandom from "seedrandom";
 import { activation, arm, atCycle, disarm, onBreakpoint } from "../injectors/inject.js";
 import { planFault } from "../injectors/plan.js";
-import type { Fault } from "../injectors/types.js";
-import { getBuild } from "../system/builds/index.js";
-import { composeSystem } from "../system/compose.js";
-import { domainOf } from "../system/kernel/kernel.js";
-import { lookupEndpoint } from "../system/kernel/proc.js";
-import { runWorkload, type Observations } from "../system/run.js";
-import type { System, SystemSnapshot } from "../system/system.js";
-import { getWorkload } from "../system/workloads/index.js";
-import type { Workload } from "../system/workloads/workload.js";
+import { RUNTIME_TYPES, type Fault } from "../injectors/types.js";
+import { composeSystem, getBuild, getWorkload, runWorkload, type Observations, type System, type SystemSnapshot, type Workload } from "../system/index.js";
 import { classify } from "./classify.js";
 import { goldenRun } from "./golden.js";
-import type { CampaignSpec, ExperimentPlan, ExperimentResult, GoldenRun } from "./types.js";
+import type { CampaignSpec, ExperimentDetail, ExperimentPlan, ExperimentResult, GoldenRun } from "./types.js";
 
-/** A booted configuration ready for experiments. */
-export interface Config {
+/** A configuration booted and ready for experiments. */
+export interface BootedConfig {
   build: string;
   workload: Workload;
   params: string;
   sys: System;
   snapshot: SystemSnapshot;
-  /** Protection domain of the faulty driver (for propagation). */
-  driverDomain: number;
   /** Driver instructions the golden run executed (a code mutation elsewhere cannot matter). */
   covered?: Set<number>;
-  /** The golden run attached by useGolden. */
+  /** Its golden run, once attached (attachGolden). */
   golden?: GoldenRun;
 }
 
 /** Boots `build` × `workload` for the campaign and takes the post-boot snapshot. */
-export function prepareConfig(spec: CampaignSpec, build: string, workloadName: string): { ok: true; config: Config } | { ok: false; error: string } {
+export function prepareConfig(spec: CampaignSpec, build: string, workloadName: string): { ok: true; config: BootedConfig } | { ok: false; error: string } {
   const b = getBuild(build);
   if (!b.ok) return b;
   const w = getWorkload(workloadName);
   if (!w.ok) return w;
-  const r = composeSystem(b.build, w.workload, { params: w.workload.params(spec.seed), heartbeatTicks: spec.heartbeatTicks, driverParams: spec.driverParams });
+  const drivers = (spec.drivers ?? [{ driver: spec.driver }]).map((d) => ((d.label ?? d.driver) === spec.driver ? { ...d, params: spec.driverParams } : d));
+  const r = composeSystem(b.build, w.workload, { seed: spec.seed, heartbeatTicks: spec.heartbeatTicks, drivers });
   if (!r.ok) return { ok: false, error: `${build} × ${workloadName}: ${r.error}` };
   const sys = r.system;
-  const ep = sys.kernel.lookupLabel(spec.driver);
-  if (ep === undefined) return { ok: false, error: `${build} × ${workloadName}: no driver "${spec.driver}" is running` };
-  const driverDomain = domainOf(lookupEndpoint(sys.kernel.km, ep));
-  return { ok: true, config: { build, workload: w.workload, params: r.params, sys, snapshot: sys.snapshot(), driverDomain } };
+  if (sys.domainOf(spec.driver) === undefined) return { ok: false, error: `${build} × ${workloadName}: no driver "${spec.driver}" is running` };
+  return { ok: true, config: { build, workload: w.workload, params: r.params, sys, snapshot: sys.snapshot() } };
 }
 
-/** Runs (or takes) the golden run of a configuration; the system is restored afterwards. */
-export function useGolden(spec: CampaignSpec, cfg: Config, stored?: GoldenRun): GoldenRun {
+/** Runs (or takes) the golden run of a configuration and attaches it; the system is restored afterwards. */
+export function attachGolden(spec: CampaignSpec, cfg: BootedConfig, stored?: GoldenRun): GoldenRun {
   const g = stored ?? goldenRun(cfg.sys, cfg.build, cfg.workload, cfg.params, spec.driver, spec.limits);
   cfg.sys.restore(cfg.snapshot);
   cfg.covered = new Set(g.covered);
@@ -72,11 +63,9 @@ export function faultOf(spec: CampaignSpec, image: Uint8Array, plan: ExperimentP
     image,
     { type: m.type as Fault["requested"], driver: spec.driver, targets: m.targets, trigger: m.trigger, persistence: m.persistence, ...(m.variant ? { variant: m.variant } : {}) },
     seedrandom(`fault:${plan.seed}`),
-    RUNTIME_TYPES.has(m.type) && executed ? { executed } : {},
+    RUNTIME_TYPES.includes(m.type as Fault["requested"]) && executed ? { executed } : {},
   );
 }
-
-const RUNTIME_TYPES = new Set(["REG_FLIP", "MEM_FLIP", "BAD_POINTER", "BAD_PORT_WRITE"]);
 
 /** Driver instructions every build's golden run of `workload` executed (keeps faults paired across builds). */
 export function commonCoverage(goldens: GoldenRun[], workload: string): Set<number> {
@@ -90,7 +79,7 @@ export function commonCoverage(goldens: GoldenRun[], workload: string): Set<numb
  * Runs one experiment on its configuration and returns its result. The system ends in the
  * experiment's final state (the caller may hash or inspect it; the next experiment restores).
  */
-export function runExperiment(spec: CampaignSpec, cfg: Config, plan: ExperimentPlan, executed: Set<number>): ExperimentResult {
+export function runExperiment(spec: CampaignSpec, cfg: BootedConfig, plan: ExperimentPlan, executed: Set<number>): ExperimentResult {
   const { sys } = cfg;
   // The fault is planned from the pristine image (the snapshot's).
   const planned = faultOf(spec, cfg.snapshot.images[spec.driver], plan, executed);
@@ -101,48 +90,43 @@ export function runExperiment(spec: CampaignSpec, cfg: Config, plan: ExperimentP
     faultJson: JSON.stringify(fault), faultKey: plan.faultKey, seed: plan.seed,
   };
   // A code mutation the golden run never executes cannot change anything: decided without running.
-  if (fault.kind === "code" && fault.trigger.kind !== "cycle" && cfg.covered && !cfg.covered.has(fault.site.va))
+  if (fault.kind === "code" && fault.trigger.kind !== "cycle" && cfg.covered && !cfg.covered.has(fault.site.va)) {
+    const detail: ExperimentDetail = { reason: "the golden run never executes this instruction" };
     return {
       ...base, activated: false, activationCycle: -1, outcome: "not-activated", detection: "none", restarts: 0, recoveryCycles: -1,
-      propagated: false, cycles: 0, end: "not-run", verdict: "-", detail: JSON.stringify({ reason: "the golden run never executes this instruction" }), stateHash: "",
+      propagated: false, cycles: 0, end: "not-run", verdict: "-", detail: JSON.stringify(detail), stateHash: "",
     };
+  }
   sys.restore(cfg.snapshot);
-  sys.machine.cpu.setBreakpoints([]);
-  const start = sys.machine.clock.now;
+  sys.clearBreakpoints();
+  const start = sys.now();
   const armed = arm(sys, fault);
   if (!armed.ok) throw new Error(`experiment ${plan.id}: ${armed.error}`);
   const inj = armed.injection;
   const obs = runWorkload(sys, cfg.workload, cfg.params, {
     ...spec.limits,
+    watch: spec.driver,
     onBreakpoint: () => void onBreakpoint(sys, inj),
     ...(armed.stopAtCycle !== undefined ? { atCycle: { at: armed.stopAtCycle - start, fn: () => atCycle(sys, inj) } } : {}),
   });
   const act = activation(sys, inj);
   disarm(sys, inj);
-  return { ...base, ...judge(spec, cfg, obs, start, act), stateHash: sys.stateHash(cfg.snapshot) };
+  return { ...base, ...resultOf(obs, act.activated, act.activated ? act.at - start : -1), stateHash: sys.stateHash(cfg.snapshot) };
 }
 
-/** Observations → the result fields (classification, propagation, drill-down detail). */
-function judge(spec: CampaignSpec, cfg: Config, obs: Observations, start: number, act: { activated: boolean; at: number }) {
-  const { sys } = cfg;
-  const rel = (t: number) => t - start;
-  const driver = spec.driver;
-  const rsEvents = obs.rsEvents.filter((e) => e.label === driver).map((e) => ({ ...e, at: rel(e.at) }));
-  const deaths = obs.kernelEvents.filter((e) => e.label === driver && (e.kind === "crash" || e.kind === "exit" || e.kind === "killed") && e.at >= start).map((e) => ({ kind: e.kind, detail: e.detail, at: rel(e.at) }));
-  const denials = sys.kernel.state.denials.filter((d) => d.label === driver && d.at >= start).map((d) => ({ kind: d.kind, at: rel(d.at) }));
-  const activationCycle = act.activated ? rel(act.at) : -1;
+/** Observations of a run watching the faulty driver → the result's fields (classification, propagation, drill-down). */
+function resultOf(obs: Observations, activated: boolean, activationCycle: number) {
+  const driver = obs.driver!;
   const c = classify({
-    activated: act.activated, activationCycle, end: obs.end, panicReason: obs.panic?.reason, lockup: obs.lockup !== undefined, verdict: obs.oracle.verdict,
-    rsEvents, deaths, denials, driverAlive: sys.kernel.lookupLabel(driver) !== undefined,
+    activated, activationCycle, end: obs.end, panicReason: obs.panic?.reason, lockup: obs.lockup !== undefined, verdict: obs.oracle.verdict,
+    rsEvents: driver.rsEvents, deaths: driver.deaths, denials: driver.denials, driverAlive: driver.alive,
   });
-  const foreign = sys.machine.cpu.foreign[cfg.driverDomain];
-  const detail = {
-    panic: obs.panic?.reason, lockup: obs.lockup, halt: obs.halt?.reason, oracle: obs.oracle.summary, rsEvents, deaths, denials: denials.slice(0, 10),
-    propagation: foreign ? { writes: foreign.count, firstPa: foreign.firstPa, firstAt: rel(foreign.firstAt), owner: foreign.firstOwner } : undefined,
-    console: obs.console.slice(-2000),
+  const detail: ExperimentDetail = {
+    panic: obs.panic?.reason, lockup: obs.lockup, halt: obs.halt?.reason, oracle: obs.oracle.summary, rsEvents: driver.rsEvents, deaths: driver.deaths,
+    denials: driver.denials.slice(0, 10), propagation: driver.propagation, console: obs.console.slice(-2000),
   };
   return {
-    activated: act.activated, activationCycle, outcome: c.outcome, detection: c.detection, restarts: c.restarts, recoveryCycles: c.recoveryCycles,
-    propagated: (foreign?.count ?? 0) > 0, cycles: obs.cycles, end: obs.end, verdict: obs.oracle.verdict, detail: JSON.stringify(detail),
+    activated, activationCycle, outcome: c.outcome, detection: c.detection, restarts: c.restarts, recoveryCycles: c.recoveryCycles,
+    propagated: (driver.propagation?.writes ?? 0) > 0, cycles: obs.cycles, end: obs.end, verdict: obs.oracle.verdict, detail: JSON.stringify(detail),
   };
 }

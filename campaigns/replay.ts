@@ -3,8 +3,6 @@
  * and check that it ends identically (outcome and state hash). Optionally with a full
  * instruction trace of the guest. Shows the experiment's event timeline and console.
  */
-import { disassemble } from "../system/machine/disasm.js";
-import { modeName } from "../system/machine/trap.js";
 import { planExperiments } from "./plan.js";
 import { ExperimentSource } from "./source.js";
 import type { Store } from "./store.js";
@@ -33,23 +31,11 @@ export function replayExperiment(store: Store, id: number, opts: { trace?: boole
   const source = new ExperimentSource(spec, store.goldens());
   const cfg = source.config(plan.build, plan.workload);
   const trace: string[] = [];
-  if (opts.trace)
-    cfg.sys.machine.trace = (pc, insn, mode, cycle) => {
-      if (trace.length < TRACE_LIMIT)
-        trace.push(`${String(cycle).padStart(12)} ${modeName(mode)} ${(pc >>> 0).toString(16).padStart(8, "0")}: ${insn === undefined ? "(fetch fault)" : disassemble(insn, pc)}`);
-    };
+  if (opts.trace) cfg.sys.setTrace((line) => void (trace.length < TRACE_LIMIT && trace.push(line)));
   const start = cfg.snapshot.machine.clock.now;
   const replayed = source.run(plan);
-  cfg.sys.machine.trace = null;
-  const k = cfg.sys.kernel.state;
-  const rs = cfg.sys.nativeState<{ events: Array<{ at: number; kind: string; label: string; detail: string }> }>("rs")?.events ?? [];
-  const timeline = [
-    ...k.events.filter((e) => e.at >= start).map((e) => ({ at: e.at, text: `kernel ${e.kind} ${e.label}: ${e.detail}` })),
-    ...rs.filter((e) => e.at >= start).map((e) => ({ at: e.at, text: `rs ${e.kind} ${e.label}: ${e.detail}` })),
-    ...k.denials.filter((d) => d.at >= start).map((d) => ({ at: d.at, text: `kernel denied ${d.kind} to ${d.label}` })),
-  ]
-    .sort((a, b) => a.at - b.at)
-    .map((e) => `${String(e.at - start).padStart(12)}  ${e.text}`);
+  cfg.sys.setTrace(null);
+  const timeline = cfg.sys.timeline(start).map((e) => `${String(e.at - start).padStart(12)}  ${e.text}`);
   const identical = replayed.outcome === stored.outcome && replayed.stateHash === stored.stateHash && replayed.cycles === stored.cycles;
-  return { ok: true, report: { stored, replayed, identical, timeline, console: k.console + cfg.sys.machine.uart.output(), ...(opts.trace ? { trace } : {}) } };
+  return { ok: true, report: { stored, replayed, identical, timeline, console: cfg.sys.console(), ...(opts.trace ? { trace } : {}) } };
 }

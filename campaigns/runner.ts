@@ -5,13 +5,11 @@
  * Results are identical whatever the number of workers or shards.
  */
 import { Worker } from "node:worker_threads";
-import { fingerprint } from "../system/builds/index.js";
-import { BUILDS } from "../system/builds/index.js";
-import { commonCoverage, faultOf, prepareConfig, useGolden } from "./execute.js";
+import { BUILDS, fingerprint, loadImage } from "../system/index.js";
+import { attachGolden, commonCoverage, faultOf, prepareConfig } from "./execute.js";
 import { configurations, planExperiments } from "./plan.js";
 import { CampaignError } from "./errors.js";
 import { inShard } from "./shard.js";
-import { loadImage } from "../system/drivers/images.js";
 import { ExperimentSource } from "./source.js";
 import type { Store } from "./store.js";
 import type { WorkerReply, WorkerRequest } from "./worker.js";
@@ -64,7 +62,7 @@ export function ensureGoldens(spec: CampaignSpec, store: Store): GoldenRun[] {
     if (!g) {
       const r = prepareConfig(spec, build, workload);
       if (!r.ok) throw new CampaignError(r.error);
-      g = useGolden(spec, r.config);
+      g = attachGolden(spec, r.config);
       store.putGolden(g);
     }
     out.push(g);

@@ -4,11 +4,11 @@
  * each worker thread, and by replay.
  */
 import { CampaignError } from "./errors.js";
-import { commonCoverage, prepareConfig, runExperiment, useGolden, type Config } from "./execute.js";
+import { commonCoverage, prepareConfig, runExperiment, attachGolden, type BootedConfig } from "./execute.js";
 import type { CampaignSpec, ExperimentPlan, ExperimentResult, GoldenRun } from "./types.js";
 
 export class ExperimentSource {
-  private readonly configs = new Map<string, Config>();
+  private readonly configs = new Map<string, BootedConfig>();
   private readonly executed = new Map<string, Set<number>>();
 
   constructor(
@@ -17,14 +17,14 @@ export class ExperimentSource {
   ) {}
 
   /** The booted configuration of build × workload (its golden run attached: given, or run now). */
-  config(build: string, workload: string): Config {
+  config(build: string, workload: string): BootedConfig {
     const key = `${build}\u0000${workload}`;
     let cfg = this.configs.get(key);
     if (!cfg) {
       const r = prepareConfig(this.spec, build, workload);
       if (!r.ok) throw new CampaignError(r.error);
       cfg = r.config;
-      useGolden(this.spec, cfg, this.goldens.find((g) => g.build === build && g.workload === workload));
+      attachGolden(this.spec, cfg, this.goldens.find((g) => g.build === build && g.workload === workload));
       this.configs.set(key, cfg);
     }
     return cfg;

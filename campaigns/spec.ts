@@ -6,6 +6,8 @@
  *   name: swifi-disk                 description: ...            seed: 42
  *   builds: [minix3, monolithic]     workloads: [files]
  *   driver: at_wini                  driver_params: dma=1        heartbeat: 33   (ticks)
+ *   drivers: [at_wini, { driver: x, label: x1, params: "..." }]   (optional: the system's drivers;
+ *            default one per driver class the workloads need; `driver` must be one of them)
  *   rounds: 1
  *   faults:
  *     - { type: SRC, count: 100, targets: [at_transfer], trigger: first, persistence: transient }
@@ -13,15 +15,15 @@
  *   limits: { budget: 2000000000, watchdog: 300000000 }   (cycles)
  */
 import { parse as parseYaml } from "yaml";
-import { BUILDS } from "../system/builds/index.js";
-import { WORKLOADS } from "../system/workloads/index.js";
+import { BUILDS, driverNames, WORKLOADS, type DriverInstance } from "../system/index.js";
 import { FAULT_TYPES, VARIANTS, type FaultType } from "../injectors/types.js";
 import type { CampaignSpec, FaultModelSpec, TriggerSpec } from "./types.js";
 
 export type SpecResult = { ok: true; spec: CampaignSpec } | { ok: false; errors: string[] };
 
 
-const TOP_KEYS = ["name", "description", "seed", "builds", "workloads", "driver", "driver_params", "heartbeat", "rounds", "faults", "limits"];
+const TOP_KEYS = ["name", "description", "seed", "builds", "workloads", "driver", "driver_params", "drivers", "heartbeat", "rounds", "faults", "limits"];
+const DRIVER_KEYS = ["driver", "label", "params"];
 const FAULT_KEYS = ["type", "variant", "count", "targets", "trigger", "persistence"];
 const LIMIT_KEYS = ["budget", "watchdog"];
 
@@ -58,6 +60,16 @@ export function validateSpec(doc: unknown): SpecResult {
     faults: [],
     limits: { ...DEFAULT_LIMITS },
   };
+  const known = driverNames();
+  if (!known.includes(spec.driver)) errors.push(`driver: unknown driver "${spec.driver}" (known: ${known.join(", ")})`);
+  if (doc.drivers !== undefined) {
+    const drivers = driverList(doc.drivers, known, errors);
+    // Present only when given: a spec without it keeps its stored JSON (and hash) unchanged.
+    if (drivers) {
+      spec.drivers = drivers;
+      if (!drivers.some((d) => (d.label ?? d.driver) === spec.driver)) errors.push(`driver: "${spec.driver}" is not among drivers (${drivers.map((d) => d.label ?? d.driver).join(", ")})`);
+    }
+  }
   if (!Array.isArray(doc.faults) || doc.faults.length === 0) errors.push("faults: must be a non-empty list of fault models");
   else doc.faults.forEach((f, i) => {
     const m = faultModel(f, `faults[${i}]`, errors);
@@ -72,6 +84,28 @@ export function validateSpec(doc: unknown): SpecResult {
     }
   }
   return errors.length ? { ok: false, errors } : { ok: true, spec };
+}
+
+/** `drivers:` — catalog names, or { driver, label?, params? } mappings. */
+function driverList(v: unknown, known: string[], errors: string[]): DriverInstance[] | undefined {
+  if (!Array.isArray(v) || v.length === 0) {
+    errors.push("drivers: must be a non-empty list of drivers (names, or mappings with driver, label, params)");
+    return undefined;
+  }
+  return v.map((d, i) => {
+    const at = `drivers[${i}]`;
+    const o = typeof d === "string" ? { driver: d } : d;
+    if (!isObject(o)) {
+      errors.push(`${at}: must be a driver name or a mapping with driver, label, params`);
+      return { driver: "" };
+    }
+    unknownKeys(o, DRIVER_KEYS, `${at}.`, errors);
+    const driver = str(o, "driver", `${at}.`, errors, true) ?? "";
+    if (driver && !known.includes(driver)) errors.push(`${at}.driver: unknown driver "${driver}" (known: ${known.join(", ")})`);
+    const label = str(o, "label", `${at}.`, errors, false);
+    const params = str(o, "params", `${at}.`, errors, false);
+    return { driver, ...(label !== undefined ? { label } : {}), ...(params !== undefined ? { params } : {}) };
+  });
 }
 
 function faultModel(f: unknown, at: string, errors: string[]): FaultModelSpec | undefined {

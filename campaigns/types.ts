@@ -1,8 +1,10 @@
 /*
  * The campaign's data, from spec to stored result: what a researcher asks for (CampaignSpec),
  * the planner's list of experiments (ExperimentPlan), the golden run per build × workload, and
- * one ExperimentResult per experiment (a row of the store). All plain JSON-able data.
+ * one ExperimentResult per experiment (a row of the store), with its drill-down ExperimentDetail.
+ * All plain JSON-able data.
  */
+import type { DriverInstance } from "../system/index.js";
 
 /** Outcome classes, most severe first (DESIGN.md "Campaigns"). */
 export const OUTCOMES = [
@@ -60,6 +62,8 @@ export interface CampaignSpec {
   driver: string;
   /** Driver boot parameters (e.g. "dma=1"). */
   driverParams: string;
+  /** The drivers in the system, when the spec names them (default: one per class the workloads need). */
+  drivers?: DriverInstance[];
   /** RS heartbeat period of the driver, in clock ticks. */
   heartbeatTicks: number;
   /** Rounds: every fault model's count is repeated this many times (MINIX 3's procedure). */
@@ -97,6 +101,32 @@ export interface GoldenRun {
   stateHash: string;
 }
 
+/**
+ * The drill-down of one experiment (the store's `detail` column, as JSON; reports read it back).
+ * Cycles are from the experiment's start. Absent fields are left out of the JSON.
+ */
+export interface ExperimentDetail {
+  /** Why it was decided without running (an instruction the golden run never executes). */
+  reason?: string;
+  panic?: string;
+  /** The kernel's soft-lockup report. */
+  lockup?: { label: string; at: number; ticks: number };
+  /** Why the machine reset or powered off. */
+  halt?: string;
+  /** The workload oracle's summary. */
+  oracle?: string;
+  /** RS's events about the faulty driver (boot included, at negative cycles). */
+  rsEvents?: Array<{ at: number; label?: string; kind: string; detail: string; recoveryCycles?: number }>;
+  /** The faulty driver's deaths during the experiment. */
+  deaths?: Array<{ kind: string; detail: string; at: number }>;
+  /** The first (at most 10) of its requests the kernel refused. */
+  denials?: Array<{ kind: string; at: number }>;
+  /** Its first write outside its domain and how many there were. */
+  propagation?: { writes: number; firstPa: number; firstAt: number; owner: number };
+  /** The end of the console (kernel diagnostics and UART). */
+  console?: string;
+}
+
 /** One experiment's result: a row of the store. */
 export interface ExperimentResult {
   id: number;
@@ -124,7 +154,7 @@ export interface ExperimentResult {
   /** How the run ended (completed, panic, hang, ...) and the oracle's verdict. */
   end: string;
   verdict: string;
-  /** Panic reason, RS events, console excerpt: for drill-down in reports. */
+  /** ExperimentDetail as JSON: for drill-down in reports. */
   detail: string;
   stateHash: string;
 }

@@ -24,6 +24,13 @@ export type FaultType = ResolvedType | "RANDOM";
 export const FAULT_TYPES: readonly FaultType[] = [...MUTATION_TYPES, "RANDOM", ...DIRECTED_TYPES, ...STATE_TYPES];
 
 /**
+ * Types applied while the driver runs, at an executed instruction, rather than written into its
+ * code: a campaign places them among instructions the workload executes (INFINITE_LOOP is a code
+ * change, like the mutations).
+ */
+export const RUNTIME_TYPES: readonly FaultType[] = ["BAD_POINTER", "BAD_PORT_WRITE", ...STATE_TYPES];
+
+/**
  * Variants a model may ask for; absent, the planner's rng picks one (uniformly among those with
  * a site). Types not listed here have no variants.
  */

@@ -198,7 +198,7 @@ export interface ParsedDetail {
   rsEvents: Array<{ kind: string; detail: string; at: number; recoveryCycles?: number }>;
   deaths: Array<{ kind: string; detail: string; at: number }>;
   denials: Array<{ kind: string; at: number }>;
-  propagation?: { writes: number; firstPa: number; firstAt: number; owner: string };
+  propagation?: { writes: number; firstPa: number; firstAt: number; owner: number };
   /** The end of the console (kernel diagnostics and UART). */
   console: string;
   /** rsEvents, deaths and denials merged, by cycle. */

@@ -1,73 +1,126 @@
 /*
- * The standard system a workload runs on: DS, RS (which starts and watches the disk driver),
- * VFS when the workload needs a file system, and the workload's program. The build decides
- * where the driver runs and whether RS restarts it; options tune the heartbeat and the disk.
+ * Composition: the standard system a workload runs on, assembled from data. The workload names
+ * the servers and driver classes it needs; each driver's entry (drivers/catalog.ts) names its
+ * class, device and privileges; each server's entry lives beside the server; the build picks
+ * the recovery agent (recovery.ts). Boot order: DS, the recovery agent (which starts the
+ * drivers), the servers; the system is up when every driver has announced itself in DS under
+ * its class's key; then the workload starts. No label is written here.
  */
 import type { Build } from "./builds/types.js";
-import type { ServiceConf } from "./kernel/service.js";
-import { AT_WINI, withConf } from "./builds/services.js";
-import { SERVER_Q, USER_Q } from "./kernel/params.js";
+import { announceKey, DRIVER_CLASSES } from "./drivers/classes.js";
+import { driverEntry, type DriverEntry } from "./drivers/catalog.js";
 import type { NativeRegistry } from "./kernel/native.js";
-import { ds, type DsState } from "./servers/ds.js";
-import { vfs } from "./servers/vfs/vfs.js";
-import { spawn } from "./kernel/spawn.js";
-import { makeRs } from "./servers/rs/rs.js";
+import type { ServiceConf } from "./kernel/service.js";
+import { PERIPHERALS, type Peripheral, type PeripheralMedia } from "./machine/devices/index.js";
+import { recoveryAgent } from "./recovery.js";
+import { dsService, ds, type DsState } from "./servers/ds.js";
+import { SERVERS, type ServerEntry } from "./servers/index.js";
 import { System } from "./system.js";
-import type { Workload } from "./workloads/workload.js";
+import type { DriverLabels, Workload } from "./workloads/workload.js";
+
+/** One driver in the system: a catalog driver, under its own label or another. */
+export interface DriverInstance {
+  /** Catalog name (folder and image). */
+  driver: string;
+  /** Label in this system (default: the driver's name). */
+  label?: string;
+  /** Boot parameters (default: its entry's). */
+  params?: string;
+  /** An entry given inline instead of the catalog's (e.g. a test's own driver). */
+  entry?: DriverEntry;
+}
 
 export interface ComposeOptions {
-  /** Workload parameters (default: the workload's for seed 1). */
+  /** Workload parameters (default: the workload's for `seed`). */
   params?: string;
-  /** Heartbeat period of the driver, in clock ticks (default 33: about 3 Hz, as in the MINIX 3 SWIFI runs). */
+  /** Seed of the workload's parameters (default 1). */
+  seed?: number;
+  /** The drivers (default: the class's default driver for each class the workload and its servers need). */
+  drivers?: DriverInstance[];
+  /** Heartbeat period of the drivers, in clock ticks, when the build's agent sends heartbeats (default 33). */
   heartbeatTicks?: number;
-  /** Driver boot parameters (default "dma=1"). */
-  driverParams?: string;
   /** Disk size in 512-byte sectors (default 8192 = 4 MiB). */
   diskSectors?: number;
   /** RAM size (default 4 MiB: the standard system uses under 3; less RAM is a cheaper restore and hash). */
   ramSize?: number;
-  /** Extra native programs (servers the workload needs, e.g. vfs). */
+  /** Extra native programs (replacing or adding to the composed ones). */
   natives?: NativeRegistry;
   /** Extra guest images (a mutated driver image for a persistent fault). */
   images?: Record<string, Uint8Array>;
+  /** Extra device kinds, by name (beside machine/devices/index.ts). */
+  peripherals?: Record<string, (media: PeripheralMedia) => Peripheral>;
 }
 
-const server = (label: string, program: string, extra: Partial<ServiceConf> = {}): ServiceConf => ({
-  label, program: { native: program }, role: "server", priority: SERVER_Q, ipcTo: ["*"], kernelCalls: [], io: [], irqs: [], ...extra,
-});
+export type Composed = { ok: true; system: System; params: string; drivers: DriverLabels } | { ok: false; error: string };
+
+interface Resolved {
+  entry: DriverEntry;
+  conf: ServiceConf;
+}
 
 /**
- * Boots `build` with the standard services, runs until the disk driver has announced itself
- * in DS (the system is up), then starts the workload: the post-boot point every experiment
- * starts from. An error names what failed.
+ * Boots `build` with what `workload` needs, runs until every driver has announced itself in DS
+ * (the system is up), then starts the workload: the post-boot point every experiment starts
+ * from. An error names what failed.
  */
-export function composeSystem(build: Build, workload: Workload, opts: ComposeOptions = {}): { ok: true; system: System; params: string } | { ok: false; error: string } {
-  const params = opts.params ?? workload.params(1);
+export function composeSystem(build: Build, workload: Workload, opts: ComposeOptions = {}): Composed {
+  const servers: Array<[string, ServerEntry]> = [];
+  for (const name of workload.servers) {
+    const srv = SERVERS[name];
+    if (!srv) return { ok: false, error: `workload ${workload.name} needs server "${name}", which does not exist (known: ${Object.keys(SERVERS).join(", ")})` };
+    servers.push([name, srv]);
+  }
+  const classes = [...new Set([...servers.flatMap(([, s]) => s.drivers), ...workload.drivers])];
+  const instances: DriverInstance[] = opts.drivers ?? classes.map((c) => ({ driver: DRIVER_CLASSES[c]?.defaultDriver ?? c }));
+  const drivers: Resolved[] = [];
+  for (const inst of instances) {
+    const e = inst.entry ? { ok: true as const, entry: inst.entry } : driverEntry(inst.driver);
+    if (!e.ok) return e;
+    const label = inst.label ?? e.entry.name;
+    if (drivers.some((d) => d.conf.label === label)) return { ok: false, error: `two drivers labelled "${label}"` };
+    const clients = [...servers.filter(([, s]) => s.drivers.includes(e.entry.class)).map(([n]) => n), ...(workload.drivers.includes(e.entry.class) ? [workload.name] : [])];
+    // Spread keeps the entry's key order (the kernel's state, hashed, holds this object).
+    const conf: ServiceConf = { ...e.entry.service, label, ipcTo: [...e.entry.service.ipcTo, ...clients], params: inst.params ?? e.entry.service.params ?? "" };
+    drivers.push({ entry: e.entry, conf });
+  }
+  const labels: DriverLabels = {};
+  for (const d of drivers) (labels[d.entry.class] ??= []).push(d.conf.label);
+  const missing = classes.filter((c) => !labels[c]);
+  if (missing.length) return { ok: false, error: `workload ${workload.name} needs a ${missing.join(" and a ")} driver; none is in the system` };
+
+  const params = opts.params ?? workload.params(opts.seed ?? 1, labels);
   const disk = new Uint8Array((opts.diskSectors ?? 8192) * 512);
   workload.prepareDisk?.(disk, params);
-  const driver = withConf(AT_WINI, {
-    params: opts.driverParams ?? AT_WINI.params,
-    ipcTo: ["rs", "ds", "vfs", workload.name],
-  });
-  const natives: NativeRegistry = {
-    ds,
-    vfs,
-    rs: makeRs([{ conf: driver, period: build.recovery.agent === "rs" && build.recovery.heartbeat ? opts.heartbeatTicks ?? 33 : 0, restart: build.recovery.agent === "rs" && build.recovery.restart }]),
-    [workload.name]: workload.program,
-    ...(opts.natives ?? {}),
-  };
-  const boot: ServiceConf[] = [server("ds", "ds"), server("rs", "rs")];
-  for (const need of workload.needs) boot.push(server(need, need, { memSize: 0x10_0000, params: "driver=at_wini" }));
-  const r = System.boot({ build, boot, natives, disk, imageNames: ["at_wini"], images: opts.images, ramSize: opts.ramSize ?? 4 << 20 });
+  const peripherals: Peripheral[] = [];
+  const kinds = new Set<string>();
+  for (const d of drivers) {
+    const kind = d.entry.device;
+    if (kinds.has(kind)) return { ok: false, error: `two drivers for one ${kind} device (${drivers.filter((x) => x.entry.device === kind).map((x) => x.conf.label).join(", ")})` };
+    kinds.add(kind);
+    const make = opts.peripherals?.[kind] ?? PERIPHERALS[kind];
+    if (!make) return { ok: false, error: `driver ${d.conf.label} drives a "${kind}" device, which the machine does not have` };
+    peripherals.push(make({ disk }));
+  }
+
+  const agent = recoveryAgent(build, drivers.map((d) => d.conf), opts.heartbeatTicks ?? 33);
+  const serverConfs = servers.map(([, s]) => ({ ...s.service, params: s.params?.(labels) ?? s.service.params ?? "" }));
+  const natives: NativeRegistry = { ds, [agent.service.label]: agent.program, [workload.name]: workload.program, ...opts.natives };
+  for (const [name, s] of servers) natives[name] ??= s.program;
+  const boot = [dsService, agent.service, ...serverConfs];
+  const imageNames = drivers.flatMap((d) => ("guest" in d.conf.program ? [d.conf.program.guest] : []));
+  const r = System.boot({ build, boot, natives, peripherals, imageNames, images: opts.images, ramSize: opts.ramSize ?? 4 << 20 });
   if (!r.ok) return r;
   const sys = r.system;
-  const up = sys.runUntil(() => sys.nativeState<DsState>("ds")?.entries[`drv.blk.${driver.label}`] !== undefined, BOOT_LIMIT_CYCLES);
+  const keys = drivers.map((d) => announceKey(d.entry.class, d.conf.label));
+  const up = sys.runUntil(() => {
+    const entries = sys.nativeState<DsState>("ds")?.entries;
+    return entries !== undefined && keys.every((key) => entries[key] !== undefined);
+  }, BOOT_LIMIT_CYCLES);
   if (up !== "done") return { ok: false, error: `the system did not come up (${up === "panic" ? `kernel panic: ${sys.kernel.state.panic?.reason}` : `${up} after ${BOOT_LIMIT_CYCLES} cycles`})` };
-  const app: ServiceConf = { label: workload.name, program: { native: workload.name }, role: "user", priority: USER_Q, ipcTo: ["vfs", "ds", "at_wini"], kernelCalls: [], io: [], irqs: [], params };
-  const started = spawn(sys.kernel, app);
+  const ipcTo = [...workload.service.ipcTo, ...workload.drivers.flatMap((c) => labels[c] ?? [])];
+  const started = sys.start({ ...workload.service, ipcTo, params });
   if (!started.ok) return { ok: false, error: `cannot start workload ${workload.name}: ${started.error}` };
-  sys.kernel.start();
-  return { ok: true, system: sys, params };
+  return { ok: true, system: sys, params, drivers: labels };
 }
 
 /** Boot must finish within this many cycles (2 s of emulated time). */

@@ -3,9 +3,12 @@
  * A kernel panic or a machine reset/power-off ends the run (the system crashed); no workload
  * progress for a watchdog window of emulated time ends it as a hang; otherwise it runs until
  * the workload is done or the cycle budget is spent. The observations gather the RS event log,
- * the kernel's events, the console and the oracle's verdict.
+ * the kernel's events, the console and the oracle's verdict, and — for a watched driver — what
+ * a classifier needs about it (its deaths, the kernel's refusals, whether it is alive, whether
+ * it wrote outside its domain) and, on request, which of its instructions executed.
  */
 import type { HaltRecord } from "./machine/device.js";
+import { parseElf, PF_X } from "./machine/elf.js";
 import type { KernelEvent } from "./kernel/kernel.js";
 import type { RsEvent, RsState } from "./servers/rs/types.js";
 import type { System } from "./system.js";
@@ -22,6 +25,25 @@ export interface RunLimits {
   onBreakpoint?: () => void;
   /** Called once when the run reaches `at` cycles from its start (a fault trigger "at cycle T"). */
   atCycle?: { at: number; fn: () => void };
+  /** The driver whose fate the observations report in `driver` (the faulty one). */
+  watch?: string;
+  /** Record which instructions of the watched driver's text executed (`coverage`). */
+  coverage?: boolean;
+}
+
+/** What happened to the watched driver during the run; cycles are from the run's start. */
+export interface DriverObservations {
+  label: string;
+  /** Alive at the end of the run. */
+  alive: boolean;
+  /** RS's events about it (all of them, boot included: those before the run have negative cycles). */
+  rsEvents: Array<RsEvent & { at: number }>;
+  /** Its deaths seen by the kernel during the run. */
+  deaths: Array<{ kind: string; detail: string; at: number }>;
+  /** Its requests the kernel refused during the run (privilege checks). */
+  denials: Array<{ kind: "call" | "ipc" | "port"; at: number }>;
+  /** Its stores or its DMA wrote memory outside its domain (page ownership), when they did; owner: the domain written. */
+  propagation?: { writes: number; firstPa: number; firstAt: number; owner: number };
 }
 
 export const DEFAULT_LIMITS: RunLimits = { budgetCycles: 3_000_000_000, watchdogCycles: 300_000_000 };
@@ -43,12 +65,18 @@ export interface Observations {
   oracle: OracleVerdict;
   /** Kernel console (process diagnostics) followed by the UART output. */
   console: string;
+  /** With limits.watch: the watched driver's fate. */
+  driver?: DriverObservations;
+  /** With limits.coverage: virtual addresses of the watched driver's instructions that executed. */
+  coverage?: number[];
 }
 
 /** Runs `workload` (already started on `sys`) under the monitors; returns what was observed. */
 export function runWorkload(sys: System, workload: Workload, params: string, limits: RunLimits = DEFAULT_LIMITS): Observations {
   const start = sys.machine.clock.now;
   const step = limits.stepCycles ?? 1_000_000;
+  const domain = limits.watch === undefined ? undefined : sys.domainOf(limits.watch);
+  const cover = limits.coverage && limits.watch !== undefined ? startCoverage(sys, limits.watch) : undefined;
   const state = () => sys.nativeState<unknown>(workload.name);
   let progress = progressOf(workload, state());
   let lastProgressAt = 0;
@@ -80,6 +108,7 @@ export function runWorkload(sys: System, workload: Workload, params: string, lim
   }
   const k = sys.kernel.state;
   const st = state();
+  const coverage = cover && finishCoverage(sys, cover);
   return {
     end,
     cycles: sys.machine.clock.now - start,
@@ -90,9 +119,52 @@ export function runWorkload(sys: System, workload: Workload, params: string, lim
     progress,
     rsEvents: structuredClone(sys.nativeState<RsState>("rs")?.events ?? []),
     kernelEvents: structuredClone(k.events),
-    oracle: workload.judge(params, st === undefined ? undefined : structuredClone(st), sys.machine.ata.readImage()),
-    console: k.console + sys.machine.uart.output(),
+    oracle: workload.judge(params, st === undefined ? undefined : structuredClone(st), sys.machine.records()),
+    console: sys.console(),
+    ...(limits.watch !== undefined ? { driver: driverObservations(sys, limits.watch, domain, start) } : {}),
+    ...(coverage ? { coverage } : {}),
   };
+}
+
+/** The watched driver's fate since `start` (see DriverObservations). */
+function driverObservations(sys: System, label: string, domain: number | undefined, start: number): DriverObservations {
+  const k = sys.kernel.state;
+  const rel = (t: number) => t - start;
+  const rsEvents = (sys.nativeState<RsState>("rs")?.events ?? []).filter((e) => e.label === label).map((e) => ({ ...e, at: rel(e.at) }));
+  const deaths = k.events.filter((e) => e.label === label && (e.kind === "crash" || e.kind === "exit" || e.kind === "killed") && e.at >= start).map((e) => ({ kind: e.kind, detail: e.detail, at: rel(e.at) }));
+  const denials = k.denials.filter((d) => d.label === label && d.at >= start).map((d) => ({ kind: d.kind, at: rel(d.at) }));
+  const foreign = domain === undefined ? undefined : sys.machine.cpu.foreign[domain];
+  return {
+    label, alive: sys.kernel.lookupLabel(label) !== undefined, rsEvents, deaths, denials,
+    ...(foreign ? { propagation: { writes: foreign.count, firstPa: foreign.firstPa, firstAt: rel(foreign.firstAt), owner: foreign.firstOwner } } : {}),
+  };
+}
+
+/** Coverage of `label`'s text: its instructions' virtual addresses and the CPU's per-word marks. */
+function startCoverage(sys: System, label: string): { label: string; texts: number[]; marks: Uint8Array } {
+  const texts = textAddresses(sys.images[label] ?? new Uint8Array());
+  const pages = [...new Set(texts.map((va) => va & ~0xfff))].map((va) => sys.translate(label, va)).filter((pa): pa is number => pa !== undefined);
+  return { label, texts, marks: sys.machine.cpu.setCoverage(pages)! };
+}
+
+/** The covered instructions (by physical word, mapped back: the text is where it was at the start). */
+function finishCoverage(sys: System, c: { label: string; texts: number[]; marks: Uint8Array }): number[] {
+  const base = sys.machine.bus.ramBase;
+  const covered = c.texts.filter((va) => {
+    const pa = sys.translate(c.label, va);
+    return pa !== undefined && c.marks[(pa - base) >>> 2] === 1;
+  });
+  sys.machine.cpu.setCoverage([]);
+  return covered;
+}
+
+/** Virtual addresses of the instructions in the executable segments of a driver image. */
+export function textAddresses(image: Uint8Array): number[] {
+  const parsed = parseElf(image);
+  if (!parsed.ok) return [];
+  const out: number[] = [];
+  for (const seg of parsed.elf.segments) if (seg.flags & PF_X) for (let va = seg.vaddr; va < seg.vaddr + seg.filesz; va += 4) out.push(va);
+  return out;
 }
 
 const progressOf = (w: Workload, s: unknown): number => (s === undefined ? -1 : w.progress(s));

@@ -8,12 +8,16 @@ import type { Build } from "./builds/types.js";
 import type { ServiceConf } from "./kernel/service.js";
 import { fingerprint } from "./builds/index.js";
 import { loadImage } from "./drivers/images.js";
-import { Kernel, type KernelState } from "./kernel/kernel.js";
+import { domainOf, Kernel, type KernelState } from "./kernel/kernel.js";
 import type { NativeRegistry } from "./kernel/native.js";
 import { spawn } from "./kernel/spawn.js";
 import { lookupEndpoint } from "./kernel/proc.js";
 import { procTranslate } from "./kernel/vm.js";
 import { Machine, type MachineSnapshot, type MachineStop } from "./machine/machine.js";
+import type { Peripheral } from "./machine/devices/index.js";
+import { disassemble } from "./machine/disasm.js";
+import { modeName } from "./machine/trap.js";
+import type { RsState } from "./servers/rs/types.js";
 
 export interface SystemOptions {
   build: Build;
@@ -25,8 +29,10 @@ export interface SystemOptions {
   images?: Record<string, Uint8Array>;
   /** Further images to load (those of services that RS starts later). */
   imageNames?: string[];
-  /** Disk: size in sectors, or an image. */
+  /** Disk: size in sectors, or an image (the machine's default ATA disk, when `peripherals` is absent). */
   disk?: number | Uint8Array;
+  /** The machine's peripherals (default: an ATA disk). */
+  peripherals?: Peripheral[];
   ramSize?: number;
 }
 
@@ -46,7 +52,7 @@ export class System {
   readonly fingerprint: string;
 
   private constructor(opts: SystemOptions, images: Record<string, Uint8Array>) {
-    this.machine = new Machine({ hosted: true, disk: opts.disk, ramSize: opts.ramSize });
+    this.machine = new Machine({ hosted: true, disk: opts.disk, peripherals: opts.peripherals, ramSize: opts.ramSize });
     this.kernel = new Kernel(this.machine, opts.build, opts.natives ?? {});
     this.images = images;
     this.kernel.images = images;
@@ -72,6 +78,14 @@ export class System {
     return { ok: true, system: sys };
   }
 
+  /** Starts one more process (e.g. the workload, once the system is up) and lets the kernel run it. */
+  start(conf: ServiceConf): { ok: true } | { ok: false; error: string } {
+    const r = spawn(this.kernel, conf);
+    if (!r.ok) return r;
+    this.kernel.start();
+    return { ok: true };
+  }
+
   /** Runs until `cycles` more cycles have passed, or the kernel panics / the machine halts. */
   run(cycles: number): SystemStop {
     if (this.kernel.state.panic) return "panic";
@@ -89,6 +103,38 @@ export class System {
       if (r !== "limit") return r;
     }
     return "done";
+  }
+
+  /** The emulated clock (cycles since power-on). */
+  now(): number {
+    return this.machine.clock.now;
+  }
+
+  /** Removes every execution breakpoint (they are not part of snapshots). */
+  clearBreakpoints(): void {
+    this.machine.cpu.setBreakpoints([]);
+  }
+
+  /** Calls `line` with each executed guest instruction, disassembled (null: stop tracing). */
+  setTrace(line: ((text: string) => void) | null): void {
+    this.machine.trace = line && ((pc, insn, mode, cycle) =>
+      line(`${String(cycle).padStart(12)} ${modeName(mode)} ${(pc >>> 0).toString(16).padStart(8, "0")}: ${insn === undefined ? "(fetch fault)" : disassemble(insn, pc)}`));
+  }
+
+  /** Kernel events, RS events and the kernel's refusals since cycle `since`, in time order. */
+  timeline(since: number): Array<{ at: number; text: string }> {
+    const k = this.kernel.state;
+    const rs = this.nativeState<RsState>("rs")?.events ?? [];
+    return [
+      ...k.events.filter((e) => e.at >= since).map((e) => ({ at: e.at, text: `kernel ${e.kind} ${e.label}: ${e.detail}` })),
+      ...rs.filter((e) => e.at >= since).map((e) => ({ at: e.at, text: `rs ${e.kind} ${e.label}: ${e.detail}` })),
+      ...k.denials.filter((d) => d.at >= since).map((d) => ({ at: d.at, text: `kernel denied ${d.kind} to ${d.label}` })),
+    ].sort((a, b) => a.at - b.at);
+  }
+
+  /** The kernel's console (process diagnostics) followed by the UART output. */
+  console(): string {
+    return this.kernel.state.console + this.machine.uart.output();
   }
 
   snapshot(): SystemSnapshot {
@@ -110,6 +156,12 @@ export class System {
     const idx = lookupEndpoint(this.kernel.km, ep);
     const pa = procTranslate(this.kernel.km, idx, va, false);
     return pa < 0 ? undefined : pa;
+  }
+
+  /** The protection domain (page ownership) of the live process `label`, or undefined. */
+  domainOf(label: string): number | undefined {
+    const ep = this.kernel.lookupLabel(label);
+    return ep === undefined ? undefined : domainOf(lookupEndpoint(this.kernel.km, ep));
   }
 
   /** The state of the native process labelled `label` (e.g. a workload's progress), if alive. */

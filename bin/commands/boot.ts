@@ -7,12 +7,7 @@
  * reset); 4 = system hang; 5 = the workload ended otherwise (errors, corruption, incomplete).
  */
 import type { Argv, CommandModule } from "yargs";
-import { BUILDS, getBuild } from "../../system/builds/index.js";
-import { composeSystem } from "../../system/compose.js";
-import { disassemble } from "../../system/machine/disasm.js";
-import { modeName } from "../../system/machine/trap.js";
-import { DEFAULT_LIMITS, runWorkload, type Observations } from "../../system/run.js";
-import { getWorkload, WORKLOADS } from "../../system/workloads/index.js";
+import { BUILDS, composeSystem, DEFAULT_LIMITS, getBuild, getWorkload, runWorkload, WORKLOADS, type Observations } from "../../system/index.js";
 import { EXIT_USAGE, ExitError } from "../errors.js";
 
 interface BootArgs {
@@ -69,12 +64,10 @@ export const bootCommand: CommandModule<object, BootArgs> = {
     if (!Number.isSafeInteger(args.seed) || args.seed < 0) throw new ExitError(EXIT_USAGE, `--seed must be a non-negative integer, got ${args.seed}`);
     for (const [name, v] of [["budget", args.budget], ["watchdog", args.watchdog]] as const)
       if (v !== undefined && (!Number.isSafeInteger(v) || v <= 0)) throw new ExitError(EXIT_USAGE, `--${name} must be a positive integer, got ${v}`);
-    const composed = composeSystem(b.build, w.workload, { params: w.workload.params(args.seed) });
+    const composed = composeSystem(b.build, w.workload, { seed: args.seed });
     if (!composed.ok) throw new ExitError(1, composed.error);
     const sys = composed.system;
-    if (args.trace)
-      sys.machine.trace = (pc, insn, mode, cycle) =>
-        process.stdout.write(`${String(cycle).padStart(12)} ${modeName(mode)} ${(pc >>> 0).toString(16).padStart(8, "0")}: ${insn === undefined ? "(fetch fault)" : disassemble(insn, pc)}\n`);
+    if (args.trace) sys.setTrace((line) => process.stdout.write(line + "\n"));
     const obs = runWorkload(sys, w.workload, composed.params, {
       budgetCycles: args.budget ?? DEFAULT_LIMITS.budgetCycles,
       watchdogCycles: args.watchdog ?? DEFAULT_LIMITS.watchdogCycles,

@@ -16,7 +16,9 @@ function repoRoot(): string {
   return dir;
 }
 
-export const IMAGES_DIR = join(repoRoot(), "system", "drivers", "images");
+/** system/drivers: one folder per driver (its sources and driver.json). */
+export const DRIVERS_DIR = join(repoRoot(), "system", "drivers");
+export const IMAGES_DIR = join(DRIVERS_DIR, "images");
 
 /** The ELF bytes of driver image `name`, or an error naming the missing file. */
 export function loadImage(name: string): { ok: true; bytes: Uint8Array } | { ok: false; error: string } {

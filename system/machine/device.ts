@@ -39,6 +39,12 @@ export interface DeviceContext {
   halt(kind: HaltRecord["kind"], reason: string): void;
 }
 
+/**
+ * What a device recorded that an oracle judges: a disk's contents (later: frames on a wire,
+ * samples played, a printed page). A device-neutral view, so workloads never name a device.
+ */
+export type DeviceRecord = { kind: "disk"; image: Uint8Array };
+
 export interface Device {
   /** Unique name; also the target of its clock events. */
   readonly name: string;
@@ -60,4 +66,12 @@ export interface Device {
   restore(snap: unknown): void;
   /** Its live state (plain data), read without copying by the machine's state hash. */
   readonly state: unknown;
+  /** What it recorded for oracles (live: copy before keeping it past the next run). */
+  record?(): DeviceRecord;
+  /**
+   * For a snapshot `snap` of this device: a large buffer of that snapshot and the pages (a byte
+   * each, nonzero = may differ) where the live state can differ from it, when the device knows;
+   * the state hash then compares only those pages.
+   */
+  changedPagesSince?(snap: unknown): { ref: Uint8Array; pages: Uint8Array } | undefined;
 }

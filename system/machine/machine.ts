@@ -11,12 +11,13 @@ import { createHash, type Hash } from "node:crypto";
 import { Bus } from "./bus.js";
 import { Clock, type ClockState } from "./clock.js";
 import { Cpu, Stop, type CpuSnapshot } from "./cpu.js";
-import type { Device, DeviceContext, HaltRecord } from "./device.js";
-import { Ata } from "./devices/ata.js";
+import type { Device, DeviceContext, DeviceRecord, HaltRecord } from "./device.js";
+import type { Ata } from "./devices/ata.js";
 import { Clint } from "./devices/clint.js";
 import { Plic } from "./devices/plic.js";
 import { Sysctl } from "./devices/sysctl.js";
 import { Uart } from "./devices/uart.js";
+import { PERIPHERALS, type Peripheral } from "./devices/index.js";
 import { Dma, type IommuState } from "./dma.js";
 import { RAM_BASE, RAM_SIZE_DEFAULT } from "./memmap.js";
 import { Access } from "./mmu.js";
@@ -28,6 +29,8 @@ export interface MachineOptions {
   disk?: number | Uint8Array;
   /** Hosted mode: traps go to the host handler instead of the guest's trap vector. */
   hosted?: boolean;
+  /** The peripherals, in order (default: an ATA disk of `disk`); platform devices are always there. */
+  peripherals?: Peripheral[];
 }
 
 /** Why run() returned. */
@@ -65,7 +68,6 @@ export class Machine {
   readonly clint: Clint;
   readonly plic: Plic;
   readonly uart: Uart;
-  readonly ata: Ata;
   readonly sysctl: Sysctl;
   readonly devices: Device[];
   /** Set when a device reset or powered off the machine; run() returns "halt" from then on. */
@@ -91,15 +93,36 @@ export class Machine {
     this.clint = new Clint(ctx);
     this.plic = new Plic(ctx);
     this.uart = new Uart(ctx);
-    const disk = opts.disk ?? 8192;
-    this.ata = new Ata(ctx, typeof disk === "number" ? new Uint8Array(disk * 512) : disk);
+    const peripherals = (opts.peripherals ?? [PERIPHERALS.ata({ disk: opts.disk })]).map((make) => make(ctx));
     this.sysctl = new Sysctl(ctx);
-    this.devices = [this.clint, this.plic, this.uart, this.ata, this.sysctl];
+    this.devices = [this.clint, this.plic, this.uart, ...peripherals, this.sysctl];
     for (const d of this.devices) {
       this.bus.attach(d);
       this.byName.set(d.name, d);
     }
     this.cpu.timeSource = () => this.clint.mtime();
+  }
+
+  /** The device named `name`, if the machine has one. */
+  device<D extends Device = Device>(name: string): D | undefined {
+    return this.byName.get(name) as D | undefined;
+  }
+
+  /** The ATA disk controller (machine tests and tools; the system reads devices through records()). */
+  get ata(): Ata {
+    const d = this.device<Ata>("ata");
+    if (!d) throw new Error("bulkhead: this machine has no ATA controller");
+    return d;
+  }
+
+  /** What each device recorded for oracles, by device name (live views). */
+  records(): Record<string, DeviceRecord> {
+    const out: Record<string, DeviceRecord> = {};
+    for (const d of this.devices) {
+      const r = d.record?.();
+      if (r) out[d.name] = r;
+    }
+    return out;
   }
 
   /** Copies `data` into physical memory at `pa`, zero-filling up to `memsz`; false if not RAM. */
@@ -199,13 +222,11 @@ export class Machine {
     const c = this.cpu;
     hashValue(h, { x: c.x, pc: c.pc, mode: c.mode, wfi: c.wfi, retired: c.retired, csr: c.csr, owner: c.owner, domain: c.domain, foreign: c.foreign });
     hashValue(h, { clock: this.clock.state, dma: this.dma.iommu, halted: this.halted });
-    // The disk knows which of its pages can differ from the snapshot's image: only those are compared.
-    const refImage = (ref?.devices[this.ata.name] as { image?: Uint8Array } | undefined)?.image;
-    const written = refImage && this.ata.writtenSince(refImage);
-    const hints = written ? { ref: refImage, pages: written } : undefined;
+    // A device that knows which of its pages can differ from the snapshot's (a disk) has only those compared.
     for (const d of this.devices) {
       h.update(d.name);
-      hashValue(h, d.state, ref?.devices[d.name], hints);
+      const snap = ref?.devices[d.name];
+      hashValue(h, d.state, snap, snap === undefined ? undefined : d.changedPagesSince?.(snap));
     }
     return h.digest("hex");
   }

@@ -9,6 +9,7 @@
 import { DS_CHECK, DS_PUBLISH, DS_REPLY, DS_RETRIEVE, DS_SUBSCRIBE, DSF_OVERWRITE, EEXIST, EINVAL, ENOENT, EPERM, MF, OK } from "../kernel/abi.js";
 import { get32, getString, msgSource, msgType, newMessage, setString, type Message } from "../kernel/message.js";
 import type { NativeApi, NativeProgram } from "../kernel/native.js";
+import { serverService } from "./entry.js";
 
 export interface DsEntry {
   value: number;
@@ -22,6 +23,9 @@ export interface DsState {
 }
 
 type K = NativeApi<DsState>;
+
+/** DS's service entry: the first process of every system. */
+export const dsService = serverService("ds");
 
 function reply(k: K, to: number, status: number, key = "", value = 0): void {
   const m = newMessage(DS_REPLY, { [MF.ds.flags]: status, [MF.ds.value]: value });

@@ -13,7 +13,9 @@ import {
 } from "../kernel/abi.js";
 import { get32, msgSource, msgType, newMessage, type Message } from "../kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
-import type { OracleVerdict, Workload } from "./workload.js";
+import type { ServiceConf } from "../kernel/service.js";
+import { USER_Q } from "../kernel/params.js";
+import { diskOf, type DeviceRecords, type OracleVerdict, type Workload } from "./workload.js";
 
 export interface BlockClientState {
   driver: string;
@@ -141,8 +143,14 @@ export const blockClient: NativeProgram<BlockClientState> = {
   },
 };
 
+/** The service-table entry for the client (composition adds the driver it may call and its parameters). */
+export function blocksService(): ServiceConf {
+  return { label: "blocks", program: { native: "blocks" }, role: "user", priority: USER_Q, ipcTo: ["ds"], kernelCalls: [], io: [], irqs: [] };
+}
+
 /** The oracle: every block the client wrote is on the disk with the right bytes. */
-export function judgeBlocks(params: string, s: BlockClientState | undefined, disk: Uint8Array): OracleVerdict {
+export function judgeBlocks(params: string, s: BlockClientState | undefined, devices: DeviceRecords): OracleVerdict {
+  const disk = diskOf(devices);
   const st = s ?? blockClient.init("client", params);
   const wrong: number[] = [];
   for (let b = st.first; b < st.first + st.blocks; b++) {
@@ -162,8 +170,10 @@ export const blocksWorkload: Workload<BlockClientState> = {
   name: "blocks",
   description: "raw block I/O: write a run of blocks with a seeded pattern, read back, check the disk",
   program: blockClient,
-  params: (seed) => `driver=at_wini blocks=16 first=${8 + (seed % 64)} size=4096 seed=${seed}`,
-  needs: [],
+  service: blocksService(),
+  servers: [],
+  drivers: ["block"],
+  params: (seed, drivers) => `driver=${drivers.block[0]} blocks=16 first=${8 + (seed % 64)} size=4096 seed=${seed}`,
   progress: (s) => (s.phase === "write" ? 0 : s.phase === "read" ? s.blocks : 2 * s.blocks) + s.index + (s.phase === "done" ? 1 : 0),
   done: (s) => s.phase === "done",
   judge: judgeBlocks,

@@ -17,8 +17,8 @@ import { createHash } from "node:crypto";
 import { fsck } from "../servers/vfs/fsck.js";
 import { mkfs } from "../servers/vfs/mkfs.js";
 import { readTree } from "../servers/vfs/tree.js";
-import { fileBytes, files, filesParams, planFiles, type FilesState } from "./files.js";
-import type { OracleVerdict, Workload } from "./workload.js";
+import { fileBytes, files, filesParams, filesService, planFiles, type FilesState } from "./files.js";
+import { diskOf, type DeviceRecords, type OracleVerdict, type Workload } from "./workload.js";
 
 export type FilesVerdict = "pass" | "errors" | "corrupt";
 
@@ -80,8 +80,8 @@ export function judgeFiles(params: string, state: FilesState | undefined, image:
 }
 
 /** judgeFiles as a Workload oracle: "incomplete" when the program did not finish (unless corrupt). */
-export function judgeFilesRun(params: string, state: FilesState | undefined, disk: Uint8Array): OracleVerdict {
-  const j = judgeFiles(params, state, disk);
+export function judgeFilesRun(params: string, state: FilesState | undefined, devices: DeviceRecords): OracleVerdict {
+  const j = judgeFiles(params, state, diskOf(devices));
   const details = { ...j, wrongFiles: j.wrongFiles.map((f) => f.path) };
   if (j.verdict === "corrupt") {
     const what = [...j.programMismatches.map((p) => `${p} read back wrong`), ...j.wrongFiles.map((f) => `${f.path} wrong on disk`), ...j.missingFiles.map((p) => `${p} missing`)];
@@ -96,8 +96,10 @@ export const filesWorkload: Workload<FilesState> = {
   name: "files",
   description: "a file tree through VFS: mkdir, create and write seeded files in chunks, sync, read back and check; fsck and the disk afterwards",
   program: files,
+  service: filesService(),
+  servers: ["vfs"],
+  drivers: ["block"],
   params: (seed) => `seed=${seed} dirs=2 files=3 maxsize=65536`,
-  needs: ["vfs"],
   prepareDisk: (image) => void mkfs(image),
   progress: (s) => s.ops,
   done: (s) => s.done,

@@ -142,9 +142,9 @@ export function fileBytes(seed: number, path: string, from: number, to: number):
   return out;
 }
 
-/** The service-table entry for the workload. */
-export function filesService(params = ""): ServiceConf {
-  return { label: "files", program: { native: "files" }, role: "user", priority: USER_Q, ipcTo: ["vfs"], kernelCalls: [], io: [], irqs: [], params };
+/** The service-table entry for the workload (composition adds the drivers it may call and its parameters). */
+export function filesService(): ServiceConf {
+  return { label: "files", program: { native: "files" }, role: "user", priority: USER_Q, ipcTo: ["vfs", "ds"], kernelCalls: [], io: [], irqs: [] };
 }
 
 type K = NativeApi<FilesState>;

@@ -8,7 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
-import { AT_WINI, withConf } from "../../system/builds/services.js";
+import { driverConf } from "../support/driver.js";
 import type { ServiceConf } from "../../system/kernel/service.js";
 import { DRIVER_TEXT_BASE } from "../../system/kernel/abi.js";
 import { P, PMAGIC } from "../../system/kernel/layout.js";
@@ -35,7 +35,7 @@ describe("a fault in the at_wini driver's code", () => {
     return bootSystem({
       build: BUILDS[build],
       boot: [
-        withConf(AT_WINI, { ipcTo: ["rs", "ds", "vfs", "client"], params: "dma=1" }),
+        driverConf("at_wini", { ipcTo: ["rs", "ds", "vfs", "client"], params: "dma=1" }),
         native("client", "blockclient", `driver=at_wini blocks=2 first=${FIRST} size=4096 seed=5`, { ipcTo: ["at_wini"] }),
       ],
       natives: { blockclient: blockClient },

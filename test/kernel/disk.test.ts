@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
-import { AT_WINI, withConf } from "../../system/builds/services.js";
+import { driverConf } from "../support/driver.js";
 import { DS_DRIVER_UP } from "../../system/kernel/abi.js";
 import { SERVER_Q, USER_Q } from "../../system/kernel/params.js";
 import { ds, type DsState } from "../../system/servers/ds.js";
@@ -28,7 +28,7 @@ describe.each([
       build: BUILDS[build],
       boot: [
         native("ds", "ds", "", { priority: SERVER_Q, ipcTo: ["*"] }),
-        withConf(AT_WINI, { ipcTo: ["rs", "ds", "vfs", "client"], params: `dma=${dma}` }),
+        driverConf("at_wini", { ipcTo: ["rs", "ds", "vfs", "client"], params: `dma=${dma}` }),
         native("client", "blockclient", `driver=at_wini blocks=${blocks} first=${first} size=${size} seed=${seed}`, { priority: USER_Q, ipcTo: ["at_wini"] }),
       ],
       natives: { ds, blockclient: blockClient },

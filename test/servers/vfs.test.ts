@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 import { ILLEGAL, patchRunning } from "../support/system.js";
 import { BUILDS } from "../../system/builds/index.js";
-import { AT_WINI, withConf } from "../../system/builds/services.js";
+import { driverConf } from "../support/driver.js";
 import type { ServiceConf } from "../../system/kernel/service.js";
 import {
   CPF_READ, CPF_WRITE, EEXIST, EINVAL, EIO, ENOENT, VFS, VFS_MF,
@@ -213,7 +213,7 @@ const client: ServiceConf = { label: "client", program: { native: "client" }, ro
 
 function boot(steps: Step[], opts: { disk?: Uint8Array; restart?: boolean; vfsParams?: string } = {}): System {
   const disk = opts.disk ?? formatted(4 * MiB);
-  const rs = makeRs([{ conf: withConf(AT_WINI, { ipcTo: ["rs", "ds", "vfs"] }), period: 33, restart: opts.restart ?? true }]);
+  const rs = makeRs([{ conf: driverConf("at_wini", { ipcTo: ["rs", "ds", "vfs"] }), period: 33, restart: opts.restart ?? true }]);
   const r = System.boot({
     build: BUILDS.minix3, disk, imageNames: ["at_wini"], natives: { ds, rs, vfs, client: makeScript(steps) },
     boot: [server("ds"), server("rs"), vfsService(opts.vfsParams), client],

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { ILLEGAL, patchRunning } from "../support/system.js";
 import { BUILDS } from "../../system/builds/index.js";
-import { AT_WINI, withConf } from "../../system/builds/services.js";
+import { driverConf } from "../support/driver.js";
 import type { ServiceConf } from "../../system/kernel/service.js";
 import { SERVER_Q } from "../../system/kernel/params.js";
 import { ds } from "../../system/servers/ds.js";
@@ -38,11 +38,11 @@ const server = (label: string): ServiceConf => ({ label, program: { native: labe
 function boot(run: Run = {}): System {
   const disk = new Uint8Array(4 << 20);
   mkfs(disk);
-  const driver = withConf(AT_WINI, { ipcTo: ["rs", "ds", "vfs"], params: `dma=${run.dma ?? 1}` });
+  const driver = driverConf("at_wini", { ipcTo: ["rs", "ds", "vfs"], params: `dma=${run.dma ?? 1}` });
   const r = System.boot({
     build: BUILDS[run.build ?? "minix3"], disk, imageNames: ["at_wini"],
     natives: { ds, rs: makeRs([{ conf: driver, period: 33, restart: run.restart ?? true }]), vfs, files },
-    boot: [server("ds"), server("rs"), vfsService(run.vfsParams), filesService(run.params ?? PARAMS)],
+    boot: [server("ds"), server("rs"), vfsService(run.vfsParams), { ...filesService(), params: run.params ?? PARAMS }],
   });
   if (!r.ok) throw new Error(r.error);
   return r.system;

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
-import { AT_WINI, withConf } from "../../system/builds/services.js";
+import { driverConf } from "../support/driver.js";
 import type { ServiceConf } from "../../system/kernel/service.js";
 import { SERVER_Q } from "../../system/kernel/params.js";
 import { ds } from "../../system/servers/ds.js";
@@ -111,14 +111,14 @@ describe("judgeFiles on literal images", () => {
 
 describe("judgeFilesRun, the Workload oracle", () => {
   it("adds incomplete for a program that did not finish, and says why in one line", () => {
-    expect(judgeFilesRun(PARAMS, finishedState(), expectedImage())).toMatchObject({ verdict: "pass" });
-    expect(judgeFilesRun(PARAMS, finishedState((s) => Object.assign(s, { done: false, phase: "read", ops: 40 })), expectedImage())).toMatchObject({
+    expect(judgeFilesRun(PARAMS, finishedState(), { ata: { kind: "disk", image: expectedImage() } })).toMatchObject({ verdict: "pass" });
+    expect(judgeFilesRun(PARAMS, finishedState((s) => Object.assign(s, { done: false, phase: "read", ops: 40 })), { ata: { kind: "disk", image: expectedImage() } })).toMatchObject({
       verdict: "incomplete", summary: "stopped in phase read after 40 operations",
     });
     const img = expectedImage();
     flip(img, "/d0/f1");
-    expect(judgeFilesRun(PARAMS, finishedState(), img)).toMatchObject({ verdict: "corrupt", summary: "/d0/f1 wrong on disk" });
-    expect(judgeFilesRun(PARAMS, finishedState((s) => s.errors.push({ request: "SYNC", error: "EIO" })), expectedImage())).toMatchObject({
+    expect(judgeFilesRun(PARAMS, finishedState(), { ata: { kind: "disk", image: img } })).toMatchObject({ verdict: "corrupt", summary: "/d0/f1 wrong on disk" });
+    expect(judgeFilesRun(PARAMS, finishedState((s) => s.errors.push({ request: "SYNC", error: "EIO" })), { ata: { kind: "disk", image: expectedImage() } })).toMatchObject({
       verdict: "errors", summary: "SYNC: EIO",
     });
   });
@@ -133,8 +133,8 @@ function boot(vfsParams = ""): System {
   mkfs(disk);
   const r = System.boot({
     build: BUILDS.minix3, disk, imageNames: ["at_wini"],
-    natives: { ds, rs: makeRs([{ conf: withConf(AT_WINI, { ipcTo: ["rs", "ds", "vfs"] }), period: 33, restart: true }]), vfs, files },
-    boot: [server("ds"), server("rs"), vfsService(vfsParams), filesService(PARAMS)],
+    natives: { ds, rs: makeRs([{ conf: driverConf("at_wini", { ipcTo: ["rs", "ds", "vfs"] }), period: 33, restart: true }]), vfs, files },
+    boot: [server("ds"), server("rs"), vfsService(vfsParams), { ...filesService(), params: PARAMS }],
   });
   if (!r.ok) throw new Error(r.error);
   return r.system;

@@ -14,7 +14,7 @@
  * ctx.dma, tagged "ata", so an IOMMU may refuse it. Whatever the guest programs, nothing throws.
  * The counters sectorsRead / sectorsWritten count sectors moved between the medium and the host.
  */
-import type { AccessSize, Device, DeviceContext, Region } from "../device.js";
+import type { AccessSize, Device, DeviceContext, DeviceRecord, Region } from "../device.js";
 import { IRQ_ATA, PORT_ATA_BM, PORT_ATA_CMD, PORT_ATA_CTRL } from "../memmap.js";
 
 /** Command block register offsets from PORT_ATA_CMD. */
@@ -231,6 +231,16 @@ export class Ata implements Device {
   /** The disk image, live, for reading only (an oracle checking what the disk holds). */
   readImage(): Uint8Array {
     return this.state.image;
+  }
+
+  record(): DeviceRecord {
+    return { kind: "disk", image: this.state.image };
+  }
+
+  changedPagesSince(snap: unknown): { ref: Uint8Array; pages: Uint8Array } | undefined {
+    const ref = (snap as { image?: Uint8Array } | undefined)?.image;
+    const pages = ref && this.writtenSince(ref);
+    return ref && pages ? { ref, pages } : undefined;
   }
 
   /**

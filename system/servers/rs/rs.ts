@@ -10,11 +10,15 @@
 import { CLOCK, DS_CHECK, DS_REPLY, DS_SUBSCRIBE, MF, NONE, NOTIFY_MESSAGE, OK, SYSTEM } from "../../kernel/abi.js";
 import { get32, getString, msgSource, msgType, type Message } from "../../kernel/message.js";
 import { dsRequest } from "../dsclient.js";
+import { serverService } from "../entry.js";
 import type { NativeProgram } from "../../kernel/native.js";
 import { HZ } from "../../kernel/params.js";
 import { announced, failed, restart, start, type K } from "./manager.js";
 import { isHung, pingDue } from "./policy.js";
 import type { ManagedService, RsState } from "./types.js";
+
+/** RS's service entry (it starts the drivers; composition lists them in makeRs). */
+export const rsService = serverService("rs");
 
 /** The RS program for a set of services (copied into its state at init). */
 export function makeRs(services: ManagedService[], checkTicks?: number): NativeProgram<RsState> {

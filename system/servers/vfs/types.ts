@@ -24,7 +24,8 @@ export const PATH_BUF = NATIVE_HEAP;
 export const ZERO_PAGE = 0x3000;
 export const STAGING = 0x4000;
 export const CACHE_BASE = 0x8000;
-export const VFS_MEM_SIZE = 0x8_0000;
+/** 1 MiB: the size every campaign so far ran VFS with. */
+export const VFS_MEM_SIZE = 0x10_0000;
 /** Buffers that fit in VFS_MEM_SIZE. */
 export const MAX_BUFFERS = (VFS_MEM_SIZE - CACHE_BASE) / 4096;
 /**

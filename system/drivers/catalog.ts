@@ -1,0 +1,93 @@
+/*
+ * The driver catalog: each driver's entry as its folder declares it (system/drivers/<name>/
+ * driver.json) — its class, the device it drives, its service entry (whom it may call, which
+ * kernel calls, ports and IRQ lines, default boot parameters) and the handlers fault models
+ * target. Ports are written as MINIX's system.conf writes them: "1f0:8" (base and count, hex)
+ * or "3f6" (one port). Composition reads drivers only through this module.
+ */
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import type { ServiceConf } from "../kernel/service.js";
+import { DRIVER_Q } from "../kernel/params.js";
+import { DRIVERS_DIR } from "./images.js";
+
+export interface DriverEntry {
+  /** Folder and image name; the default label. */
+  name: string;
+  description: string;
+  /** Driver class (classes.ts): what clients ask for. */
+  class: string;
+  /** Device kind it drives (machine/devices/index.ts). */
+  device: string;
+  /** Its service entry, labelled with its name. */
+  service: ServiceConf;
+  /** Main handler functions (fault targets). */
+  handlers: string[];
+}
+
+type Parsed = { ok: true; entry: DriverEntry } | { ok: false; error: string };
+
+const HEX = /^[0-9a-f]+$/i;
+
+/** "1f0:8" → [0x1f0, 0x1f7]; "3f6" → [0x3f6, 0x3f6]; undefined when malformed. */
+export function parsePorts(text: string): [number, number] | undefined {
+  const [base, count = "1"] = text.split(":");
+  if (!HEX.test(base) || !/^[0-9]+$/.test(count) || Number(count) < 1) return undefined;
+  const first = parseInt(base, 16);
+  return [first, first + Number(count) - 1];
+}
+
+const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");
+
+/** Validates a driver.json object for driver `name`; the error names the field. */
+export function parseDriverEntry(name: string, json: unknown): Parsed {
+  const j = json as Record<string, any>;
+  const bad = (what: string): Parsed => ({ ok: false, error: `driver ${name}: driver.json: ${what}` });
+  if (typeof j !== "object" || j === null) return bad("not an object");
+  for (const f of ["description", "class", "device"]) if (typeof j[f] !== "string") return bad(`"${f}" must be a string`);
+  if (!strings(j.handlers)) return bad(`"handlers" must be a list of function names`);
+  const s = j.service;
+  if (typeof s !== "object" || s === null) return bad(`"service" must be an object`);
+  if (!strings(s.ipcTo) || !strings(s.kernelCalls) || !strings(s.io)) return bad(`"service" needs ipcTo, kernelCalls and io as lists of strings`);
+  if (!Array.isArray(s.irqs) || !s.irqs.every((n: unknown) => Number.isInteger(n))) return bad(`"service.irqs" must be a list of IRQ numbers`);
+  const io: Array<[number, number]> = [];
+  for (const p of s.io as string[]) {
+    const r = parsePorts(p);
+    if (!r) return bad(`bad port range "${p}" (write "1f0:8" or "3f6")`);
+    io.push(r);
+  }
+  // Key order is part of the kernel's state (hashed): label, program, role, priority, ipcTo, kernelCalls, io, irqs, params.
+  const service: ServiceConf = {
+    label: name, program: { guest: name }, role: "driver", priority: DRIVER_Q, ipcTo: s.ipcTo, kernelCalls: s.kernelCalls, io, irqs: s.irqs,
+    params: typeof s.params === "string" ? s.params : "",
+  };
+  return { ok: true, entry: { name, description: j.description, class: j.class, device: j.device, service, handlers: j.handlers } };
+}
+
+const cache = new Map<string, Parsed>();
+
+/** The catalog entry of driver `name`, or an error naming what is missing or malformed. */
+export function driverEntry(name: string): Parsed {
+  let r = cache.get(name);
+  if (!r) {
+    const path = join(DRIVERS_DIR, name, "driver.json");
+    if (!/^[a-z0-9_-]+$/.test(name) || !existsSync(path)) r = { ok: false, error: `no driver "${name}" (known: ${driverNames().join(", ")})` };
+    else {
+      try {
+        r = parseDriverEntry(name, JSON.parse(readFileSync(path, "utf8")));
+      } catch (e) {
+        r = { ok: false, error: `driver ${name}: driver.json is not JSON (${(e as Error).message})` };
+      }
+    }
+    cache.set(name, r);
+  }
+  return r;
+}
+
+/** Names of the drivers in the catalog (folders with a driver.json), sorted. */
+export function driverNames(): string[] {
+  return readdirSync(DRIVERS_DIR, { withFileTypes: true })
+    .filter((d) => d.isDirectory() && existsSync(join(DRIVERS_DIR, d.name, "driver.json")))
+    .map((d) => d.name)
+    .sort();
+}

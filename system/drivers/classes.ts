@@ -1,0 +1,21 @@
+/*
+ * Driver classes: what a client (a server or a workload) asks for when it needs a driver, and
+ * how a driver of the class says it is up. A driver announces itself in DS under
+ * `<prefix><label>` (MINIX: "drv.blk.<label>" for block drivers, "drv.net.<label>" for network
+ * drivers); composition waits for that key before the system counts as booted, and clients
+ * subscribe to the prefix to learn of restarts.
+ */
+
+export interface DriverClass {
+  /** The DS key prefix its drivers announce themselves under. */
+  announce: string;
+  /** The driver a system gets for this class when a campaign names none. */
+  defaultDriver: string;
+}
+
+export const DRIVER_CLASSES: Record<string, DriverClass> = {
+  block: { announce: "drv.blk.", defaultDriver: "at_wini" },
+};
+
+/** The DS key under which driver `label` of class `cls` announces itself (unknown classes: "drv.<class>."). */
+export const announceKey = (cls: string, label: string): string => `${DRIVER_CLASSES[cls]?.announce ?? `drv.${cls}.`}${label}`;
