@@ -25,6 +25,7 @@
  * Ordinary failures (missing file, not a database, another campaign) are returned as
  * `{ ok: false, error }` with one line of text; a throw means a bug.
  */
+import { CPU_HZ } from "../system/index.js";
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
@@ -227,6 +228,7 @@ export class Store {
         this.setMeta("spec_yaml", specYaml);
         this.setMeta("spec_json", canonicalJson(spec));
         this.setMeta("spec_hash", hash);
+        this.setMeta("clock_hz", String(CPU_HZ));
       })();
       return { ok: true };
     }

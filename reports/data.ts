@@ -6,6 +6,7 @@
  * into. Only loadReport() touches the store; everything else is a function of the data, so a
  * report can always be regenerated from the database alone.
  */
+import { CPU_HZ } from "../system/index.js";
 import type { Store, StoredBuild } from "../campaigns/store.js";
 import { DETECTIONS, OUTCOMES, type CampaignSpec, type Detection, type ExperimentResult, type GoldenRun, type Outcome } from "../campaigns/types.js";
 import { wilson, type Interval } from "./stats.js";
@@ -22,6 +23,8 @@ export interface ReportData {
   goldens: GoldenRun[];
   /** Every stored result, by id. */
   results: ExperimentResult[];
+  /** The emulated clock's rate, cycles per second (recorded in the store; databases from before it was recorded ran at CPU_HZ). */
+  clockHz: number;
 }
 
 /** Reads everything a report needs from an open store. Assumes the store holds a campaign. */
@@ -37,6 +40,7 @@ export function loadReport(store: Store): ReportData {
     builds: store.builds(),
     goldens: store.goldens(),
     results: store.results(),
+    clockHz: Number(meta.clock_hz ?? CPU_HZ),
   };
 }
 

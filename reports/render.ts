@@ -31,8 +31,6 @@ export interface Rendered {
   figures: Figure[];
 }
 
-/** Cycles per millisecond of emulated time (the machine's nominal 100 MHz clock). */
-const CYCLES_PER_MS = 100_000;
 
 // --- formatting (deterministic: no locale) --------------------------------------------------------
 
@@ -40,7 +38,8 @@ const CYCLES_PER_MS = 100_000;
 export const thousands = (n: number): string => String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
 const pct = (p: number, digits = 1): string => (Number.isNaN(p) ? "–" : `${(100 * p).toFixed(digits)}%`);
 const ciText = (ci: Interval): string => `[${pct(ci.lo)}, ${pct(ci.hi)}]`;
-const ms = (cycles: number): string => (cycles / CYCLES_PER_MS).toFixed(2);
+/** Cycles as milliseconds of emulated time at `hz`. */
+const ms = (cycles: number, hz: number): string => (cycles / (hz / 1000)).toFixed(2);
 
 // --- templates ------------------------------------------------------------------------------------
 
@@ -146,6 +145,7 @@ function recoveryView(data: ReportData) {
     name: "restarts", title: "Driver restarts per activated experiment", kind: "bar", categories: columns.map(String),
     xLabel: "restarts", yLabel: "experiments", series: rows.map((r) => ({ label: r.build, values: columns.map((k) => count(r, k)) })),
   };
+  const perMs = data.clockHz / 1000;
   const withTimes = rows.filter((r) => r.recoveryCycles.length > 0);
   // A log axis when the times span more than two decades (a restart at once vs after backoff).
   const all = withTimes.flatMap((r) => r.recoveryCycles).filter((c) => c > 0);
@@ -155,7 +155,7 @@ function recoveryView(data: ReportData) {
     xLabel: `ms of emulated time from activation to recovery${logX ? " (log scale)" : ""}`, yLabel: "fraction recovered",
     series: withTimes.map((r) => {
       const xs = r.recoveryCycles.filter((c) => !logX || c > 0);
-      return { label: r.build, points: [{ x: logX ? xs[0] / CYCLES_PER_MS : 0, y: 0 }, ...xs.map((c, i) => ({ x: c / CYCLES_PER_MS, y: (i + 1) / xs.length }))] };
+      return { label: r.build, points: [{ x: logX ? xs[0] / perMs : 0, y: 0 }, ...xs.map((c, i) => ({ x: c / perMs, y: (i + 1) / xs.length }))] };
     }),
   };
   const view = {
@@ -164,7 +164,7 @@ function recoveryView(data: ReportData) {
     times: rows.map((r) => {
       const xs = r.recoveryCycles;
       return xs.length === 0 ? { build: r.build, n: 0, min: "–", median: "–", p90: "–", max: "–" }
-        : { build: r.build, n: xs.length, min: ms(xs[0]), median: ms(quantile(xs, 0.5)), p90: ms(quantile(xs, 0.9)), max: ms(xs[xs.length - 1]) };
+        : { build: r.build, n: xs.length, min: ms(xs[0], data.clockHz), median: ms(quantile(xs, 0.5), data.clockHz), p90: ms(quantile(xs, 0.9), data.clockHz), max: ms(xs[xs.length - 1], data.clockHz) };
     }),
   };
   return { view, charts: cdf ? [restartsChart, cdf] : [restartsChart] };
@@ -241,7 +241,7 @@ export function renderReport(data: ReportData): Rendered {
   ]);
   const t = loadTemplates();
   const html = t.report({
-    css: t.css, version: data.meta.version ?? "unknown", summary: summaryView(data),
+    css: t.css, version: data.meta.version ?? "unknown", clockMHz: data.clockHz / 1e6, summary: summaryView(data),
     charts: {
       outcomesByBuild: views["outcomes-by-build"], outcomesByFaultType: views["outcomes-by-fault-type"], activation: views.activation,
       detection: views.detection, propagation: views.propagation, restarts: views.restarts, recoveryCdf: views["recovery-cdf"], golden: views["golden-cycles"],
