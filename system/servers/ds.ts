@@ -22,18 +22,18 @@ export interface DsState {
   subs: Record<string, { prefixes: string[]; changed: string[] }>;
 }
 
-type K = NativeApi<DsState>;
+type Api = NativeApi<DsState>;
 
 /** DS's service entry: the first process of every system. */
 export const dsService = serverService("ds");
 
-function reply(k: K, to: number, status: number, key = "", value = 0): void {
+function reply(k: Api, to: number, status: number, key = "", value = 0): void {
   const m = newMessage(DS_REPLY, { [MF.ds.flags]: status, [MF.ds.value]: value });
   setString(m, MF.ds.key, MF.ds.keyLen, key);
   k.send(to, m);
 }
 
-function publish(k: K, who: string, key: string, value: number, flags: number): number {
+function publish(k: Api, who: string, key: string, value: number, flags: number): number {
   const e = k.state.entries[key];
   if (e && e.owner !== who) return -EPERM;
   if (e && !(flags & DSF_OVERWRITE)) return -EEXIST;

@@ -50,9 +50,9 @@ export function blockPattern(seed: number, block: number, size: number): Uint8Ar
   return d;
 }
 
-type K = NativeApi<BlockClientState>;
+type Api = NativeApi<BlockClientState>;
 
-function request(k: K, type: number, block = 0, access = 0): void {
+function request(k: Api, type: number, block = 0, access = 0): void {
   const s = k.state;
   const dst = k.lookup(s.driver);
   if (dst === undefined) {
@@ -73,7 +73,7 @@ function request(k: K, type: number, block = 0, access = 0): void {
   k.sendrec(dst, m);
 }
 
-function next(k: K): void {
+function next(k: Api): void {
   const s = k.state;
   if (s.phase === "write" || s.phase === "read") {
     if (s.index >= s.blocks) {

@@ -147,13 +147,13 @@ export function filesService(): ServiceConf {
   return { label: "files", program: { native: "files" }, role: "user", priority: USER_Q, ipcTo: ["vfs", "ds"], kernelCalls: [], io: [], irqs: [] };
 }
 
-type K = NativeApi<FilesState>;
+type Api = NativeApi<FilesState>;
 
-const vfsEndpoint = (k: K): number => k.lookup("vfs") ?? VFS_PROC_NR;
+const vfsEndpoint = (k: Api): number => k.lookup("vfs") ?? VFS_PROC_NR;
 const current = (s: FilesState): PlannedFile => s.plan.files[s.index];
 
 /** Sends a path request (the path inline when short, else through a grant). */
-function pathRequest(k: K, type: number, path: string): void {
+function pathRequest(k: Api, type: number, path: string): void {
   const m = newMessage(type, { [VFS_MF.request.pathLen]: path.length });
   if (path.length < VFS.PATH_INLINE) setString(m, VFS_MF.request.path, VFS.PATH_INLINE, path);
   else {
@@ -166,7 +166,7 @@ function pathRequest(k: K, type: number, path: string): void {
 }
 
 /** Sends a READ or WRITE of `bytes` through a grant on the data buffer. */
-function dataRequest(k: K, type: number, bytes: number): void {
+function dataRequest(k: Api, type: number, bytes: number): void {
   const s = k.state;
   const g = k.grant(vfsEndpoint(k), DATA_BUF, Math.max(bytes, 1), type === VFS.WRITE ? CPF_READ : CPF_WRITE);
   s.grants.push(g);
@@ -174,7 +174,7 @@ function dataRequest(k: K, type: number, bytes: number): void {
 }
 
 /** Issues the request of the current phase (skipping phases with nothing to do). */
-function next(k: K): void {
+function next(k: Api): void {
   const s = k.state;
   for (;;) {
     if (s.phase === "mkdir" && s.index >= s.plan.dirs.length) setPhase(s, "create");
@@ -220,7 +220,7 @@ function failed(s: FilesState, request: string, error: string, path?: string): v
 }
 
 /** Handles the reply to the current phase's request and moves to the next step. */
-function step(k: K, status: number): void {
+function step(k: Api, status: number): void {
   const s = k.state;
   const what = describe(s);
   s.ops++;
@@ -262,7 +262,7 @@ function step(k: K, status: number): void {
 }
 
 /** A READ answered: compare the bytes, or end the file at EOF (checking its length). */
-function readDone(k: K, status: number, err: string): void {
+function readDone(k: Api, status: number, err: string): void {
   const s = k.state;
   const f = current(s);
   if (err) return void (s.phase = "rclose");

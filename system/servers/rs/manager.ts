@@ -9,14 +9,14 @@ import type { NativeApi } from "../../kernel/native.js";
 import { backoffTicks } from "./policy.js";
 import type { RsEvent, RsService, RsState } from "./types.js";
 
-export type K = NativeApi<RsState>;
+export type Api = NativeApi<RsState>;
 
-export function logEvent(k: K, label: string, kind: RsEvent["kind"], detail: string, extra: Partial<RsEvent> = {}): void {
+export function logEvent(k: Api, label: string, kind: RsEvent["kind"], detail: string, extra: Partial<RsEvent> = {}): void {
   k.state.events.push({ at: k.now(), label, kind, detail, ...extra });
 }
 
 /** Starts (or restarts) service s; publishes its endpoint in DS as "label.<label>". */
-export function start(k: K, s: RsService): boolean {
+export function start(k: Api, s: RsService): boolean {
   const r = k.sys.spawn(s.conf);
   if (!r.ok) {
     logEvent(k, s.label, "restart-failed", r.error);
@@ -37,7 +37,7 @@ export function start(k: K, s: RsService): boolean {
 }
 
 /** Service s failed (crash, exit, hang): record it and schedule the restart, or give up. */
-export function failed(k: K, s: RsService, kind: RsEvent["kind"], detail: string): void {
+export function failed(k: Api, s: RsService, kind: RsEvent["kind"], detail: string): void {
   logEvent(k, s.label, kind, detail);
   s.endpoint = NONE;
   s.status = "down";
@@ -51,13 +51,13 @@ export function failed(k: K, s: RsService, kind: RsEvent["kind"], detail: string
 }
 
 /** Restarts s now (its backoff has passed). */
-export function restart(k: K, s: RsService): void {
+export function restart(k: Api, s: RsService): void {
   s.restarts++;
   if (start(k, s)) logEvent(k, s.label, "restart", `restart ${s.restarts}, endpoint ${s.endpoint}`);
 }
 
 /** Service s announced itself (DS): if it was recovering, the recovery is complete. */
-export function announced(k: K, s: RsService): void {
+export function announced(k: Api, s: RsService): void {
   if (s.failedAt < 0 || s.status !== "up") return;
   const cycles = k.now() - s.failedAt;
   logEvent(k, s.label, "up", `recovered after ${cycles} cycles`, { recoveryCycles: cycles });

@@ -13,7 +13,7 @@ import { dsRequest } from "../dsclient.js";
 import { serverService } from "../entry.js";
 import type { NativeProgram } from "../../kernel/native.js";
 import { HZ } from "../../kernel/params.js";
-import { announced, failed, restart, start, type K } from "./manager.js";
+import { announced, failed, restart, start, type Api } from "./manager.js";
 import { isHung, pingDue } from "./policy.js";
 import type { ManagedService, RsState } from "./types.js";
 
@@ -63,7 +63,7 @@ export function makeRs(services: ManagedService[], checkTicks?: number): NativeP
 
 
 /** The periodic check: hung services are killed; due restarts happen; pings go out. */
-function check(k: K): void {
+function check(k: Api): void {
   const now = k.ticks();
   for (const s of k.state.services) {
     if (s.status === "up" && isHung(s, now)) {
@@ -80,7 +80,7 @@ function check(k: K): void {
 }
 
 /** Deaths reported by the kernel: crashes, exits and kills of our services. */
-function deaths(k: K): void {
+function deaths(k: Api): void {
   for (const d of k.sys.takeDeaths()) {
     const s = k.state.services.find((x) => x.endpoint === d.endpoint);
     if (!s) continue; // not ours, or already handled (a kill we ordered for a hang)

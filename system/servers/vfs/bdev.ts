@@ -20,12 +20,12 @@ import { bufAddr, touch } from "./cache.js";
 import { BLOCK_SIZE } from "./fsformat.js";
 import { MAX_DRIVER_TRIES, type DriverState, type VfsState } from "./types.js";
 
-type K = NativeApi<VfsState>;
+type Api = NativeApi<VfsState>;
 
 export const newDriver = (label: string): DriverState => ({ label, endpoint: NONE, status: "waiting", opened: false, deadline: -1, recovering: false });
 
 /** Notes an event in VFS's log (kept short: the last 200); `loud` ones go to the console too. */
-export function note(k: K, what: string, loud = false): void {
+export function note(k: Api, what: string, loud = false): void {
   if (loud) k.log(what);
   const log = k.state.log;
   log.push({ at: k.now(), what });
@@ -33,7 +33,7 @@ export function note(k: K, what: string, loud = false): void {
 }
 
 /** Starts (or restarts) the bounded wait for the driver's announcement. */
-export function startWait(k: K): void {
+export function startWait(k: Api): void {
   const d = k.state.driver;
   d.status = "waiting";
   d.deadline = k.ticks() + k.state.waitTicks;
@@ -45,7 +45,7 @@ export function startWait(k: K): void {
  * "sent": VFS now waits in sendrec; "waiting": for the driver's announcement; "failed": the
  * driver failed for good (the I/O is dropped).
  */
-export function issue(k: K): "sent" | "waiting" | "failed" {
+export function issue(k: Api): "sent" | "waiting" | "failed" {
   const s = k.state;
   const d = s.driver;
   const io = s.io!;
@@ -74,14 +74,14 @@ export function issue(k: K): "sent" | "waiting" | "failed" {
   return "sent";
 }
 
-function revoke(k: K): void {
+function revoke(k: Api): void {
   const io = k.state.io;
   if (io && io.grant >= 0) k.revoke(io.grant);
   if (io) io.grant = -1;
 }
 
 /** The driver answered the block I/O: "done" (buffer updated) or "failed". */
-export function ioReply(k: K, m: Message): "done" | "failed" {
+export function ioReply(k: Api, m: Message): "done" | "failed" {
   const s = k.state;
   const io = s.io!;
   s.inFlight = null;
@@ -104,7 +104,7 @@ export function ioReply(k: K, m: Message): "done" | "failed" {
 }
 
 /** The driver answered BDEV_OPEN: "done" (a recovery, if it follows a failure) or "failed". */
-export function openReply(k: K, m: Message): "done" | "failed" {
+export function openReply(k: Api, m: Message): "done" | "failed" {
   const s = k.state;
   const d = s.driver;
   s.inFlight = null;
@@ -127,7 +127,7 @@ export function openReply(k: K, m: Message): "done" | "failed" {
  * The driver is gone (its sendrec failed with EDEADSRCDST, or it is not there): wait for its
  * announcement. "failed" when the pending I/O has met MAX_DRIVER_TRIES failures.
  */
-export function lost(k: K, why: string): "waiting" | "failed" {
+export function lost(k: Api, why: string): "waiting" | "failed" {
   const s = k.state;
   const d = s.driver;
   s.inFlight = null;
@@ -151,7 +151,7 @@ export function lost(k: K, why: string): "waiting" | "failed" {
 }
 
 /** DS says the driver is up: take its endpoint (it will be opened before the next I/O). */
-export function announced(k: K): void {
+export function announced(k: Api): void {
   const d = k.state.driver;
   const ep = k.lookup(d.label);
   if (ep === undefined || (d.status === "up" && d.endpoint === ep)) return;
@@ -168,7 +168,7 @@ export function announced(k: K): void {
 }
 
 /** The alarm rang: true when a wait for the driver has expired (the driver is now "failed"). */
-export function waitExpired(k: K): boolean {
+export function waitExpired(k: Api): boolean {
   const d = k.state.driver;
   if (d.status !== "waiting" || d.deadline < 0 || k.ticks() < d.deadline) return false;
   d.status = "failed";

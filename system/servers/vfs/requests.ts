@@ -15,7 +15,7 @@ import { fileReadMap, fileWriteMap, getInode, makeDir, makeFile, MISS, namei, ty
 import { note } from "./bdev.js";
 import { NR_FDS, PATH_BUF, STAGING, ZERO_PAGE, type VfsRequest, type VfsState } from "./types.js";
 
-type K = NativeApi<VfsState>;
+type Api = NativeApi<VfsState>;
 
 /** VFS's own first request: mount the file system (read the superblock). Never replied. */
 export const MOUNT = -1;
@@ -25,7 +25,7 @@ type Outcome = { status: number; size?: number; ftype?: number; after?: () => nu
 
 export type RunResult = { done: true; status: number; size: number; ftype: number } | { done: false; io: CacheIo | undefined };
 
-type Handler = (k: K, fs: Fs, req: VfsRequest, tx: CacheTx) => Outcome;
+type Handler = (k: Api, fs: Fs, req: VfsRequest, tx: CacheTx) => Outcome;
 
 const HANDLERS: Record<number, Handler> = {
   [MOUNT]: () => ({ status: OK }),
@@ -40,7 +40,7 @@ const HANDLERS: Record<number, Handler> = {
 };
 
 /** Runs `req` once against the cache (mounting first if needed). */
-export function runRequest(k: K, req: VfsRequest): RunResult {
+export function runRequest(k: Api, req: VfsRequest): RunResult {
   const s = k.state;
   s.stats.runs++;
   req.runs++;
@@ -60,7 +60,7 @@ export function runRequest(k: K, req: VfsRequest): RunResult {
 }
 
 /** Reads the superblock when not mounted yet: OK, MISS, or -EIO for a bad file system. */
-function mount(k: K, tx: CacheTx): number {
+function mount(k: Api, tx: CacheTx): number {
   const s = k.state;
   if (s.mount === "bad") return -EIO;
   if (s.sb) return OK;
@@ -83,7 +83,7 @@ function mount(k: K, tx: CacheTx): number {
 const field = (req: VfsRequest, off: number): number => get32(req.msg, off);
 
 /** The path of a path request: inline in the message, or through the caller's grant when long. */
-function pathOf(k: K, req: VfsRequest): string | number {
+function pathOf(k: Api, req: VfsRequest): string | number {
   const m = Uint8Array.from(req.msg);
   const len = get32(m, VFS_MF.request.pathLen);
   if (len < VFS.PATH_INLINE) return getString(m, VFS_MF.request.path, VFS.PATH_INLINE);
@@ -93,33 +93,33 @@ function pathOf(k: K, req: VfsRequest): string | number {
   return String.fromCharCode(...k.read(PATH_BUF, len));
 }
 
-function freeFd(k: K): number {
+function freeFd(k: Api): number {
   const i = k.state.fds.findIndex((f) => f === null);
   return i >= 0 ? i : k.state.fds.length < NR_FDS ? k.state.fds.length : -1;
 }
 
 /** The open file `fd` of the caller, or undefined. */
-function fileOf(k: K, req: VfsRequest): { fd: number; ino: number; offset: number } | undefined {
+function fileOf(k: Api, req: VfsRequest): { fd: number; ino: number; offset: number } | undefined {
   const fd = field(req, VFS_MF.request.fd);
   const f = k.state.fds[fd];
   return f && f.owner === req.from ? { fd, ino: f.ino, offset: f.offset } : undefined;
 }
 
 /** An `after` that opens inode `ino` for the caller; its result is the fd. */
-const opener = (k: K, req: VfsRequest, ino: number) => (): number => {
+const opener = (k: Api, req: VfsRequest, ino: number) => (): number => {
   const fd = freeFd(k);
   k.state.fds[fd] = { ino, offset: 0, owner: req.from };
   return fd;
 };
 
-function doMkdir(k: K, fs: Fs, req: VfsRequest): Outcome {
+function doMkdir(k: Api, fs: Fs, req: VfsRequest): Outcome {
   const path = pathOf(k, req);
   if (typeof path === "number") return { status: path };
   const ino = makeDir(fs, path);
   return { status: ino < 0 ? ino : OK };
 }
 
-function doCreate(k: K, fs: Fs, req: VfsRequest): Outcome {
+function doCreate(k: Api, fs: Fs, req: VfsRequest): Outcome {
   const path = pathOf(k, req);
   if (typeof path === "number") return { status: path };
   if (freeFd(k) < 0) return { status: -EAGAIN };
@@ -127,7 +127,7 @@ function doCreate(k: K, fs: Fs, req: VfsRequest): Outcome {
   return ino < 0 ? { status: ino } : { status: OK, after: opener(k, req, ino) };
 }
 
-function doOpen(k: K, fs: Fs, req: VfsRequest): Outcome {
+function doOpen(k: Api, fs: Fs, req: VfsRequest): Outcome {
   const path = pathOf(k, req);
   if (typeof path === "number") return { status: path };
   if (freeFd(k) < 0) return { status: -EAGAIN };
@@ -138,7 +138,7 @@ function doOpen(k: K, fs: Fs, req: VfsRequest): Outcome {
   return inode.type !== T_FILE ? { status: -EINVAL } : { status: OK, after: opener(k, req, ino) };
 }
 
-function doWrite(k: K, fs: Fs, req: VfsRequest, tx: CacheTx): Outcome {
+function doWrite(k: Api, fs: Fs, req: VfsRequest, tx: CacheTx): Outcome {
   const f = fileOf(k, req);
   if (!f) return { status: -EINVAL };
   const n = Math.min(Math.max(field(req, VFS_MF.request.bytes), 0), VFS.IO_MAX);
@@ -160,7 +160,7 @@ function doWrite(k: K, fs: Fs, req: VfsRequest, tx: CacheTx): Outcome {
   return { status: n, after: () => advance(k, f.fd, n) };
 }
 
-function doRead(k: K, fs: Fs, req: VfsRequest): Outcome {
+function doRead(k: Api, fs: Fs, req: VfsRequest): Outcome {
   const f = fileOf(k, req);
   if (!f) return { status: -EINVAL };
   const n = Math.min(Math.max(field(req, VFS_MF.request.bytes), 0), VFS.IO_MAX);
@@ -179,25 +179,25 @@ function doRead(k: K, fs: Fs, req: VfsRequest): Outcome {
   return { status: total, after };
 }
 
-function advance(k: K, fd: number, n: number): number {
+function advance(k: Api, fd: number, n: number): number {
   k.state.fds[fd]!.offset += n;
   return n;
 }
 
-function doClose(k: K, _fs: Fs, req: VfsRequest): Outcome {
+function doClose(k: Api, _fs: Fs, req: VfsRequest): Outcome {
   const f = fileOf(k, req);
   if (!f) return { status: -EINVAL };
   return { status: OK, after: () => ((k.state.fds[f.fd] = null), OK) };
 }
 
 /** SYNC: one dirty buffer written per run, until none is left. */
-function doSync(k: K): Outcome {
+function doSync(k: Api): Outcome {
   const c = k.state.cache;
   const dirty = dirtySlots(c);
   return dirty.length ? { io: { kind: "write", block: c.block[dirty[0]], slot: dirty[0] } } : { status: OK };
 }
 
-function doStat(k: K, fs: Fs, req: VfsRequest): Outcome {
+function doStat(k: Api, fs: Fs, req: VfsRequest): Outcome {
   const path = pathOf(k, req);
   if (typeof path === "number") return { status: path };
   const ino = namei(fs, path);

@@ -29,7 +29,7 @@ import { newCache } from "./cache.js";
 import { MOUNT, runRequest } from "./requests.js";
 import { MAX_BUFFERS, MIN_BUFFERS, VFS_MEM_SIZE, type VfsState } from "./types.js";
 
-type K = NativeApi<VfsState>;
+type Api = NativeApi<VfsState>;
 
 const DRIVER_PREFIX = DRIVER_CLASSES.block.announce;
 
@@ -96,7 +96,7 @@ export const vfs: NativeProgram<VfsState> = {
 };
 
 /** A sendrec to the driver failed for another reason than its death: the I/O fails. */
-function fail(k: K, code: number): "failed" {
+function fail(k: Api, code: number): "failed" {
   k.state.inFlight = null;
   k.state.io = null;
   note(k, `sendrec to the driver failed: ${errorName(code)}`, true);
@@ -104,7 +104,7 @@ function fail(k: K, code: number): "failed" {
 }
 
 /** Serves requests until one waits for an I/O (or none is left). At most one sendrec. */
-function pump(k: K): void {
+function pump(k: Api): void {
   const s = k.state;
   while (!s.inFlight) {
     if (s.io) {
@@ -133,7 +133,7 @@ function pump(k: K): void {
 }
 
 /** Ends the current request: replies `status` (and STAT's fields) to its caller. */
-function finish(k: K, status: number, size = 0, ftype = 0): void {
+function finish(k: Api, status: number, size = 0, ftype = 0): void {
   const s = k.state;
   const req = s.current;
   s.current = null;
@@ -147,19 +147,19 @@ function finish(k: K, status: number, size = 0, ftype = 0): void {
   reply(k, req.from, status, size, ftype);
 }
 
-function reply(k: K, to: number, status: number, size = 0, ftype = 0): void {
+function reply(k: Api, to: number, status: number, size = 0, ftype = 0): void {
   k.send(to, newMessage(VFS.REPLY, { [VFS_MF.reply.status]: status, [VFS_MF.reply.size]: size, [VFS_MF.reply.ftype]: ftype }));
 }
 
 /** CLOCK: the wait for the driver may have expired; the request waiting for the disk then fails. */
-function onAlarm(k: K): void {
+function onAlarm(k: Api): void {
   const waiting = k.state.io !== null;
   if (waitExpired(k) && waiting) finish(k, -EIO);
 }
 
 
 /** DS answered: a changed key (drain the rest; our driver's announcement matters), or nothing more. */
-function onDsReply(k: K, m: Message): void {
+function onDsReply(k: Api, m: Message): void {
   const key = getString(m, MF.ds.key, MF.ds.keyLen);
   if (get32(m, MF.ds.flags) !== OK || key === DRIVER_PREFIX) return;
   dsRequest(k, DS_CHECK, "");
