@@ -57,6 +57,19 @@ limits: { budget: 1.5 }
     for (const e of r.errors) expect(e).not.toContain("\n");
   });
 
+  it("names the system's drivers: catalog names or mappings; the faulty driver must be one of them", () => {
+    const r = parseSpec(good + "drivers: [at_wini, { driver: at_wini, label: disk1, params: dma=0 }]\n");
+    expect(r.ok && r.spec.drivers).toEqual([{ driver: "at_wini" }, { driver: "at_wini", label: "disk1", params: "dma=0" }]);
+    expect(parseSpec(good).ok && "drivers" in (parseSpec(good) as { spec: object }).spec).toBe(false); // absent: the stored spec is unchanged
+    const bad = parseSpec(good.replace("name: t", "name: t\ndriver: e1000") + "drivers: [rtl8139, { driver: at_wini, colour: red }]\n");
+    expect(bad.ok ? [] : bad.errors).toEqual([
+      'driver: unknown driver "e1000" (known: at_wini)',
+      'drivers[0].driver: unknown driver "rtl8139" (known: at_wini)',
+      'drivers[1].colour: unknown field (known: driver, label, params)',
+      'driver: "e1000" is not among drivers (rtl8139, at_wini)',
+    ]);
+  });
+
   it("rejects what is not YAML or not a mapping", () => {
     expect(parseSpec("a: [1, 2")).toEqual({ ok: false, errors: [expect.stringMatching(/^not valid YAML/)] });
     expect(parseSpec("- 1\n- 2")).toEqual({ ok: false, errors: [expect.stringMatching(/must be a YAML mapping/)] });
