@@ -12,7 +12,8 @@ import { CampaignError } from "./errors.js";
 import { inShard } from "./shard.js";
 import { ExperimentSource } from "./source.js";
 import type { Store } from "./store.js";
-import type { WorkerReply, WorkerRequest } from "./worker.js";
+import type { WorkerReply } from "./protocol.js";
+import { init, step, type CoordinatorAction, type CoordinatorEvent } from "./coordinator.js";
 import { OUTCOMES, type CampaignSpec, type ExperimentPlan, type ExperimentResult, type GoldenRun } from "./types.js";
 
 export interface RunOptions {
@@ -120,77 +121,72 @@ async function runHere(spec: CampaignSpec, goldens: GoldenRun[], todo: Experimen
 }
 
 /**
- * Runs on worker threads. The workers start at once; the golden runs the store lacks are spread
- * over them (each keeps the system it booted), and stored in configuration order once all are
- * known; then every worker learns them and experiments are handed out one at a time (two in
- * flight each), results collected as they come.
+ * Runs on worker threads: the driver of the coordinator (coordinator.ts). It owns the threads,
+ * turns their messages and deaths into events (after a stop event when `stop` says so: it is
+ * checked between experiments) and performs the actions the coordinator returns.
  */
 function runThreads(spec: CampaignSpec, store: Store, todo: ExperimentPlan[], n: number, record: (r: ExperimentResult) => void, stop?: () => boolean): Promise<void> {
-  const fromSource = import.meta.url.endsWith(".ts");
-  const url = new URL(fromSource ? "./worker.ts" : "./worker.js", import.meta.url);
   const configs = configurations(spec);
-  const known = configs.map(([build, workload]) => store.getGolden(build, workload));
-  let next = 0;
-  let outstanding = 0;
+  let state = init(configs, configs.map(([build, workload]) => store.getGolden(build, workload) ?? null), todo, n);
   return new Promise((resolve, reject) => {
-    const threads: Worker[] = [];
-    let failed = false;
-    const finish = (err?: Error) => {
-      if (failed) return;
-      if (err) failed = true;
-      for (const t of threads) void t.terminate();
-      if (err) reject(err);
-      else resolve();
-    };
-    const send = (t: Worker, req: WorkerRequest) => t.postMessage(req);
-    const feed = (t: Worker) => {
-      if (failed || stop?.() || next >= todo.length) {
-        if (outstanding === 0) finish();
-        return;
-      }
-      outstanding++;
-      send(t, { kind: "run", plan: todo[next++] });
-    };
-    /** Every golden run is known: store the new ones, check the faults, start the experiments. */
-    const start = () => {
-      const goldens = known as GoldenRun[];
-      configs.forEach(([build, workload], i) => {
-        if (!store.getGolden(build, workload)) store.putGolden(goldens[i]);
-      });
-      try {
-        checkFaults(spec, goldens, todo);
-      } catch (e) {
-        return finish(e as Error);
-      }
-      for (const t of threads) send(t, { kind: "goldens", goldens });
-      for (const t of threads) {
-        feed(t);
-        feed(t);
-      }
-    };
-    for (let i = 0; i < n; i++) {
-      const t = fromSource
-        ? // From TypeScript sources (tests, tsx): load the worker through tsx's loader.
-          new Worker(`import(${JSON.stringify(import.meta.resolve("tsx/esm/api"))}).then((m) => { m.register(); return import(${JSON.stringify(url.href)}); });`, { eval: true, workerData: { spec } })
-        : new Worker(url, { workerData: { spec } });
-      threads.push(t);
-      t.on("message", (m: WorkerReply) => {
-        // A configuration that cannot boot is the user's problem (one line); a failing experiment is ours.
-        if (!m.ok) return finish(m.kind === "golden" ? new CampaignError(m.error) : new Error(`${m.what}: ${m.error}`));
-        if (m.kind === "golden") {
-          known[configs.findIndex(([b, w]) => b === m.golden.build && w === m.golden.workload)] = m.golden;
-          if (known.every(Boolean)) start();
+    const threads = Array.from({ length: n }, () => startWorker(spec));
+    /** Performs one action; the fault check answers with an event. */
+    const perform = (a: CoordinatorAction): CoordinatorEvent | undefined => {
+      switch (a.kind) {
+        case "send":
+          threads[a.worker].postMessage(a.request);
           return;
+        case "storeGolden":
+          store.putGolden(a.golden);
+          return;
+        case "checkFaults":
+          try {
+            checkFaults(spec, a.goldens, todo);
+            return { kind: "checked" };
+          } catch (e) {
+            return { kind: "checked", error: e as Error };
+          }
+        case "record":
+          record(a.result);
+          return;
+        case "finish":
+        case "fail":
+          for (const t of threads) void t.terminate();
+          if (a.kind === "fail") reject(a.error);
+          else resolve();
+          return;
+      }
+    };
+    /** Feeds one event, and those the actions give rise to, to the coordinator. */
+    const deliver = (event: CoordinatorEvent): void => {
+      const events: CoordinatorEvent[] = stop?.() && !state.stopping ? [{ kind: "stop" }, event] : [event];
+      for (let e = events.shift(); e; e = events.shift()) {
+        const r = step(state, e);
+        state = r.state;
+        for (const a of r.actions) {
+          const answer = perform(a);
+          if (answer) events.push(answer);
         }
-        outstanding--;
-        record(m.result);
-        feed(t);
-      });
-      t.on("error", (e) => finish(e));
-    }
-    // Golden runs the store lacks, round robin over the workers.
-    const missing = configs.filter((_, i) => !known[i]);
-    missing.forEach(([build, workload], i) => send(threads[i % n], { kind: "golden", build, workload }));
-    if (missing.length === 0) start();
+      }
+    };
+    threads.forEach((t, worker) => {
+      t.on("message", (reply: WorkerReply) => deliver({ kind: "reply", worker, reply }));
+      t.on("error", (error) => deliver({ kind: "crashed", worker, error }));
+    });
+    deliver({ kind: "start" });
   });
+}
+
+/**
+ * A worker thread running campaigns/worker: the built worker.js, or from TypeScript sources
+ * (tests, tsx) worker.ts with tsx's module hooks registered in the thread by tsx-hooks.mjs
+ * (on Node 20, `--import tsx` registers them in the main thread only). The sources path passes
+ * this process's options on, as a worker inherits them by default; Node refuses V8 options on
+ * a worker's command line, so a V8 option (--max-old-space-size) given to node itself makes
+ * the worker fail to start — NODE_OPTIONS is not affected.
+ */
+function startWorker(spec: CampaignSpec): Worker {
+  if (!import.meta.url.endsWith(".ts")) return new Worker(new URL("./worker.js", import.meta.url), { workerData: { spec } });
+  const hooks = new URL("./tsx-hooks.mjs", import.meta.url).href;
+  return new Worker(new URL("./worker.ts", import.meta.url), { workerData: { spec }, execArgv: [...process.execArgv, "--import", hooks] });
 }
