@@ -6,7 +6,7 @@
  */
 import { RAM_BASE } from "../machine/memmap.js";
 import { PTE_R, PTE_V, PTE_W, PTE_X } from "../machine/mmu.js";
-import { KernelMemory, H, HOOK_SIZE, P, PK_NATIVE, PMAGIC, RTS_KNOWN, RTS_SENDING, RTS_SLOT_FREE, S, SF_KNOWN, SMAGIC } from "./layout.js";
+import { KernelMemory, HOOK, HOOK_SIZE, PROC, PK_NATIVE, PMAGIC, RTS_KNOWN, RTS_SENDING, RTS_SLOT_FREE, PRIV, SF_KNOWN, SMAGIC } from "./layout.js";
 import { MAX_GRANTS, NR_IO_RANGE, NR_IRQ_HOOKS, NR_SCHED_QUEUES, NR_SLOTS, NR_TASKS, PT_POOL_END, PT_POOL_OFF } from "./params.js";
 import { endpointInRange, endpointSlot } from "./proc.js";
 
@@ -17,41 +17,41 @@ const privEntry = (idx: number): string => `privilege entry ${idx - NR_TASKS}`;
 
 /** The process-table entry `idx`. */
 export function checkProc(km: KernelMemory, idx: number): string | undefined {
-  if (km.p(idx, P.magic) !== PMAGIC) return `${procEntry(idx)}: bad magic 0x${(km.p(idx, P.magic) >>> 0).toString(16)}`;
-  if (km.p(idx, P.nr) !== idx - NR_TASKS) return `${procEntry(idx)}: slot number ${km.p(idx, P.nr)}`;
-  if (endpointSlot(km.p(idx, P.endpoint)) !== idx - NR_TASKS) return `${procEntry(idx)}: endpoint ${km.p(idx, P.endpoint)} names another slot`;
-  const f = km.p(idx, P.rtsFlags);
+  if (km.proc(idx, PROC.magic) !== PMAGIC) return `${procEntry(idx)}: bad magic 0x${(km.proc(idx, PROC.magic) >>> 0).toString(16)}`;
+  if (km.proc(idx, PROC.nr) !== idx - NR_TASKS) return `${procEntry(idx)}: slot number ${km.proc(idx, PROC.nr)}`;
+  if (endpointSlot(km.proc(idx, PROC.endpoint)) !== idx - NR_TASKS) return `${procEntry(idx)}: endpoint ${km.proc(idx, PROC.endpoint)} names another slot`;
+  const f = km.proc(idx, PROC.rtsFlags);
   if (f & ~RTS_KNOWN) return `${procEntry(idx)}: unknown RTS flags 0x${(f >>> 0).toString(16)}`;
   if (f & RTS_SLOT_FREE) return undefined;
-  const pr = km.p(idx, P.priority);
+  const pr = km.proc(idx, PROC.priority);
   if (pr < 0 || pr >= NR_SCHED_QUEUES) return `${procEntry(idx)}: priority ${pr}`;
-  if (!inIdxRange(km.p(idx, P.nextReady))) return `${procEntry(idx)}: next-ready link ${km.p(idx, P.nextReady)}`;
-  if (!inIdxRange(km.p(idx, P.callerQ))) return `${procEntry(idx)}: caller queue link ${km.p(idx, P.callerQ)}`;
-  if (!inIdxRange(km.p(idx, P.qLink))) return `${procEntry(idx)}: queue link ${km.p(idx, P.qLink)}`;
-  if (f & RTS_SENDING && !endpointInRange(km.p(idx, P.sendTo))) return `${procEntry(idx)}: sending to invalid endpoint ${km.p(idx, P.sendTo)}`;
-  const kind = km.p(idx, P.kind);
+  if (!inIdxRange(km.proc(idx, PROC.nextReady))) return `${procEntry(idx)}: next-ready link ${km.proc(idx, PROC.nextReady)}`;
+  if (!inIdxRange(km.proc(idx, PROC.callerQ))) return `${procEntry(idx)}: caller queue link ${km.proc(idx, PROC.callerQ)}`;
+  if (!inIdxRange(km.proc(idx, PROC.qLink))) return `${procEntry(idx)}: queue link ${km.proc(idx, PROC.qLink)}`;
+  if (f & RTS_SENDING && !endpointInRange(km.proc(idx, PROC.sendTo))) return `${procEntry(idx)}: sending to invalid endpoint ${km.proc(idx, PROC.sendTo)}`;
+  const kind = km.proc(idx, PROC.kind);
   if (kind !== 0 && kind !== PK_NATIVE) return `${procEntry(idx)}: kind ${kind}`;
-  const mode = km.p(idx, P.mode);
+  const mode = km.proc(idx, PROC.mode);
   if (mode !== 0 && mode !== 1) return `${procEntry(idx)}: mode ${mode}`;
-  const root = km.p(idx, P.ptRoot) >>> 0;
+  const root = km.proc(idx, PROC.ptRoot) >>> 0;
   if (root && (root < RAM_BASE + PT_POOL_OFF || root >= RAM_BASE + PT_POOL_END || root & 0xfff)) return `${procEntry(idx)}: page-table root 0x${root.toString(16)}`;
   return undefined;
 }
 
 /** The privilege-table entry `idx` of a live process. */
 export function checkPriv(km: KernelMemory, idx: number): string | undefined {
-  if (km.s(idx, S.magic) !== SMAGIC) return `${privEntry(idx)}: bad magic`;
-  if (km.s(idx, S.procIndex) !== idx) return `${privEntry(idx)}: owner ${km.s(idx, S.procIndex)}`;
-  if (km.s(idx, S.flags) & ~SF_KNOWN) return `${privEntry(idx)}: unknown flags`;
-  const nio = km.s(idx, S.nrIoRange);
+  if (km.priv(idx, PRIV.magic) !== SMAGIC) return `${privEntry(idx)}: bad magic`;
+  if (km.priv(idx, PRIV.procIndex) !== idx) return `${privEntry(idx)}: owner ${km.priv(idx, PRIV.procIndex)}`;
+  if (km.priv(idx, PRIV.flags) & ~SF_KNOWN) return `${privEntry(idx)}: unknown flags`;
+  const nio = km.priv(idx, PRIV.nrIoRange);
   if (nio < 0 || nio > NR_IO_RANGE) return `${privEntry(idx)}: ${nio} I/O ranges`;
-  const nirq = km.s(idx, S.nrIrq);
+  const nirq = km.priv(idx, PRIV.nrIrq);
   if (nirq < 0 || nirq > NR_IRQ_HOOKS) return `${privEntry(idx)}: ${nirq} IRQ lines`;
-  const ng = km.s(idx, S.grantEntries);
+  const ng = km.priv(idx, PRIV.grantEntries);
   if (ng < 0 || ng > MAX_GRANTS) return `${privEntry(idx)}: ${ng} grant entries`;
   for (let h = 0; h < NR_IRQ_HOOKS; h++) {
-    const o = S.hooks + h * HOOK_SIZE;
-    const irq = km.s(idx, o + H.irq), en = km.s(idx, o + H.enabled);
+    const o = PRIV.hooks + h * HOOK_SIZE;
+    const irq = km.priv(idx, o + HOOK.irq), en = km.priv(idx, o + HOOK.enabled);
     if (irq < 0 || irq >= 32 || (en !== 0 && en !== 1)) return `${privEntry(idx)}: IRQ hook ${h} corrupt`;
   }
   return undefined;
@@ -64,10 +64,10 @@ export function checkQueues(km: KernelMemory): string | undefined {
     let last = -1;
     for (let n = 0; p >= 0; n++) {
       if (n >= NR_SLOTS || p >= NR_SLOTS) return `ready queue ${q}: corrupt list`;
-      if (km.p(p, P.rtsFlags) !== 0) return `ready queue ${q}: holds blocked process ${p - NR_TASKS}`;
-      if (km.p(p, P.priority) !== q) return `ready queue ${q}: holds a process of priority ${km.p(p, P.priority)}`;
+      if (km.proc(p, PROC.rtsFlags) !== 0) return `ready queue ${q}: holds blocked process ${p - NR_TASKS}`;
+      if (km.proc(p, PROC.priority) !== q) return `ready queue ${q}: holds a process of priority ${km.proc(p, PROC.priority)}`;
       last = p;
-      p = km.p(p, P.nextReady);
+      p = km.proc(p, PROC.nextReady);
       if (!inIdxRange(p)) return `ready queue ${q}: bad link ${p}`;
     }
     if (km.rdyTail(q) !== last) return `ready queue ${q}: tail ${km.rdyTail(q)} is not the last element ${last}`;
@@ -81,10 +81,10 @@ export function checkQueues(km: KernelMemory): string | undefined {
  * legal (no W without R).
  */
 export function checkPageTable(km: KernelMemory, idx: number): string | undefined {
-  const root = km.p(idx, P.ptRoot) >>> 0;
+  const root = km.proc(idx, PROC.ptRoot) >>> 0;
   if (!root) return undefined;
   const name = `page table of process ${idx - NR_TASKS}`;
-  const memBase = km.p(idx, P.memBase) >>> 0, memEnd = memBase + (km.p(idx, P.memSize) >>> 0);
+  const memBase = km.proc(idx, PROC.memBase) >>> 0, memEnd = memBase + (km.proc(idx, PROC.memSize) >>> 0);
   const v = km.view;
   for (let i = 0; i < 1024; i++) {
     const e = v.getUint32(root - RAM_BASE + i * 4, true);

@@ -13,7 +13,7 @@ import {
   NOTIFY_MESSAGE, OK,
 } from "./abi.js";
 import type { Kernel } from "./kernel.js";
-import { P, RTS_RECEIVING, RTS_SENDING, S, SF_CHECKED } from "./layout.js";
+import { PROC, RTS_RECEIVING, RTS_SENDING, PRIV, SF_CHECKED } from "./layout.js";
 import { messageArray, newMessage, set32, type Message } from "./message.js";
 import { NR_SLOTS } from "./params.js";
 import { clearRts, lookupEndpoint, setRts } from "./proc.js";
@@ -25,8 +25,8 @@ export const SUSPENDED = 1;
 /** May `caller` send to process `dst`? (the IPC send mask, when checks are on for the caller) */
 export function maySendTo(k: Kernel, caller: number, dst: number): boolean {
   const km = k.km;
-  if (!(km.s(caller, S.flags) & SF_CHECKED)) return true;
-  return km.sBit(caller, S.ipcTo, dst);
+  if (!(km.priv(caller, PRIV.flags) & SF_CHECKED)) return true;
+  return km.privBit(caller, PRIV.ipcTo, dst);
 }
 
 /** SEND (and SENDNB when `nonblock`): deliver now if `dstE` waits for us, else block or fail. */
@@ -34,17 +34,17 @@ export function send(k: Kernel, caller: number, dstE: number, msgVa: number, non
   const km = k.km;
   const dst = target(k, caller, dstE);
   if (dst < 0) return dst;
-  if (waitsFor(k, dst, km.p(caller, P.endpoint))) {
+  if (waitsFor(k, dst, km.proc(caller, PROC.endpoint))) {
     const msg = k.copyMsgFrom(caller, msgVa);
     if (!msg) return -EFAULT;
-    return deliver(k, dst, msg, km.p(caller, P.endpoint));
+    return deliver(k, dst, msg, km.proc(caller, PROC.endpoint));
   }
   if (nonblock) return -ENOTREADY;
   if (deadlock(k, caller, dstE, IPC_SEND)) return -ELOCKED;
   if (!k.readable(caller, msgVa, MESSAGE_SIZE)) return -EFAULT;
   setRts(km, caller, RTS_SENDING);
-  km.setP(caller, P.sendTo, dstE);
-  km.setP(caller, P.msgVir, msgVa);
+  km.setProc(caller, PROC.sendTo, dstE);
+  km.setProc(caller, PROC.msgVir, msgVa);
   appendCaller(k, dst, caller);
   dequeue(km, caller);
   return SUSPENDED;
@@ -60,24 +60,24 @@ export function receive(k: Kernel, caller: number, srcE: number, msgVa: number):
   if (note) return k.copyMsgTo(caller, msgVa, note) ? OK : -EFAULT;
   const async = k.takeAsync(caller, srcE);
   if (async) return k.copyMsgTo(caller, msgVa, async) ? OK : -EFAULT;
-  for (let prev = -1, s = km.p(caller, P.callerQ), n = 0; s >= 0 && n < NR_SLOTS; prev = s, s = km.p(s, P.qLink), n++) {
-    if (srcE !== ANY && km.p(s, P.endpoint) !== srcE) continue;
+  for (let prev = -1, s = km.proc(caller, PROC.callerQ), n = 0; s >= 0 && n < NR_SLOTS; prev = s, s = km.proc(s, PROC.qLink), n++) {
+    if (srcE !== ANY && km.proc(s, PROC.endpoint) !== srcE) continue;
     unlinkCaller(k, caller, prev, s);
-    const msg = k.copyMsgFrom(s, km.p(s, P.msgVir));
+    const msg = k.copyMsgFrom(s, km.proc(s, PROC.msgVir));
     clearRts(km, s, RTS_SENDING);
-    km.setP(s, P.sendTo, NONE);
+    km.setProc(s, PROC.sendTo, NONE);
     if (!msg) {
       k.complete(s, -EFAULT);
       continue;
     }
     k.complete(s, OK);
-    set32(msg, M_SOURCE, km.p(s, P.endpoint));
+    set32(msg, M_SOURCE, km.proc(s, PROC.endpoint));
     return k.copyMsgTo(caller, msgVa, msg) ? OK : -EFAULT;
   }
   if (deadlock(k, caller, srcE, IPC_RECEIVE)) return -ELOCKED;
   setRts(km, caller, RTS_RECEIVING);
-  km.setP(caller, P.getFrom, srcE);
-  km.setP(caller, P.msgVir, msgVa);
+  km.setProc(caller, PROC.getFrom, srcE);
+  km.setProc(caller, PROC.msgVir, msgVa);
   dequeue(km, caller);
   return SUSPENDED;
 }
@@ -89,7 +89,7 @@ export function sendrec(k: Kernel, caller: number, dstE: number, msgVa: number):
   if (r === SUSPENDED) {
     // Blocked sending; once the message is taken we keep waiting for the reply.
     setRts(km, caller, RTS_RECEIVING);
-    km.setP(caller, P.getFrom, dstE);
+    km.setProc(caller, PROC.getFrom, dstE);
     return SUSPENDED;
   }
   if (r !== OK) return r;
@@ -110,22 +110,22 @@ export function notify(k: Kernel, caller: number, dstE: number): number {
   const km = k.km;
   const dst = target(k, caller, dstE);
   if (dst < 0) return dst;
-  const callerE = km.p(caller, P.endpoint);
+  const callerE = km.proc(caller, PROC.endpoint);
   if (waitsFor(k, dst, callerE)) {
-    km.setSBit(dst, S.notifyPending, caller, false);
+    km.setPrivBit(dst, PRIV.notifyPending, caller, false);
     deliver(k, dst, buildNotify(k, caller, dst), callerE); // a bad receive buffer is the receiver's problem
     return OK;
   }
-  km.setSBit(dst, S.notifyPending, caller, true);
+  km.setPrivBit(dst, PRIV.notifyPending, caller, true);
   return OK;
 }
 
 /** True when process `dst` is blocked receiving from `srcE` (or from ANY) and not still sending. */
 function waitsFor(k: Kernel, dst: number, srcE: number): boolean {
   const km = k.km;
-  const f = km.p(dst, P.rtsFlags);
+  const f = km.proc(dst, PROC.rtsFlags);
   if (!(f & RTS_RECEIVING) || f & RTS_SENDING) return false;
-  const from = km.p(dst, P.getFrom);
+  const from = km.proc(dst, PROC.getFrom);
   return from === ANY || from === srcE;
 }
 
@@ -134,8 +134,8 @@ function deliver(k: Kernel, dst: number, msg: Message, srcE: number): number {
   const km = k.km;
   set32(msg, M_SOURCE, srcE);
   clearRts(km, dst, RTS_RECEIVING);
-  km.setP(dst, P.getFrom, NONE);
-  if (!k.copyMsgTo(dst, km.p(dst, P.msgVir), msg)) {
+  km.setProc(dst, PROC.getFrom, NONE);
+  if (!k.copyMsgTo(dst, km.proc(dst, PROC.msgVir), msg)) {
     k.complete(dst, -EFAULT);
     return -EFAULT;
   }
@@ -147,11 +147,11 @@ function deliver(k: Kernel, dst: number, msg: Message, srcE: number): number {
 function takeNotification(k: Kernel, caller: number, srcE: number): Message | undefined {
   const km = k.km;
   for (let i = 0; i < NR_SLOTS; i++) {
-    if (!km.sBit(caller, S.notifyPending, i)) continue;
-    if (srcE !== ANY && km.p(i, P.endpoint) !== srcE) continue;
-    km.setSBit(caller, S.notifyPending, i, false);
+    if (!km.privBit(caller, PRIV.notifyPending, i)) continue;
+    if (srcE !== ANY && km.proc(i, PROC.endpoint) !== srcE) continue;
+    km.setPrivBit(caller, PRIV.notifyPending, i, false);
     const m = buildNotify(k, i, caller);
-    set32(m, M_SOURCE, km.p(i, P.endpoint));
+    set32(m, M_SOURCE, km.proc(i, PROC.endpoint));
     return m;
   }
   return undefined;
@@ -162,18 +162,18 @@ function buildNotify(k: Kernel, from: number, to: number): Message {
   const km = k.km;
   const ticks = k.state.ticks;
   const m = newMessage(NOTIFY_MESSAGE, { [MF.notify.timestampLo]: ticks | 0, [MF.notify.timestampHi]: Math.floor(ticks / 2 ** 32) });
-  if (km.p(from, P.endpoint) === HARDWARE) {
-    set32(m, MF.notify.interrupts, km.s(to, S.intPending));
-    km.setS(to, S.intPending, 0);
-  } else if (km.p(from, P.endpoint) === CLOCK) set32(m, MF.notify.interrupts, 0);
+  if (km.proc(from, PROC.endpoint) === HARDWARE) {
+    set32(m, MF.notify.interrupts, km.priv(to, PRIV.intPending));
+    km.setPriv(to, PRIV.intPending, 0);
+  } else if (km.proc(from, PROC.endpoint) === CLOCK) set32(m, MF.notify.interrupts, 0);
   return m;
 }
 
 /** The endpoint process p is blocked on (MINIX P_BLOCKEDON): its send target, its receive source, or NONE. */
 function blockedOn(k: Kernel, p: number): number {
-  const f = k.km.p(p, P.rtsFlags);
-  if (f & RTS_SENDING) return k.km.p(p, P.sendTo);
-  if (f & RTS_RECEIVING) return k.km.p(p, P.getFrom);
+  const f = k.km.proc(p, PROC.rtsFlags);
+  if (f & RTS_SENDING) return k.km.proc(p, PROC.sendTo);
+  if (f & RTS_RECEIVING) return k.km.proc(p, PROC.getFrom);
   return NONE;
 }
 
@@ -184,35 +184,35 @@ function blockedOn(k: Kernel, p: number): number {
  */
 function deadlock(k: Kernel, caller: number, e: number, fn: number): boolean {
   const km = k.km;
-  const callerE = km.p(caller, P.endpoint);
+  const callerE = km.proc(caller, PROC.endpoint);
   for (let size = 2; e !== ANY && size <= NR_SLOTS + 1; size++) {
     const xp = lookupEndpoint(km, e);
     if (xp < 0) return false;
     e = blockedOn(k, xp);
     if (e === NONE) return false;
-    if (e === callerE) return !(size === 2 && (km.p(xp, P.rtsFlags) ^ (fn << 2)) & RTS_SENDING);
+    if (e === callerE) return !(size === 2 && (km.proc(xp, PROC.rtsFlags) ^ (fn << 2)) & RTS_SENDING);
   }
   return false;
 }
 
 function appendCaller(k: Kernel, dst: number, caller: number): void {
   const km = k.km;
-  km.setP(caller, P.qLink, -1);
-  let s = km.p(dst, P.callerQ);
+  km.setProc(caller, PROC.qLink, -1);
+  let s = km.proc(dst, PROC.callerQ);
   if (s < 0) {
-    km.setP(dst, P.callerQ, caller);
+    km.setProc(dst, PROC.callerQ, caller);
     return;
   }
-  for (let n = 0; km.p(s, P.qLink) >= 0 && n < NR_SLOTS; n++) s = km.p(s, P.qLink);
-  km.setP(s, P.qLink, caller);
+  for (let n = 0; km.proc(s, PROC.qLink) >= 0 && n < NR_SLOTS; n++) s = km.proc(s, PROC.qLink);
+  km.setProc(s, PROC.qLink, caller);
 }
 
 function unlinkCaller(k: Kernel, dst: number, prev: number, s: number): void {
   const km = k.km;
-  const next = km.p(s, P.qLink);
-  if (prev < 0) km.setP(dst, P.callerQ, next);
-  else km.setP(prev, P.qLink, next);
-  km.setP(s, P.qLink, -1);
+  const next = km.proc(s, PROC.qLink);
+  if (prev < 0) km.setProc(dst, PROC.callerQ, next);
+  else km.setProc(prev, PROC.qLink, next);
+  km.setProc(s, PROC.qLink, -1);
 }
 
 /**
@@ -221,33 +221,33 @@ function unlinkCaller(k: Kernel, dst: number, prev: number, s: number): void {
  */
 export function cleanupIpc(k: Kernel, dead: number): void {
   const km = k.km;
-  const deadE = km.p(dead, P.endpoint);
-  if (km.p(dead, P.rtsFlags) & RTS_SENDING) {
-    const to = lookupEndpoint(km, km.p(dead, P.sendTo));
+  const deadE = km.proc(dead, PROC.endpoint);
+  if (km.proc(dead, PROC.rtsFlags) & RTS_SENDING) {
+    const to = lookupEndpoint(km, km.proc(dead, PROC.sendTo));
     if (to >= 0)
-      for (let prev = -1, s = km.p(to, P.callerQ), n = 0; s >= 0 && n < NR_SLOTS; prev = s, s = km.p(s, P.qLink), n++)
+      for (let prev = -1, s = km.proc(to, PROC.callerQ), n = 0; s >= 0 && n < NR_SLOTS; prev = s, s = km.proc(s, PROC.qLink), n++)
         if (s === dead) {
           unlinkCaller(k, to, prev, s);
           break;
         }
   }
-  for (let s = km.p(dead, P.callerQ), n = 0; s >= 0 && n < NR_SLOTS; n++) {
-    const next = km.p(s, P.qLink);
-    km.setP(s, P.qLink, -1);
+  for (let s = km.proc(dead, PROC.callerQ), n = 0; s >= 0 && n < NR_SLOTS; n++) {
+    const next = km.proc(s, PROC.qLink);
+    km.setProc(s, PROC.qLink, -1);
     clearRts(km, s, RTS_SENDING | RTS_RECEIVING);
-    km.setP(s, P.sendTo, NONE);
-    km.setP(s, P.getFrom, NONE);
+    km.setProc(s, PROC.sendTo, NONE);
+    km.setProc(s, PROC.getFrom, NONE);
     k.complete(s, -EDEADSRCDST);
     s = next;
   }
-  km.setP(dead, P.callerQ, -1);
+  km.setProc(dead, PROC.callerQ, -1);
   for (let i = 0; i < NR_SLOTS; i++) {
     if (i === dead) continue;
-    km.setSBit(i, S.notifyPending, dead, false);
-    const f = km.p(i, P.rtsFlags);
-    if (f & RTS_RECEIVING && !(f & RTS_SENDING) && km.p(i, P.getFrom) === deadE) {
+    km.setPrivBit(i, PRIV.notifyPending, dead, false);
+    const f = km.proc(i, PROC.rtsFlags);
+    if (f & RTS_RECEIVING && !(f & RTS_SENDING) && km.proc(i, PROC.getFrom) === deadE) {
       clearRts(km, i, RTS_RECEIVING);
-      km.setP(i, P.getFrom, NONE);
+      km.setProc(i, PROC.getFrom, NONE);
       k.complete(i, -EDEADSRCDST);
     }
   }
@@ -260,7 +260,7 @@ export function cleanupIpc(k: Kernel, dead: number): void {
 export function sendAsync(k: Kernel, caller: number, dstE: number, msg: Message): number {
   const dst = target(k, caller, dstE);
   if (dst < 0) return dst;
-  const callerE = k.km.p(caller, P.endpoint);
+  const callerE = k.km.proc(caller, PROC.endpoint);
   if (waitsFor(k, dst, callerE)) return deliver(k, dst, msg.slice(), callerE);
   k.state.asyncQ.push({ from: caller, to: dstE, msg: messageArray(msg) });
   return OK;

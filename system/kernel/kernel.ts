@@ -24,7 +24,7 @@ import { checkPageTable, checkPriv, checkProc, checkQueues } from "./check.js";
 import * as costs from "./costs.js";
 import * as ipc from "./ipc.js";
 import { faultPanics, preemptible, softLockupTicks } from "./policy.js";
-import { H, HOOK_SIZE, KernelMemory, P, PK_NATIVE, RTS_SLOT_FREE, S, SF_CHECKED } from "./layout.js";
+import { HOOK, HOOK_SIZE, KernelMemory, PROC, PK_NATIVE, RTS_SLOT_FREE, PRIV, SF_CHECKED } from "./layout.js";
 import type { Message } from "./message.js";
 import { type NativeRegistry } from "./native.js";
 import { runNatives, takeAsync } from "./native-runtime.js";
@@ -160,7 +160,7 @@ export class Kernel {
     if (cpu.trapInterrupt) this.interrupt(cpu.trapCause);
     else if (cur < 0) this.panic(`${causeName(cpu.trapCause)} in the idle loop at 0x${(cpu.pc >>> 0).toString(16)}`);
     else if (cpu.trapCause === Cause.EcallU || cpu.trapCause === Cause.EcallS) {
-      this.km.setP(cur, P.pc, (this.km.p(cur, P.pc) + 4) | 0);
+      this.km.setProc(cur, PROC.pc, (this.km.proc(cur, PROC.pc) + 4) | 0);
       this.syscall(cur);
     } else this.exception(cur, cpu.trapCause, cpu.trapTval);
     // A non-preemptible (supervisor) process that is still runnable keeps the CPU: the kernel
@@ -175,7 +175,7 @@ export class Kernel {
 
   /** A runnable supervisor-mode process in a build that does not preempt it. */
   private holdsCpu(idx: number): boolean {
-    return !preemptible(this.build, this.km.p(idx, P.mode) === 1) && this.km.p(idx, P.rtsFlags) === 0;
+    return !preemptible(this.build, this.km.proc(idx, PROC.mode) === 1) && this.km.proc(idx, PROC.rtsFlags) === 0;
   }
 
   /** Records a kernel panic; the system stops at the end of this kernel entry. */
@@ -188,38 +188,38 @@ export class Kernel {
 
   log(kind: KernelEvent["kind"], idx: number, detail: string): void {
     const label = idx >= 0 ? this.state.procs[idx]?.label ?? "?" : "kernel";
-    const endpoint = idx >= 0 ? this.km.p(idx, P.endpoint) : NONE;
+    const endpoint = idx >= 0 ? this.km.proc(idx, PROC.endpoint) : NONE;
     this.state.events.push({ at: this.now(), kind, label, endpoint, detail });
   }
 
   // ---- registers of processes (saved in their process-table entry) ----
 
   reg(idx: number, r: number): number {
-    return this.km.p(idx, P.regs + 4 * r);
+    return this.km.proc(idx, PROC.regs + 4 * r);
   }
   setReg(idx: number, r: number, v: number): void {
-    if (r !== 0) this.km.setP(idx, P.regs + 4 * r, v);
+    if (r !== 0) this.km.setProc(idx, PROC.regs + 4 * r, v);
   }
 
   private saveContext(idx: number): void {
     const cpu = this.machine.cpu;
-    this.km.setPWords(idx, P.regs + 4, cpu.xAbove0);
-    this.km.setP(idx, P.pc, cpu.pc);
+    this.km.setProcWords(idx, PROC.regs + 4, cpu.xAbove0);
+    this.km.setProc(idx, PROC.pc, cpu.pc);
   }
 
   private restoreContext(idx: number): void {
     const cpu = this.machine.cpu;
     const km = this.km;
-    for (let r = 1; r < 32; r++) cpu.x[r] = km.p(idx, P.regs + 4 * r);
+    for (let r = 1; r < 32; r++) cpu.x[r] = km.proc(idx, PROC.regs + 4 * r);
     cpu.x[0] = 0;
-    cpu.pc = km.p(idx, P.pc);
-    const satp = ((1 << 31) | ((km.p(idx, P.ptRoot) >>> 0) >>> 12)) | 0;
+    cpu.pc = km.proc(idx, PROC.pc);
+    const satp = ((1 << 31) | ((km.proc(idx, PROC.ptRoot) >>> 0) >>> 12)) | 0;
     if (cpu.csr.satp !== satp) {
       cpu.csr.satp = satp;
       cpu.tlb.flush();
       this.charge(costs.ADDRESS_SPACE_SWITCH + mcost.TLB_FLUSH);
     }
-    cpu.setMode(km.p(idx, P.mode) === 1 ? Mode.S : Mode.U);
+    cpu.setMode(km.proc(idx, PROC.mode) === 1 ? Mode.S : Mode.U);
     cpu.domain = domainOf(idx);
   }
 
@@ -266,7 +266,7 @@ export class Kernel {
     const va = this.reg(cur, 12) >>> 0;
     let r: number;
     if (op < IPC_SEND || op > IPC_KERNEL_CALL) r = -EBADREQUEST;
-    else if (this.checked(cur) && !((km.s(cur, S.trapMask) >>> op) & 1)) r = -ETRAPDENIED;
+    else if (this.checked(cur) && !((km.priv(cur, PRIV.trapMask) >>> op) & 1)) r = -ETRAPDENIED;
     else if (op !== IPC_KERNEL_CALL && op !== IPC_RECEIVE && lookupEndpoint(km, ep) === cur) r = -ELOCKED;
     else
       switch (op) {
@@ -278,7 +278,7 @@ export class Kernel {
         default: r = kernelCall(this, cur, va);
       }
     if (r === ipc.SUSPENDED) this.setReg(cur, 10, OK);
-    else if (!(km.p(cur, P.rtsFlags) & RTS_SLOT_FREE)) this.setReg(cur, 10, r);
+    else if (!(km.proc(cur, PROC.rtsFlags) & RTS_SLOT_FREE)) this.setReg(cur, 10, r);
   }
 
   /** Records a request of process idx refused by a privilege check; returns `code` for chaining. */
@@ -300,7 +300,7 @@ export class Kernel {
 
   /** Whether privilege checks apply to process idx (build and its priv flags). */
   checked(idx: number): boolean {
-    return (this.km.s(idx, S.flags) & SF_CHECKED) !== 0;
+    return (this.km.priv(idx, PRIV.flags) & SF_CHECKED) !== 0;
   }
 
   /**
@@ -309,18 +309,18 @@ export class Kernel {
    */
   complete(idx: number, code: number): void {
     const km = this.km;
-    const native = km.p(idx, P.kind) === PK_NATIVE;
+    const native = km.proc(idx, PROC.kind) === PK_NATIVE;
     if (!native) this.setReg(idx, 10, code);
-    if (km.p(idx, P.rtsFlags) !== 0 && code === OK) return; // still blocked (the receive half of a SENDREC)
+    if (km.proc(idx, PROC.rtsFlags) !== 0 && code === OK) return; // still blocked (the receive half of a SENDREC)
     if (native) this.state.nativeRunQ.push([idx, code]);
-    else if (km.p(idx, P.rtsFlags) === 0) this.enqueue(idx);
+    else if (km.proc(idx, PROC.rtsFlags) === 0) this.enqueue(idx);
   }
 
   /** Makes a woken process runnable at its own priority again (see the quantum in tick()). */
   enqueue(idx: number): void {
     dequeue(this.km, idx);
     const conf = this.state.procs[idx]?.conf;
-    if (conf) this.km.setP(idx, P.priority, conf.priority);
+    if (conf) this.km.setProc(idx, PROC.priority, conf.priority);
     enqueue(this.km, idx);
   }
 
@@ -345,8 +345,8 @@ export class Kernel {
   // ---- exceptions, death ----
 
   private exception(cur: number, cause: number, tval: number): void {
-    const what = `${causeName(cause)} at pc 0x${(this.km.p(cur, P.pc) >>> 0).toString(16)}, tval 0x${(tval >>> 0).toString(16)}`;
-    if (faultPanics(this.build, this.km.p(cur, P.mode) === 1)) {
+    const what = `${causeName(cause)} at pc 0x${(this.km.proc(cur, PROC.pc) >>> 0).toString(16)}, tval 0x${(tval >>> 0).toString(16)}`;
+    if (faultPanics(this.build, this.km.proc(cur, PROC.mode) === 1)) {
       this.panic(`${this.state.procs[cur]?.label ?? "?"}: ${what} in supervisor mode`);
       return;
     }
@@ -356,8 +356,8 @@ export class Kernel {
   /** Ends process idx (exit, crash or kill): IPC partners get EDEADSRCDST; the signal manager is told. */
   terminate(idx: number, kind: DeathRecord["kind"], detail: string): void {
     const km = this.km;
-    if (km.p(idx, P.rtsFlags) & RTS_SLOT_FREE) return;
-    const endpoint = km.p(idx, P.endpoint);
+    if (km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE) return;
+    const endpoint = km.proc(idx, PROC.endpoint);
     const label = this.state.procs[idx]?.label ?? "?";
     this.log(kind, idx, detail);
     ipc.cleanupIpc(this, idx);
@@ -390,11 +390,11 @@ export class Kernel {
     if (bad) return this.panic(bad);
     const km = this.km;
     for (let i = 0; i < NR_SLOTS; i++) {
-      if (km.p(i, P.rtsFlags) & RTS_SLOT_FREE) continue;
-      const at = km.s(i, S.alarmLo) >>> 0;
+      if (km.proc(i, PROC.rtsFlags) & RTS_SLOT_FREE) continue;
+      const at = km.priv(i, PRIV.alarmLo) >>> 0;
       if (at !== 0 && at <= s.ticks) {
-        km.setS(i, S.alarmLo, 0);
-        ipc.notify(this, slotIndex(CLOCK), km.p(i, P.endpoint));
+        km.setPriv(i, PRIV.alarmLo, 0);
+        ipc.notify(this, slotIndex(CLOCK), km.proc(i, PROC.endpoint));
       }
     }
     const cur = s.current;
@@ -405,16 +405,16 @@ export class Kernel {
       this.print(`kernel: soft lockup - CPU stuck for ${s.ticks - s.runningSince} ticks in ${s.lockup.label}\n`);
       this.log("lockup", cur, `CPU stuck for ${s.ticks - s.runningSince} ticks`);
     }
-    if (cur >= 0 && preemptible(this.build, km.p(cur, P.mode) === 1)) {
-      const left = km.p(cur, P.quantumLeft) - 1;
-      if (left > 0) km.setP(cur, P.quantumLeft, left);
+    if (cur >= 0 && preemptible(this.build, km.proc(cur, PROC.mode) === 1)) {
+      const left = km.proc(cur, PROC.quantumLeft) - 1;
+      if (left > 0) km.setProc(cur, PROC.quantumLeft, left);
       else {
         // MINIX sched(): a process that uses whole quanta (a loop in a driver) sinks one queue,
         // so it cannot starve everything below it; it regains its priority when it next blocks.
-        km.setP(cur, P.quantumLeft, QUANTUM_TICKS);
-        if (km.p(cur, P.rtsFlags) === 0) {
+        km.setProc(cur, PROC.quantumLeft, QUANTUM_TICKS);
+        if (km.proc(cur, PROC.rtsFlags) === 0) {
           dequeue(km, cur);
-          km.setP(cur, P.priority, Math.min(km.p(cur, P.priority) + 1, IDLE_Q - 1));
+          km.setProc(cur, PROC.priority, Math.min(km.proc(cur, PROC.priority) + 1, IDLE_Q - 1));
           enqueue(km, cur);
         }
       }
@@ -430,17 +430,17 @@ export class Kernel {
     let hooked = false;
     let reenable = true;
     for (let i = 0; i < NR_SLOTS; i++) {
-      if (km.p(i, P.rtsFlags) & RTS_SLOT_FREE) continue;
+      if (km.proc(i, PROC.rtsFlags) & RTS_SLOT_FREE) continue;
       for (let h = 0; h < NR_IRQ_HOOKS; h++) {
-        const o = S.hooks + h * HOOK_SIZE;
-        if (km.s(i, o + H.irq) !== irq || !km.s(i, o + H.enabled)) continue;
+        const o = PRIV.hooks + h * HOOK_SIZE;
+        if (km.priv(i, o + HOOK.irq) !== irq || !km.priv(i, o + HOOK.enabled)) continue;
         hooked = true;
-        km.setS(i, S.intPending, km.s(i, S.intPending) | (1 << h));
-        if (!(km.s(i, o + H.policy) & 1)) {
-          km.setS(i, o + H.enabled, 0);
+        km.setPriv(i, PRIV.intPending, km.priv(i, PRIV.intPending) | (1 << h));
+        if (!(km.priv(i, o + HOOK.policy) & 1)) {
+          km.setPriv(i, o + HOOK.enabled, 0);
           reenable = false;
         }
-        ipc.notify(this, slotIndex(HARDWARE), km.p(i, P.endpoint));
+        ipc.notify(this, slotIndex(HARDWARE), km.proc(i, PROC.endpoint));
       }
     }
     if (!hooked) {
@@ -455,8 +455,8 @@ export class Kernel {
   private irqHooked(irq: number): boolean {
     const km = this.km;
     for (let i = 0; i < NR_SLOTS; i++) {
-      if (km.p(i, P.rtsFlags) & RTS_SLOT_FREE) continue;
-      for (let h = 0; h < NR_IRQ_HOOKS; h++) if (km.s(i, S.hooks + h * HOOK_SIZE + H.irq) === irq) return true;
+      if (km.proc(i, PROC.rtsFlags) & RTS_SLOT_FREE) continue;
+      for (let h = 0; h < NR_IRQ_HOOKS; h++) if (km.priv(i, PRIV.hooks + h * HOOK_SIZE + HOOK.irq) === irq) return true;
     }
     return false;
   }
@@ -472,11 +472,11 @@ export class Kernel {
   private releaseIrqs(idx: number): void {
     const km = this.km;
     for (let h = 0; h < NR_IRQ_HOOKS; h++) {
-      const o = S.hooks + h * HOOK_SIZE;
-      const irq = km.s(idx, o + H.irq);
-      if (irq > 0 && !km.s(idx, o + H.enabled)) this.machine.plic.complete(0, irq);
-      km.setS(idx, o + H.irq, 0);
-      km.setS(idx, o + H.enabled, 0);
+      const o = PRIV.hooks + h * HOOK_SIZE;
+      const irq = km.priv(idx, o + HOOK.irq);
+      if (irq > 0 && !km.priv(idx, o + HOOK.enabled)) this.machine.plic.complete(0, irq);
+      km.setPriv(idx, o + HOOK.irq, 0);
+      km.setPriv(idx, o + HOOK.enabled, 0);
       if (irq > 0 && !this.irqHooked(irq)) this.enableIrqLine(irq, false);
     }
   }
@@ -495,7 +495,7 @@ export class Kernel {
     for (let i = 0; i < NR_SLOTS; i++) {
       const bad = checkProc(km, i);
       if (bad) return bad;
-      if (km.p(i, P.rtsFlags) & RTS_SLOT_FREE) continue;
+      if (km.proc(i, PROC.rtsFlags) & RTS_SLOT_FREE) continue;
       const bp = checkPriv(km, i) ?? checkPageTable(km, i);
       if (bp) return bp;
     }
@@ -507,7 +507,7 @@ export class Kernel {
     const procs = this.state.procs;
     for (const key in procs) {
       const idx = Number(key);
-      if (procs[idx].label === label && !(this.km.p(idx, P.rtsFlags) & RTS_SLOT_FREE)) return this.km.p(idx, P.endpoint);
+      if (procs[idx].label === label && !(this.km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE)) return this.km.proc(idx, PROC.endpoint);
     }
     return undefined;
   }

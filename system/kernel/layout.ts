@@ -9,8 +9,8 @@ import type { WalkEnv } from "../machine/mmu.js";
 import { Mode } from "../machine/trap.js";
 import { PRIV_SIZE, PRIV_TABLE_OFF, PROC_SIZE, PROC_TABLE_OFF, SCHED_OFF } from "./params.js";
 
-/** struct proc (256 bytes). */
-export const P = {
+/** Field offsets of a process-table entry, MINIX struct proc (256 bytes). */
+export const PROC = {
   magic: 0, // PMAGIC while the table is intact
   endpoint: 4,
   nr: 8, // slot number (negative for kernel tasks)
@@ -48,8 +48,8 @@ export const RTS_RECEIVING = 0x08;
 export const RTS_NO_PRIV = 0x80;
 export const RTS_KNOWN = RTS_SLOT_FREE | RTS_PROC_STOP | RTS_SENDING | RTS_RECEIVING | RTS_NO_PRIV;
 
-/** struct priv (256 bytes). */
-export const S = {
+/** Field offsets of a privilege-table entry, MINIX struct priv (256 bytes). */
+export const PRIV = {
   magic: 0, // SMAGIC
   procIndex: 4, // process-table index of the owner
   flags: 8, // SF_*
@@ -76,8 +76,9 @@ export const SF_PREEMPTIBLE = 0x02;
 export const SF_CHECKED = 0x04; // privilege checks apply (off in builds without isolation)
 export const SF_KNOWN = SF_SYS_PROC | SF_PREEMPTIBLE | SF_CHECKED;
 
+/** An IRQ hook: NR_IRQ_HOOKS of them at PRIV.hooks, HOOK_SIZE bytes each; field offsets within one. */
 export const HOOK_SIZE = 16;
-export const H = { irq: 0, policy: 4, enabled: 8 } as const;
+export const HOOK = { irq: 0, policy: 4, enabled: 8 } as const;
 
 /** Typed views of the kernel's tables in guest RAM (every field is a 4-byte-aligned int32). */
 export class KernelMemory {
@@ -106,35 +107,35 @@ export class KernelMemory {
     return PRIV_TABLE_OFF + idx * PRIV_SIZE;
   }
 
-  p(idx: number, field: number): number {
+  proc(idx: number, field: number): number {
     return this.i32[(PROC_TABLE_OFF + idx * PROC_SIZE + field) >> 2];
   }
-  setP(idx: number, field: number, v: number): void {
+  setProc(idx: number, field: number, v: number): void {
     this.i32[(PROC_TABLE_OFF + idx * PROC_SIZE + field) >> 2] = v;
   }
   /** Stores `words` at proc field `field` onward (the saved registers, in one copy). */
-  setPWords(idx: number, field: number, words: Int32Array): void {
+  setProcWords(idx: number, field: number, words: Int32Array): void {
     this.i32.set(words, (PROC_TABLE_OFF + idx * PROC_SIZE + field) >> 2);
   }
-  s(idx: number, field: number): number {
+  priv(idx: number, field: number): number {
     return this.i32[(PRIV_TABLE_OFF + idx * PRIV_SIZE + field) >> 2];
   }
-  setS(idx: number, field: number, v: number): void {
+  setPriv(idx: number, field: number, v: number): void {
     this.i32[(PRIV_TABLE_OFF + idx * PRIV_SIZE + field) >> 2] = v;
   }
 
   /** Bit `bit` of the 64-bit bitmap at priv field `field`. */
-  sBit(idx: number, field: number, bit: number): boolean {
-    return ((this.s(idx, field + (bit >> 5) * 4) >>> (bit & 31)) & 1) === 1;
+  privBit(idx: number, field: number, bit: number): boolean {
+    return ((this.priv(idx, field + (bit >> 5) * 4) >>> (bit & 31)) & 1) === 1;
   }
-  setSBit(idx: number, field: number, bit: number, on: boolean): void {
+  setPrivBit(idx: number, field: number, bit: number, on: boolean): void {
     const f = field + (bit >> 5) * 4;
-    const w = this.s(idx, f);
-    this.setS(idx, f, on ? w | (1 << (bit & 31)) : w & ~(1 << (bit & 31)));
+    const w = this.priv(idx, f);
+    this.setPriv(idx, f, on ? w | (1 << (bit & 31)) : w & ~(1 << (bit & 31)));
   }
 
   procName(idx: number): string {
-    const o = this.procOff(idx) + P.name;
+    const o = this.procOff(idx) + PROC.name;
     let s = "";
     for (let i = 0; i < 16; i++) {
       const c = this.bus.ram[o + i];
@@ -144,7 +145,7 @@ export class KernelMemory {
     return s;
   }
   setProcName(idx: number, name: string): void {
-    const o = this.procOff(idx) + P.name;
+    const o = this.procOff(idx) + PROC.name;
     for (let i = 0; i < 16; i++) this.bus.ram[o + i] = i < name.length && i < 15 ? name.charCodeAt(i) & 0x7f : 0;
   }
 

@@ -7,7 +7,7 @@ import { ANY, CPF_USED, CPF_VALID, ELOCKED, M_SOURCE, NONE, OK } from "./abi.js"
 import * as costs from "./costs.js";
 import * as ipc from "./ipc.js";
 import type { Kernel } from "./kernel.js";
-import { P, RTS_SLOT_FREE, S } from "./layout.js";
+import { PROC, RTS_SLOT_FREE, PRIV } from "./layout.js";
 import { set32, type Message } from "./message.js";
 import { NATIVE_CALLBUF, NATIVE_INBOX, NATIVE_GRANTS, NATIVE_MAX_GRANTS, type NativeApi } from "./native.js";
 import { lookupEndpoint } from "./proc.js";
@@ -27,7 +27,7 @@ export function runNatives(k: Kernel): void {
     if (n >= MAX_RUNS) return k.panic("native processes livelock (more than 10000 handler runs in one kernel entry)");
     const [idx, result] = s.nativeRunQ.shift()!;
     const slot = s.natives[idx];
-    if (!slot || k.km.p(idx, P.rtsFlags) & RTS_SLOT_FREE) continue;
+    if (!slot || k.km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE) continue;
     k.charge(costs.NATIVE_HANDLER);
     const program = k.natives[slot.program];
     const blocked = { sendrec: false };
@@ -44,7 +44,7 @@ export function runNatives(k: Kernel): void {
       slot.partner = NONE;
       program.ipcError?.(api, partner, result);
     }
-    if (k.km.p(idx, P.rtsFlags) & RTS_SLOT_FREE || blocked.sendrec) continue;
+    if (k.km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE || blocked.sendrec) continue;
     slot.msgAt = NATIVE_INBOX;
     const r = ipc.receive(k, idx, ANY, NATIVE_INBOX);
     if (r === OK) s.nativeRunQ.push([idx, OK]);
@@ -53,10 +53,10 @@ export function runNatives(k: Kernel): void {
 
 /** The first asynchronous message for `caller` from `srcE` (or anyone), removed from the queue. */
 export function takeAsync(k: Kernel, caller: number, srcE: number): Message | undefined {
-  const me = k.km.p(caller, P.endpoint);
+  const me = k.km.proc(caller, PROC.endpoint);
   const q = k.state.asyncQ;
   for (let i = 0; i < q.length; i++) {
-    const from = k.km.p(q[i].from, P.endpoint);
+    const from = k.km.proc(q[i].from, PROC.endpoint);
     if (q[i].to !== me || (srcE !== ANY && from !== srcE)) continue;
     const m = Uint8Array.from(q.splice(i, 1)[0].msg);
     set32(m, M_SOURCE, from);
@@ -70,15 +70,15 @@ function nativeApi(k: Kernel, idx: number, run: { sendrec: boolean }): NativeApi
   const km = k.km;
   const slot = k.state.natives[idx];
   const info = k.state.procs[idx];
-  const base = km.p(idx, P.memBase) >>> 0;
-  const size = km.p(idx, P.memSize) >>> 0;
+  const base = km.proc(idx, PROC.memBase) >>> 0;
+  const size = km.proc(idx, PROC.memSize) >>> 0;
   const ramOff = (va: number, len: number): number => {
     if (va < 0 || va + len > size) throw new Error(`native ${info.label}: access [${va}, ${va + len}) outside its ${size}-byte region`);
     return base - km.bus.ramBase + va;
   };
   return {
     state: slot.state,
-    endpoint: km.p(idx, P.endpoint),
+    endpoint: km.proc(idx, PROC.endpoint),
     label: info.label,
     params: info.conf.params ?? "",
     send: (dst, m) => ipc.sendAsync(k, idx, dst, m),
@@ -114,7 +114,7 @@ function nativeApi(k: Kernel, idx: number, run: { sendrec: boolean }): NativeApi
     revoke: (id) => km.view.setUint32(ramOff(NATIVE_GRANTS + id * 16, 16), 0, true),
     safecopyFrom: (granter, grant, offset, va, bytes) => safecopy(k, idx, granter, grant, offset, va, bytes, true),
     safecopyTo: (granter, grant, offset, va, bytes) => safecopy(k, idx, granter, grant, offset, va, bytes, false),
-    setAlarm: (ticks) => km.setS(idx, S.alarmLo, ticks > 0 ? k.state.ticks + ticks : 0),
+    setAlarm: (ticks) => km.setPriv(idx, PRIV.alarmLo, ticks > 0 ? k.state.ticks + ticks : 0),
     now: () => k.now(),
     ticks: () => k.state.ticks,
     log: (text) => {
@@ -137,7 +137,7 @@ function nativeApi(k: Kernel, idx: number, run: { sendrec: boolean }): NativeApi
         if (i >= 0) k.terminate(i, "killed", reason);
       },
       becomeSignalManager: () => {
-        k.state.signalManager = km.p(idx, P.endpoint);
+        k.state.signalManager = km.proc(idx, PROC.endpoint);
       },
       takeDeaths: () => k.state.deaths.splice(0),
     },

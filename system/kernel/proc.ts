@@ -4,7 +4,7 @@
  * generation) no longer resolves, so messages to a dead incarnation fail (MINIX isokendpt).
  */
 import { ANY, ENDPOINT_GENERATION_SHIFT, NONE } from "./abi.js";
-import { KernelMemory, P, PMAGIC, RTS_SLOT_FREE } from "./layout.js";
+import { KernelMemory, PROC, PMAGIC, RTS_SLOT_FREE } from "./layout.js";
 import { NR_PROCS, NR_SLOTS, NR_TASKS, slotIndex } from "./params.js";
 
 export const endpointOf = (generation: number, slot: number): number => (generation << ENDPOINT_GENERATION_SHIFT) + slot;
@@ -27,8 +27,8 @@ export function lookupEndpoint(km: KernelMemory, e: number): number {
   const slot = endpointSlot(e);
   if (slot < -NR_TASKS || slot >= NR_PROCS) return -1;
   const idx = slotIndex(slot);
-  if (km.p(idx, P.rtsFlags) & RTS_SLOT_FREE) return -1;
-  return km.p(idx, P.endpoint) === e ? idx : -1;
+  if (km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE) return -1;
+  return km.proc(idx, PROC.endpoint) === e ? idx : -1;
 }
 
 /** True when `e` is syntactically an endpoint that could name a process (ignoring liveness). */
@@ -39,7 +39,7 @@ export function endpointInRange(e: number): boolean {
 
 /** First free user slot at or after `from`, or -1. */
 export function freeSlot(km: KernelMemory, from = 0): number {
-  for (let s = from; s < NR_PROCS; s++) if (km.p(slotIndex(s), P.rtsFlags) & RTS_SLOT_FREE) return s;
+  for (let s = from; s < NR_PROCS; s++) if (km.proc(slotIndex(s), PROC.rtsFlags) & RTS_SLOT_FREE) return s;
   return -1;
 }
 
@@ -47,34 +47,34 @@ export function freeSlot(km: KernelMemory, from = 0): number {
 export function initProcTable(km: KernelMemory): void {
   for (let idx = 0; idx < NR_SLOTS; idx++) {
     const slot = idx - NR_TASKS;
-    for (let f = 0; f < 256; f += 4) km.setP(idx, f, 0);
-    km.setP(idx, P.magic, PMAGIC);
-    km.setP(idx, P.nr, slot);
-    km.setP(idx, P.endpoint, endpointOf(0, slot));
-    km.setP(idx, P.rtsFlags, RTS_SLOT_FREE);
+    for (let f = 0; f < 256; f += 4) km.setProc(idx, f, 0);
+    km.setProc(idx, PROC.magic, PMAGIC);
+    km.setProc(idx, PROC.nr, slot);
+    km.setProc(idx, PROC.endpoint, endpointOf(0, slot));
+    km.setProc(idx, PROC.rtsFlags, RTS_SLOT_FREE);
     resetLinks(km, idx);
   }
 }
 
 /** No IPC partner and no queue membership: the state of a free or newly created process. */
 export function resetLinks(km: KernelMemory, idx: number): void {
-  km.setP(idx, P.sendTo, NONE);
-  km.setP(idx, P.getFrom, NONE);
-  km.setP(idx, P.nextReady, -1);
-  km.setP(idx, P.callerQ, -1);
-  km.setP(idx, P.qLink, -1);
+  km.setProc(idx, PROC.sendTo, NONE);
+  km.setProc(idx, PROC.getFrom, NONE);
+  km.setProc(idx, PROC.nextReady, -1);
+  km.setProc(idx, PROC.callerQ, -1);
+  km.setProc(idx, PROC.qLink, -1);
 }
 
 /** Sets RTS flag bits; returns the new flags. */
 export function setRts(km: KernelMemory, idx: number, bits: number): number {
-  const f = km.p(idx, P.rtsFlags) | bits;
-  km.setP(idx, P.rtsFlags, f);
+  const f = km.proc(idx, PROC.rtsFlags) | bits;
+  km.setProc(idx, PROC.rtsFlags, f);
   return f;
 }
 
 /** Clears RTS flag bits; returns the new flags. */
 export function clearRts(km: KernelMemory, idx: number, bits: number): number {
-  const f = km.p(idx, P.rtsFlags) & ~bits;
-  km.setP(idx, P.rtsFlags, f);
+  const f = km.proc(idx, PROC.rtsFlags) & ~bits;
+  km.setProc(idx, PROC.rtsFlags, f);
   return f;
 }

@@ -4,7 +4,7 @@
  * when it is runnable (no RTS flag). pickNext takes the head of the highest non-empty queue;
  * a process whose quantum ran out goes to the tail of its queue (round robin within a level).
  */
-import { KernelMemory, P } from "./layout.js";
+import { KernelMemory, PROC } from "./layout.js";
 import { NR_SCHED_QUEUES } from "./params.js";
 
 export function initQueues(km: KernelMemory): void {
@@ -13,34 +13,34 @@ export function initQueues(km: KernelMemory): void {
 
 /** Appends `idx` to the tail of its priority queue. */
 export function enqueue(km: KernelMemory, idx: number): void {
-  const q = km.p(idx, P.priority);
-  km.setP(idx, P.nextReady, -1);
+  const q = km.proc(idx, PROC.priority);
+  km.setProc(idx, PROC.nextReady, -1);
   const tail = km.rdyTail(q);
   if (tail < 0) km.setRdy(q, idx, idx);
   else {
-    km.setP(tail, P.nextReady, idx);
+    km.setProc(tail, PROC.nextReady, idx);
     km.setRdy(q, km.rdyHead(q), idx);
   }
 }
 
 /** Removes `idx` from its queue if it is there. */
 export function dequeue(km: KernelMemory, idx: number): void {
-  const q = km.p(idx, P.priority);
+  const q = km.proc(idx, PROC.priority);
   let prev = -1;
   let cur = km.rdyHead(q);
   for (let n = 0; cur >= 0 && n < 1024; n++) {
     if (cur === idx) {
-      const next = km.p(idx, P.nextReady);
+      const next = km.proc(idx, PROC.nextReady);
       if (prev < 0) km.setRdy(q, next, km.rdyTail(q) === idx ? -1 : km.rdyTail(q));
       else {
-        km.setP(prev, P.nextReady, next);
+        km.setProc(prev, PROC.nextReady, next);
         if (km.rdyTail(q) === idx) km.setRdy(q, km.rdyHead(q), prev);
       }
-      km.setP(idx, P.nextReady, -1);
+      km.setProc(idx, PROC.nextReady, -1);
       return;
     }
     prev = cur;
-    cur = km.p(cur, P.nextReady);
+    cur = km.proc(cur, PROC.nextReady);
   }
 }
 

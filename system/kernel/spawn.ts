@@ -11,7 +11,7 @@ import {
   IPC_SEND, IPC_SENDNB, IPC_SENDREC, KERNEL_CALL, NONE, SYSTEM, RS_PROC_NR, DS_PROC_NR, VFS_PROC_NR,
 } from "./abi.js";
 import { domainOf, IDLE_CODE, type Kernel, type KernelState } from "./kernel.js";
-import { H, HOOK_SIZE, P, PK_GUEST, PK_NATIVE, RTS_PROC_STOP, RTS_SLOT_FREE, S, SF_CHECKED, SF_PREEMPTIBLE, SF_SYS_PROC, SMAGIC } from "./layout.js";
+import { HOOK, HOOK_SIZE, PROC, PK_GUEST, PK_NATIVE, RTS_PROC_STOP, RTS_SLOT_FREE, PRIV, SF_CHECKED, SF_PREEMPTIBLE, SF_SYS_PROC, SMAGIC } from "./layout.js";
 import { NATIVE_GRANTS, NATIVE_INBOX, NATIVE_MAX_GRANTS } from "./native.js";
 import { NATIVE_START } from "./native-runtime.js";
 import { NATIVE_MEM_SIZE, NR_IO_RANGE, NR_IRQ_HOOKS, NR_SLOTS, NR_TASKS, QUANTUM_TICKS, slotIndex } from "./params.js";
@@ -36,7 +36,7 @@ export function bootTables(k: Kernel): KernelState {
   const procs: KernelState["procs"] = {};
   for (const [slot, name] of TASKS) {
     const idx = slotIndex(slot);
-    km.setP(idx, P.rtsFlags, RTS_PROC_STOP); // kernel tasks exist (their endpoints resolve) but never run
+    km.setProc(idx, PROC.rtsFlags, RTS_PROC_STOP); // kernel tasks exist (their endpoints resolve) but never run
     km.setProcName(idx, name);
     procs[idx] = { label: name, conf: { label: name, program: { native: "kernel" }, priority: 0, ipcTo: ["*"], kernelCalls: [], io: [], irqs: [], role: "server" } };
   }
@@ -48,10 +48,10 @@ export function bootTables(k: Kernel): KernelState {
 
 function initPriv(k: Kernel, idx: number, flags: number): void {
   const km = k.km;
-  for (let f = 0; f < 256; f += 4) km.setS(idx, f, 0);
-  km.setS(idx, S.magic, SMAGIC);
-  km.setS(idx, S.procIndex, idx);
-  km.setS(idx, S.flags, flags);
+  for (let f = 0; f < 256; f += 4) km.setPriv(idx, f, 0);
+  km.setPriv(idx, PRIV.magic, SMAGIC);
+  km.setPriv(idx, PRIV.procIndex, idx);
+  km.setPriv(idx, PRIV.flags, flags);
 }
 
 export type SpawnResult = { ok: true; idx: number; endpoint: number } | { ok: false; error: string };
@@ -66,26 +66,26 @@ export function spawn(k: Kernel, conf: ServiceConf, image?: Uint8Array, slot?: n
   const s = slot ?? FIXED_SLOTS[conf.label] ?? freeSlot(km, 3);
   if (s < 0 || s >= NR_SLOTS - NR_TASKS) return { ok: false, error: "process table full" };
   const idx = slotIndex(s);
-  if (!(km.p(idx, P.rtsFlags) & RTS_SLOT_FREE)) return { ok: false, error: `slot ${s} in use` };
+  if (!(km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE)) return { ok: false, error: `slot ${s} in use` };
   // A slot's first process keeps generation 0, so boot services have MINIX's fixed endpoints.
-  const gen = endpointGeneration(km.p(idx, P.endpoint)) + (k.state.procs[idx] ? 1 : 0);
+  const gen = endpointGeneration(km.proc(idx, PROC.endpoint)) + (k.state.procs[idx] ? 1 : 0);
   const endpoint = endpointOf(gen, s);
-  for (let f = P.rtsFlags + 4; f < 256; f += 4) km.setP(idx, f, 0);
-  km.setP(idx, P.endpoint, endpoint);
+  for (let f = PROC.rtsFlags + 4; f < 256; f += 4) km.setProc(idx, f, 0);
+  km.setProc(idx, PROC.endpoint, endpoint);
   resetLinks(km, idx);
-  km.setP(idx, P.priority, conf.priority);
-  km.setP(idx, P.quantumLeft, QUANTUM_TICKS);
+  km.setProc(idx, PROC.priority, conf.priority);
+  km.setProc(idx, PROC.quantumLeft, QUANTUM_TICKS);
   km.setProcName(idx, conf.label);
   setPrivileges(k, idx, conf);
   const native = "native" in conf.program;
   const r = native ? setupNative(k, idx, conf) : setupGuest(k, idx, conf, image);
   if (!r) setOwner(k, idx, domainOf(idx));
   if (r) {
-    km.setP(idx, P.rtsFlags, RTS_SLOT_FREE);
+    km.setProc(idx, PROC.rtsFlags, RTS_SLOT_FREE);
     return { ok: false, error: `${conf.label}: ${r}` };
   }
   k.state.procs[idx] = { label: conf.label, conf };
-  km.setP(idx, P.rtsFlags, 0);
+  km.setProc(idx, PROC.rtsFlags, 0);
   if (native) k.state.nativeRunQ.push([idx, NATIVE_START]);
   else enqueue(km, idx);
   refreshIpcMasks(k);
@@ -99,19 +99,19 @@ function setPrivileges(k: Kernel, idx: number, conf: ServiceConf): void {
   if (privilegeChecked(k.build)) flags |= SF_CHECKED;
   initPriv(k, idx, flags);
   const ops = [IPC_SEND, IPC_RECEIVE, IPC_SENDREC, IPC_NOTIFY, IPC_SENDNB, IPC_KERNEL_CALL];
-  km.setS(idx, S.trapMask, ops.reduce((m, op) => m | (1 << op), 0));
+  km.setPriv(idx, PRIV.trapMask, ops.reduce((m, op) => m | (1 << op), 0));
   for (const name of conf.kernelCalls) {
-    if (name === "*") for (let c = 0; c < 64; c++) km.setSBit(idx, S.callMask, c, true);
+    if (name === "*") for (let c = 0; c < 64; c++) km.setPrivBit(idx, PRIV.callMask, c, true);
     const num = KERNEL_CALL_NAMES[name];
-    if (num !== undefined) km.setSBit(idx, S.callMask, num - KERNEL_CALL, true);
+    if (num !== undefined) km.setPrivBit(idx, PRIV.callMask, num - KERNEL_CALL, true);
   }
   const io = conf.io.slice(0, NR_IO_RANGE);
-  km.setS(idx, S.nrIoRange, io.length);
-  io.forEach(([first, last], i) => km.setS(idx, S.ioTab + 4 * i, (first & 0xffff) | ((last & 0xffff) << 16)));
+  km.setPriv(idx, PRIV.nrIoRange, io.length);
+  io.forEach(([first, last], i) => km.setPriv(idx, PRIV.ioTab + 4 * i, (first & 0xffff) | ((last & 0xffff) << 16)));
   const irqs = conf.irqs.slice(0, NR_IRQ_HOOKS);
-  km.setS(idx, S.nrIrq, irqs.length);
-  irqs.forEach((irq, i) => km.setS(idx, S.irqTab + 4 * i, irq));
-  for (let h = 0; h < NR_IRQ_HOOKS; h++) km.setS(idx, S.hooks + h * HOOK_SIZE + H.irq, 0);
+  km.setPriv(idx, PRIV.nrIrq, irqs.length);
+  irqs.forEach((irq, i) => km.setPriv(idx, PRIV.irqTab + 4 * i, irq));
+  for (let h = 0; h < NR_IRQ_HOOKS; h++) km.setPriv(idx, PRIV.hooks + h * HOOK_SIZE + HOOK.irq, 0);
 }
 
 /** Recomputes every process's IPC send mask from the labels in its service entry. */
@@ -122,12 +122,12 @@ export function refreshIpcMasks(k: Kernel): void {
   for (const [i, info] of Object.entries(k.state.procs)) {
     const idx = Number(i);
     if (idx < NR_TASKS) continue;
-    km.setS(idx, S.ipcTo, 0);
-    km.setS(idx, S.ipcTo + 4, 0);
+    km.setPriv(idx, PRIV.ipcTo, 0);
+    km.setPriv(idx, PRIV.ipcTo + 4, 0);
     for (const label of info.conf.ipcTo) {
-      if (label === "*") for (let b = 0; b < NR_SLOTS; b++) km.setSBit(idx, S.ipcTo, b, true);
+      if (label === "*") for (let b = 0; b < NR_SLOTS; b++) km.setPrivBit(idx, PRIV.ipcTo, b, true);
       const target = byLabel.get(label.toLowerCase());
-      if (target !== undefined) km.setSBit(idx, S.ipcTo, target, true);
+      if (target !== undefined) km.setPrivBit(idx, PRIV.ipcTo, target, true);
     }
   }
 }
@@ -140,12 +140,12 @@ function setupNative(k: Kernel, idx: number, conf: ServiceConf): string | undefi
   const size = conf.memSize ?? NATIVE_MEM_SIZE;
   const base = allocMem(km, k.state.vm, size);
   if (base < 0) return "out of memory";
-  km.setP(idx, P.kind, PK_NATIVE);
-  km.setP(idx, P.memBase, base);
-  km.setP(idx, P.memSize, size);
-  km.setP(idx, P.msgVir, NATIVE_INBOX);
-  km.setS(idx, S.grantTable, NATIVE_GRANTS);
-  km.setS(idx, S.grantEntries, NATIVE_MAX_GRANTS);
+  km.setProc(idx, PROC.kind, PK_NATIVE);
+  km.setProc(idx, PROC.memBase, base);
+  km.setProc(idx, PROC.memSize, size);
+  km.setProc(idx, PROC.msgVir, NATIVE_INBOX);
+  km.setPriv(idx, PRIV.grantTable, NATIVE_GRANTS);
+  km.setPriv(idx, PRIV.grantEntries, NATIVE_MAX_GRANTS);
   k.state.natives[idx] = { program: name, state: program.init(conf.label, conf.params ?? ""), started: false, msgAt: NATIVE_INBOX, partner: NONE };
   return undefined;
 }
@@ -164,14 +164,14 @@ function setupGuest(k: Kernel, idx: number, conf: ServiceConf, image?: Uint8Arra
   const memSize = imageSize + DRIVER_STACK_SIZE;
   const base = allocMem(km, k.state.vm, memSize);
   if (base < 0) return "out of memory";
-  km.setP(idx, P.kind, PK_GUEST);
-  km.setP(idx, P.memBase, base);
-  km.setP(idx, P.memSize, memSize);
+  km.setProc(idx, PROC.kind, PK_GUEST);
+  km.setProc(idx, PROC.memBase, base);
+  km.setProc(idx, PROC.memSize, memSize);
   for (const sg of segs) km.bus.ram.set(sg.data, base - RAM_BASE + (sg.vaddr - lo));
   const supervisor = runsInKernel(k.build, conf.role);
   const root = newAddressSpace(km, k.state.vm);
   if (root < 0) return "out of page-table frames";
-  km.setP(idx, P.ptRoot, root);
+  km.setProc(idx, PROC.ptRoot, root);
   const user = supervisor ? 0 : PERM_U;
   for (let va = lo; va < lo + imageSize; va += 4096) {
     const sg = segs.find((g) => va + 4096 > g.vaddr && va < g.vaddr + g.memsz);
@@ -183,16 +183,16 @@ function setupGuest(k: Kernel, idx: number, conf: ServiceConf, image?: Uint8Arra
     if (!mapPage(km, k.state.vm, root, va, base + imageSize + (va - (DRIVER_STACK_TOP - DRIVER_STACK_SIZE)), PERM_R | PERM_W | user))
       return "out of page-table frames";
   if (mapsAllRam(k.build, conf.role)) mapAllRam(km, root);
-  km.setP(idx, P.mode, supervisor ? 1 : 0);
-  km.setP(idx, P.pc, parsed.elf.entry);
-  km.setP(idx, P.regs + 4 * 2, DRIVER_STACK_TOP);
+  km.setProc(idx, PROC.mode, supervisor ? 1 : 0);
+  km.setProc(idx, PROC.pc, parsed.elf.entry);
+  km.setProc(idx, PROC.regs + 4 * 2, DRIVER_STACK_TOP);
   return undefined;
 }
 
 /** Marks the pages of process idx's memory as owned by `domain` (propagation tracking). */
 function setOwner(k: Kernel, idx: number, domain: number): void {
-  const base = (k.km.p(idx, P.memBase) >>> 0) - k.machine.bus.ramBase;
-  const size = k.km.p(idx, P.memSize) >>> 0;
+  const base = (k.km.proc(idx, PROC.memBase) >>> 0) - k.machine.bus.ramBase;
+  const size = k.km.proc(idx, PROC.memSize) >>> 0;
   if (size) k.machine.cpu.owner.fill(domain, base >>> 12, (base + size + 0xfff) >>> 12);
 }
 
@@ -200,11 +200,11 @@ function setOwner(k: Kernel, idx: number, domain: number): void {
 export function releaseProcess(k: Kernel, idx: number): void {
   const km = k.km;
   setOwner(k, idx, 0);
-  freeAddressSpace(km, k.state.vm, km.p(idx, P.ptRoot) >>> 0);
-  freeMem(k.state.vm, km.p(idx, P.memBase) >>> 0, km.p(idx, P.memSize) >>> 0);
-  km.setP(idx, P.ptRoot, 0);
-  km.setP(idx, P.memBase, 0);
-  km.setP(idx, P.memSize, 0);
-  km.setS(idx, S.alarmLo, 0);
+  freeAddressSpace(km, k.state.vm, km.proc(idx, PROC.ptRoot) >>> 0);
+  freeMem(k.state.vm, km.proc(idx, PROC.memBase) >>> 0, km.proc(idx, PROC.memSize) >>> 0);
+  km.setProc(idx, PROC.ptRoot, 0);
+  km.setProc(idx, PROC.memBase, 0);
+  km.setProc(idx, PROC.memSize, 0);
+  km.setPriv(idx, PRIV.alarmLo, 0);
   delete k.state.natives[idx];
 }

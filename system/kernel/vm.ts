@@ -9,7 +9,7 @@
 import { RAM_BASE } from "../machine/memmap.js";
 import { Access, PTE_A, PTE_D, PTE_G, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, walk } from "../machine/mmu.js";
 import { Mode } from "../machine/trap.js";
-import { KernelMemory, P, PK_NATIVE } from "./layout.js";
+import { KernelMemory, PROC, PK_NATIVE } from "./layout.js";
 import { PROC_POOL_OFF, PT_POOL_END, PT_POOL_OFF } from "./params.js";
 
 export interface VmState {
@@ -113,15 +113,15 @@ export const PERM_U = PTE_U;
  * native processes see their memory region linearly from address 0.
  */
 export function procTranslate(km: KernelMemory, idx: number, va: number, write: boolean): number {
-  if (km.p(idx, P.kind) === PK_NATIVE) {
-    const size = km.p(idx, P.memSize) >>> 0;
-    return va >>> 0 < size ? (km.p(idx, P.memBase) >>> 0) + (va >>> 0) : -1;
+  if (km.proc(idx, PROC.kind) === PK_NATIVE) {
+    const size = km.proc(idx, PROC.memSize) >>> 0;
+    return va >>> 0 < size ? (km.proc(idx, PROC.memBase) >>> 0) + (va >>> 0) : -1;
   }
-  const root = km.p(idx, P.ptRoot) >>> 0;
+  const root = km.proc(idx, PROC.ptRoot) >>> 0;
   if (!root) return -1;
   const w = km.walker;
   w.env.satp = (1 << 31) | (root >>> 12);
-  w.env.priv = km.p(idx, P.mode) === 1 ? Mode.S : Mode.U;
+  w.env.priv = km.proc(idx, PROC.mode) === 1 ? Mode.S : Mode.U;
   const r = walk(w.env, va >>> 0, write ? Access.Write : Access.Read, w.levels);
   return r >= 0 && km.bus.isRam(r) ? r : -1;
 }

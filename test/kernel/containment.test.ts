@@ -11,7 +11,7 @@ import { BUILDS } from "../../system/builds/index.js";
 import { driverConf } from "../support/driver.js";
 import type { ServiceConf } from "../../system/kernel/service.js";
 import { DRIVER_TEXT_BASE } from "../../system/kernel/abi.js";
-import { P, PMAGIC } from "../../system/kernel/layout.js";
+import { PROC, PMAGIC } from "../../system/kernel/layout.js";
 import { DRIVER_Q, PROC_SIZE, PROC_TABLE_OFF, QUANTUM_TICKS, USER_Q, slotIndex } from "../../system/kernel/params.js";
 import { endpointSlot } from "../../system/kernel/proc.js";
 import { findSymbol, parseElf } from "../../system/machine/elf.js";
@@ -48,7 +48,7 @@ describe("a fault in the at_wini driver's code", () => {
     if (!elf.ok) throw new Error(elf.error);
     const sym = findSymbol(elf.elf, fn);
     if (!sym) throw new Error(`no symbol ${fn} in at_wini`);
-    const base = sys.kernel.km.p(procIndex(sys, "at_wini"), P.memBase) >>> 0;
+    const base = sys.kernel.km.proc(procIndex(sys, "at_wini"), PROC.memBase) >>> 0;
     sys.machine.bus.ram.subarray(0).set([insn & 0xff, (insn >>> 8) & 0xff, (insn >>> 16) & 0xff, insn >>> 24], base - RAM_BASE + (sym.value - DRIVER_TEXT_BASE));
     return sym.value;
   }
@@ -86,7 +86,7 @@ describe("a fault in the at_wini driver's code", () => {
 describe("a wild write into the kernel's process table", () => {
   function bootWild(build: string): { sys: System; addr: number; victimSlot: number } {
     const victimSlot = endpointSlot(plannedEndpoints([stepper("victim", [])]).victim);
-    const addr = RAM_BASE + PROC_TABLE_OFF + slotIndex(victimSlot) * PROC_SIZE + P.magic;
+    const addr = RAM_BASE + PROC_TABLE_OFF + slotIndex(victimSlot) * PROC_SIZE + PROC.magic;
     const boot: ServiceConf[] = [stepper("victim", []), stepper("wild", [`poke:${hex(addr)}:0xdeadbeef`], { role: "driver", priority: DRIVER_Q })];
     return { sys: bootSystem({ build: BUILDS[build], boot, images }), addr, victimSlot };
   }
@@ -122,7 +122,7 @@ describe("an infinite loop in a driver", () => {
   it("minix3: the driver runs in user mode and is preempted when its quantum ends; the worker makes progress", () => {
     const sys = bootSystem({ build: BUILDS.minix3, boot: confs(), images });
     expect(runUntilDone(sys, ["worker"], 2 * QUANTUM_TICKS)).toBe("done");
-    expect(sys.kernel.km.p(procIndex(sys, "looper"), P.mode)).toBe(0);
+    expect(sys.kernel.km.proc(procIndex(sys, "looper"), PROC.mode)).toBe(0);
     expect(lines(sys, "looper")).toEqual(["#0 spin"]);
     const t0 = Number(step(sys, "worker", 0)?.t), t1 = Number(step(sys, "worker", 2)?.t);
     // The worker's alarm goes off after one tick, but it waits behind the looper for the rest of its quantum.
@@ -144,14 +144,14 @@ describe("an infinite loop in a driver", () => {
     expect(lines(sys, "looper")).toEqual(["#0 spin"]);
     const uptime = (i: number) => expect.stringMatching(new RegExp(`^#${i} uptime r=0 t=\\d+$`));
     expect(lines(sys, "worker")).toEqual([uptime(0), "#1 sleep r=0", uptime(2), "done"]);
-    expect(sys.kernel.km.p(procIndex(sys, "looper"), P.priority)).toBeGreaterThanOrEqual(USER_Q);
+    expect(sys.kernel.km.proc(procIndex(sys, "looper"), PROC.priority)).toBeGreaterThanOrEqual(USER_Q);
   });
 
   it("monolithic: the driver runs in supervisor mode and holds the CPU; the worker makes no progress", () => {
     const sys = bootSystem({ build: BUILDS.monolithic, boot: confs(), images });
     // The clock ticks on, nobody else runs, until the kernel's soft-lockup detector reports the stuck CPU.
     expect(runUntilDone(sys, ["worker"], 3 * QUANTUM_TICKS)).toBe("lockup");
-    expect(sys.kernel.km.p(procIndex(sys, "looper"), P.mode)).toBe(1);
+    expect(sys.kernel.km.proc(procIndex(sys, "looper"), PROC.mode)).toBe(1);
     expect(lines(sys, "looper")).toEqual(["#0 spin"]);
     expect(lines(sys, "worker")).toEqual(["#0 uptime r=0 t=0"]);
     expect(sys.kernel.state.lockup).toMatchObject({ label: "looper" });

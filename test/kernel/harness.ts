@@ -11,7 +11,7 @@
 import { expect } from "vitest";
 import type { Build } from "../../system/builds/types.js";
 import type { ServiceConf } from "../../system/kernel/service.js";
-import { P } from "../../system/kernel/layout.js";
+import { PROC } from "../../system/kernel/layout.js";
 import type { NativeRegistry } from "../../system/kernel/native.js";
 import { HZ, USER_Q, slotIndex } from "../../system/kernel/params.js";
 import { endpointOf, endpointSlot } from "../../system/kernel/proc.js";
@@ -148,7 +148,7 @@ export function procIndex(sys: System, label: string): number {
 export function ipcState(sys: System, label: string): { rts: number; sendTo: number; getFrom: number } {
   const km = sys.kernel.km;
   const idx = procIndex(sys, label);
-  return { rts: km.p(idx, P.rtsFlags), sendTo: km.p(idx, P.sendTo), getFrom: km.p(idx, P.getFrom) };
+  return { rts: km.proc(idx, PROC.rtsFlags), sendTo: km.proc(idx, PROC.sendTo), getFrom: km.proc(idx, PROC.getFrom) };
 }
 
 /** Kernel events of kind `kind` (e.g. "crash") for `label`. */

@@ -11,7 +11,7 @@ import type { ServiceConf } from "../../system/kernel/service.js";
 import {
   ANY, ECALLDENIED, EDEADSRCDST, EFAULT, ELOCKED, ENOTREADY, NOTIFY_MESSAGE,
 } from "../../system/kernel/abi.js";
-import { P, RTS_RECEIVING, RTS_SENDING, S } from "../../system/kernel/layout.js";
+import { PROC, RTS_RECEIVING, RTS_SENDING, PRIV } from "../../system/kernel/layout.js";
 import { slotIndex } from "../../system/kernel/params.js";
 import { endpointOf, endpointSlot } from "../../system/kernel/proc.js";
 import { spawn } from "../../system/kernel/spawn.js";
@@ -112,7 +112,7 @@ describe("NOTIFY", () => {
     ]);
     sys.run(2 * TICK);
     const km = sys.kernel.km;
-    expect(km.sBit(procIndex(sys, "r"), S.notifyPending, procIndex(sys, "n"))).toBe(true);
+    expect(km.privBit(procIndex(sys, "r"), PRIV.notifyPending, procIndex(sys, "n"))).toBe(true);
     expect(lines(sys, "n")).toEqual(["#0 notify r=0", "#1 notify r=0", "#2 notify r=0"]);
     expect(runUntilDone(sys, ["r", "n"])).toBe("done");
     sys.run(5 * TICK);
@@ -122,7 +122,7 @@ describe("NOTIFY", () => {
     expect(step(sys, "r", 1)).toMatchObject({ r: "0", src: String(ep.n), type: String(NOTIFY_MESSAGE) });
     expect(r[2]).toBe(got(2, ep.n, 99));
     expect(r[3]).toBe("done");
-    expect(km.sBit(procIndex(sys, "r"), S.notifyPending, procIndex(sys, "n"))).toBe(false);
+    expect(km.privBit(procIndex(sys, "r"), PRIV.notifyPending, procIndex(sys, "n"))).toBe(false);
     expectAlive(sys);
   });
 });
@@ -243,7 +243,7 @@ describe("EDEADSRCDST", () => {
     expect(runUntilDone(sys, ["s", "d2"])).toBe("done");
     expect(lines(sys, "s")).toEqual(["#0 sleep r=0", `#1 send r=${-EDEADSRCDST}`, "#2 send r=0", "done"]);
     expect(lines(sys, "d2")).toEqual([got(0, ep.s, 8), "done"]);
-    expect(sys.kernel.km.p(slotIndex(3), P.endpoint)).toBe(endpointOf(1, 3));
+    expect(sys.kernel.km.proc(slotIndex(3), PROC.endpoint)).toBe(endpointOf(1, 3));
     expectAlive(sys);
   });
 });

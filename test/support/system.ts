@@ -7,7 +7,7 @@ import { BUILDS } from "../../system/builds/index.js";
 import type { Build } from "../../system/builds/types.js";
 import { composeSystem, type ComposeOptions } from "../../system/compose.js";
 import { DRIVER_TEXT_BASE } from "../../system/kernel/abi.js";
-import { P } from "../../system/kernel/layout.js";
+import { PROC } from "../../system/kernel/layout.js";
 import { fileOffsetOf, findSymbol, parseElf } from "../../system/machine/elf.js";
 import type { System } from "../../system/system.js";
 import type { Workload } from "../../system/workloads/workload.js";
@@ -22,7 +22,7 @@ export function boot(build: Build | string, workload: Workload, opts: ComposeOpt
 export function procIndex(sys: System, label: string): number {
   const ep = sys.kernel.lookupLabel(label);
   if (ep === undefined) throw new Error(`no live process ${label}`);
-  return Object.entries(sys.kernel.state.procs).map(([i]) => Number(i)).find((i) => sys.kernel.km.p(i, P.endpoint) === ep)!;
+  return Object.entries(sys.kernel.state.procs).map(([i]) => Number(i)).find((i) => sys.kernel.km.proc(i, PROC.endpoint) === ep)!;
 }
 
 /** Virtual address of function `symbol` in driver image `image`. */
@@ -37,7 +37,7 @@ export function symbolAddress(sys: System, image: string, symbol: string): numbe
 /** Writes instruction words at `symbol` (+ offset) in the running driver's memory. */
 export function patchRunning(sys: System, label: string, symbol: string, words: number[], offset = 0): void {
   const idx = procIndex(sys, label);
-  const pa = (sys.kernel.km.p(idx, P.memBase) >>> 0) + symbolAddress(sys, label, symbol) + offset - DRIVER_TEXT_BASE;
+  const pa = (sys.kernel.km.proc(idx, PROC.memBase) >>> 0) + symbolAddress(sys, label, symbol) + offset - DRIVER_TEXT_BASE;
   const view = new DataView(sys.machine.bus.ram.buffer);
   words.forEach((w, i) => view.setUint32(pa - sys.machine.bus.ramBase + 4 * i, w >>> 0, true));
 }

@@ -9,7 +9,7 @@ import {
 } from "../abi.js";
 import * as costs from "../costs.js";
 import type { Kernel } from "../kernel.js";
-import { S } from "../layout.js";
+import { PRIV } from "../layout.js";
 import { get32, set32, type Message } from "../message.js";
 import { copyFrom, copyTo } from "../vm.js";
 
@@ -29,9 +29,9 @@ function dioSize(request: number): Size | 0 {
 export function portAllowed(k: Kernel, caller: number, port: number, size: number): boolean {
   if (!k.checked(caller)) return true;
   const km = k.km;
-  const n = km.s(caller, S.nrIoRange);
+  const n = km.priv(caller, PRIV.nrIoRange);
   for (let i = 0; i < n; i++) {
-    const r = km.s(caller, S.ioTab + 4 * i);
+    const r = km.priv(caller, PRIV.ioTab + 4 * i);
     if (port >= (r & 0xffff) && port + size - 1 <= r >>> 16) return true;
   }
   return false;

@@ -10,7 +10,7 @@ import {
 } from "../abi.js";
 import * as costs from "../costs.js";
 import type { Kernel } from "../kernel.js";
-import { S } from "../layout.js";
+import { PRIV } from "../layout.js";
 import { get32, set32, type Message } from "../message.js";
 import { doDevio, doSdevio, doVdevio } from "./devio.js";
 import { doDiagctl, doExit, doGetinfo, doPrivctl, doSetalarm, doUmap } from "./info.js";
@@ -54,7 +54,7 @@ export function kernelCall(k: Kernel, caller: number, va: number): number {
   const call = get32(m, M_TYPE);
   const nr = call - KERNEL_CALL;
   if (nr < 0 || nr >= NR_SYS_CALLS || !TABLE[call]) return -ENOSYS;
-  if (k.checked(caller) && !k.km.sBit(caller, S.callMask, nr)) return k.denied(caller, "call", -ECALLDENIED);
+  if (k.checked(caller) && !k.km.privBit(caller, PRIV.callMask, nr)) return k.denied(caller, "call", -ECALLDENIED);
   const status = TABLE[call](k, caller, m);
   if (status === EDONTREPLY) return status;
   set32(m, M_TYPE, status);

@@ -7,7 +7,7 @@ import {
   E2BIG, EFAULT, EINVAL, EPERM, GET_HZ, GET_PARAMS, GET_UPTIME, GET_WHOAMI, MF, OK, SYS_PRIV_ALLOW, WHOAMI_SIZE,
 } from "../abi.js";
 import type { Kernel } from "../kernel.js";
-import { P, RTS_NO_PRIV, S } from "../layout.js";
+import { PROC, RTS_NO_PRIV, PRIV } from "../layout.js";
 import { get32, set32, setString, type Message } from "../message.js";
 import { HZ } from "../params.js";
 import { clearRts, lookupEndpoint } from "../proc.js";
@@ -19,13 +19,13 @@ import { faultPanics } from "../policy.js";
 export function doSetalarm(k: Kernel, caller: number, m: Message): number {
   const km = k.km;
   const ticks = k.state.ticks;
-  const old = km.s(caller, S.alarmLo) >>> 0;
+  const old = km.priv(caller, PRIV.alarmLo) >>> 0;
   const left = old ? Math.max(0, old - ticks) : 0;
   set32(m, MF.setalarm.leftLo, left);
   set32(m, MF.setalarm.leftHi, 0);
   const exp = get32(m, MF.setalarm.expLo) >>> 0;
   const at = exp === 0 ? 0 : get32(m, MF.setalarm.absTime) ? exp : ticks + exp;
-  km.setS(caller, S.alarmLo, at > ticks || at === 0 ? at : ticks + 1);
+  km.setPriv(caller, PRIV.alarmLo, at > ticks || at === 0 ? at : ticks + 1);
   return OK;
 }
 
@@ -37,8 +37,8 @@ export function doGetinfo(k: Kernel, caller: number, m: Message): number {
   switch (get32(m, MF.getinfo.request)) {
     case GET_WHOAMI:
       data = new Uint8Array(WHOAMI_SIZE);
-      set32(data, 0, km.p(caller, P.endpoint));
-      set32(data, 4, km.s(caller, S.flags));
+      set32(data, 0, km.proc(caller, PROC.endpoint));
+      set32(data, 4, km.priv(caller, PRIV.flags));
       setString(data, 8, 16, k.state.procs[caller]?.label ?? "");
       break;
     case GET_UPTIME:
@@ -93,7 +93,7 @@ export function doPrivctl(k: Kernel, caller: number, m: Message): number {
   const target = lookupEndpoint(k.km, get32(m, MF.privctl.endpt));
   if (target < 0) return -EINVAL;
   if (get32(m, MF.privctl.request) !== SYS_PRIV_ALLOW) return -EINVAL;
-  if (!(k.km.p(target, P.rtsFlags) & RTS_NO_PRIV)) return -EPERM;
+  if (!(k.km.proc(target, PROC.rtsFlags) & RTS_NO_PRIV)) return -EPERM;
   if (clearRts(k.km, target, RTS_NO_PRIV) === 0) enqueue(k.km, target);
   return OK;
 }
@@ -101,7 +101,7 @@ export function doPrivctl(k: Kernel, caller: number, m: Message): number {
 export function doExit(k: Kernel, caller: number, m: Message): number {
   const why = `exit status ${get32(m, MF.exit.status)}`;
   // A driver inside the kernel that gives up (panic(), exit) takes the kernel with it.
-  if (faultPanics(k.build, k.km.p(caller, P.mode) === 1)) k.panic(`${k.state.procs[caller]?.label ?? "?"}: ${why} in supervisor mode`);
+  if (faultPanics(k.build, k.km.proc(caller, PROC.mode) === 1)) k.panic(`${k.state.procs[caller]?.label ?? "?"}: ${why} in supervisor mode`);
   else k.terminate(caller, "exit", why);
   return EDONTREPLY;
 }

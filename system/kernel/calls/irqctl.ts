@@ -7,14 +7,14 @@
  */
 import { EBUSY, EINVAL, EPERM, IRQ_DISABLE, IRQ_ENABLE, IRQ_RMPOLICY, IRQ_SETPOLICY, MF, OK } from "../abi.js";
 import type { Kernel } from "../kernel.js";
-import { H, HOOK_SIZE, S } from "../layout.js";
+import { HOOK, HOOK_SIZE, PRIV } from "../layout.js";
 import { get32, set32, type Message } from "../message.js";
 import { NR_IRQ_HOOKS } from "../params.js";
 
 function irqAllowed(k: Kernel, caller: number, irq: number): boolean {
   if (!k.checked(caller)) return true;
-  const n = k.km.s(caller, S.nrIrq);
-  for (let i = 0; i < n; i++) if (k.km.s(caller, S.irqTab + 4 * i) === irq) return true;
+  const n = k.km.priv(caller, PRIV.nrIrq);
+  for (let i = 0; i < n; i++) if (k.km.priv(caller, PRIV.irqTab + 4 * i) === irq) return true;
   return false;
 }
 
@@ -26,11 +26,11 @@ export function doIrqctl(k: Kernel, caller: number, m: Message): number {
     if (irq <= 0 || irq >= 32) return -EINVAL;
     if (!irqAllowed(k, caller, irq)) return k.denied(caller, "port", -EPERM);
     for (let h = 0; h < NR_IRQ_HOOKS; h++) {
-      const o = S.hooks + h * HOOK_SIZE;
-      if (km.s(caller, o + H.irq) !== 0) continue;
-      km.setS(caller, o + H.irq, irq);
-      km.setS(caller, o + H.policy, get32(m, MF.irqctl.policy));
-      km.setS(caller, o + H.enabled, 1);
+      const o = PRIV.hooks + h * HOOK_SIZE;
+      if (km.priv(caller, o + HOOK.irq) !== 0) continue;
+      km.setPriv(caller, o + HOOK.irq, irq);
+      km.setPriv(caller, o + HOOK.policy, get32(m, MF.irqctl.policy));
+      km.setPriv(caller, o + HOOK.enabled, 1);
       k.enableIrqLine(irq, true);
       set32(m, MF.irqctl.hookId, h);
       return OK;
@@ -39,23 +39,23 @@ export function doIrqctl(k: Kernel, caller: number, m: Message): number {
   }
   const h = get32(m, MF.irqctl.hookId);
   if (h < 0 || h >= NR_IRQ_HOOKS) return -EINVAL;
-  const o = S.hooks + h * HOOK_SIZE;
-  const irq = km.s(caller, o + H.irq);
+  const o = PRIV.hooks + h * HOOK_SIZE;
+  const irq = km.priv(caller, o + HOOK.irq);
   if (irq === 0) return -EINVAL;
   switch (request) {
     case IRQ_ENABLE:
-      if (!km.s(caller, o + H.enabled)) {
-        km.setS(caller, o + H.enabled, 1);
+      if (!km.priv(caller, o + HOOK.enabled)) {
+        km.setPriv(caller, o + HOOK.enabled, 1);
         k.machine.plic.complete(0, irq); // end of service: the line may interrupt again
       }
       return OK;
     case IRQ_DISABLE:
-      km.setS(caller, o + H.enabled, 0);
+      km.setPriv(caller, o + HOOK.enabled, 0);
       return OK;
     case IRQ_RMPOLICY:
-      if (!km.s(caller, o + H.enabled)) k.machine.plic.complete(0, irq); // end a service in progress, or the line stays dead
-      km.setS(caller, o + H.irq, 0);
-      km.setS(caller, o + H.enabled, 0);
+      if (!km.priv(caller, o + HOOK.enabled)) k.machine.plic.complete(0, irq); // end a service in progress, or the line stays dead
+      km.setPriv(caller, o + HOOK.irq, 0);
+      km.setPriv(caller, o + HOOK.enabled, 0);
       return OK;
   }
   return -EINVAL;

@@ -9,7 +9,7 @@
 import { ANY, CPF_READ, CPF_USED, CPF_VALID, CPF_WRITE, EFAULT, EINVAL, EPERM, GRANT_ENTRY_SIZE, MF, OK } from "../abi.js";
 import * as costs from "../costs.js";
 import type { Kernel } from "../kernel.js";
-import { P, S } from "../layout.js";
+import { PROC, PRIV } from "../layout.js";
 import { get32, type Message } from "../message.js";
 import { MAX_GRANTS } from "../params.js";
 import { lookupEndpoint } from "../proc.js";
@@ -22,14 +22,14 @@ import { copyFrom, copyTo, PAGE, procTranslate } from "../vm.js";
  */
 export function verifyGrant(k: Kernel, granter: number, caller: number, id: number, access: number, offset: number, bytes: number): number {
   const km = k.km;
-  const entries = km.s(granter, S.grantEntries);
+  const entries = km.priv(granter, PRIV.grantEntries);
   if (id < 0 || id >= entries) return -EINVAL;
-  const g = copyFrom(km, granter, (km.s(granter, S.grantTable) >>> 0) + id * GRANT_ENTRY_SIZE, GRANT_ENTRY_SIZE);
+  const g = copyFrom(km, granter, (km.priv(granter, PRIV.grantTable) >>> 0) + id * GRANT_ENTRY_SIZE, GRANT_ENTRY_SIZE);
   if (!g) return -EFAULT;
   const flags = get32(g, 0), who = get32(g, 4), start = get32(g, 8) >>> 0, len = get32(g, 12) >>> 0;
   if ((flags & (CPF_USED | CPF_VALID)) !== (CPF_USED | CPF_VALID)) return -EINVAL;
   if (!k.checked(caller)) return start + offset; // builds without isolation trust the caller
-  if (who !== ANY && who !== km.p(caller, P.endpoint)) return -EPERM;
+  if (who !== ANY && who !== km.proc(caller, PROC.endpoint)) return -EPERM;
   if ((flags & access) !== access) return -EPERM;
   if (offset < 0 || bytes < 0 || offset + bytes > len) return -EPERM;
   return start + offset;
@@ -74,8 +74,8 @@ export const doSafecopyTo = (k: Kernel, caller: number, m: Message): number => f
 export function doSetgrant(k: Kernel, caller: number, m: Message): number {
   const entries = get32(m, MF.setgrant.size);
   if (entries < 0 || entries > MAX_GRANTS) return -EINVAL;
-  k.km.setS(caller, S.grantTable, get32(m, MF.setgrant.address));
-  k.km.setS(caller, S.grantEntries, entries);
+  k.km.setPriv(caller, PRIV.grantTable, get32(m, MF.setgrant.address));
+  k.km.setPriv(caller, PRIV.grantEntries, entries);
   return OK;
 }
 
