@@ -10,7 +10,7 @@ import { planFault } from "../injectors/plan.js";
 import type { Fault } from "../injectors/types.js";
 import { getBuild } from "../system/builds/index.js";
 import { composeSystem } from "../system/compose.js";
-import { domainOf } from "../system/kernel/kernel.js";
+import { domainOf } from "../system/kernel/state.js";
 import { lookupEndpoint } from "../system/kernel/proc.js";
 import { runWorkload, type Observations } from "../system/run.js";
 import type { System, SystemSnapshot } from "../system/system.js";

@@ -6,7 +6,7 @@
  * the kernel's events, the console and the oracle's verdict.
  */
 import type { HaltRecord } from "./machine/device.js";
-import type { KernelEvent } from "./kernel/kernel.js";
+import type { KernelEvent } from "./kernel/state.js";
 import type { RsEvent, RsState } from "./servers/rs/types.js";
 import type { System } from "./system.js";
 import type { OracleVerdict, Workload } from "./workloads/workload.js";

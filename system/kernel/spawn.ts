@@ -10,16 +10,16 @@ import {
   CLOCK, DRIVER_STACK_SIZE, DRIVER_STACK_TOP, DRIVER_TEXT_BASE, HARDWARE, IDLE, IPC_KERNEL_CALL, IPC_NOTIFY, IPC_RECEIVE,
   IPC_SEND, IPC_SENDNB, IPC_SENDREC, KERNEL_CALL, NONE, SYSTEM, RS_PROC_NR, DS_PROC_NR, VFS_PROC_NR,
 } from "./abi.js";
-import { domainOf, IDLE_CODE, type Kernel, type KernelState } from "./kernel.js";
+import type { Kernel } from "./kernel.js";
 import { HOOK, HOOK_SIZE, PROC, PK_GUEST, PK_NATIVE, RTS_PROC_STOP, RTS_SLOT_FREE, PRIV, SF_CHECKED, SF_PREEMPTIBLE, SF_SYS_PROC, SMAGIC } from "./layout.js";
-import { NATIVE_GRANTS, NATIVE_INBOX, NATIVE_MAX_GRANTS } from "./native.js";
-import { NATIVE_START } from "./native-runtime.js";
+import { NATIVE_GRANTS, NATIVE_INBOX, NATIVE_MAX_GRANTS, NATIVE_START } from "./native.js";
 import { NATIVE_MEM_SIZE, NR_IO_RANGE, NR_IRQ_HOOKS, NR_SLOTS, NR_TASKS, QUANTUM_TICKS, slotIndex } from "./params.js";
 import { endpointOf, endpointGeneration, freeSlot, initProcTable, resetLinks } from "./proc.js";
 import { enqueue, initQueues } from "./sched.js";
 import { allocMem, freeAddressSpace, freeMem, initVm, mapAllRam, mapPage, newAddressSpace, PERM_R, PERM_U, PERM_W, PERM_X } from "./vm.js";
 import { KERNEL_CALL_NAMES } from "./calls/index.js";
 import { mapsAllRam, privilegeChecked, runsInKernel } from "./policy.js";
+import { domainOf, IDLE_CODE, type KernelState } from "./state.js";
 
 /** Boot services with well-known endpoints (MINIX RS_PROC_NR, DS_PROC_NR, VFS_PROC_NR). */
 const FIXED_SLOTS: Record<string, number> = { rs: RS_PROC_NR, ds: DS_PROC_NR, vfs: VFS_PROC_NR };
