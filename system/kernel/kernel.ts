@@ -2,7 +2,7 @@
  * The microkernel: trap entry (every ecall, exception and interrupt of the hosted machine
  * lands in onTrap), context switching, system-call dispatch, process death and kernel panic.
  * The rest lives beside it: the clock tick in clock.ts, device interrupts in interrupts.ts,
- * DMA attribution in dma.ts, IPC in ipc.ts, kernel calls in calls/, process
+ * DMA attribution and IOMMU windows in dma.ts, IPC in ipc.ts, kernel calls in calls/, process
  * creation in spawn.ts, native processes in native-runtime.ts, invariants in check.ts.
  *
  * Kernel state is split in two: the tables a wild write could hit live in guest RAM
@@ -22,7 +22,7 @@ import { kernelCall } from "./calls/index.js";
 import { checkEntry } from "./check.js";
 import { tick } from "./clock.js";
 import * as costs from "./costs.js";
-import { noteDma } from "./dma.js";
+import { noteDma, startIommu } from "./dma.js";
 import { external, releaseIrqs } from "./interrupts.js";
 import * as ipc from "./ipc.js";
 import { faultPanics, preemptible } from "./policy.js";
@@ -58,6 +58,7 @@ export class Kernel {
     machine.cpu.trackOwnership = true;
     machine.hostHandler = (m) => this.onTrap(m);
     machine.dma.observer = (device, pa, len, write) => noteDma(this, device, pa, len, write);
+    startIommu(this);
     const cpu = machine.cpu;
     cpu.csr.mie = MIP_MTIP | MIP_MEIP;
     cpu.csr.mstatus |= MSTATUS_MIE; // the idle loop runs in M-mode and must take interrupts

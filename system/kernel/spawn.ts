@@ -1,7 +1,8 @@
 /*
  * Creating and releasing processes: the boot-time tables (kernel tasks, the idle loop), a new
  * process from a service-table entry (its slot and endpoint generation, privileges, memory,
- * address space, initial context), and the IPC send masks resolved from labels.
+ * address space, initial context, its devices' IOMMU windows), and the IPC send masks resolved
+ * from labels.
  */
 import type { ServiceConf } from "./service.js";
 import { parseElf } from "../machine/elf.js";
@@ -10,6 +11,7 @@ import {
   CLOCK, DRIVER_STACK_SIZE, DRIVER_STACK_TOP, DRIVER_TEXT_BASE, HARDWARE, IDLE, IPC_KERNEL_CALL, IPC_NOTIFY, IPC_RECEIVE,
   IPC_SEND, IPC_SENDNB, IPC_SENDREC, KERNEL_CALL, NONE, SYSTEM, RS_PROC_NR, DS_PROC_NR, VFS_PROC_NR,
 } from "./abi.js";
+import { closeDmaWindows, openDmaWindows } from "./dma.js";
 import type { Kernel } from "./kernel.js";
 import { HOOK, HOOK_SIZE, PROC, PK_GUEST, PK_NATIVE, RTS_PROC_STOP, RTS_SLOT_FREE, PRIV, SF_CHECKED, SF_PREEMPTIBLE, SF_SYS_PROC, SMAGIC } from "./layout.js";
 import { NATIVE_GRANTS, NATIVE_INBOX, NATIVE_MAX_GRANTS, NATIVE_START } from "./native.js";
@@ -85,6 +87,7 @@ export function spawn(k: Kernel, conf: ServiceConf, image?: Uint8Array, slot?: n
     return { ok: false, error: `${conf.label}: ${r}` };
   }
   k.state.procs[idx] = { label: conf.label, conf };
+  openDmaWindows(k, idx, conf);
   km.setProc(idx, PROC.rtsFlags, 0);
   if (native) k.state.nativeRunQ.push([idx, NATIVE_START]);
   else enqueue(km, idx);
@@ -196,9 +199,10 @@ function setOwner(k: Kernel, idx: number, domain: number): void {
   if (size) k.machine.cpu.owner.fill(domain, base >>> 12, (base + size + 0xfff) >>> 12);
 }
 
-/** Frees the memory and address space of a dead process and forgets its program state. */
+/** Frees the memory (closing devices' IOMMU windows onto it) and address space of a dead process and forgets its program state. */
 export function releaseProcess(k: Kernel, idx: number): void {
   const km = k.km;
+  closeDmaWindows(k, idx);
   setOwner(k, idx, 0);
   freeAddressSpace(km, k.state.vm, km.proc(idx, PROC.ptRoot) >>> 0);
   freeMem(k.state.vm, km.proc(idx, PROC.memBase) >>> 0, km.proc(idx, PROC.memSize) >>> 0);
