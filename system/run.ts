@@ -9,7 +9,7 @@
  */
 import type { HaltRecord } from "./machine/device.js";
 import { parseElf, PF_X } from "./machine/elf.js";
-import type { KernelEvent } from "./kernel/kernel.js";
+import type { KernelEvent } from "./kernel/state.js";
 import type { RsEvent, RsState } from "./servers/rs/types.js";
 import type { System } from "./system.js";
 import type { OracleVerdict, Workload } from "./workloads/workload.js";

@@ -1,6 +1,6 @@
 /*
- * Ablations: minix3 with one mechanism switched off, so a campaign can measure what that
- * mechanism buys (DESIGN.md: "what does the IPC send mask actually buy?").
+ * Ablations: minix3 with one mechanism switched off (or, for the IOMMU, on), so a campaign can
+ * measure what that mechanism buys (DESIGN.md: "what does the IPC send mask actually buy?").
  */
 import { minix3 } from "./minix3.js";
 import type { Build } from "./types.js";
@@ -11,6 +11,14 @@ export const minix3NoRestart: Build = {
   name: "minix3-norestart",
   description: "minix3 with the restart policy off: failures are detected, never repaired",
   recovery: { agent: "rs", heartbeat: true, restart: false },
+};
+
+/** minix3 with an IOMMU: a device's DMA reaches only the memory of the driver that owns the device's ports. */
+export const minix3Iommu: Build = {
+  ...minix3,
+  name: "minix3-iommu",
+  description: "minix3 with an IOMMU: each device's DMA is limited to its driver's memory",
+  isolation: { ...minix3.isolation, iommu: true },
 };
 
 /** minix3 without least privilege: drivers stay isolated by the MMU but the kernel checks no IPC mask, call mask, ports, IRQs or grants. */

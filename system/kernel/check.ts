@@ -106,3 +106,20 @@ export function checkPageTable(km: KernelMemory, idx: number): string | undefine
   }
   return undefined;
 }
+
+/** The entries a kernel entry touched: process idx's process-table and privilege entries. */
+export function checkEntry(km: KernelMemory, idx: number): string | undefined {
+  return checkProc(km, idx) ?? checkPriv(km, idx);
+}
+
+/** Every table: processes, privileges (of live processes), page tables, ready queues. */
+export function checkAll(km: KernelMemory): string | undefined {
+  for (let i = 0; i < NR_SLOTS; i++) {
+    const bad = checkProc(km, i);
+    if (bad) return bad;
+    if (km.proc(i, PROC.rtsFlags) & RTS_SLOT_FREE) continue;
+    const bp = checkPriv(km, i) ?? checkPageTable(km, i);
+    if (bp) return bp;
+  }
+  return checkQueues(km);
+}

@@ -9,14 +9,12 @@ import * as ipc from "./ipc.js";
 import type { Kernel } from "./kernel.js";
 import { PROC, RTS_SLOT_FREE, PRIV } from "./layout.js";
 import { set32, type Message } from "./message.js";
-import { NATIVE_CALLBUF, NATIVE_INBOX, NATIVE_GRANTS, NATIVE_MAX_GRANTS, type NativeApi } from "./native.js";
+import { NATIVE_CALLBUF, NATIVE_INBOX, NATIVE_GRANTS, NATIVE_MAX_GRANTS, NATIVE_START, type NativeApi } from "./native.js";
 import { lookupEndpoint } from "./proc.js";
 import { copyFrom } from "./vm.js";
 import { spawn } from "./spawn.js";
 import { safecopy } from "./calls/safecopy.js";
 
-/** nativeRunQ result meaning "first run: call start()". */
-export const NATIVE_START = 2;
 /** Handler invocations per kernel entry before we call it a livelock. */
 const MAX_RUNS = 10_000;
 

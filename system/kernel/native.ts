@@ -10,7 +10,7 @@
  * until the destination receives), notify, and end with at most one sendrec.
  */
 import type { ServiceConf } from "./service.js";
-import type { DeathRecord } from "./kernel.js";
+import type { DeathRecord } from "./state.js";
 import type { Message } from "./message.js";
 
 /** Addresses in a native process's memory region. */
@@ -19,6 +19,9 @@ export const NATIVE_CALLBUF = 0x40;
 export const NATIVE_GRANTS = 0x100; // up to NATIVE_MAX_GRANTS entries of 16 bytes
 export const NATIVE_MAX_GRANTS = 256;
 export const NATIVE_HEAP = 0x2000; // free for the program's buffers
+
+/** nativeRunQ result meaning "first run: call start()" (spawn queues it, native-runtime.ts acts on it). */
+export const NATIVE_START = 2;
 
 /** What a native program may do while it handles a message. */
 export interface NativeApi<S> {

@@ -1,7 +1,8 @@
 /*
  * Creating and releasing processes: the boot-time tables (kernel tasks, the idle loop), a new
  * process from a service-table entry (its slot and endpoint generation, privileges, memory,
- * address space, initial context), and the IPC send masks resolved from labels.
+ * address space, initial context, its devices' IOMMU windows), and the IPC send masks resolved
+ * from labels.
  */
 import type { ServiceConf } from "./service.js";
 import { parseElf } from "../machine/elf.js";
@@ -10,16 +11,17 @@ import {
   CLOCK, DRIVER_STACK_SIZE, DRIVER_STACK_TOP, DRIVER_TEXT_BASE, HARDWARE, IDLE, IPC_KERNEL_CALL, IPC_NOTIFY, IPC_RECEIVE,
   IPC_SEND, IPC_SENDNB, IPC_SENDREC, KERNEL_CALL, NONE, SYSTEM, RS_PROC_NR, DS_PROC_NR, VFS_PROC_NR,
 } from "./abi.js";
-import { domainOf, IDLE_CODE, type Kernel, type KernelState } from "./kernel.js";
+import { closeDmaWindows, openDmaWindows } from "./dma.js";
+import type { Kernel } from "./kernel.js";
 import { HOOK, HOOK_SIZE, PROC, PK_GUEST, PK_NATIVE, RTS_PROC_STOP, RTS_SLOT_FREE, PRIV, SF_CHECKED, SF_PREEMPTIBLE, SF_SYS_PROC, SMAGIC } from "./layout.js";
-import { NATIVE_GRANTS, NATIVE_INBOX, NATIVE_MAX_GRANTS } from "./native.js";
-import { NATIVE_START } from "./native-runtime.js";
+import { NATIVE_GRANTS, NATIVE_INBOX, NATIVE_MAX_GRANTS, NATIVE_START } from "./native.js";
 import { NATIVE_MEM_SIZE, NR_IO_RANGE, NR_IRQ_HOOKS, NR_SLOTS, NR_TASKS, QUANTUM_TICKS, slotIndex } from "./params.js";
 import { endpointOf, endpointGeneration, freeSlot, initProcTable, resetLinks } from "./proc.js";
 import { enqueue, initQueues } from "./sched.js";
 import { allocMem, freeAddressSpace, freeMem, initVm, mapAllRam, mapPage, newAddressSpace, PERM_R, PERM_U, PERM_W, PERM_X } from "./vm.js";
 import { KERNEL_CALL_NAMES } from "./calls/index.js";
 import { mapsAllRam, privilegeChecked, runsInKernel } from "./policy.js";
+import { domainOf, IDLE_CODE, type KernelState } from "./state.js";
 
 /** Boot services with well-known endpoints (MINIX RS_PROC_NR, DS_PROC_NR, VFS_PROC_NR). */
 const FIXED_SLOTS: Record<string, number> = { rs: RS_PROC_NR, ds: DS_PROC_NR, vfs: VFS_PROC_NR };
@@ -85,6 +87,7 @@ export function spawn(k: Kernel, conf: ServiceConf, image?: Uint8Array, slot?: n
     return { ok: false, error: `${conf.label}: ${r}` };
   }
   k.state.procs[idx] = { label: conf.label, conf };
+  openDmaWindows(k, idx, conf);
   km.setProc(idx, PROC.rtsFlags, 0);
   if (native) k.state.nativeRunQ.push([idx, NATIVE_START]);
   else enqueue(km, idx);
@@ -196,9 +199,10 @@ function setOwner(k: Kernel, idx: number, domain: number): void {
   if (size) k.machine.cpu.owner.fill(domain, base >>> 12, (base + size + 0xfff) >>> 12);
 }
 
-/** Frees the memory and address space of a dead process and forgets its program state. */
+/** Frees the memory (closing devices' IOMMU windows onto it) and address space of a dead process and forgets its program state. */
 export function releaseProcess(k: Kernel, idx: number): void {
   const km = k.km;
+  closeDmaWindows(k, idx);
   setOwner(k, idx, 0);
   freeAddressSpace(km, k.state.vm, km.proc(idx, PROC.ptRoot) >>> 0);
   freeMem(k.state.vm, km.proc(idx, PROC.memBase) >>> 0, km.proc(idx, PROC.memSize) >>> 0);

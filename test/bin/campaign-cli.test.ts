@@ -96,7 +96,7 @@ describe("bulkhead run: bad input", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(errLines(r)).toEqual([
       `bulkhead: ${bad}: seed: must be an integer >= 0, got -1`,
-      `bulkhead: ${bad}: builds[1]: unknown build "nosuch" (known: minix3, monolithic, minix3-norestart, minix3-nochecks)`,
+      `bulkhead: ${bad}: builds[1]: unknown build "nosuch" (known: minix3, monolithic, minix3-norestart, minix3-nochecks, minix3-iommu)`,
       `bulkhead: ${bad}: faults[0].cuont: unknown field (did you mean count?)`,
       `bulkhead: ${bad}: faults[0].count: required`,
     ]);

@@ -11,6 +11,7 @@ import { BUILDS } from "../../system/builds/index.js";
 import { driverConf } from "../support/driver.js";
 import type { ServiceConf } from "../../system/kernel/service.js";
 import { DRIVER_TEXT_BASE } from "../../system/kernel/abi.js";
+import { checkAll } from "../../system/kernel/check.js";
 import { PROC, PMAGIC } from "../../system/kernel/layout.js";
 import { DRIVER_Q, PROC_SIZE, PROC_TABLE_OFF, QUANTUM_TICKS, USER_Q, slotIndex } from "../../system/kernel/params.js";
 import { endpointSlot } from "../../system/kernel/proc.js";
@@ -69,7 +70,7 @@ describe("a fault in the at_wini driver's code", () => {
       expect(sys.kernel.lookupLabel("at_wini")).toBeUndefined();
       expect(sys.kernel.state.panic).toBeNull();
       expect(sys.run(5 * TICK)).toBe("limit"); // the system runs on
-      expect(sys.kernel.checkAll()).toBeUndefined();
+      expect(checkAll(sys.kernel.km)).toBeUndefined();
     });
 
     it("monolithic: the same fault is a kernel panic", () => {
@@ -107,7 +108,7 @@ describe("a wild write into the kernel's process table", () => {
     expect(lines(sys, "wild")).toEqual([]);
     expect(sys.kernel.km.view.getUint32(addr - RAM_BASE, true)).toBe(PMAGIC);
     expect(sys.kernel.state.panic).toBeNull();
-    expect(sys.kernel.checkAll()).toBeUndefined();
+    expect(checkAll(sys.kernel.km)).toBeUndefined();
     expect(lines(sys, "victim")).toEqual(["done"]);
   });
 });

@@ -8,6 +8,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
 import type { ServiceConf } from "../../system/kernel/service.js";
+import { checkAll } from "../../system/kernel/check.js";
 import {
   ANY, ECALLDENIED, EDEADSRCDST, EFAULT, ELOCKED, ENOTREADY, NOTIFY_MESSAGE,
 } from "../../system/kernel/abi.js";
@@ -37,7 +38,7 @@ const got = (i: number, src: number, v: number, type = TEST_TYPE): string => `#$
 
 function expectAlive(sys: System): void {
   expect(sys.kernel.state.panic).toBeNull();
-  expect(sys.kernel.checkAll()).toBeUndefined();
+  expect(checkAll(sys.kernel.km)).toBeUndefined();
 }
 
 describe("SEND / RECEIVE rendezvous", () => {

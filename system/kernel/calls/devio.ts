@@ -8,6 +8,7 @@ import {
   _DIO_BYTE, _DIO_INPUT, _DIO_LONG, _DIO_OUTPUT, _DIO_WORD, EFAULT, EINVAL, EPERM, MF, OK, VDEVIO_MAX,
 } from "../abi.js";
 import * as costs from "../costs.js";
+import { deviceProgrammed } from "../dma.js";
 import type { Kernel } from "../kernel.js";
 import { PRIV } from "../layout.js";
 import { get32, set32, type Message } from "../message.js";
@@ -41,7 +42,7 @@ function io(k: Kernel, caller: number, port: number, request: number, size: Size
   k.charge(costs.PORT_ACCESS);
   const bus = k.machine.bus;
   if (request & _DIO_INPUT) return bus.portRead(port, size);
-  k.deviceProgrammed(port, caller);
+  deviceProgrammed(k, port, caller);
   bus.portWrite(port, value, size);
   return value;
 }
@@ -94,7 +95,7 @@ export function doSdevio(k: Kernel, caller: number, m: Message): number {
   }
   const buf = copyFrom(k.km, caller, va, bytes);
   if (!buf) return -EFAULT;
-  k.deviceProgrammed(port, caller);
+  deviceProgrammed(k, port, caller);
   const dv = new DataView(buf.buffer);
   for (let i = 0; i < count; i++)
     bus.portWrite(port, size === 1 ? dv.getUint8(i) : size === 2 ? dv.getUint16(i * 2, true) : dv.getUint32(i * 4, true), size);

@@ -16,12 +16,10 @@ import { doDevio, doSdevio, doVdevio } from "./devio.js";
 import { doDiagctl, doExit, doGetinfo, doPrivctl, doSetalarm, doUmap } from "./info.js";
 import { doIrqctl } from "./irqctl.js";
 import { doSafecopyFrom, doSafecopyTo, doSetgrant } from "./safecopy.js";
+import { EDONTREPLY } from "./status.js";
 
 /** A kernel-call handler: returns the status for the caller, or EDONTREPLY. */
 export type CallHandler = (k: Kernel, caller: number, m: Message) => number;
-
-/** Status meaning "no reply: the caller is gone or blocked". */
-export const EDONTREPLY = 0x7fff_ffff;
 
 const TABLE: Record<number, CallHandler> = {
   [SYS_DEVIO]: doDevio,

@@ -13,7 +13,7 @@ import { HZ } from "../params.js";
 import { clearRts, lookupEndpoint } from "../proc.js";
 import { enqueue } from "../sched.js";
 import { copyFrom, copyTo, procTranslate } from "../vm.js";
-import { EDONTREPLY } from "./index.js";
+import { EDONTREPLY } from "./status.js";
 import { faultPanics } from "../policy.js";
 
 export function doSetalarm(k: Kernel, caller: number, m: Message): number {

@@ -6,6 +6,7 @@
  * IRQ_REENABLE the line stays masked (in service at the PLIC) until the driver calls IRQ_ENABLE.
  */
 import { EBUSY, EINVAL, EPERM, IRQ_DISABLE, IRQ_ENABLE, IRQ_RMPOLICY, IRQ_SETPOLICY, MF, OK } from "../abi.js";
+import { enableIrqLine } from "../interrupts.js";
 import type { Kernel } from "../kernel.js";
 import { HOOK, HOOK_SIZE, PRIV } from "../layout.js";
 import { get32, set32, type Message } from "../message.js";
@@ -31,7 +32,7 @@ export function doIrqctl(k: Kernel, caller: number, m: Message): number {
       km.setPriv(caller, o + HOOK.irq, irq);
       km.setPriv(caller, o + HOOK.policy, get32(m, MF.irqctl.policy));
       km.setPriv(caller, o + HOOK.enabled, 1);
-      k.enableIrqLine(irq, true);
+      enableIrqLine(k, irq, true);
       set32(m, MF.irqctl.hookId, h);
       return OK;
     }

@@ -1,0 +1,75 @@
+/*
+ * The clock tick (MINIX's clock task, run in the timer interrupt): it rearms the timer, checks
+ * every kernel table, delivers expired alarms as notifications from CLOCK, runs the soft-lockup
+ * detector for builds that do not preempt code inside the kernel, and charges the quantum of
+ * the process on the CPU.
+ */
+import { CLOCK } from "./abi.js";
+import { checkAll } from "./check.js";
+import * as ipc from "./ipc.js";
+import type { Kernel } from "./kernel.js";
+import { PRIV, PROC, RTS_SLOT_FREE } from "./layout.js";
+import { IDLE_Q, NR_SLOTS, QUANTUM_TICKS, slotIndex } from "./params.js";
+import { preemptible, softLockupTicks } from "./policy.js";
+import { dequeue, enqueue } from "./sched.js";
+import { MTIME_PER_TICK } from "./state.js";
+
+/** One clock tick; a broken table panics the kernel before anything else happens. */
+export function tick(k: Kernel): void {
+  const s = k.state;
+  s.ticks++;
+  k.machine.clint.setTimecmp(s.bootMtime + (s.ticks + 1) * MTIME_PER_TICK);
+  const bad = checkAll(k.km);
+  if (bad) return k.panic(bad);
+  deliverAlarms(k);
+  const cur = s.current;
+  if (cur < 0) return;
+  detectSoftLockup(k, cur);
+  chargeQuantum(k, cur);
+}
+
+/** Notifies, from CLOCK, every live process whose alarm has expired, and clears the alarm. */
+function deliverAlarms(k: Kernel): void {
+  const km = k.km;
+  const ticks = k.state.ticks;
+  for (let i = 0; i < NR_SLOTS; i++) {
+    if (km.proc(i, PROC.rtsFlags) & RTS_SLOT_FREE) continue;
+    const at = km.priv(i, PRIV.alarmLo) >>> 0;
+    if (at !== 0 && at <= ticks) {
+      km.setPriv(i, PRIV.alarmLo, 0);
+      ipc.notify(k, slotIndex(CLOCK), km.proc(i, PROC.endpoint));
+    }
+  }
+}
+
+/**
+ * Linux's soft-lockup detector: process `cur` holds the CPU without being preemptible and has
+ * not let the scheduler run for the build's threshold. Sets state.lockup: the run stops.
+ */
+function detectSoftLockup(k: Kernel, cur: number): void {
+  const s = k.state;
+  const lockupTicks = softLockupTicks(k.build);
+  if (lockupTicks <= 0 || !k.holdsCpu(cur) || s.ticks - s.runningSince < lockupTicks) return;
+  s.lockup = { label: s.procs[cur]?.label ?? "?", at: k.now(), ticks: s.ticks - s.runningSince };
+  k.print(`kernel: soft lockup - CPU stuck for ${s.ticks - s.runningSince} ticks in ${s.lockup.label}\n`);
+  k.log("lockup", cur, `CPU stuck for ${s.ticks - s.runningSince} ticks`);
+}
+
+/** Takes a tick from the quantum of preemptible process `cur`; a used-up quantum costs a queue. */
+function chargeQuantum(k: Kernel, cur: number): void {
+  const km = k.km;
+  if (!preemptible(k.build, km.proc(cur, PROC.mode) === 1)) return;
+  const left = km.proc(cur, PROC.quantumLeft) - 1;
+  if (left > 0) {
+    km.setProc(cur, PROC.quantumLeft, left);
+    return;
+  }
+  // MINIX sched(): a process that uses whole quanta (a loop in a driver) sinks one queue,
+  // so it cannot starve everything below it; it regains its priority when it next blocks.
+  km.setProc(cur, PROC.quantumLeft, QUANTUM_TICKS);
+  if (km.proc(cur, PROC.rtsFlags) === 0) {
+    dequeue(km, cur);
+    km.setProc(cur, PROC.priority, Math.min(km.proc(cur, PROC.priority) + 1, IDLE_Q - 1));
+    enqueue(km, cur);
+  }
+}

@@ -1,0 +1,85 @@
+/*
+ * The kernel's plain-data state (what snapshots copy and the state hash covers, besides the
+ * tables in guest RAM) and the few constants every kernel file agrees on: the protection
+ * domain of a process, the idle loop's code, the length of a clock tick in mtime units.
+ *
+ * The state is hashed as JSON, so the key order of the object bootTables (spawn.ts) builds is
+ * part of every state hash: add keys at the end, never reorder them.
+ */
+import type { ServiceConf } from "./service.js";
+import { CPU_HZ, MTIME_DIVIDER } from "../machine/memmap.js";
+import { HZ } from "./params.js";
+import type { VmState } from "./vm.js";
+
+/** Protection domain of process-table index idx (page ownership; 0 is the kernel). */
+export const domainOf = (idx: number): number => idx + 1;
+
+/** mtime ticks per clock tick. */
+export const MTIME_PER_TICK = CPU_HZ / HZ / MTIME_DIVIDER;
+/** The idle loop at the start of RAM: wfi; j .-4 */
+export const IDLE_CODE = [0x10500073, 0xffdff06f];
+
+export interface KernelEvent {
+  /** Cycle. */
+  at: number;
+  kind: "start" | "exit" | "crash" | "killed" | "panic" | "lockup";
+  label: string;
+  endpoint: number;
+  detail: string;
+}
+
+export interface ProcInfo {
+  label: string;
+  conf: ServiceConf;
+}
+
+export interface NativeSlot {
+  program: string;
+  state: unknown;
+  started: boolean;
+  /** Where the message for the next handler run is: the inbox or the sendrec buffer. */
+  msgAt: number;
+  /** Endpoint of the pending sendrec partner, NONE when receiving from ANY. */
+  partner: number;
+}
+
+/** A death for the signal manager (RS): who, why, when. */
+export interface DeathRecord {
+  endpoint: number;
+  label: string;
+  kind: "exit" | "crash" | "killed";
+  detail: string;
+  at: number;
+}
+
+export interface KernelState {
+  /** Process-table index whose context is in the CPU; -1 = the idle loop. */
+  current: number;
+  ticks: number;
+  /** mtime at boot: tick n fires at bootMtime + n * MTIME_PER_TICK. */
+  bootMtime: number;
+  vm: VmState;
+  procs: Record<number, ProcInfo>;
+  natives: Record<number, NativeSlot>;
+  /** Native processes ready to run: [index, result] (OK: a message; negative: IPC error; NATIVE_START). */
+  nativeRunQ: Array<[number, number]>;
+  /** Messages sent asynchronously and not yet received. */
+  asyncQ: Array<{ from: number; to: number; msg: number[] }>;
+  /** Set by a kernel panic: the system stops. */
+  panic: { reason: string; at: number } | null;
+  events: KernelEvent[];
+  /** Diagnostic output of processes (SYS_DIAGCTL) and the kernel. */
+  console: string;
+  /** Deaths not yet collected by the signal manager. */
+  deaths: DeathRecord[];
+  /** Endpoint told of deaths (RS), or NONE. */
+  signalManager: number;
+  /** Per device: the protection domain that last programmed it (its DMA is attributed to it). */
+  dmaOwner: Record<string, number>;
+  /** Tick at which the process on the CPU got it (soft-lockup detection). */
+  runningSince: number;
+  /** Set when the soft-lockup detector fired: the system is hung, the run stops. */
+  lockup: { label: string; at: number; ticks: number } | null;
+  /** Requests the privilege checks refused, in order (a detection mechanism of their own). */
+  denials: Array<{ label: string; kind: "call" | "ipc" | "port"; at: number }>;
+}
