@@ -8,7 +8,7 @@
  */
 import { CPU_HZ } from "../system/index.js";
 import type { Store, StoredBuild } from "../campaigns/store.js";
-import { DETECTIONS, OUTCOMES, type CampaignSpec, type Detection, type ExperimentResult, type GoldenRun, type Outcome } from "../campaigns/types.js";
+import { DETECTIONS, OUTCOMES, type CampaignSpec, type Detection, type ExperimentDetail, type ExperimentResult, type GoldenRun, type Outcome } from "../campaigns/types.js";
 import { wilson, type Interval } from "./stats.js";
 
 export interface ReportData {
@@ -190,24 +190,15 @@ export interface TimelineEvent {
   text: string;
 }
 
-/** The stored `detail` JSON of an experiment, parsed (fields absent in the JSON are left out). */
-export interface ParsedDetail {
-  /** Why the experiment was decided without running (an instruction the golden run never executes). */
-  reason?: string;
-  panic?: string;
-  halt?: string;
-  lockup?: { label: string; at: number; ticks: number };
-  /** The workload oracle's summary. */
-  oracle?: string;
-  rsEvents: Array<{ kind: string; detail: string; at: number; recoveryCycles?: number }>;
-  deaths: Array<{ kind: string; detail: string; at: number }>;
-  denials: Array<{ kind: string; at: number }>;
-  propagation?: { writes: number; firstPa: number; firstAt: number; owner: number };
-  /** The end of the console (kernel diagnostics and UART). */
-  console: string;
-  /** rsEvents, deaths and denials merged, by cycle. */
-  timeline: TimelineEvent[];
-}
+/**
+ * The stored `detail` JSON of an experiment (the executor's ExperimentDetail), parsed: the lists
+ * and the console always present (empty when absent), other fields absent in the JSON left out.
+ */
+export type ParsedDetail = Omit<ExperimentDetail, "rsEvents" | "deaths" | "denials" | "console"> &
+  Required<Pick<ExperimentDetail, "rsEvents" | "deaths" | "denials" | "console">> & {
+    /** rsEvents, deaths and denials merged, by cycle. */
+    timeline: TimelineEvent[];
+  };
 
 const arrayOf = <T>(v: unknown): T[] => (Array.isArray(v) ? (v as T[]) : []);
 const stringOf = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);

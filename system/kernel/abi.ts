@@ -129,7 +129,7 @@ export const DRIVER_STACK_TOP = 0x0080_0000;
 export const DRIVER_STACK_SIZE = 0x1_0000;
 
 /** Message field offsets (bytes from the start of the message) per message kind. */
-export const MF = {
+export const MSG = {
   notify: { timestampLo: 8, timestampHi: 12, interrupts: 16 },
   bdev: { minor: 8, posLo: 12, posHi: 16, count: 20, grant: 24, id: 28, flags: 32, access: 36 },
   bdevReply: { status: 8, id: 12 },
@@ -160,7 +160,7 @@ export const errorName = (code: number): string =>
 // program speaks VFS. Kept as objects, not loose numbers, because test/kernel/abi.test.ts holds
 // every numeric export of this file to abi.h.
 //
-//   request        fields (VFS_MF)                                 reply: status (and fields)
+//   request        fields (VFS_MSG)                                 reply: status (and fields)
 //   VFS.MKDIR      path | pathLen+pathGrant                        OK
 //   VFS.CREATE     path | pathLen+pathGrant                        fd (new empty file, open r/w)
 //   VFS.OPEN       path | pathLen+pathGrant                        fd (existing file, offset 0)
@@ -192,7 +192,7 @@ export const VFS = {
 } as const;
 
 /** Field offsets of VFS requests and replies (bytes from the start of the message). */
-export const VFS_MF = {
+export const VFS_MSG = {
   request: { path: 8, pathLen: 48, pathGrant: 52, fd: 8, grant: 12, bytes: 16 },
   reply: { status: 8, size: 12, ftype: 16 },
 } as const;

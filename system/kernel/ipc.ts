@@ -9,7 +9,7 @@
  * result is written when the operation completes).
  */
 import {
-  ANY, CLOCK, ECALLDENIED, EDEADSRCDST, EFAULT, ELOCKED, ENOTREADY, HARDWARE, IPC_RECEIVE, IPC_SEND, M_SOURCE, MESSAGE_SIZE, MF, NONE,
+  ANY, CLOCK, ECALLDENIED, EDEADSRCDST, EFAULT, ELOCKED, ENOTREADY, HARDWARE, IPC_RECEIVE, IPC_SEND, M_SOURCE, MESSAGE_SIZE, MSG, NONE,
   NOTIFY_MESSAGE, OK,
 } from "./abi.js";
 import type { Kernel } from "./kernel.js";
@@ -161,11 +161,11 @@ function takeNotification(k: Kernel, caller: number, srcE: number): Message | un
 function buildNotify(k: Kernel, from: number, to: number): Message {
   const km = k.km;
   const ticks = k.state.ticks;
-  const m = newMessage(NOTIFY_MESSAGE, { [MF.notify.timestampLo]: ticks | 0, [MF.notify.timestampHi]: Math.floor(ticks / 2 ** 32) });
+  const m = newMessage(NOTIFY_MESSAGE, { [MSG.notify.timestampLo]: ticks | 0, [MSG.notify.timestampHi]: Math.floor(ticks / 2 ** 32) });
   if (km.proc(from, PROC.endpoint) === HARDWARE) {
-    set32(m, MF.notify.interrupts, km.priv(to, PRIV.intPending));
+    set32(m, MSG.notify.interrupts, km.priv(to, PRIV.intPending));
     km.setPriv(to, PRIV.intPending, 0);
-  } else if (km.proc(from, PROC.endpoint) === CLOCK) set32(m, MF.notify.interrupts, 0);
+  } else if (km.proc(from, PROC.endpoint) === CLOCK) set32(m, MSG.notify.interrupts, 0);
   return m;
 }
 

@@ -52,11 +52,11 @@ export function runNatives(k: Kernel): void {
 /** The first asynchronous message for `caller` from `srcE` (or anyone), removed from the queue. */
 export function takeAsync(k: Kernel, caller: number, srcE: number): Message | undefined {
   const me = k.km.proc(caller, PROC.endpoint);
-  const q = k.state.asyncQ;
-  for (let i = 0; i < q.length; i++) {
-    const from = k.km.proc(q[i].from, PROC.endpoint);
-    if (q[i].to !== me || (srcE !== ANY && from !== srcE)) continue;
-    const m = Uint8Array.from(q.splice(i, 1)[0].msg);
+  const pending = k.state.asyncQ;
+  for (let i = 0; i < pending.length; i++) {
+    const from = k.km.proc(pending[i].from, PROC.endpoint);
+    if (pending[i].to !== me || (srcE !== ANY && from !== srcE)) continue;
+    const m = Uint8Array.from(pending.splice(i, 1)[0].msg);
     set32(m, M_SOURCE, from);
     return m;
   }

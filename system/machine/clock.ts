@@ -45,10 +45,10 @@ export class Clock {
   scheduleAt(at: number, target: string, kind: string, arg = 0): number {
     const s = this.state;
     const ev: ClockEvent = { at, seq: s.nextSeq++, target, kind, arg };
-    const q = s.events;
-    let i = q.length;
-    while (i > 0 && (q[i - 1].at > at || (q[i - 1].at === at && q[i - 1].seq > ev.seq))) i--;
-    q.splice(i, 0, ev);
+    const events = s.events;
+    let i = events.length;
+    while (i > 0 && (events[i - 1].at > at || (events[i - 1].at === at && events[i - 1].seq > ev.seq))) i--;
+    events.splice(i, 0, ev);
     return ev.seq;
   }
 
@@ -61,14 +61,14 @@ export class Clock {
 
   /** Time of the earliest pending event, or Infinity. */
   nextEventAt(): number {
-    const q = this.state.events;
-    return q.length ? q[0].at : Infinity;
+    const events = this.state.events;
+    return events.length ? events[0].at : Infinity;
   }
 
   /** Removes and returns the earliest event if it is due (at <= now), else undefined. */
   popDue(): ClockEvent | undefined {
-    const q = this.state.events;
-    if (q.length && q[0].at <= this.state.now) return q.shift();
+    const events = this.state.events;
+    if (events.length && events[0].at <= this.state.now) return events.shift();
     return undefined;
   }
 

@@ -6,7 +6,7 @@
  *
  * Requests (m_ds: key, value, flags) are answered with DS_REPLY, m_ds.flags = status.
  */
-import { DS_CHECK, DS_PUBLISH, DS_REPLY, DS_RETRIEVE, DS_SUBSCRIBE, DSF_OVERWRITE, EEXIST, EINVAL, ENOENT, EPERM, MF, OK } from "../kernel/abi.js";
+import { DS_CHECK, DS_PUBLISH, DS_REPLY, DS_RETRIEVE, DS_SUBSCRIBE, DSF_OVERWRITE, EEXIST, EINVAL, ENOENT, EPERM, MSG, OK } from "../kernel/abi.js";
 import { get32, getString, msgSource, msgType, newMessage, setString, type Message } from "../kernel/message.js";
 import type { NativeApi, NativeProgram } from "../kernel/native.js";
 import { serverService } from "./entry.js";
@@ -28,8 +28,8 @@ type Api = NativeApi<DsState>;
 export const dsService = serverService("ds");
 
 function reply(k: Api, to: number, status: number, key = "", value = 0): void {
-  const m = newMessage(DS_REPLY, { [MF.ds.flags]: status, [MF.ds.value]: value });
-  setString(m, MF.ds.key, MF.ds.keyLen, key);
+  const m = newMessage(DS_REPLY, { [MSG.ds.flags]: status, [MSG.ds.value]: value });
+  setString(m, MSG.ds.key, MSG.ds.keyLen, key);
   k.send(to, m);
 }
 
@@ -54,10 +54,10 @@ export const ds: NativeProgram<DsState> = {
     const from = msgSource(m);
     const who = k.labelOf(from);
     if (!who) return;
-    const key = getString(m, MF.ds.key, MF.ds.keyLen);
+    const key = getString(m, MSG.ds.key, MSG.ds.keyLen);
     switch (msgType(m)) {
       case DS_PUBLISH:
-        return reply(k, from, key ? publish(k, who, key, get32(m, MF.ds.value) >>> 0, get32(m, MF.ds.flags)) : -EINVAL, key);
+        return reply(k, from, key ? publish(k, who, key, get32(m, MSG.ds.value) >>> 0, get32(m, MSG.ds.flags)) : -EINVAL, key);
       case DS_RETRIEVE: {
         const e = k.state.entries[key];
         return reply(k, from, e ? OK : -ENOENT, key, e?.value ?? 0);

@@ -1,5 +1,5 @@
 /* How native servers talk to DS: an asynchronous request whose DS_REPLY arrives as a message. */
-import { MF } from "../kernel/abi.js";
+import { MSG } from "../kernel/abi.js";
 import { newMessage, setString } from "../kernel/message.js";
 import type { NativeApi } from "../kernel/native.js";
 
@@ -8,6 +8,6 @@ export function dsRequest(k: NativeApi<unknown>, type: number, key: string): voi
   const ds = k.lookup("ds");
   if (ds === undefined) return;
   const m = newMessage(type);
-  setString(m, MF.ds.key, MF.ds.keyLen, key);
+  setString(m, MSG.ds.key, MSG.ds.keyLen, key);
   k.send(ds, m);
 }

@@ -8,7 +8,7 @@
  * Parameters (space-separated key=value): driver=<label> blocks=<n> first=<block> size=<bytes> seed=<n>
  */
 import {
-  BDEV_CLOSE, BDEV_OPEN, BDEV_R_BIT, BDEV_READ, BDEV_REPLY, BDEV_W_BIT, BDEV_WRITE, CLOCK, CPF_READ, CPF_WRITE, errorName, M_TYPE, MF,
+  BDEV_CLOSE, BDEV_OPEN, BDEV_R_BIT, BDEV_READ, BDEV_REPLY, BDEV_W_BIT, BDEV_WRITE, CLOCK, CPF_READ, CPF_WRITE, errorName, M_TYPE, MSG,
   NOTIFY_MESSAGE,
 } from "../kernel/abi.js";
 import { get32, msgSource, msgType, newMessage, type Message } from "../kernel/message.js";
@@ -62,13 +62,13 @@ function request(k: Api, type: number, block = 0, access = 0): void {
   }
   const pos = (s.first + block) * s.size;
   const m = newMessage(type, {
-    [MF.bdev.minor]: 0,
-    [MF.bdev.posLo]: pos,
-    [MF.bdev.posHi]: Math.floor(pos / 2 ** 32),
-    [MF.bdev.count]: s.size,
-    [MF.bdev.grant]: s.grant,
-    [MF.bdev.id]: block,
-    [MF.bdev.access]: access,
+    [MSG.bdev.minor]: 0,
+    [MSG.bdev.posLo]: pos,
+    [MSG.bdev.posHi]: Math.floor(pos / 2 ** 32),
+    [MSG.bdev.count]: s.size,
+    [MSG.bdev.grant]: s.grant,
+    [MSG.bdev.id]: block,
+    [MSG.bdev.access]: access,
   });
   k.sendrec(dst, m);
 }
@@ -117,7 +117,7 @@ export const blockClient: NativeProgram<BlockClientState> = {
     const s = k.state;
     if (msgType(m) === NOTIFY_MESSAGE && msgSource(m) === CLOCK) return;
     if (get32(m, M_TYPE) !== BDEV_REPLY) return;
-    const status = get32(m, MF.bdevReply.status);
+    const status = get32(m, MSG.bdevReply.status);
     if (s.grant >= 0) k.revoke(s.grant);
     s.grant = -1;
     if (s.phase === "open" || s.phase === "close") {

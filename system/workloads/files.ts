@@ -11,7 +11,7 @@
  */
 import seedrandom from "seedrandom";
 import type { ServiceConf } from "../kernel/service.js";
-import { CLOCK, CPF_READ, CPF_WRITE, errorName, NOTIFY_MESSAGE, VFS, VFS_MF, VFS_PROC_NR } from "../kernel/abi.js";
+import { CLOCK, CPF_READ, CPF_WRITE, errorName, NOTIFY_MESSAGE, VFS, VFS_MSG, VFS_PROC_NR } from "../kernel/abi.js";
 import { get32, msgSource, msgType, newMessage, set32, setString, type Message } from "../kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
 import { USER_Q } from "../kernel/params.js";
@@ -154,13 +154,13 @@ const current = (s: FilesState): PlannedFile => s.plan.files[s.index];
 
 /** Sends a path request (the path inline when short, else through a grant). */
 function pathRequest(k: Api, type: number, path: string): void {
-  const m = newMessage(type, { [VFS_MF.request.pathLen]: path.length });
-  if (path.length < VFS.PATH_INLINE) setString(m, VFS_MF.request.path, VFS.PATH_INLINE, path);
+  const m = newMessage(type, { [VFS_MSG.request.pathLen]: path.length });
+  if (path.length < VFS.PATH_INLINE) setString(m, VFS_MSG.request.path, VFS.PATH_INLINE, path);
   else {
     k.write(PATH_BUF, Uint8Array.from(path, (c) => c.charCodeAt(0)));
     const g = k.grant(vfsEndpoint(k), PATH_BUF, path.length, CPF_READ);
     k.state.grants.push(g);
-    set32(m, VFS_MF.request.pathGrant, g);
+    set32(m, VFS_MSG.request.pathGrant, g);
   }
   k.sendrec(vfsEndpoint(k), m);
 }
@@ -170,7 +170,7 @@ function dataRequest(k: Api, type: number, bytes: number): void {
   const s = k.state;
   const g = k.grant(vfsEndpoint(k), DATA_BUF, Math.max(bytes, 1), type === VFS.WRITE ? CPF_READ : CPF_WRITE);
   s.grants.push(g);
-  k.sendrec(vfsEndpoint(k), newMessage(type, { [VFS_MF.request.fd]: s.fd, [VFS_MF.request.grant]: g, [VFS_MF.request.bytes]: bytes }));
+  k.sendrec(vfsEndpoint(k), newMessage(type, { [VFS_MSG.request.fd]: s.fd, [VFS_MSG.request.grant]: g, [VFS_MSG.request.bytes]: bytes }));
 }
 
 /** Issues the request of the current phase (skipping phases with nothing to do). */
@@ -194,7 +194,7 @@ function next(k: Api): void {
     }
     case "read": return dataRequest(k, VFS.READ, s.p.chunk);
     case "close":
-    case "rclose": return void k.sendrec(vfsEndpoint(k), newMessage(VFS.CLOSE, { [VFS_MF.request.fd]: s.fd }));
+    case "rclose": return void k.sendrec(vfsEndpoint(k), newMessage(VFS.CLOSE, { [VFS_MSG.request.fd]: s.fd }));
     case "sync": return void k.sendrec(vfsEndpoint(k), newMessage(VFS.SYNC));
     case "done": s.done = true;
   }
@@ -312,7 +312,7 @@ export const files: NativeProgram<FilesState> = {
     }
     if (msgType(m) !== VFS.REPLY || s.done) return;
     for (const g of s.grants.splice(0)) k.revoke(g);
-    step(k, get32(m, VFS_MF.reply.status));
+    step(k, get32(m, VFS_MSG.reply.status));
     if (s.ops % PAUSE_EVERY === 0) {
       s.sleeping = true;
       k.setAlarm(1);

@@ -3,7 +3,7 @@
  * system/kernel/abi.ts (TypeScript, for the kernel and servers); this test keeps them equal.
  * Every `#define NAME <integer expression>` of the header must be exported by abi.ts with the
  * same value (except HEADER_ONLY), every numeric export of abi.ts must be in the header (except
- * TS_ONLY, which are layout facts checked below), and the message layout in MF must be the C
+ * TS_ONLY, which are layout facts checked below), and the message layout in MSG must be the C
  * layout: the same union members and fields, and (with clang) the same offsets and sizes,
  * checked by compiling _Static_asserts against the header.
  */
@@ -170,7 +170,7 @@ describe("abi.h and abi.ts", () => {
 // ---- message layout ------------------------------------------------------------------------------
 
 const snake = (s: string): string => s.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
-/** MF entries that are not fields: the size of the DS key array. */
+/** MSG entries that are not fields: the size of the DS key array. */
 const NOT_FIELDS = new Set(["ds.keyLen"]);
 
 /** Union members of `message` in abi.h: name -> field names, from `struct { ... } m_x;` lines. */
@@ -189,22 +189,22 @@ function headerMembers(): Map<string, string[]> {
   return members;
 }
 
-/** MF as C: [member, field, offset] for every field. */
+/** MSG as C: [member, field, offset] for every field. */
 function mfFields(): Array<[string, string, number]> {
-  return Object.entries(abi.MF).flatMap(([kind, fields]) =>
+  return Object.entries(abi.MSG).flatMap(([kind, fields]) =>
     Object.entries(fields as Record<string, number>)
       .filter(([f]) => !NOT_FIELDS.has(`${kind}.${f}`))
       .map(([f, off]): [string, string, number] => [`m_${snake(kind)}`, snake(f), off]));
 }
 
 describe("the message layout", () => {
-  it("MF has exactly the union members and fields of abi.h's message", () => {
+  it("MSG has exactly the union members and fields of abi.h's message", () => {
     const fromHeader = [...headerMembers()].flatMap(([member, fields]) => fields.map((f) => `${member}.${f}`)).sort();
     const fromTs = mfFields().map(([member, f]) => `${member}.${f}`).sort();
     expect(fromTs).toEqual(fromHeader);
   });
 
-  it("MF offsets lie in the payload and fit the 64-byte message", () => {
+  it("MSG offsets lie in the payload and fit the 64-byte message", () => {
     for (const [member, field, off] of mfFields()) {
       expect(off, `${member}.${field}`).toBeGreaterThanOrEqual(abi.M_PAYLOAD);
       expect(off + 4, `${member}.${field}`).toBeLessThanOrEqual(abi.MESSAGE_SIZE);
@@ -212,7 +212,7 @@ describe("the message layout", () => {
   });
 
   const clang = spawnSync("clang", ["--version"]);
-  it.skipIf(clang.error !== undefined || clang.status !== 0)("C agrees: sizes and every MF offset (clang _Static_assert)", () => {
+  it.skipIf(clang.error !== undefined || clang.status !== 0)("C agrees: sizes and every MSG offset (clang _Static_assert)", () => {
     const check = (cond: string) => `_Static_assert(${cond}, "${cond}");`;
     const lines = [
       "#include <stddef.h>",
@@ -223,7 +223,7 @@ describe("the message layout", () => {
       check(`offsetof(message, m_type) == ${abi.M_TYPE}`),
       check(`offsetof(message, m_u32) == ${abi.M_PAYLOAD}`),
       check(`sizeof(((message *)0)->m_u32) == 4 * ${abi.MESS_WORDS}`),
-      check(`sizeof(((message *)0)->m_ds.key) == ${abi.MF.ds.keyLen}`),
+      check(`sizeof(((message *)0)->m_ds.key) == ${abi.MSG.ds.keyLen}`),
       check(`sizeof(cp_grant_t) == ${abi.GRANT_ENTRY_SIZE}`),
       check(`sizeof(whoami_info) == ${abi.WHOAMI_SIZE}`),
       check(`sizeof(pvb_pair_t) == 8`),

@@ -12,7 +12,7 @@ import { BUILDS } from "../../system/builds/index.js";
 import { driverConf } from "../support/driver.js";
 import type { ServiceConf } from "../../system/kernel/service.js";
 import {
-  CPF_READ, CPF_WRITE, EEXIST, EINVAL, EIO, ENOENT, VFS, VFS_MF,
+  CPF_READ, CPF_WRITE, EEXIST, EINVAL, EIO, ENOENT, VFS, VFS_MSG,
 } from "../../system/kernel/abi.js";
 import { get32, newMessage, set32, setString, type Message } from "../../system/kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../../system/kernel/native.js";
@@ -174,20 +174,20 @@ function makeScript(steps: Step[]): NativeProgram<ScriptState> {
     const vfsEp = k.lookup("vfs")!;
     const m: Message = newMessage(st.type);
     if (st.path !== undefined) {
-      set32(m, VFS_MF.request.pathLen, st.path.length);
-      if (st.path.length < VFS.PATH_INLINE) setString(m, VFS_MF.request.path, VFS.PATH_INLINE, st.path);
+      set32(m, VFS_MSG.request.pathLen, st.path.length);
+      if (st.path.length < VFS.PATH_INLINE) setString(m, VFS_MSG.request.path, VFS.PATH_INLINE, st.path);
       else {
         k.write(PATH_BUF, Uint8Array.from(st.path, (c) => c.charCodeAt(0)));
         s.grants.push(k.grant(vfsEp, PATH_BUF, st.path.length, CPF_READ));
-        set32(m, VFS_MF.request.pathGrant, s.grants[s.grants.length - 1]);
+        set32(m, VFS_MSG.request.pathGrant, s.grants[s.grants.length - 1]);
       }
     }
-    if (st.fdFrom !== undefined) set32(m, VFS_MF.request.fd, s.replies[st.fdFrom].status);
+    if (st.fdFrom !== undefined) set32(m, VFS_MSG.request.fd, s.replies[st.fdFrom].status);
     if (st.bytes !== undefined) {
       if (st.type === VFS.WRITE) k.write(DATA_BUF, bytes(st.bytes, st.seed ?? 0));
       s.grants.push(k.grant(vfsEp, DATA_BUF, st.bytes, st.type === VFS.WRITE ? CPF_READ : CPF_WRITE));
-      set32(m, VFS_MF.request.grant, s.grants[s.grants.length - 1]);
-      set32(m, VFS_MF.request.bytes, st.bytes);
+      set32(m, VFS_MSG.request.grant, s.grants[s.grants.length - 1]);
+      set32(m, VFS_MSG.request.bytes, st.bytes);
     }
     k.sendrec(vfsEp, m);
   };
@@ -198,10 +198,10 @@ function makeScript(steps: Step[]): NativeProgram<ScriptState> {
       const s = k.state;
       if (get32(m, 4) !== VFS.REPLY) return;
       for (const g of s.grants.splice(0)) k.revoke(g);
-      const status = get32(m, VFS_MF.reply.status);
+      const status = get32(m, VFS_MSG.reply.status);
       const st = s.steps[s.i];
       const data = st.type === VFS.READ && status > 0 ? Array.from(k.read(DATA_BUF, status)) : undefined;
-      s.replies.push({ status, size: get32(m, VFS_MF.reply.size), ftype: get32(m, VFS_MF.reply.ftype), data });
+      s.replies.push({ status, size: get32(m, VFS_MSG.reply.size), ftype: get32(m, VFS_MSG.reply.ftype), data });
       s.i++;
       send(k);
     },

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
 import { composeSystem } from "../../system/compose.js";
 import type { DriverEntry } from "../../system/drivers/catalog.js";
-import { DS_DRIVER_UP, DS_PUBLISH, DSF_OVERWRITE, MF, NOTIFY_MESSAGE } from "../../system/kernel/abi.js";
+import { DS_DRIVER_UP, DS_PUBLISH, DSF_OVERWRITE, MSG, NOTIFY_MESSAGE } from "../../system/kernel/abi.js";
 import { get32, msgSource, msgType, newMessage, set32, setString } from "../../system/kernel/message.js";
 import type { NativeProgram } from "../../system/kernel/native.js";
 import { DRIVER_Q, USER_Q } from "../../system/kernel/params.js";
@@ -45,8 +45,8 @@ class StubDevice implements Device {
 const stubDriver: NativeProgram<{ served: number }> = {
   init: () => ({ served: 0 }),
   start(k) {
-    const m = newMessage(DS_PUBLISH, { [MF.ds.value]: DS_DRIVER_UP, [MF.ds.flags]: DSF_OVERWRITE });
-    setString(m, MF.ds.key, MF.ds.keyLen, `drv.stub.${k.label}`);
+    const m = newMessage(DS_PUBLISH, { [MSG.ds.value]: DS_DRIVER_UP, [MSG.ds.flags]: DSF_OVERWRITE });
+    setString(m, MSG.ds.key, MSG.ds.keyLen, `drv.stub.${k.label}`);
     k.send(k.lookup("ds")!, m);
   },
   receive(k, m) {

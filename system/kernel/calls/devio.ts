@@ -5,7 +5,7 @@
  * access a driver makes to hardware.
  */
 import {
-  _DIO_BYTE, _DIO_INPUT, _DIO_LONG, _DIO_OUTPUT, _DIO_WORD, EFAULT, EINVAL, EPERM, MF, OK, VDEVIO_MAX,
+  _DIO_BYTE, _DIO_INPUT, _DIO_LONG, _DIO_OUTPUT, _DIO_WORD, EFAULT, EINVAL, EPERM, MSG, OK, VDEVIO_MAX,
 } from "../abi.js";
 import * as costs from "../costs.js";
 import { deviceProgrammed } from "../dma.js";
@@ -48,21 +48,21 @@ function io(k: Kernel, caller: number, port: number, request: number, size: Size
 }
 
 export function doDevio(k: Kernel, caller: number, m: Message): number {
-  const port = get32(m, MF.devio.port) >>> 0;
-  const request = get32(m, MF.devio.request);
+  const port = get32(m, MSG.devio.port) >>> 0;
+  const request = get32(m, MSG.devio.request);
   const size = dioSize(request);
   if (!size || port > 0xffff || !(request & (_DIO_INPUT | _DIO_OUTPUT))) return -EINVAL;
   if (!portAllowed(k, caller, port, size)) return k.denied(caller, "port", -EPERM);
-  set32(m, MF.devio.value, io(k, caller, port, request, size, get32(m, MF.devio.value)));
+  set32(m, MSG.devio.value, io(k, caller, port, request, size, get32(m, MSG.devio.value)));
   return OK;
 }
 
 export function doVdevio(k: Kernel, caller: number, m: Message): number {
-  const request = get32(m, MF.vdevio.request);
-  const n = get32(m, MF.vdevio.vecSize);
+  const request = get32(m, MSG.vdevio.request);
+  const n = get32(m, MSG.vdevio.vecSize);
   const size = dioSize(request);
   if (!size || n < 0 || n > VDEVIO_MAX || !(request & (_DIO_INPUT | _DIO_OUTPUT))) return -EINVAL;
-  const va = get32(m, MF.vdevio.vecAddr) >>> 0;
+  const va = get32(m, MSG.vdevio.vecAddr) >>> 0;
   const vec = copyFrom(k.km, caller, va, n * 8);
   if (!vec) return -EFAULT;
   for (let i = 0; i < n; i++) if (!portAllowed(k, caller, get32(vec, i * 8) >>> 0, size)) return k.denied(caller, "port", -EPERM);
@@ -72,13 +72,13 @@ export function doVdevio(k: Kernel, caller: number, m: Message): number {
 }
 
 export function doSdevio(k: Kernel, caller: number, m: Message): number {
-  const port = get32(m, MF.sdevio.port) >>> 0;
-  const request = get32(m, MF.sdevio.request);
-  const count = get32(m, MF.sdevio.count);
+  const port = get32(m, MSG.sdevio.port) >>> 0;
+  const request = get32(m, MSG.sdevio.request);
+  const count = get32(m, MSG.sdevio.count);
   const size = dioSize(request);
   if (!size || port > 0xffff || count < 0 || count > 65536 || !(request & (_DIO_INPUT | _DIO_OUTPUT))) return -EINVAL;
   if (!portAllowed(k, caller, port, size)) return k.denied(caller, "port", -EPERM);
-  const va = get32(m, MF.sdevio.address) >>> 0;
+  const va = get32(m, MSG.sdevio.address) >>> 0;
   const bytes = count * size;
   k.charge(bytes * costs.COPY_PER_BYTE);
   const bus = k.machine.bus;

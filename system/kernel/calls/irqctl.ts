@@ -5,7 +5,7 @@
  * that bit; here the hook id serves as both, which is what libsys documents). Without
  * IRQ_REENABLE the line stays masked (in service at the PLIC) until the driver calls IRQ_ENABLE.
  */
-import { EBUSY, EINVAL, EPERM, IRQ_DISABLE, IRQ_ENABLE, IRQ_RMPOLICY, IRQ_SETPOLICY, MF, OK } from "../abi.js";
+import { EBUSY, EINVAL, EPERM, IRQ_DISABLE, IRQ_ENABLE, IRQ_RMPOLICY, IRQ_SETPOLICY, MSG, OK } from "../abi.js";
 import { enableIrqLine } from "../interrupts.js";
 import type { Kernel } from "../kernel.js";
 import { HOOK, HOOK_SIZE, PRIV } from "../layout.js";
@@ -21,24 +21,24 @@ function irqAllowed(k: Kernel, caller: number, irq: number): boolean {
 
 export function doIrqctl(k: Kernel, caller: number, m: Message): number {
   const km = k.km;
-  const request = get32(m, MF.irqctl.request);
+  const request = get32(m, MSG.irqctl.request);
   if (request === IRQ_SETPOLICY) {
-    const irq = get32(m, MF.irqctl.irq);
+    const irq = get32(m, MSG.irqctl.irq);
     if (irq <= 0 || irq >= 32) return -EINVAL;
     if (!irqAllowed(k, caller, irq)) return k.denied(caller, "port", -EPERM);
     for (let h = 0; h < NR_IRQ_HOOKS; h++) {
       const o = PRIV.hooks + h * HOOK_SIZE;
       if (km.priv(caller, o + HOOK.irq) !== 0) continue;
       km.setPriv(caller, o + HOOK.irq, irq);
-      km.setPriv(caller, o + HOOK.policy, get32(m, MF.irqctl.policy));
+      km.setPriv(caller, o + HOOK.policy, get32(m, MSG.irqctl.policy));
       km.setPriv(caller, o + HOOK.enabled, 1);
       enableIrqLine(k, irq, true);
-      set32(m, MF.irqctl.hookId, h);
+      set32(m, MSG.irqctl.hookId, h);
       return OK;
     }
     return -EBUSY;
   }
-  const h = get32(m, MF.irqctl.hookId);
+  const h = get32(m, MSG.irqctl.hookId);
   if (h < 0 || h >= NR_IRQ_HOOKS) return -EINVAL;
   const o = PRIV.hooks + h * HOOK_SIZE;
   const irq = km.priv(caller, o + HOOK.irq);

@@ -6,7 +6,7 @@
  * granted, and offset + bytes <= length without overflow. Then it copies between the granter's
  * and the caller's address spaces, each through its own page table.
  */
-import { ANY, CPF_READ, CPF_USED, CPF_VALID, CPF_WRITE, EFAULT, EINVAL, EPERM, GRANT_ENTRY_SIZE, MF, OK } from "../abi.js";
+import { ANY, CPF_READ, CPF_USED, CPF_VALID, CPF_WRITE, EFAULT, EINVAL, EPERM, GRANT_ENTRY_SIZE, MSG, OK } from "../abi.js";
 import * as costs from "../costs.js";
 import type { Kernel } from "../kernel.js";
 import { PROC, PRIV } from "../layout.js";
@@ -65,16 +65,16 @@ export function safecopy(k: Kernel, caller: number, granterE: number, id: number
 }
 
 const fromMessage = (k: Kernel, caller: number, m: Message, fromGranter: boolean): number =>
-  safecopy(k, caller, get32(m, MF.safecopy.endpt), get32(m, MF.safecopy.grant), get32(m, MF.safecopy.offset), get32(m, MF.safecopy.address), get32(m, MF.safecopy.bytes), fromGranter);
+  safecopy(k, caller, get32(m, MSG.safecopy.endpt), get32(m, MSG.safecopy.grant), get32(m, MSG.safecopy.offset), get32(m, MSG.safecopy.address), get32(m, MSG.safecopy.bytes), fromGranter);
 
 export const doSafecopyFrom = (k: Kernel, caller: number, m: Message): number => fromMessage(k, caller, m, true);
 export const doSafecopyTo = (k: Kernel, caller: number, m: Message): number => fromMessage(k, caller, m, false);
 
 /** SYS_SETGRANT: registers the caller's grant table (address, number of entries). */
 export function doSetgrant(k: Kernel, caller: number, m: Message): number {
-  const entries = get32(m, MF.setgrant.size);
+  const entries = get32(m, MSG.setgrant.size);
   if (entries < 0 || entries > MAX_GRANTS) return -EINVAL;
-  k.km.setPriv(caller, PRIV.grantTable, get32(m, MF.setgrant.address));
+  k.km.setPriv(caller, PRIV.grantTable, get32(m, MSG.setgrant.address));
   k.km.setPriv(caller, PRIV.grantEntries, entries);
   return OK;
 }

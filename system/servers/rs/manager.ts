@@ -3,7 +3,7 @@
  * schedule a restart per the backoff policy or give up), restart, and record recovery. The
  * kernel does the mechanism (spawn, kill); RS decides.
  */
-import { DS_PUBLISH, DSF_OVERWRITE, MF, NONE } from "../../kernel/abi.js";
+import { DS_PUBLISH, DSF_OVERWRITE, MSG, NONE } from "../../kernel/abi.js";
 import { newMessage, setString } from "../../kernel/message.js";
 import type { NativeApi } from "../../kernel/native.js";
 import { backoffTicks } from "./policy.js";
@@ -29,8 +29,8 @@ export function start(k: Api, s: RsService): boolean {
   s.restartAt = -1;
   const ds = k.lookup("ds");
   if (ds !== undefined) {
-    const m = newMessage(DS_PUBLISH, { [MF.ds.value]: r.endpoint, [MF.ds.flags]: DSF_OVERWRITE });
-    setString(m, MF.ds.key, MF.ds.keyLen, `label.${s.label}`);
+    const m = newMessage(DS_PUBLISH, { [MSG.ds.value]: r.endpoint, [MSG.ds.flags]: DSF_OVERWRITE });
+    setString(m, MSG.ds.key, MSG.ds.keyLen, `label.${s.label}`);
     k.send(ds, m);
   }
   return true;

@@ -7,7 +7,7 @@
  * main: receive → dispatch on the sender: CLOCK (periodic check), SYSTEM (deaths), DS
  * (announcements and replies), a managed service (heartbeat reply).
  */
-import { CLOCK, DS_CHECK, DS_REPLY, DS_SUBSCRIBE, MF, NONE, NOTIFY_MESSAGE, OK, SYSTEM } from "../../kernel/abi.js";
+import { CLOCK, DS_CHECK, DS_REPLY, DS_SUBSCRIBE, MSG, NONE, NOTIFY_MESSAGE, OK, SYSTEM } from "../../kernel/abi.js";
 import { get32, getString, msgSource, msgType, type Message } from "../../kernel/message.js";
 import { dsRequest } from "../dsclient.js";
 import { serverService } from "../entry.js";
@@ -50,8 +50,8 @@ export function makeRs(services: ManagedService[], checkTicks?: number): NativeP
         if (s) s.lastReply = k.ticks();
         return;
       }
-      if (msgType(m) === DS_REPLY && get32(m, MF.ds.flags) === OK) {
-        const key = getString(m, MF.ds.key, MF.ds.keyLen);
+      if (msgType(m) === DS_REPLY && get32(m, MSG.ds.flags) === OK) {
+        const key = getString(m, MSG.ds.key, MSG.ds.keyLen);
         if (!key) return;
         const s = k.state.services.find((x) => key.endsWith(`.${x.label}`) && key.startsWith("drv."));
         if (s) announced(k, s);

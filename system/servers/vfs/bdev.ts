@@ -12,7 +12,7 @@
  * request is the caller's business (they return "failed").
  */
 import {
-  BDEV_OPEN, BDEV_R_BIT, BDEV_READ, BDEV_W_BIT, BDEV_WRITE, CPF_READ, CPF_WRITE, MF, NONE, OK,
+  BDEV_OPEN, BDEV_R_BIT, BDEV_READ, BDEV_W_BIT, BDEV_WRITE, CPF_READ, CPF_WRITE, MSG, NONE, OK,
 } from "../../kernel/abi.js";
 import { get32, newMessage, type Message } from "../../kernel/message.js";
 import type { NativeApi } from "../../kernel/native.js";
@@ -54,7 +54,7 @@ export function issue(k: Api): "sent" | "waiting" | "failed" {
   if (k.lookup(d.label) !== d.endpoint) return lost(k, "driver not there");
   if (!d.opened) {
     s.inFlight = "open";
-    k.sendrec(d.endpoint, newMessage(BDEV_OPEN, { [MF.bdev.minor]: 0, [MF.bdev.access]: BDEV_R_BIT | BDEV_W_BIT }));
+    k.sendrec(d.endpoint, newMessage(BDEV_OPEN, { [MSG.bdev.minor]: 0, [MSG.bdev.access]: BDEV_R_BIT | BDEV_W_BIT }));
     return "sent";
   }
   const read = io.kind === "read";
@@ -68,8 +68,8 @@ export function issue(k: Api): "sent" | "waiting" | "failed" {
   const pos = io.block * BLOCK_SIZE;
   s.inFlight = "io";
   k.sendrec(d.endpoint, newMessage(read ? BDEV_READ : BDEV_WRITE, {
-    [MF.bdev.minor]: 0, [MF.bdev.posLo]: pos, [MF.bdev.posHi]: Math.floor(pos / 2 ** 32), [MF.bdev.count]: BLOCK_SIZE,
-    [MF.bdev.grant]: io.grant, [MF.bdev.id]: io.id,
+    [MSG.bdev.minor]: 0, [MSG.bdev.posLo]: pos, [MSG.bdev.posHi]: Math.floor(pos / 2 ** 32), [MSG.bdev.count]: BLOCK_SIZE,
+    [MSG.bdev.grant]: io.grant, [MSG.bdev.id]: io.id,
   }));
   return "sent";
 }
@@ -86,8 +86,8 @@ export function ioReply(k: Api, m: Message): "done" | "failed" {
   const io = s.io!;
   s.inFlight = null;
   revoke(k);
-  const status = get32(m, MF.bdevReply.status);
-  const id = get32(m, MF.bdevReply.id);
+  const status = get32(m, MSG.bdevReply.status);
+  const id = get32(m, MSG.bdevReply.id);
   s.io = null;
   if (status !== BLOCK_SIZE || id !== io.id) {
     s.stats.ioErrors++;
@@ -108,7 +108,7 @@ export function openReply(k: Api, m: Message): "done" | "failed" {
   const s = k.state;
   const d = s.driver;
   s.inFlight = null;
-  const status = get32(m, MF.bdevReply.status);
+  const status = get32(m, MSG.bdevReply.status);
   if (status !== OK) {
     s.stats.ioErrors++;
     note(k, `open of ${d.label} (endpoint ${d.endpoint}) failed: ${status}`, true);

@@ -6,7 +6,7 @@
  * the open-file table, copies to the caller), or it names the block I/O it needs first and has
  * changed nothing — VFS does the I/O and runs it again from the start.
  */
-import { EAGAIN, EINVAL, EIO, ENOSYS, OK, VFS, VFS_MF } from "../../kernel/abi.js";
+import { EAGAIN, EINVAL, EIO, ENOSYS, OK, VFS, VFS_MSG } from "../../kernel/abi.js";
 import { get32, getString } from "../../kernel/message.js";
 import type { NativeApi } from "../../kernel/native.js";
 import { bufAddr, CacheTx, dirtySlots, ioFor, slotOf, type CacheIo } from "./cache.js";
@@ -85,10 +85,10 @@ const field = (req: VfsRequest, off: number): number => get32(req.msg, off);
 /** The path of a path request: inline in the message, or through the caller's grant when long. */
 function pathOf(k: Api, req: VfsRequest): string | number {
   const m = Uint8Array.from(req.msg);
-  const len = get32(m, VFS_MF.request.pathLen);
-  if (len < VFS.PATH_INLINE) return getString(m, VFS_MF.request.path, VFS.PATH_INLINE);
+  const len = get32(m, VFS_MSG.request.pathLen);
+  if (len < VFS.PATH_INLINE) return getString(m, VFS_MSG.request.path, VFS.PATH_INLINE);
   if (len > VFS.PATH_MAX) return -EINVAL;
-  const r = k.safecopyFrom(req.from, get32(m, VFS_MF.request.pathGrant), 0, PATH_BUF, len);
+  const r = k.safecopyFrom(req.from, get32(m, VFS_MSG.request.pathGrant), 0, PATH_BUF, len);
   if (r < 0) return r;
   return String.fromCharCode(...k.read(PATH_BUF, len));
 }
@@ -100,7 +100,7 @@ function freeFd(k: Api): number {
 
 /** The open file `fd` of the caller, or undefined. */
 function fileOf(k: Api, req: VfsRequest): { fd: number; ino: number; offset: number } | undefined {
-  const fd = field(req, VFS_MF.request.fd);
+  const fd = field(req, VFS_MSG.request.fd);
   const f = k.state.fds[fd];
   return f && f.owner === req.from ? { fd, ino: f.ino, offset: f.offset } : undefined;
 }
@@ -141,10 +141,10 @@ function doOpen(k: Api, fs: Fs, req: VfsRequest): Outcome {
 function doWrite(k: Api, fs: Fs, req: VfsRequest, tx: CacheTx): Outcome {
   const f = fileOf(k, req);
   if (!f) return { status: -EINVAL };
-  const n = Math.min(Math.max(field(req, VFS_MF.request.bytes), 0), VFS.IO_MAX);
+  const n = Math.min(Math.max(field(req, VFS_MSG.request.bytes), 0), VFS.IO_MAX);
   if (n === 0) return { status: 0 };
   if (!req.staged) {
-    const r = k.safecopyFrom(req.from, field(req, VFS_MF.request.grant), 0, STAGING, n);
+    const r = k.safecopyFrom(req.from, field(req, VFS_MSG.request.grant), 0, STAGING, n);
     if (r < 0) return { status: r };
     req.staged = true;
   }
@@ -163,10 +163,10 @@ function doWrite(k: Api, fs: Fs, req: VfsRequest, tx: CacheTx): Outcome {
 function doRead(k: Api, fs: Fs, req: VfsRequest): Outcome {
   const f = fileOf(k, req);
   if (!f) return { status: -EINVAL };
-  const n = Math.min(Math.max(field(req, VFS_MF.request.bytes), 0), VFS.IO_MAX);
+  const n = Math.min(Math.max(field(req, VFS_MSG.request.bytes), 0), VFS.IO_MAX);
   const segs = fileReadMap(fs, f.ino, f.offset, n);
   if (typeof segs === "number") return { status: segs };
-  const grant = field(req, VFS_MF.request.grant);
+  const grant = field(req, VFS_MSG.request.grant);
   const total = segs.reduce((t, sg) => t + sg.len, 0);
   const after = (): number => {
     for (const sg of segs) {

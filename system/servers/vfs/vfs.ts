@@ -15,8 +15,8 @@
  */
 import type { ServiceConf } from "../../kernel/service.js";
 import {
-  CLOCK, DS_CHECK, DS_DRIVER_UP, DS_REPLY, DS_SUBSCRIBE, EBADSRCDST, EDEADSRCDST, EIO, errorName, MF, NONE,
-  NOTIFY_MESSAGE, OK, VFS, VFS_MF,
+  CLOCK, DS_CHECK, DS_DRIVER_UP, DS_REPLY, DS_SUBSCRIBE, EBADSRCDST, EDEADSRCDST, EIO, errorName, MSG, NONE,
+  NOTIFY_MESSAGE, OK, VFS, VFS_MSG,
 } from "../../kernel/abi.js";
 import { get32, getString, messageArray, msgSource, msgType, newMessage, type Message } from "../../kernel/message.js";
 import type { NativeApi, NativeProgram } from "../../kernel/native.js";
@@ -148,7 +148,7 @@ function finish(k: Api, status: number, size = 0, ftype = 0): void {
 }
 
 function reply(k: Api, to: number, status: number, size = 0, ftype = 0): void {
-  k.send(to, newMessage(VFS.REPLY, { [VFS_MF.reply.status]: status, [VFS_MF.reply.size]: size, [VFS_MF.reply.ftype]: ftype }));
+  k.send(to, newMessage(VFS.REPLY, { [VFS_MSG.reply.status]: status, [VFS_MSG.reply.size]: size, [VFS_MSG.reply.ftype]: ftype }));
 }
 
 /** CLOCK: the wait for the driver may have expired; the request waiting for the disk then fails. */
@@ -160,10 +160,10 @@ function onAlarm(k: Api): void {
 
 /** DS answered: a changed key (drain the rest; our driver's announcement matters), or nothing more. */
 function onDsReply(k: Api, m: Message): void {
-  const key = getString(m, MF.ds.key, MF.ds.keyLen);
-  if (get32(m, MF.ds.flags) !== OK || key === DRIVER_PREFIX) return;
+  const key = getString(m, MSG.ds.key, MSG.ds.keyLen);
+  if (get32(m, MSG.ds.flags) !== OK || key === DRIVER_PREFIX) return;
   dsRequest(k, DS_CHECK, "");
-  if (key === DRIVER_PREFIX + k.state.driver.label && get32(m, MF.ds.value) === DS_DRIVER_UP) announced(k);
+  if (key === DRIVER_PREFIX + k.state.driver.label && get32(m, MSG.ds.value) === DS_DRIVER_UP) announced(k);
 }
 
 /** VFS as a server a workload can ask for: it uses a block driver, named in its parameters. */
