@@ -8,7 +8,7 @@
  * it wrote outside its domain) and, on request, which of its instructions executed.
  */
 import type { HaltRecord } from "./machine/device.js";
-import { parseElf, PF_X } from "./machine/elf.js";
+import { finishCoverage, startCoverage } from "./coverage.js";
 import type { KernelEvent } from "./kernel/state.js";
 import type { RsEvent, RsState } from "./servers/rs/types.js";
 import type { System } from "./system.js";
@@ -138,33 +138,6 @@ function driverObservations(sys: System, label: string, domain: number | undefin
     label, alive: sys.kernel.lookupLabel(label) !== undefined, rsEvents, deaths, denials,
     ...(foreign ? { propagation: { writes: foreign.count, firstPa: foreign.firstPa, firstAt: rel(foreign.firstAt), owner: foreign.firstOwner } } : {}),
   };
-}
-
-/** Coverage of `label`'s text: its instructions' virtual addresses and the CPU's per-word marks. */
-function startCoverage(sys: System, label: string): { label: string; texts: number[]; marks: Uint8Array } {
-  const texts = textAddresses(sys.images[label] ?? new Uint8Array());
-  const pages = [...new Set(texts.map((va) => va & ~0xfff))].map((va) => sys.translate(label, va)).filter((pa): pa is number => pa !== undefined);
-  return { label, texts, marks: sys.machine.cpu.setCoverage(pages)! };
-}
-
-/** The covered instructions (by physical word, mapped back: the text is where it was at the start). */
-function finishCoverage(sys: System, c: { label: string; texts: number[]; marks: Uint8Array }): number[] {
-  const base = sys.machine.bus.ramBase;
-  const covered = c.texts.filter((va) => {
-    const pa = sys.translate(c.label, va);
-    return pa !== undefined && c.marks[(pa - base) >>> 2] === 1;
-  });
-  sys.machine.cpu.setCoverage([]);
-  return covered;
-}
-
-/** Virtual addresses of the instructions in the executable segments of a driver image. */
-export function textAddresses(image: Uint8Array): number[] {
-  const parsed = parseElf(image);
-  if (!parsed.ok) return [];
-  const out: number[] = [];
-  for (const seg of parsed.elf.segments) if (seg.flags & PF_X) for (let va = seg.vaddr; va < seg.vaddr + seg.filesz; va += 4) out.push(va);
-  return out;
 }
 
 const progressOf = (w: Workload, s: unknown): number => (s === undefined ? -1 : w.progress(s));
