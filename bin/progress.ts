@@ -30,7 +30,7 @@ const TTY_INTERVAL_MS = 100;
 
 /** Short names for the outcome counts. */
 const SHORT: Record<string, string> = {
-  "system-crash": "crash", "system-hang": "hang", "component-dead": "dead", "silent-corruption": "corrupt",
+  "system-crash": "crash", "system-hang": "hang", "component-dead": "dead", "workload-hang": "stalled", "silent-corruption": "corrupt",
   degraded: "degraded", recovered: "recovered", "no-effect": "no-effect", "not-activated": "not-activated",
 };
 

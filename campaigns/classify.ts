@@ -4,11 +4,18 @@
  * observations only — nothing here knows which build it looks at.
  *
  * Outcomes, most severe first: system-crash (kernel panic, machine reset/power-off),
- * system-hang (no workload progress within the watchdog window, or the budget ran out),
- * component-dead (the faulty driver failed and was not running at the end), silent-corruption
- * (the oracle found wrong data the program did not report), degraded (the program saw errors),
- * recovered (a failure was detected and repaired, and the workload was correct), no-effect,
- * not-activated (the fault never took effect).
+ * system-hang (the workload stalled or ran out of budget, and the liveness probe got no answer in
+ * the last watchdog window either: the system did not answer), component-dead (the faulty driver
+ * failed and was not running at the end: RS gave up, was backing off, or does not restart),
+ * workload-hang (the workload stalled on a live system: the probe kept getting answers),
+ * silent-corruption (the oracle found wrong data the program did not report), degraded (the
+ * program saw errors), recovered (a failure was detected and repaired, and the workload was
+ * correct), no-effect, not-activated (the fault never took effect).
+ *
+ * Why workload-hang sits there: a dead driver explains a stalled workload (component-dead is the
+ * cause, reported first), and a stalled workload cannot be judged by the oracle (its output is
+ * incomplete), so it comes before the oracle's classes. It is not a system failure: the kernel
+ * and the servers kept answering.
  */
 import type { Detection, Outcome } from "./types.js";
 
@@ -16,7 +23,9 @@ import type { Detection, Outcome } from "./types.js";
 export interface ClassifierInput {
   activated: boolean;
   activationCycle: number;
-  end: "completed" | "panic" | "reset" | "poweroff" | "hang" | "budget";
+  end: "completed" | "panic" | "reset" | "poweroff" | "stalled" | "budget";
+  /** The liveness probe got an answer within the last watchdog window before the end. */
+  probeAlive: boolean;
   panicReason?: string;
   /** The kernel's soft-lockup detector fired. */
   lockup?: boolean;
@@ -70,9 +79,10 @@ export function classify(c: ClassifierInput): Classification {
   const failed = c.deaths.length > 0 || c.rsEvents.some((e) => e.kind === "hang" || e.kind === "crash" || e.kind === "exit");
   let outcome: Outcome;
   if (c.end === "panic" || c.end === "reset" || c.end === "poweroff") outcome = "system-crash";
-  else if (c.end === "hang" || c.end === "budget") outcome = "system-hang";
+  else if ((c.end === "stalled" || c.end === "budget") && !c.probeAlive) outcome = "system-hang";
   else if (!c.activated) outcome = "not-activated";
   else if (failed && !c.driverAlive) outcome = "component-dead";
+  else if (c.end === "stalled" || c.end === "budget") outcome = "workload-hang";
   else if (c.verdict === "corrupt") outcome = "silent-corruption";
   else if (c.verdict === "errors" || c.verdict === "incomplete") outcome = "degraded";
   else if (failed) outcome = "recovered";

@@ -118,7 +118,7 @@ export function runExperiment(spec: CampaignSpec, cfg: BootedConfig, plan: Exper
 function resultOf(obs: Observations, activated: boolean, activationCycle: number) {
   const driver = obs.driver!;
   const c = classify({
-    activated, activationCycle, end: obs.end, panicReason: obs.panic?.reason, lockup: obs.lockup !== undefined, verdict: obs.oracle.verdict,
+    activated, activationCycle, end: obs.end, probeAlive: obs.probe.alive, panicReason: obs.panic?.reason, lockup: obs.lockup !== undefined, verdict: obs.oracle.verdict,
     rsEvents: driver.rsEvents, deaths: driver.deaths, denials: driver.denials, driverAlive: driver.alive,
   });
   const detail: ExperimentDetail = {

@@ -11,6 +11,7 @@ export const OUTCOMES = [
   "system-crash",
   "system-hang",
   "component-dead",
+  "workload-hang",
   "silent-corruption",
   "degraded",
   "recovered",

@@ -13,6 +13,7 @@ export const OUTCOME_COLOURS: Record<string, string> = {
   "system-crash": "#b2182b",
   "system-hang": "#e66101",
   "component-dead": "#fdb863",
+  "workload-hang": "#d8b365",
   "silent-corruption": "#8e44ad",
   degraded: "#f6d55c",
   recovered: "#3caea3",

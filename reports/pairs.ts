@@ -35,6 +35,16 @@ export interface Comparison {
   rateB: Interval & { x: number; n: number };
   /** rateA − rateB with Newcombe's paired 95% interval. */
   diff: DiffInterval;
+  /** System-failure rates over the pairs whose fault was activated on that side (Wilson 95%). */
+  activatedRateA: Interval & { x: number; n: number };
+  activatedRateB: Interval & { x: number; n: number };
+  /**
+   * How each pair was detected on either side, over the pairs activated on at least one side:
+   * [detection with A, detection with B, outcome with A, outcome with B, pairs], most pairs first.
+   * Shows which mechanism made the difference (the same MMU fault a panic in one build and a
+   * restart in the other, or a denial only one build has).
+   */
+  detections: Array<{ a: string; b: string; outcomeA: Outcome; outcomeB: Outcome; pairs: number }>;
 }
 
 function emptyTransition(): Record<Outcome, Record<Outcome, number>> {
@@ -46,6 +56,8 @@ function compare(a: string, b: string, ra: ExperimentResult[], rb: ExperimentRes
   const byKey = new Map(rb.map((r) => [key(r), r]));
   const transition = emptyTransition();
   const failure = { aOnly: 0, bOnly: 0, both: 0, neither: 0 };
+  const activated = { a: 0, b: 0, aFailed: 0, bFailed: 0 };
+  const detections = new Map<string, Comparison["detections"][number]>();
   let pairs = 0;
   for (const x of ra) {
     const y = byKey.get(key(x));
@@ -54,6 +66,14 @@ function compare(a: string, b: string, ra: ExperimentResult[], rb: ExperimentRes
     const row = (transition[x.outcome] ??= Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>);
     row[y.outcome] = (row[y.outcome] ?? 0) + 1;
     const fx = isFailure(x), fy = isFailure(y);
+    if (x.activated) (activated.a++, fx && activated.aFailed++);
+    if (y.activated) (activated.b++, fy && activated.bFailed++);
+    if (x.activated || y.activated) {
+      const k = [x.detection, y.detection, x.outcome, y.outcome].join("\u0000");
+      const d = detections.get(k) ?? { a: x.detection, b: y.detection, outcomeA: x.outcome, outcomeB: y.outcome, pairs: 0 };
+      d.pairs++;
+      detections.set(k, d);
+    }
     if (fx && fy) failure.both++;
     else if (fx) failure.aOnly++;
     else if (fy) failure.bOnly++;
@@ -68,6 +88,9 @@ function compare(a: string, b: string, ra: ExperimentResult[], rb: ExperimentRes
     rateA: { ...wilson(xA, pairs), x: xA, n: pairs },
     rateB: { ...wilson(xB, pairs), x: xB, n: pairs },
     diff: diffCI({ x: xA, n: pairs }, { x: xB, n: pairs }, { b: failure.aOnly, c: failure.bOnly, n: pairs }),
+    activatedRateA: { ...wilson(activated.aFailed, activated.a), x: activated.aFailed, n: activated.a },
+    activatedRateB: { ...wilson(activated.bFailed, activated.b), x: activated.bFailed, n: activated.b },
+    detections: [...detections.values()].sort((p, q) => q.pairs - p.pairs || OUTCOMES.indexOf(p.outcomeA) - OUTCOMES.indexOf(q.outcomeA) || (p.a + p.b).localeCompare(q.a + q.b)),
   };
 }
 
@@ -138,11 +161,16 @@ export function formatComparisonText(cmp: Comparison): string {
     `outcome transitions (rows: ${a}, columns: ${b}):`,
     ...transitionText(cmp),
     "",
-    `system failure (crash or hang): ${a} ${rate(cmp.rateA)}; ${b} ${rate(cmp.rateB)}`,
+    `system failure (crash or system hang): ${a} ${rate(cmp.rateA)}; ${b} ${rate(cmp.rateB)}`,
+    `  over the faults activated on that side: ${a} ${rate(cmp.activatedRateA)}; ${b} ${rate(cmp.activatedRateB)}`,
     `failed only with ${a}: ${f.aOnly}; only with ${b}: ${f.bOnly}; with both: ${f.both}; with neither: ${f.neither}`,
     verdict,
   ];
   if (cmp.pairs > 0)
     lines.push(`difference ${a} − ${b}: ${pp(diff.d)} percentage points, 95% CI ${pp(diff.lo)} to ${pp(diff.hi)} (Newcombe's paired score interval)`);
+  if (cmp.detections.length) {
+    lines.push("", `detection of each pair (activated on either side; ${a} → ${b}):`);
+    for (const d of cmp.detections) lines.push(`  ${String(d.pairs).padStart(5)}  ${d.outcomeA} (${d.a}) → ${d.outcomeB} (${d.b})`);
+  }
   return lines.join("\n");
 }

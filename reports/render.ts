@@ -16,7 +16,7 @@ import {
   activationTable, buildOrder, detectionTable, faultTypeOrder, goldenTable, notable, outcomeTable, propagationTable, recovery,
   type CountRow, type NotableExperiment, type RateRow, type ReportData,
 } from "./data.js";
-import { formatComparisonText, formatP, SYSTEM_FAILURE, type Comparison } from "./pairs.js";
+import { comparePaired, formatComparisonText, formatP, SYSTEM_FAILURE, type Comparison } from "./pairs.js";
 import type { Interval } from "./stats.js";
 
 /** A figure file to write next to the report: `figures/<file>`. */
@@ -210,11 +210,24 @@ function summaryView(data: ReportData) {
     version: data.meta.version ?? "unknown", startedAt: data.meta.started_at ?? "unknown", driver: `${s.driver}${s.driverParams ? ` (${s.driverParams})` : ""}`,
     workloads: s.workloads.join(", "), experiments: thousands(data.results.length), planned: thousands(planned),
     activated: thousands(data.results.filter((r) => r.activated).length),
-    builds: buildOrder(data).map((name) => ({
-      name, fingerprint: fingerprints.get(name) ?? "(not recorded)", experiments: of(name).length,
-      activated: of(name).filter((r) => r.activated).length, failures: of(name).filter((r) => SYSTEM_FAILURE.includes(r.outcome)).length,
-    })),
+    builds: buildOrder(data).map((name) => {
+      const rs = of(name);
+      const activated = rs.filter((r) => r.activated);
+      const failures = rs.filter((r) => SYSTEM_FAILURE.includes(r.outcome)).length;
+      return {
+        name, fingerprint: fingerprints.get(name) ?? "(not recorded)", experiments: rs.length, activated: activated.length, failures,
+        failureRate: pct(rs.length ? failures / rs.length : NaN), activatedFailureRate: pct(activated.length ? failures / activated.length : NaN),
+      };
+    }),
   };
+}
+
+/** For a campaign of two or more builds: the first two, paired fault by fault (detections of each pair). */
+function pairedView(data: ReportData) {
+  const [a, b] = buildOrder(data);
+  if (b === undefined) return undefined;
+  const cmp = comparePaired(data, a, b);
+  return cmp.ok ? { a, b, detections: cmp.detections } : undefined;
 }
 
 /**
@@ -241,7 +254,7 @@ export function renderReport(data: ReportData): Rendered {
   ]);
   const t = loadTemplates();
   const html = t.report({
-    css: t.css, version: data.meta.version ?? "unknown", clockMHz: data.clockHz / 1e6, summary: summaryView(data),
+    css: t.css, version: data.meta.version ?? "unknown", clockMHz: data.clockHz / 1e6, summary: summaryView(data), paired: pairedView(data),
     charts: {
       outcomesByBuild: views["outcomes-by-build"], outcomesByFaultType: views["outcomes-by-fault-type"], activation: views.activation,
       detection: views.detection, propagation: views.propagation, restarts: views.restarts, recoveryCdf: views["recovery-cdf"], golden: views["golden-cycles"],
@@ -287,6 +300,8 @@ export function renderComparison(cmp: Comparison, campaign: string, version = "u
     css: t.css, version, campaign, a: cmp.a, b: cmp.b, pairs: cmp.pairs, unpaired, chart: views["compare-outcomes"],
     columns: tv.cols, rows: tv.rows, failure: cmp.failure,
     rates: [[cmp.a, cmp.rateA] as const, [cmp.b, cmp.rateB] as const].map(([label, r]) => ({ label, x: r.x, n: r.n, pct: pct(r.p), ci: ciText(r) })),
+    activatedRates: [[cmp.a, cmp.activatedRateA] as const, [cmp.b, cmp.activatedRateB] as const].map(([label, r]) => ({ label, x: r.x, n: r.n, pct: pct(r.p), ci: ciText(r) })),
+    detections: cmp.detections,
     mcnemarP: formatP(cmp.mcnemar.p),
     diff: cmp.pairs ? `${pp(cmp.diff.d)} percentage points, 95% CI ${pp(cmp.diff.lo)} to ${pp(cmp.diff.hi)}` : "no pairs",
     text: formatComparisonText(cmp),

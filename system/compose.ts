@@ -3,7 +3,7 @@
  * the servers and driver classes it needs; each driver's entry (drivers/catalog.ts) names its
  * class, device and privileges; each server's entry lives beside the server; the build picks
  * the recovery agent (recovery.ts). Boot order: DS, the recovery agent (which starts the
- * drivers), the servers; the system is up when every driver has announced itself in DS under
+ * drivers), the liveness probe (probe.ts), the servers; the system is up when every driver has announced itself in DS under
  * its class's key; then the workload starts. No label is written here.
  */
 import type { Build } from "./builds/types.js";
@@ -12,6 +12,7 @@ import { driverEntry, type DriverEntry } from "./drivers/catalog.js";
 import type { NativeRegistry } from "./kernel/native.js";
 import type { ServiceConf } from "./kernel/service.js";
 import { PERIPHERALS, type Peripheral, type PeripheralMedia } from "./machine/devices/index.js";
+import { probe, probeService } from "./probe.js";
 import { recoveryAgent } from "./recovery.js";
 import { dsService, ds, type DsState } from "./servers/ds.js";
 import { SERVERS, type ServerEntry } from "./servers/index.js";
@@ -104,9 +105,9 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
 
   const agent = recoveryAgent(build, drivers.map((d) => d.conf), opts.heartbeatTicks ?? 33);
   const serverConfs = servers.map(([, s]) => ({ ...s.service, params: s.params?.(labels) ?? s.service.params ?? "" }));
-  const natives: NativeRegistry = { ds, [agent.service.label]: agent.program, [workload.name]: workload.program, ...opts.natives };
+  const natives: NativeRegistry = { ds, [agent.service.label]: agent.program, probe, [workload.name]: workload.program, ...opts.natives };
   for (const [name, s] of servers) natives[name] ??= s.program;
-  const boot = [dsService, agent.service, ...serverConfs];
+  const boot = [dsService, agent.service, probeService, ...serverConfs];
   const imageNames = drivers.flatMap((d) => ("guest" in d.conf.program ? [d.conf.program.guest] : []));
   const r = System.boot({ build, boot, natives, peripherals, imageNames, images: opts.images, ramSize: opts.ramSize ?? 4 << 20 });
   if (!r.ok) return r;

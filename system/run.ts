@@ -10,6 +10,7 @@
 import type { HaltRecord } from "./machine/device.js";
 import { finishCoverage, startCoverage } from "./coverage.js";
 import type { KernelEvent } from "./kernel/state.js";
+import { probeService, type ProbeState } from "./probe.js";
 import type { RsEvent, RsState } from "./servers/rs/types.js";
 import type { System } from "./system.js";
 import type { OracleVerdict, Workload } from "./workloads/workload.js";
@@ -49,17 +50,29 @@ export interface DriverObservations {
 export const DEFAULT_LIMITS: RunLimits = { budgetCycles: 3_000_000_000, watchdogCycles: 300_000_000 };
 
 export interface Observations {
-  /** How the run ended. */
-  end: "completed" | "panic" | "reset" | "poweroff" | "hang" | "budget";
-  /** Cycles from the start of the run to its end. */
+  /**
+   * How the run ended: the workload completed; the kernel panicked; the machine reset or powered
+   * off; the workload stalled (no progress for the watchdog window, or nothing left that could
+   * ever run); or the cycle budget ran out. Whether the system was alive then is `probe.alive`.
+   */
+  end: "completed" | "panic" | "reset" | "poweroff" | "stalled" | "budget";
+  /**
+   * Cycles from the start of the run to its end: to the cycle for a completion (the kernel entry
+   * in which the workload finished), a panic or a halt; else where the monitors stopped it.
+   */
   cycles: number;
   panic?: { reason: string; at: number };
-  /** The kernel's soft-lockup report (monolithic), when it ended the run. */
+  /** The kernel's first soft-lockup warning during the run, if any. */
   lockup?: { label: string; at: number; ticks: number };
   halt?: HaltRecord;
-  /** Cycle (from run start) of the last workload progress, and the progress counter then. */
+  /** Cycle (from run start) of the last workload progress, to the cycle, and the progress counter then. */
   lastProgressAt: number;
   progress: number;
+  /**
+   * The liveness probe (probe.ts): answers it got, the cycle (from run start) of the last one, and
+   * whether it got one within the last watchdog window before the end (the system was alive).
+   */
+  probe: { answers: number; lastAt: number; alive: boolean };
   rsEvents: RsEvent[];
   kernelEvents: KernelEvent[];
   oracle: OracleVerdict;
@@ -78,45 +91,46 @@ export function runWorkload(sys: System, workload: Workload, params: string, lim
   const domain = limits.watch === undefined ? undefined : sys.domainOf(limits.watch);
   const cover = limits.coverage && limits.watch !== undefined ? startCoverage(sys, limits.watch) : undefined;
   const state = () => sys.nativeState<unknown>(workload.name);
-  let progress = progressOf(workload, state());
-  let lastProgressAt = 0;
+  const watched = watchProgress(sys, workload, start);
   let end: Observations["end"] = "budget";
   let pendingAt = limits.atCycle;
-  for (;;) {
-    const elapsed = sys.machine.clock.now - start;
-    if (pendingAt && elapsed >= pendingAt.at) {
-      pendingAt.fn();
-      pendingAt = undefined;
+  try {
+    for (;;) {
+      const elapsed = sys.machine.clock.now - start;
+      if (pendingAt && elapsed >= pendingAt.at) {
+        pendingAt.fn();
+        pendingAt = undefined;
+      }
+      if (elapsed >= limits.budgetCycles) break;
+      const stop = sys.run(Math.min(step, limits.budgetCycles - elapsed, pendingAt ? Math.max(1, pendingAt.at - elapsed) : Infinity));
+      const now = sys.machine.clock.now - start;
+      if (stop === "panic") { end = "panic"; break; }
+      if (stop === "halt") { end = sys.machine.halted?.kind === "poweroff" ? "poweroff" : "reset"; break; }
+      if (stop === "breakpoint") {
+        limits.onBreakpoint?.();
+        continue;
+      }
+      if (watched.workload.doneAt >= 0) { end = "completed"; break; }
+      if (now - watched.workload.lastAt >= limits.watchdogCycles || stop === "idle") { end = "stalled"; break; }
     }
-    if (elapsed >= limits.budgetCycles) break;
-    const stop = sys.run(Math.min(step, limits.budgetCycles - elapsed, pendingAt ? Math.max(1, pendingAt.at - elapsed) : Infinity));
-    const now = sys.machine.clock.now - start;
-    if (stop === "panic") { end = "panic"; break; }
-    if (stop === "lockup") { end = "hang"; break; } // the kernel's soft-lockup detector: hung for good
-    if (stop === "halt") { end = sys.machine.halted?.kind === "poweroff" ? "poweroff" : "reset"; break; }
-    if (stop === "breakpoint") {
-      limits.onBreakpoint?.();
-      continue;
-    }
-    const st = state();
-    if (st !== undefined && workload.done(st)) { end = "completed"; break; }
-    const p = progressOf(workload, st);
-    if (p !== progress) {
-      progress = p;
-      lastProgressAt = now;
-    } else if (now - lastProgressAt >= limits.watchdogCycles || stop === "idle") { end = "hang"; break; }
+  } finally {
+    sys.kernel.onNativeRun = null;
   }
   const k = sys.kernel.state;
   const st = state();
   const coverage = cover && finishCoverage(sys, cover);
+  const stoppedAt = sys.machine.clock.now - start;
+  const exactEnd = end === "completed" ? watched.workload.doneAt : end === "panic" && k.panic ? k.panic.at - start : sys.machine.halted ? sys.machine.halted.at - start : stoppedAt;
+  const lockup = k.lockup && k.lockup.at >= start ? { lockup: { ...k.lockup } } : {};
   return {
     end,
-    cycles: sys.machine.clock.now - start,
+    cycles: exactEnd,
     ...(k.panic ? { panic: { ...k.panic } } : {}),
-    ...(k.lockup ? { lockup: { ...k.lockup } } : {}),
+    ...lockup,
     ...(sys.machine.halted ? { halt: { ...sys.machine.halted } } : {}),
-    lastProgressAt,
-    progress,
+    lastProgressAt: watched.workload.lastAt,
+    progress: watched.workload.value,
+    probe: { answers: watched.probe.value, lastAt: watched.probe.lastAt, alive: watched.probe.lastAt >= 0 && stoppedAt - watched.probe.lastAt < limits.watchdogCycles },
     rsEvents: structuredClone(sys.nativeState<RsState>("rs")?.events ?? []),
     kernelEvents: structuredClone(k.events),
     oracle: workload.judge(params, st === undefined ? undefined : structuredClone(st), sys.machine.records()),
@@ -124,6 +138,42 @@ export function runWorkload(sys: System, workload: Workload, params: string, lim
     ...(limits.watch !== undefined ? { driver: driverObservations(sys, limits.watch, domain, start) } : {}),
     ...(coverage ? { coverage } : {}),
   };
+}
+
+/** Progress of a process: its counter, the cycle (from run start) it last grew, and (workload) when it finished. */
+interface Progress {
+  value: number;
+  lastAt: number;
+  doneAt: number;
+}
+
+/**
+ * Follows the workload's and the probe's progress to the cycle: the kernel calls back after each
+ * handler run of a native process, and the counters are read then (cheap: a few thousand runs per
+ * experiment). The hook is host-side only (not state) and removed when the run ends.
+ */
+function watchProgress(sys: System, workload: Workload, start: number): { workload: Progress; probe: Progress } {
+  const initial = sys.nativeState<unknown>(workload.name);
+  const w: Progress = { value: initial === undefined ? -1 : workload.progress(initial), lastAt: 0, doneAt: initial !== undefined && workload.done(initial) ? 0 : -1 };
+  const p: Progress = { value: sys.nativeState<ProbeState>(PROBE)?.answered ?? 0, lastAt: -1, doneAt: -1 };
+  sys.kernel.onNativeRun = (label, state) => {
+    const at = sys.machine.clock.now - start;
+    if (label === workload.name) {
+      const v = workload.progress(state);
+      if (v !== w.value) {
+        w.value = v;
+        w.lastAt = at;
+      }
+      if (w.doneAt < 0 && workload.done(state)) w.doneAt = at;
+    } else if (label === PROBE) {
+      const v = (state as ProbeState).answered;
+      if (v !== p.value) {
+        p.value = v;
+        p.lastAt = at;
+      }
+    }
+  };
+  return { workload: w, probe: p };
 }
 
 /** The watched driver's fate since `start` (see DriverObservations). */
@@ -140,4 +190,4 @@ function driverObservations(sys: System, label: string, domain: number | undefin
   };
 }
 
-const progressOf = (w: Workload, s: unknown): number => (s === undefined ? -1 : w.progress(s));
+const PROBE = probeService.label;

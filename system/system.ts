@@ -37,7 +37,7 @@ export interface SystemOptions {
   ramSize?: number;
 }
 
-export type SystemStop = "panic" | "lockup" | MachineStop;
+export type SystemStop = "panic" | MachineStop;
 
 export interface SystemSnapshot {
   machine: MachineSnapshot;
@@ -90,9 +90,8 @@ export class System {
   /** Runs until `cycles` more cycles have passed, or the kernel panics / the machine halts. */
   run(cycles: number): SystemStop {
     if (this.kernel.state.panic) return "panic";
-    if (this.kernel.state.lockup) return "lockup";
     const r = this.machine.run(this.machine.clock.now + cycles);
-    return this.kernel.state.panic ? "panic" : this.kernel.state.lockup ? "lockup" : r;
+    return this.kernel.state.panic ? "panic" : r;
   }
 
   /** Runs until `done()` holds (checked every `step` cycles) or `cycles` have passed. */

@@ -4,7 +4,8 @@
  * console log, the event log (kernel and RS) and the verdict — or all observations as JSON.
  *
  * Exit status: 0 = the workload completed and its oracle passed; 3 = system crash (panic,
- * reset); 4 = system hang; 5 = the workload ended otherwise (errors, corruption, incomplete).
+ * reset); 4 = system hang (the workload and the liveness probe both stalled); 5 = the workload
+ * ended otherwise (errors, corruption, incomplete, or stalled on a live system).
  */
 import type { Argv, CommandModule } from "yargs";
 import { BUILDS, composeSystem, DEFAULT_LIMITS, getBuild, getWorkload, runWorkload, WORKLOADS, type Observations } from "../../system/index.js";
@@ -27,7 +28,7 @@ export const EXIT_WORKLOAD = 5;
 /** Exit status for a run's observations (see the file comment). */
 export function bootExitCode(o: Observations): number {
   if (o.end === "panic" || o.end === "reset" || o.end === "poweroff") return EXIT_CRASH;
-  if (o.end === "hang") return EXIT_HANG;
+  if ((o.end === "stalled" || o.end === "budget") && !o.probe.alive) return EXIT_HANG;
   return o.end === "completed" && o.oracle.verdict === "pass" ? 0 : EXIT_WORKLOAD;
 }
 
@@ -39,7 +40,8 @@ export function formatObservations(build: string, workload: string, seed: number
     ...o.rsEvents.map((e) => ({ at: e.at, text: `rs      ${e.kind.padEnd(8)} ${e.label}: ${e.detail}` })),
   ].sort((a, b) => a.at - b.at);
   for (const e of events) lines.push(`${String(e.at).padStart(12)}  ${e.text}`);
-  const end = o.end === "panic" ? `kernel panic: ${o.panic?.reason}` : o.lockup ? `hang (soft lockup: CPU stuck in ${o.lockup.label} for ${o.lockup.ticks} ticks)` : o.end === "reset" || o.end === "poweroff" ? `machine ${o.end}: ${o.halt?.reason}` : o.end;
+  const stalled = `${o.end} (${o.probe.alive ? "the system answered: a workload hang" : "the probe stalled too: a system hang"}${o.lockup ? `; soft lockup: CPU stuck in ${o.lockup.label} for ${o.lockup.ticks} ticks` : ""})`;
+  const end = o.end === "panic" ? `kernel panic: ${o.panic?.reason}` : o.end === "reset" || o.end === "poweroff" ? `machine ${o.end}: ${o.halt?.reason}` : o.end === "completed" ? o.end : stalled;
   lines.push(``, `== verdict ==`, `build ${build}, workload ${workload}, seed ${seed}`, `run: ${end} after ${o.cycles} cycles`, `oracle: ${o.oracle.verdict} — ${o.oracle.summary}`);
   return lines.join("\n");
 }

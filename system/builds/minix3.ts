@@ -6,6 +6,6 @@ export const minix3: Build = {
   description: "MINIX-3-style multiserver: drivers in user mode, private address spaces, least privilege",
   isolation: { driverMode: "user", addressSpace: "private", iommu: false },
   privilegeChecks: true,
-  kernelMode: { faultPanics: true, preemptible: false, softLockupTicks: 0 },
+  kernelMode: { faultPanics: true, preemptible: false, softLockup: { ticks: 0, panic: false } },
   recovery: { agent: "rs", heartbeat: true, restart: true },
 };

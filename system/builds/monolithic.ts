@@ -1,4 +1,7 @@
-/* The monolithic build: drivers run in supervisor mode inside the one kernel address space. */
+/*
+ * The monolithic build: drivers run in supervisor mode inside the one kernel address space. Its
+ * soft-lockup detector has Linux's defaults: 20 s (2 × watchdog_thresh of 10 s), warn only.
+ */
 import type { Build } from "./types.js";
 
 export const monolithic: Build = {
@@ -6,6 +9,6 @@ export const monolithic: Build = {
   description: "Monolithic kernel: drivers in supervisor mode, all of RAM mapped, no privilege checks, no recovery",
   isolation: { driverMode: "supervisor", addressSpace: "kernel", iommu: false },
   privilegeChecks: false,
-  kernelMode: { faultPanics: true, preemptible: false, softLockupTicks: 20 },
+  kernelMode: { faultPanics: true, preemptible: false, softLockup: { ticks: 2000, panic: false } },
   recovery: { agent: "none" },
 };

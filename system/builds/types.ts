@@ -31,10 +31,11 @@ export interface Build {
     /** Whether supervisor-mode processes are preempted by the clock (a loop there holds the CPU if not). */
     preemptible: boolean;
     /**
-     * Soft-lockup detector: clock ticks a non-preemptible process may hold the CPU without
-     * blocking before the kernel reports the CPU stuck and the system hung; 0 = off.
+     * Linux's soft-lockup detector: clock ticks a non-preemptible process may hold the CPU
+     * without letting the scheduler run before the kernel reports it (0 = off; Linux: 20 s), and
+     * whether it then panics (Linux's softlockup_panic) or only warns (Linux's default).
      */
-    softLockupTicks: number;
+    softLockup: { ticks: number; panic: boolean };
   };
   /**
    * Who recovers a failed driver. "rs": the reincarnation server watches drivers (heartbeats,

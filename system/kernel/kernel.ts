@@ -44,6 +44,11 @@ const MAX_DENIALS = 1000;
 export class Kernel {
   readonly km: KernelMemory;
   state: KernelState;
+  /**
+   * Called after each handler run of a native process with its label and state (host-side, not
+   * state: the run monitors use it to see progress to the cycle). Null when nobody watches.
+   */
+  onNativeRun: ((label: string, state: unknown) => void) | null = null;
   /** Pristine guest images by name (what RS restarts from; persistent faults change them). */
   images: Record<string, Uint8Array> = {};
 
@@ -69,6 +74,7 @@ export class Kernel {
 
   /** After boot: runs the native processes' start handlers and puts the first process on the CPU. */
   start(): void {
+    this.state.runningSince = this.state.ticks;
     runNatives(this);
     if (!this.state.panic) this.dispatch();
   }
@@ -97,9 +103,11 @@ export class Kernel {
     // A non-preemptible (supervisor) process that is still runnable keeps the CPU: the kernel
     // did its work, but nothing else runs (native servers included) until it blocks.
     const holdsCpu = cur >= 0 && this.state.current === cur && this.holdsCpu(cur);
+    // The scheduler runs (natives, then dispatch): the soft-lockup detector's clock starts again.
+    if (!holdsCpu) this.state.runningSince = this.state.ticks;
     if (!this.state.panic && !holdsCpu) runNatives(this);
     if (!this.state.panic && this.state.current >= 0) this.checkEntry(this.state.current);
-    if (this.state.panic || this.state.lockup) return "stop";
+    if (this.state.panic) return "stop";
     if (holdsCpu) this.restoreContext(cur);
     else this.dispatch();
   }
@@ -165,10 +173,7 @@ export class Kernel {
   /** Puts the highest-priority runnable guest process on the CPU, or the idle loop. */
   dispatch(): void {
     const next = pickNext(this.km);
-    if (next !== this.state.current) {
-      this.charge(costs.CONTEXT_SWITCH);
-      this.state.runningSince = this.state.ticks;
-    }
+    if (next !== this.state.current) this.charge(costs.CONTEXT_SWITCH);
     if (next < 0) return this.enterIdle();
     this.state.current = next;
     this.restoreContext(next);

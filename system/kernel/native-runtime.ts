@@ -42,6 +42,7 @@ export function runNatives(k: Kernel): void {
       slot.partner = NONE;
       program.ipcError?.(api, partner, result);
     }
+    k.onNativeRun?.(s.procs[idx]?.label ?? "", slot.state);
     if (k.km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE || blocked.sendrec) continue;
     slot.msgAt = NATIVE_INBOX;
     const r = ipc.receive(k, idx, ANY, NATIVE_INBOX);

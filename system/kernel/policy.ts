@@ -21,8 +21,8 @@ export const faultPanics = (build: Build, supervisor: boolean): boolean => super
 /** The clock preempts a process running in this mode (user mode always). */
 export const preemptible = (build: Build, supervisor: boolean): boolean => !supervisor || build.kernelMode.preemptible;
 
-/** Ticks a non-preemptible process may hold the CPU before the soft-lockup detector fires; 0 = off. */
-export const softLockupTicks = (build: Build): number => build.kernelMode.softLockupTicks;
+/** The soft-lockup detector: ticks a non-preemptible process may hold the CPU before it fires (0 = off), and whether it panics or warns. */
+export const softLockup = (build: Build): { ticks: number; panic: boolean } => build.kernelMode.softLockup;
 
 /** Devices' DMA is limited to the memory of the driver that owns them (IOMMU). */
 export const dmaRestricted = (build: Build): boolean => build.isolation.iommu;

@@ -78,7 +78,7 @@ export interface KernelState {
   dmaOwner: Record<string, number>;
   /** Tick at which the process on the CPU got it (soft-lockup detection). */
   runningSince: number;
-  /** Set when the soft-lockup detector fired: the system is hung, the run stops. */
+  /** The soft-lockup detector's first warning (a detection; the system runs on). */
   lockup: { label: string; at: number; ticks: number } | null;
   /** Requests the privilege checks refused, in order (a detection mechanism of their own). */
   denials: Array<{ label: string; kind: "call" | "ipc" | "port"; at: number }>;

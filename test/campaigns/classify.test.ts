@@ -3,15 +3,25 @@
 import { describe, expect, it } from "vitest";
 import { classify, type ClassifierInput } from "../../campaigns/classify.js";
 
-const clean: ClassifierInput = { activated: true, activationCycle: 100, end: "completed", verdict: "pass", rsEvents: [], deaths: [], denials: [], driverAlive: true };
+const clean: ClassifierInput = { activated: true, activationCycle: 100, end: "completed", probeAlive: true, verdict: "pass", rsEvents: [], deaths: [], denials: [], driverAlive: true };
 
 describe("classifier", () => {
   it("crash and hang come first", () => {
     expect(classify({ ...clean, end: "panic", panicReason: "at_wini: load page fault at pc 0x1 in supervisor mode" })).toMatchObject({ outcome: "system-crash", detection: "mmu" });
     expect(classify({ ...clean, end: "panic", panicReason: "process table entry 3: bad magic 0x0" })).toMatchObject({ outcome: "system-crash", detection: "kernel-check" });
     expect(classify({ ...clean, end: "reset" })).toMatchObject({ outcome: "system-crash", detection: "machine-reset" });
-    expect(classify({ ...clean, end: "hang" }).outcome).toBe("system-hang");
-    expect(classify({ ...clean, end: "budget" }).outcome).toBe("system-hang");
+    expect(classify({ ...clean, end: "stalled", probeAlive: false }).outcome).toBe("system-hang");
+    expect(classify({ ...clean, end: "budget", probeAlive: false }).outcome).toBe("system-hang");
+  });
+  it("a stalled workload on a live system is a workload hang, unless the driver is dead at the end", () => {
+    const stalled = { ...clean, end: "stalled" as const, verdict: "incomplete" as const };
+    expect(classify(stalled).outcome).toBe("workload-hang");
+    expect(classify({ ...stalled, end: "budget" }).outcome).toBe("workload-hang");
+    // RS gave up (or backs off, or does not restart): the dead driver is the finding, whatever VFS still waits for.
+    const dead = { deaths: [{ kind: "crash", detail: "load page fault at pc 0x8", at: 300 }], rsEvents: [{ kind: "crash", detail: "", at: 300 }], driverAlive: false };
+    expect(classify({ ...stalled, ...dead })).toMatchObject({ outcome: "component-dead", detection: "mmu" });
+    // A system that stopped answering is a system hang even with the driver dead.
+    expect(classify({ ...stalled, ...dead, probeAlive: false }).outcome).toBe("system-hang");
   });
   it("a driver that died and stayed dead is component-dead", () => {
     const c = classify({ ...clean, verdict: "errors", deaths: [{ kind: "crash", detail: "illegal instruction at pc 0x4", at: 200 }], rsEvents: [{ kind: "crash", detail: "", at: 200 }, { kind: "dead", detail: "", at: 200 }], driverAlive: false });

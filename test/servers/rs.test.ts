@@ -84,11 +84,13 @@ describe("the monolithic build", () => {
     expect(rsEvents(sys)).toEqual([]);
   });
 
-  it("turns the same loop into a system hang", () => {
+  it("turns the same loop into a system hang: the workload and the liveness probe both stall", () => {
     const { sys, params } = boot("monolithic", blocksWorkload);
     patchRunning(sys, "at_wini", "at_transfer", [LOOP]);
     const obs = runWorkload(sys, blocksWorkload, params, { budgetCycles: 2_000_000_000, watchdogCycles: 100_000_000 });
-    expect(obs.end).toBe("hang");
+    expect(obs.end).toBe("stalled");
+    expect(obs.probe.alive).toBe(false);
+    expect(obs.probe.answers).toBeGreaterThan(0); // it answered until the driver took the CPU
     expect(obs.panic).toBeUndefined();
     expect(rsEvents(sys)).toEqual([]); // RS itself never got the CPU again
   });
