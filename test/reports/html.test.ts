@@ -72,13 +72,23 @@ beforeAll(async () => {
 /** db2's report data as if it were at db's path (the path appears in the replay commands). */
 const independent = (): ReportData => ({ ...withStore(db2, loadReport), path: db });
 
+/** db's report data and its report, rendered once for the tests that only read them. */
+let loaded: { data: ReportData; report: ReturnType<typeof renderReport> } | undefined;
+function dbReport(): { data: ReportData; report: ReturnType<typeof renderReport> } {
+  if (!loaded) {
+    const data = withStore(db, loadReport);
+    loaded = { data, report: renderReport(data) };
+  }
+  return loaded;
+}
+
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe("renderReport", () => {
   // Fails if the page depends on anything but the campaign's results (wall clock, randomness, the
   // order in which results arrived from the workers) or if the results depend on the worker count.
   it("is the same for an independent run of the campaign on two workers: page and PDFs byte for byte, SVGs up to cairo's ids", () => {
-    const a = renderReport(withStore(db, loadReport));
+    const a = dbReport().report;
     const b = renderReport(independent());
     expect(b.html).toBe(a.html);
     expect(b.figures.map((f) => f.file)).toEqual(a.figures.map((f) => f.file));
@@ -90,8 +100,8 @@ describe("renderReport", () => {
   });
 
   it("is self-contained and has every section", () => {
-    const data = withStore(db, loadReport);
-    const html = renderReport(data).html;
+    const { data, report } = dbReport();
+    const html = report.html;
     for (const id of ["summary", "outcomes", "activation", "detection", "propagation", "recovery", "golden", "notable"])
       expect(html).toContain(`<section id="${id}">`);
     expect(html).not.toMatch(/<script|<link|src="http|url\(/i);
@@ -108,15 +118,15 @@ describe("renderReport", () => {
   });
 
   it("lists every system crash, hang and silent corruption with its fault and console", () => {
-    const data = withStore(db, loadReport);
-    const html = renderReport(data).html;
+    const { data, report } = dbReport();
+    const html = report.html;
     const severe = data.results.filter((r) => SEVERE.includes(r.outcome));
     expect(severe.length).toBeGreaterThan(0); // the monolithic build crashes on some of these faults
     for (const r of severe) expect(html).toContain(`id="experiment-${r.id}"`);
   });
 
   it("renders every chart as SVG and PDF figures", () => {
-    const { figures } = renderReport(withStore(db, loadReport));
+    const { figures } = dbReport().report;
     const names = figures.map((f) => f.file);
     for (const n of ["outcomes-by-build", "outcomes-by-fault-type", "activation", "detection", "propagation", "restarts", "golden-cycles"]) {
       expect(names).toContain(`${n}.svg`);
