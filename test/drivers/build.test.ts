@@ -55,6 +55,7 @@ describe("the driver manifest", () => {
   it.each(drivers)("%s: every source is unchanged since the image was built", (name) => {
     const entry = manifest[name];
     expect(entry, `${name}: not in the manifest; ${REBUILD}`).toBeDefined();
+    expect(Object.keys(entry.sources).length, `${name}: the manifest lists no sources`).toBeGreaterThan(0);
     const problems: string[] = [];
     for (const [path, hash] of Object.entries(entry.sources)) {
       let bytes: Buffer;
@@ -71,6 +72,7 @@ describe("the driver manifest", () => {
 
   it.each(drivers)("%s: every file of the driver, lib/ and include/ is in the manifest", (name) => {
     const listed = new Set(Object.keys(manifest[name]?.sources ?? {}));
+    expect(driverInputs(name).length).toBeGreaterThan(0);
     const unlisted = driverInputs(name)
       .filter((p) => !listed.has(p))
       .map((p) => `${name}: ${p} is not in the manifest (added after the image was built); ${REBUILD}`);

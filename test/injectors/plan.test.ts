@@ -30,9 +30,11 @@ function wordAt(va: number): number {
   return new DataView(seg.data.buffer, seg.data.byteOffset).getUint32(va - seg.vaddr, true);
 }
 
+/** `count` faults of `model` (asserted non-empty: the tests loop over them and must have something to check). */
 function plan(model: Partial<FaultModel>, count = 150, seed = "plan"): Fault[] {
   const r = planFaults(IMAGE, { ...base, ...model }, count, seedrandom(seed));
   if (!r.ok) throw new Error(r.error);
+  expect(r.faults.length, JSON.stringify(model)).toBeGreaterThan(0);
   return r.faults;
 }
 const code = (fs: Fault[]) => fs as CodeFault[];

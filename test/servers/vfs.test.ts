@@ -310,6 +310,7 @@ describe("VFS", () => {
     expect(sys.runUntil(() => script(sys).i >= 5, 1_000_000_000, 100_000)).toBe("done");
     breakDriver(sys);
     expect(sys.runUntil(() => script(sys).done, 1_000_000_000)).toBe("done");
+    expect(script(sys).replies).toHaveLength(writeSteps(20).length);
     expect(script(sys).replies.every((x) => x.status >= 0)).toBe(true);
     const v = vfsState(sys);
     expect(v.stats).toMatchObject({ driverFailures: 1, recoveries: 1, eio: 0 });

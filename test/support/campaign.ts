@@ -1,6 +1,6 @@
 /*
  * A small real campaign for report tests: campaigns/library/smoke.yaml with every fault count
- * scaled down, run with one worker into a database (not a checked-in fake).
+ * scaled down, run into a database (not a checked-in fake), on one worker or several.
  */
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
@@ -19,13 +19,16 @@ export function smokeSpec(count = 3): CampaignSpec {
   return { ...r.spec, faults: r.spec.faults.map((f) => ({ ...f, count })) };
 }
 
-/** Runs `spec` (default: the scaled-down smoke campaign) into a new database at `path`. */
-export async function runSmallCampaign(path: string, spec: CampaignSpec = smokeSpec()): Promise<void> {
+/**
+ * Runs `spec` (default: the scaled-down smoke campaign) into a new database at `path`, on
+ * `workers` worker threads (1: in this thread).
+ */
+export async function runSmallCampaign(path: string, spec: CampaignSpec = smokeSpec(), workers = 1): Promise<void> {
   const o = Store.open(path, { create: true });
   if (!o.ok) throw new Error(o.error);
   const init = o.store.init(spec, SMOKE_YAML);
   if (!init.ok) throw new Error(init.error);
   o.store.setMeta("started_at", STARTED_AT); // as the CLI does
-  await runCampaign(spec, o.store, { workers: 1 });
+  await runCampaign(spec, o.store, { workers });
   o.store.close();
 }
