@@ -157,6 +157,6 @@ export function copyTo(km: KernelMemory, idx: number, va: number, data: Uint8Arr
 
 /** True when [va, va+len) of process idx is accessible (for write when `write`). */
 export function accessible(km: KernelMemory, idx: number, va: number, len: number, write: boolean): boolean {
-  for (let a = va >>> 0; a < (va >>> 0) + len; a = (a & ~0xfff) + PAGE) if (procTranslate(km, idx, a, write) < 0) return false;
+  for (let a = va >>> 0; a < (va >>> 0) + len; a = ((a & ~0xfff) >>> 0) + PAGE) if (procTranslate(km, idx, a, write) < 0) return false;
   return true;
 }
