@@ -80,6 +80,12 @@ export const SF_KNOWN = SF_SYS_PROC | SF_PREEMPTIBLE | SF_CHECKED;
 export const HOOK_SIZE = 16;
 export const HOOK = { irq: 0, policy: 4, enabled: 8 } as const;
 
+/** Where the kernel reports a write it made to RAM on a process's behalf (the CPU's page-ownership record). */
+export interface WriteRecorder {
+  /** A write by protection domain `domain` to RAM offset `off`: recorded if the page is someone else's. */
+  noteWrite(domain: number, off: number): void;
+}
+
 /** Typed views of the kernel's tables in guest RAM (every field is a 4-byte-aligned int32). */
 export class KernelMemory {
   readonly view: DataView;
@@ -87,7 +93,14 @@ export class KernelMemory {
   /** The page-walk environment the kernel translates processes' addresses with (vm.ts), reused. */
   readonly walker: { env: WalkEnv; levels: { n: number } };
 
-  constructor(readonly bus: Bus) {
+  /**
+   * `writes`: where copies into a process's memory (vm.ts copyTo, the safe-copy fast path) report
+   * the pages they write, as writes of the process that chose the address (propagation).
+   */
+  constructor(
+    readonly bus: Bus,
+    readonly writes: WriteRecorder = { noteWrite: () => {} },
+  ) {
     this.view = new DataView(bus.ram.buffer, bus.ram.byteOffset, bus.ram.byteLength);
     this.i32 = bus.ram32;
     const ram32 = bus.ram32;

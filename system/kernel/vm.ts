@@ -1,7 +1,10 @@
 /*
  * Memory: physical allocation for processes and page tables, Sv32 address spaces, and the
  * kernel's copies into and out of a process's memory through that process's own page table
- * (so a bad pointer is the caller's problem: the copy fails, the kernel lives).
+ * (so a bad pointer is the caller's problem: the copy fails, the kernel lives). A copy into a
+ * process's memory is a write by the process that chose the address: where its page table lets
+ * it reach memory it does not own (the monolithic build maps all of RAM), the pages written are
+ * recorded as that process's foreign writes, exactly as its own stores would be.
  *
  * Allocator state is plain data (VmState) kept in the kernel's state; page tables themselves
  * live in guest RAM (the page-table pool) where a wild write can reach them.
@@ -11,6 +14,7 @@ import { Access, PTE_A, PTE_D, PTE_G, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, walk } 
 import { Mode } from "../machine/trap.js";
 import { KernelMemory, PROC, PK_NATIVE } from "./layout.js";
 import { PROC_POOL_OFF, PT_POOL_END, PT_POOL_OFF } from "./params.js";
+import { domainOf } from "./state.js";
 
 export interface VmState {
   /** Free page-table frames (physical addresses) and the next never-used one. */
@@ -142,14 +146,20 @@ export function copyFrom(km: KernelMemory, idx: number, va: number, len: number)
   return out ?? new Uint8Array(0);
 }
 
-/** Copies `data` into process `idx` at `va`; false (maybe partially written) if not writable. */
-export function copyTo(km: KernelMemory, idx: number, va: number, data: Uint8Array): boolean {
+/**
+ * Copies `data` into process `idx` at `va`; false (maybe partially written) if not writable.
+ * The write is protection domain `writer`'s (by default idx's own: the process that chose `va`):
+ * each page written that `writer` does not own is recorded as its foreign write (km.writes), so a
+ * wild buffer pointer a process hands the kernel counts as that process's propagation.
+ */
+export function copyTo(km: KernelMemory, idx: number, va: number, data: Uint8Array, writer = domainOf(idx)): boolean {
   for (let done = 0; done < data.length; ) {
     const a = (va + done) >>> 0;
     const pa = procTranslate(km, idx, a, true);
     if (pa < 0) return false;
     const n = Math.min(data.length - done, PAGE - (a & 0xfff));
     km.bus.ram.set(n === data.length ? data : data.subarray(done, done + n), pa - RAM_BASE);
+    km.writes.noteWrite(writer, pa - RAM_BASE);
     done += n;
   }
   return true;
