@@ -7,7 +7,7 @@
 import type { Bus } from "../machine/bus.js";
 import type { WalkEnv } from "../machine/mmu.js";
 import { Mode } from "../machine/trap.js";
-import { PRIV_SIZE, PRIV_TABLE_OFF, PROC_SIZE, PROC_TABLE_OFF, SCHED_OFF } from "./params.js";
+import { NR_IRQ_HOOKS, PRIV_SIZE, PRIV_TABLE_OFF, PROC_SIZE, PROC_TABLE_OFF, SCHED_OFF } from "./params.js";
 
 /** Field offsets of a process-table entry, MINIX struct proc (256 bytes). */
 export const PROC = {
@@ -79,6 +79,11 @@ export const SF_KNOWN = SF_SYS_PROC | SF_PREEMPTIBLE | SF_CHECKED;
 /** An IRQ hook: NR_IRQ_HOOKS of them at PRIV.hooks, HOOK_SIZE bytes each; field offsets within one. */
 export const HOOK_SIZE = 16;
 export const HOOK = { irq: 0, policy: 4, enabled: 8 } as const;
+
+/** Bytes at the start of a process-table entry that hold PROC's fields (the rest of PROC_SIZE is padding). */
+export const PROC_FIELDS_SIZE = PROC.sendNbPending + 4;
+/** Bytes at the start of a privilege-table entry that hold PRIV's fields (the rest of PRIV_SIZE is padding). */
+export const PRIV_FIELDS_SIZE = PRIV.hooks + NR_IRQ_HOOKS * HOOK_SIZE;
 
 /** Where the kernel reports a write it made to RAM on a process's behalf (the CPU's page-ownership record). */
 export interface WriteRecorder {

@@ -93,17 +93,26 @@ export function mapAllRam(km: KernelMemory, root: number): void {
     km.view.setUint32(root - RAM_BASE + (pa >>> 22) * 4, pte(pa, PTE_V | PTE_R | PTE_W | PTE_G | PTE_A | PTE_D), true);
 }
 
-/** Returns the frames of an address space (root and level-0 tables) to the pool. */
-export function freeAddressSpace(km: KernelMemory, vm: VmState, root: number): void {
-  if (root <= 0) return;
+/**
+ * The level-0 page-table frames of the address space with root `root`, in the order of the
+ * root's entries: the frames of the page-table pool its valid non-leaf entries point to.
+ */
+export function levelZeroFrames(km: KernelMemory, root: number): number[] {
+  const frames: number[] = [];
   for (let i = 0; i < 1024; i++) {
     const e = km.view.getUint32(root - RAM_BASE + i * 4, true);
     if (e & PTE_V && !(e & (PTE_R | PTE_X))) {
       const frame = (e >>> 10) * PAGE;
-      if (frame >= RAM_BASE + PT_POOL_OFF && frame < RAM_BASE + PT_POOL_END) vm.ptFree.push(frame);
+      if (frame >= RAM_BASE + PT_POOL_OFF && frame < RAM_BASE + PT_POOL_END) frames.push(frame);
     }
   }
-  vm.ptFree.push(root);
+  return frames;
+}
+
+/** Returns the frames of an address space (level-0 tables, then the root) to the pool. */
+export function freeAddressSpace(km: KernelMemory, vm: VmState, root: number): void {
+  if (root <= 0) return;
+  vm.ptFree.push(...levelZeroFrames(km, root), root);
 }
 
 export const PERM_R = PTE_R;
