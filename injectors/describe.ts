@@ -12,6 +12,8 @@
  */
 import { decode, disassemble, REG_NAMES } from "../system/machine/disasm.js";
 import type { ElfImage } from "../system/machine/elf.js";
+import { RAM_BASE } from "../system/machine/memmap.js";
+import { kernelWordName, STRUCTURES } from "./kernel-targets.js";
 import { hex8 } from "./rv32.js";
 import type { Action, Fault, Site, Trigger } from "./types.js";
 
@@ -54,8 +56,13 @@ export function portName(port: number): string {
 }
 
 const reg = (r: number): string => REG_NAMES[r];
-/** Where each BAD_POINTER variant sends the access, in words. */
-const AIMS: Record<string, string> = { null: "null", random: "a random address", kernel: "the kernel's process table" };
+/** Where a BAD_POINTER variant sends the access (address `target`), in words. */
+function aimText(variant: string, target: number): string {
+  const structure = STRUCTURES[variant];
+  if (!structure) return variant === "null" ? "null" : variant === "random" ? "a random address" : variant;
+  const word = kernelWordName(target - RAM_BASE);
+  return word.startsWith(structure.title) ? `the kernel's ${word}` : `the kernel's ${structure.title}: ${word}`;
+}
 const hex4 = (v: number): string => "0x" + v.toString(16).padStart(4, "0");
 
 function actionText(f: Fault & { kind: "runtime" }, elf: ElfImage): string {
@@ -65,7 +72,9 @@ function actionText(f: Fault & { kind: "runtime" }, elf: ElfImage): string {
   switch (a.kind) {
     case "set-reg":
       if (f.type === "BAD_PORT_WRITE") return `port argument a0 := ${hex4(a.value >>> 0)} (${portName(a.value >>> 0)})`;
-      return `base ${reg(a.reg)} := ${hex8(a.value)}, so the ${access} goes to ${hex8(a.value + (d.imm ?? 0))} (${AIMS[f.variant ?? ""] ?? f.variant})`;
+      return `base ${reg(a.reg)} := ${hex8(a.value)}, so the ${access} goes to ${hex8(a.value + (d.imm ?? 0))} (${aimText(f.variant ?? "", (a.value + (d.imm ?? 0)) >>> 0)})`;
+    case "aim-page-table":
+      return `base ${reg(a.reg)} := a word of the live processes' page tables, so the ${access} goes there (word ${a.draw} mod N of their N words, listed when the site is reached)`;
     case "add-reg":
       return `base ${reg(a.reg)} += ${a.add}, so the ${access} goes one page past its address`;
     case "xor-reg":

@@ -30,6 +30,7 @@
 import { fileOffsetOf, parseElf } from "../system/machine/elf.js";
 import type { Breakpoint } from "../system/machine/cpu.js";
 import type { System } from "../system/system.js";
+import { pageTableWord } from "./kernel-targets.js";
 import { hex8 } from "./rv32.js";
 import type { Fault } from "./types.js";
 
@@ -64,6 +65,8 @@ export interface Injection {
   stuck: number;
   /** Why the injection ended early or an action could not be applied (empty if nothing to say). */
   note: string;
+  /** BAD_POINTER kernel-pagetable: the physical address the last application aimed at, or -1. */
+  aimedAt: number;
 }
 
 export interface Activation {
@@ -178,7 +181,7 @@ export function arm(sys: System, fault: Fault): ArmResult {
   const now = sys.machine.clock.now;
   const inj: Injection = {
     fault, phase: "waiting", armedAt: now, stopAtCycle: -1, pa: -1, watching: "none", endpoint, triggerHits: 0, executions: 0,
-    firstAt: -1, patchedAt: -1, stuck: -1, note: "",
+    firstAt: -1, patchedAt: -1, stuck: -1, note: "", aimedAt: -1,
   };
   if (fault.trigger.kind === "cycle") {
     sys.machine.cpu.setBreakpoints([]);
@@ -229,6 +232,16 @@ function apply(sys: System, inj: Injection): void {
     case "set-reg": x[a.reg] = a.value; break;
     case "add-reg": x[a.reg] = (x[a.reg] + a.add) | 0; break;
     case "xor-reg": x[a.reg] ^= a.xor; break;
+    case "aim-page-table": {
+      const pa = pageTableWord(sys.kernel.km, a.draw);
+      if (pa === undefined) {
+        inj.note = "no live process has page tables";
+        return;
+      }
+      x[a.reg] = (pa - a.imm) | 0;
+      inj.aimedAt = pa;
+      break;
+    }
     case "xor-mem": {
       const pa = sys.translate(f.driver, a.va);
       if (pa === undefined) {

@@ -1,16 +1,16 @@
 /*
  * The faults applied at run time, when the CPU reaches a site: the directed faults BAD_POINTER
- * (the base register of a load/store is overridden) and BAD_PORT_WRITE (the port argument of
- * libsys's sys_out* is overridden), and the state faults REG_FLIP and MEM_FLIP. For each type:
- * which instructions are sites, and the Action the planner fixes for a site. Definitions in
- * README.md ("Fault models").
+ * (the base register of a load/store is overridden; the kernel structures it aims at are in
+ * kernel-targets.ts) and BAD_PORT_WRITE (the port argument of libsys's sys_out* is overridden),
+ * and the state faults REG_FLIP and MEM_FLIP. For each type: which instructions are sites, and
+ * the Action the planner fixes for a site. Definitions in README.md ("Fault models").
  */
 import { RAM_BASE, PORT_RESET_CTRL, PORT_SYSCTL_A, PORT_UART } from "../system/machine/memmap.js";
-import { PRIV_TABLE_OFF, PROC_TABLE_OFF } from "../system/kernel/params.js";
+import { PAGE_TABLE_VARIANT, STRUCTURES, wordAt, wordCount } from "./kernel-targets.js";
 import { pick } from "./mutations.js";
 import type { Func, Insn, Program } from "./program.js";
 import { accessSize } from "./rv32.js";
-import type { Action, FaultModel, Rng } from "./types.js";
+import { VARIANTS, type Action, type FaultModel, type Rng } from "./types.js";
 
 export interface RuntimeDef {
   variants?: readonly string[];
@@ -27,17 +27,21 @@ export const PORT_WRITERS = ["sys_outb", "sys_outw", "sys_outl"];
 /** Ports of the devices a driver of the disk must not touch (the console UART, COM1). */
 const OTHER_DEVICE_PORTS = 8;
 
-/** Where BAD_POINTER's "kernel" variant aims: a word of the kernel's process table. */
-const KERNEL_WORDS = (PRIV_TABLE_OFF - PROC_TABLE_OFF) / 4;
-
+/**
+ * BAD_POINTER's action at load/store i. The kernel variants aim at a word of the structure they
+ * name (kernel-targets.ts), drawn uniformly among its words; kernel-pagetable draws an integer
+ * in [0, 2^32) that picks the word among the live page tables when the site is reached.
+ */
 function badPointer(i: Insn, rng: Rng, variant: string | undefined): Action {
   const reg = i.d.rs1!;
   const imm = i.d.imm ?? 0;
   const aim = (target: number): Action => ({ kind: "set-reg", reg, value: (target - imm) | 0 });
+  const structure = variant === undefined ? undefined : STRUCTURES[variant];
+  if (structure) return aim(RAM_BASE + wordAt(structure, pick(rng, wordCount(structure))));
   switch (variant) {
     case "null": return aim(0);
     case "random": return aim(Math.floor(rng() * 2 ** 32) & -accessSize(i.d));
-    case "kernel": return aim(RAM_BASE + PROC_TABLE_OFF + 4 * pick(rng, KERNEL_WORDS));
+    case PAGE_TABLE_VARIANT: return { kind: "aim-page-table", reg, imm, draw: pick(rng, 2 ** 32) };
     default: return { kind: "add-reg", reg, add: 4096 };
   }
 }
@@ -64,7 +68,7 @@ function dataWord(p: Program, rng: Rng): number {
 
 export const RUNTIME: Record<string, RuntimeDef> = {
   BAD_POINTER: {
-    variants: ["null", "random", "kernel", "off-by-page"],
+    variants: VARIANTS.BAD_POINTER,
     sites: (_p, f) => f.insns.filter((i) => (i.d.isLoad || i.d.isStore) && !FIXED_BASES.includes(i.d.rs1!)),
     action: (i, rng, v) => badPointer(i, rng, v),
   },

@@ -37,7 +37,7 @@ export const RUNTIME_TYPES: readonly FaultType[] = ["BAD_POINTER", "BAD_PORT_WRI
 export const VARIANTS: Partial<Record<FaultType, readonly string[]>> = {
   PTR: ["base", "offset"],
   INTERFACE: ["drop", "corrupt"],
-  BAD_POINTER: ["null", "random", "kernel", "off-by-page"],
+  BAD_POINTER: ["null", "random", "kernel", "off-by-page", "kernel-priv", "kernel-pagetable", "kernel-queues", "kernel-ipc"],
   INFINITE_LOOP: ["self-branch", "loop-never-ends"],
   BAD_PORT_WRITE: ["other-device", "sysctl", "random"],
 };
@@ -84,10 +84,13 @@ export interface Site {
 /**
  * A runtime action, applied when the CPU is about to execute the site (registers are the
  * driver's then). set-reg: x[reg] = value; add-reg: x[reg] += add; xor-reg: x[reg] ^= xor;
- * xor-mem: the word at virtual address va (in the driver) ^= xor.
+ * xor-mem: the word at virtual address va (in the driver) ^= xor; aim-page-table: x[reg] =
+ * w - imm, w the physical address of word (draw mod N) of the N words of the page tables of
+ * the processes alive at that moment (injectors/kernel-targets.ts, pageTableWord).
  */
 export type Action =
   | { kind: "set-reg"; reg: number; value: number }
+  | { kind: "aim-page-table"; reg: number; imm: number; draw: number }
   | { kind: "add-reg"; reg: number; add: number }
   | { kind: "xor-reg"; reg: number; xor: number }
   | { kind: "xor-mem"; va: number; xor: number };

@@ -57,7 +57,7 @@ export class Kernel {
     readonly build: Build,
     readonly natives: NativeRegistry,
   ) {
-    this.km = new KernelMemory(machine.bus);
+    this.km = new KernelMemory(machine.bus, machine.cpu);
     this.state = bootTables(this);
     machine.cpu.hosted = true;
     machine.cpu.trackOwnership = true;
@@ -250,6 +250,7 @@ export class Kernel {
     this.charge(costs.MESSAGE_COPY);
     return copyFrom(this.km, idx, va, MESSAGE_SIZE);
   }
+  /** Writes message m into idx's buffer at va: idx's write (a receiver's, never its sender's) for propagation. */
   copyMsgTo(idx: number, va: number, m: Message): boolean {
     this.charge(costs.MESSAGE_COPY);
     return copyTo(this.km, idx, va, m);

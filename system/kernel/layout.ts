@@ -7,7 +7,7 @@
 import type { Bus } from "../machine/bus.js";
 import type { WalkEnv } from "../machine/mmu.js";
 import { Mode } from "../machine/trap.js";
-import { PRIV_SIZE, PRIV_TABLE_OFF, PROC_SIZE, PROC_TABLE_OFF, SCHED_OFF } from "./params.js";
+import { NR_IRQ_HOOKS, PRIV_SIZE, PRIV_TABLE_OFF, PROC_SIZE, PROC_TABLE_OFF, SCHED_OFF } from "./params.js";
 
 /** Field offsets of a process-table entry, MINIX struct proc (256 bytes). */
 export const PROC = {
@@ -80,6 +80,17 @@ export const SF_KNOWN = SF_SYS_PROC | SF_PREEMPTIBLE | SF_CHECKED;
 export const HOOK_SIZE = 16;
 export const HOOK = { irq: 0, policy: 4, enabled: 8 } as const;
 
+/** Bytes at the start of a process-table entry that hold PROC's fields (the rest of PROC_SIZE is padding). */
+export const PROC_FIELDS_SIZE = PROC.sendNbPending + 4;
+/** Bytes at the start of a privilege-table entry that hold PRIV's fields (the rest of PRIV_SIZE is padding). */
+export const PRIV_FIELDS_SIZE = PRIV.hooks + NR_IRQ_HOOKS * HOOK_SIZE;
+
+/** Where the kernel reports a write it made to RAM on a process's behalf (the CPU's page-ownership record). */
+export interface WriteRecorder {
+  /** A write by protection domain `domain` to RAM offset `off`: recorded if the page is someone else's. */
+  noteWrite(domain: number, off: number): void;
+}
+
 /** Typed views of the kernel's tables in guest RAM (every field is a 4-byte-aligned int32). */
 export class KernelMemory {
   readonly view: DataView;
@@ -87,7 +98,14 @@ export class KernelMemory {
   /** The page-walk environment the kernel translates processes' addresses with (vm.ts), reused. */
   readonly walker: { env: WalkEnv; levels: { n: number } };
 
-  constructor(readonly bus: Bus) {
+  /**
+   * `writes`: where copies into a process's memory (vm.ts copyTo, the safe-copy fast path) report
+   * the pages they write, as writes of the process that chose the address (propagation).
+   */
+  constructor(
+    readonly bus: Bus,
+    readonly writes: WriteRecorder = { noteWrite: () => {} },
+  ) {
     this.view = new DataView(bus.ram.buffer, bus.ram.byteOffset, bus.ram.byteLength);
     this.i32 = bus.ram32;
     const ram32 = bus.ram32;

@@ -1,7 +1,10 @@
 /*
  * Memory: physical allocation for processes and page tables, Sv32 address spaces, and the
  * kernel's copies into and out of a process's memory through that process's own page table
- * (so a bad pointer is the caller's problem: the copy fails, the kernel lives).
+ * (so a bad pointer is the caller's problem: the copy fails, the kernel lives). A copy into a
+ * process's memory is a write by the process that chose the address: where its page table lets
+ * it reach memory it does not own (the monolithic build maps all of RAM), the pages written are
+ * recorded as that process's foreign writes, exactly as its own stores would be.
  *
  * Allocator state is plain data (VmState) kept in the kernel's state; page tables themselves
  * live in guest RAM (the page-table pool) where a wild write can reach them.
@@ -11,6 +14,7 @@ import { Access, PTE_A, PTE_D, PTE_G, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, walk } 
 import { Mode } from "../machine/trap.js";
 import { KernelMemory, PROC, PK_NATIVE } from "./layout.js";
 import { PROC_POOL_OFF, PT_POOL_END, PT_POOL_OFF } from "./params.js";
+import { domainOf } from "./state.js";
 
 export interface VmState {
   /** Free page-table frames (physical addresses) and the next never-used one. */
@@ -89,17 +93,26 @@ export function mapAllRam(km: KernelMemory, root: number): void {
     km.view.setUint32(root - RAM_BASE + (pa >>> 22) * 4, pte(pa, PTE_V | PTE_R | PTE_W | PTE_G | PTE_A | PTE_D), true);
 }
 
-/** Returns the frames of an address space (root and level-0 tables) to the pool. */
-export function freeAddressSpace(km: KernelMemory, vm: VmState, root: number): void {
-  if (root <= 0) return;
+/**
+ * The level-0 page-table frames of the address space with root `root`, in the order of the
+ * root's entries: the frames of the page-table pool its valid non-leaf entries point to.
+ */
+export function levelZeroFrames(km: KernelMemory, root: number): number[] {
+  const frames: number[] = [];
   for (let i = 0; i < 1024; i++) {
     const e = km.view.getUint32(root - RAM_BASE + i * 4, true);
     if (e & PTE_V && !(e & (PTE_R | PTE_X))) {
       const frame = (e >>> 10) * PAGE;
-      if (frame >= RAM_BASE + PT_POOL_OFF && frame < RAM_BASE + PT_POOL_END) vm.ptFree.push(frame);
+      if (frame >= RAM_BASE + PT_POOL_OFF && frame < RAM_BASE + PT_POOL_END) frames.push(frame);
     }
   }
-  vm.ptFree.push(root);
+  return frames;
+}
+
+/** Returns the frames of an address space (level-0 tables, then the root) to the pool. */
+export function freeAddressSpace(km: KernelMemory, vm: VmState, root: number): void {
+  if (root <= 0) return;
+  vm.ptFree.push(...levelZeroFrames(km, root), root);
 }
 
 export const PERM_R = PTE_R;
@@ -142,14 +155,20 @@ export function copyFrom(km: KernelMemory, idx: number, va: number, len: number)
   return out ?? new Uint8Array(0);
 }
 
-/** Copies `data` into process `idx` at `va`; false (maybe partially written) if not writable. */
-export function copyTo(km: KernelMemory, idx: number, va: number, data: Uint8Array): boolean {
+/**
+ * Copies `data` into process `idx` at `va`; false (maybe partially written) if not writable.
+ * The write is protection domain `writer`'s (by default idx's own: the process that chose `va`):
+ * each page written that `writer` does not own is recorded as its foreign write (km.writes), so a
+ * wild buffer pointer a process hands the kernel counts as that process's propagation.
+ */
+export function copyTo(km: KernelMemory, idx: number, va: number, data: Uint8Array, writer = domainOf(idx)): boolean {
   for (let done = 0; done < data.length; ) {
     const a = (va + done) >>> 0;
     const pa = procTranslate(km, idx, a, true);
     if (pa < 0) return false;
     const n = Math.min(data.length - done, PAGE - (a & 0xfff));
     km.bus.ram.set(n === data.length ? data : data.subarray(done, done + n), pa - RAM_BASE);
+    km.writes.noteWrite(writer, pa - RAM_BASE);
     done += n;
   }
   return true;
@@ -157,6 +176,6 @@ export function copyTo(km: KernelMemory, idx: number, va: number, data: Uint8Arr
 
 /** True when [va, va+len) of process idx is accessible (for write when `write`). */
 export function accessible(km: KernelMemory, idx: number, va: number, len: number, write: boolean): boolean {
-  for (let a = va >>> 0; a < (va >>> 0) + len; a = (a & ~0xfff) + PAGE) if (procTranslate(km, idx, a, write) < 0) return false;
+  for (let a = va >>> 0; a < (va >>> 0) + len; a = ((a & ~0xfff) >>> 0) + PAGE) if (procTranslate(km, idx, a, write) < 0) return false;
   return true;
 }

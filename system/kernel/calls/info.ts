@@ -71,7 +71,7 @@ export function doUmap(k: Kernel, caller: number, m: Message): number {
   if (size === 0 || size > 1 << 20) return -EINVAL;
   const pa = procTranslate(k.km, caller, va, false);
   if (pa < 0) return -EFAULT;
-  for (let a = (va & ~0xfff) + 0x1000; a < va + size; a += 0x1000)
+  for (let a = ((va & ~0xfff) >>> 0) + 0x1000; a < va + size; a += 0x1000)
     if (procTranslate(k.km, caller, a, false) !== pa + (a - va)) return -EFAULT;
   set32(m, MSG.umap.paddr, pa);
   return OK;
