@@ -23,7 +23,7 @@ import {
 import { Access, Tlb, TLB_MASK, walk, walkFaultCause, type WalkEnv } from "./mmu.js";
 import { PAGE_SHIFT } from "./memmap.js";
 import { Cause, INTERRUPT_BIT, Mode } from "./trap.js";
-import { compileBlock, HOT, type Block, type BlockEnv, type BlockExit } from "./jit.js";
+import { compileBlock, HOT, spinsAt, type Block, type BlockEnv, type BlockExit } from "./jit.js";
 
 /** Why run() returned. */
 export const enum Stop {
@@ -70,6 +70,8 @@ const INSN = cost.INSN;
 const JUMP_EXTRA = cost.JUMP_EXTRA;
 const MUL_EXTRA = cost.MUL_EXTRA;
 const DIV_EXTRA = cost.DIV_EXTRA;
+/** Cycles of one iteration of a spin (a taken jump or branch to itself). */
+const SPIN = INSN + JUMP_EXTRA;
 
 /** Interrupts in the priority order of the privileged spec: MEI, MSI, MTI, SEI, SSI, STI. */
 const IRQ_PRIORITY = [11, 3, 7, 9, 1, 5];
@@ -139,6 +141,13 @@ export class Cpu implements CsrHart {
   private readonly blockIds: Int32Array;
   /** Block translation on (default) or off (the interpreter alone: for differential tests). */
   jit = true;
+  /**
+   * Spin skipping on (default) or off (every iteration executed: for differential tests). A
+   * spin is a JAL or taken branch to its own address: see spinRepeats.
+   */
+  spinSkip = true;
+  /** Spin iterations credited without being executed (statistics, not machine state). */
+  skippedSpins = 0;
 
   /** Number of blocks translated so far (statistics). */
   get translatedBlocks(): number {
@@ -402,6 +411,7 @@ export class Cpu implements CsrHart {
     let fetchBp = false; // the cached fetch page has breakpoints
     let fetchCov = false; // the cached fetch page is under coverage
     const coverage = this.coverage;
+    const spinSkip = this.spinSkip;
     let prevPc = -4;
     while (used < left) {
       let insn: number;
@@ -465,7 +475,7 @@ export class Cpu implements CsrHart {
           if (blk) {
             blocks.push(blk);
             blockIds[w] = blocks.length - 1;
-          } else blockIds[w] = -HOT - 1; // not translatable: stay interpreted
+          } else blockIds[w] = spinsAt(ram32[w]) ? 0 : -HOT - 1; // not translatable: stay interpreted (a spin: while it is one)
         }
       }
       if (w >= 0) insn = ram32[w];
@@ -499,8 +509,13 @@ export class Cpu implements CsrHart {
               break;
             }
             x[(insn >> 7) & 31] = (pc + 4) | 0;
-            pc = target;
             used = (used + JUMP_EXTRA) | 0;
+            if (target === pc && spinSkip) {
+              const n = this.spinRepeats(used, left, bp ? w : -1);
+              used = (used + n * SPIN) | 0;
+              ret += n;
+            }
+            pc = target;
             break;
           }
           case 0x67: { // JALR
@@ -545,8 +560,13 @@ export class Cpu implements CsrHart {
                 tval = target;
                 break;
               }
-              pc = target;
               used = (used + JUMP_EXTRA) | 0;
+              if (target === pc && spinSkip) {
+                const n = this.spinRepeats(used, left, bp ? w : -1);
+                used = (used + n * SPIN) | 0;
+                ret += n;
+              }
+              pc = target;
             } else pc = (pc + 4) | 0;
             break;
           }
@@ -729,6 +749,39 @@ export class Cpu implements CsrHart {
     this.pc = pc;
     if (this.watchHit) return Stop.Watch;
     return this.stopSlice ? Stop.Yield : Stop.Limit;
+  }
+
+  /**
+   * Spin skipping. A JAL or taken branch whose target is its own address has just executed, with
+   * `used` of the slice's `left` cycles spent: how many more iterations of it to credit at once.
+   * Each further iteration is the same instruction on the same state (a branch writes nothing; a
+   * JAL writes pc + 4, the value rd already holds), so it branches again and costs SPIN cycles;
+   * within a slice nothing else can change that state (interrupts are only checked on entry to
+   * run(); the host and devices act between slices). The loop starts iterations while
+   * used < left: ceil((left - used) / SPIN) of them, or 0.
+   * With breakpoints on its word (RAM word `w`, else -1), each iteration counts a hit for every
+   * breakpoint there that matches (RAM does not change, so the same ones match every time; their
+   * first hit is already recorded: by this execution, or by the one that stopped before it). The
+   * iterations before the first that would stop are credited, hits included; that one is left to
+   * the loop, which counts it and stops there as it would have.
+   * Coverage marks are idempotent (this execution set the word's). Trace mode runs one-cycle
+   * slices, where the answer is always 0.
+   */
+  private spinRepeats(used: number, left: number, w: number): number {
+    let n = used < left ? ((left - used + SPIN - 1) / SPIN) | 0 : 0;
+    if (w >= 0 && n > 0) {
+      const hits = this.spinHits(w << 2);
+      for (const b of hits) if (b.stopAt > b.hits && b.stopAt - b.hits <= n) n = b.stopAt - b.hits - 1;
+      for (const b of hits) b.hits += n;
+    }
+    this.skippedSpins += n;
+    return n;
+  }
+
+  /** The breakpoints an execution of the instruction at RAM offset `off` counts (see breakpointAt). */
+  private spinHits(off: number): Breakpoint[] {
+    const pa = this.bus.ramBase + off;
+    return this.breakpoints.filter((b) => b.pa === pa && (b.expect === undefined || this.bus.ram32[off >> 2] === (b.expect | 0)));
   }
 
   /**

@@ -14,11 +14,12 @@
  * - a load or store that misses the TLB fast path, and a jump to a misaligned target, leave the
  *   block *before* that instruction: the interpreter then executes it with full semantics
  *   (page walk, MMIO, faults, watched pages, ownership);
- * - SYSTEM, FENCE and illegal words end a block before them.
+ * - SYSTEM, FENCE and illegal words end a block before them;
+ * - no block starts with a JAL or branch to itself (the interpreter skips through such spins).
  * The function reports where it stopped through the `out` record: next pc, instructions
  * completed, cycles used.
  *
- * A block whose jump goes back to its own start (a tight loop: a spin, a copy) iterates inside
+ * A block whose jump goes back to its own start (a tight loop: a copy, a poll) iterates inside
  * the function, on exactly the conditions under which the dispatcher would enter it again: the
  * remaining budget covers another worst case, and its words are unchanged — only the block's
  * own stores could change them while it runs, and a store into its own words leaves it at once.
@@ -185,11 +186,24 @@ function jumpsTo(w: number, pc: number): number | undefined {
 }
 
 /**
+ * Whether `w` is a JAL or conditional branch to its own address: a spin when it jumps. Blocks
+ * never start with one: the interpreter skips through a spin in one step (cpu.ts, spinRepeats),
+ * where a block would go round once per iteration. (One inside a block leaves it when taken,
+ * for the interpreter at its address.) The CPU keeps such a word cold rather than untranslatable:
+ * an injected spin is patched back when the fault ends.
+ */
+export function spinsAt(w: number): boolean {
+  const op = w & 0x7f;
+  return (op === 0x6f && imm.j(w) === 0) || (op === 0x63 && imm.b(w) === 0);
+}
+
+/**
  * Translates the block starting at RAM word `w` (virtual pc `pc`), or returns undefined when its
  * first instruction cannot be translated.
  */
 export function compileBlock(env: BlockEnv, w: number, pc: number): Block | undefined {
   const ram32 = env.ram32;
+  if (spinsAt(ram32[w])) return undefined;
   // First pass: how far the block goes, whether it jumps, its worst case.
   let n = 0;
   let cycles = 0;
