@@ -76,7 +76,7 @@ limits: { budget: 1.5 }
   });
 
   it("accepts every ready-made campaign in campaigns/library", () => {
-    for (const name of ["smoke", "swifi-disk", "directed"]) {
+    for (const name of ["smoke", "swifi-disk", "swifi-disk-fast-heartbeat", "directed"]) {
       const r = parseSpec(readFileSync(new URL(`../../campaigns/library/${name}.yaml`, import.meta.url), "utf8"));
       expect(r.ok ? [] : r.errors).toEqual([]);
     }
