@@ -96,6 +96,38 @@ describe("campaign runner", () => {
     expect(rep.report.timeline.length).toBeGreaterThan(0);
   }, 60_000);
 
+  it("decides the hang classes deterministically: system and workload hangs alike with 1 worker, 2 workers, shards and replay", async () => {
+    const yaml = `
+name: hangs
+seed: 1
+builds: [minix3, monolithic]
+workloads: [files]
+heartbeat: 33
+faults:
+  - { type: LOOP, count: 20 }
+  - { type: INFINITE_LOOP, variant: self-branch, count: 4, targets: [at_transfer, at_intr_wait] }
+limits: { budget: 400000000, watchdog: 60000000 }
+`;
+    const h = specOf(yaml);
+    const one = newStore(h, yaml);
+    await runCampaign(h, one, { workers: 1 });
+    const ref = rows(one);
+    const count = (o: string) => ref.filter((r) => r.outcome === o).length;
+    expect(count("system-hang")).toBeGreaterThan(0);
+    expect(count("workload-hang")).toBeGreaterThan(0);
+    const two = newStore(h, yaml);
+    await runCampaign(h, two, { workers: 2 });
+    expect(rows(two)).toEqual(ref);
+    const shards = [0, 1].map(() => newStore(h, yaml));
+    for (const [index, st] of shards.entries()) await runCampaign(h, st, { workers: 1, shard: { index, count: 2 } });
+    expect(shards.flatMap(rows).sort((a, b) => a.id - b.id)).toEqual(ref);
+    for (const outcome of ["system-hang", "workload-hang"]) {
+      const r = ref.find((x) => x.outcome === outcome)!;
+      const rep = replayExperiment(one, r.id, {});
+      expect(rep.ok && rep.report.identical && rep.report.replayed).toEqual(r);
+    }
+  }, 120_000);
+
   it("lets containment emerge: the same faults crash monolithic but never minix3", async () => {
     const yaml = YAML.replace("name: runner-test", "name: containment").replace(/faults:[\s\S]*limits/, `faults:
   - { type: BAD_POINTER, variant: "null", count: 6 }
