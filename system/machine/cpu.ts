@@ -193,11 +193,15 @@ export class Cpu implements CsrHart {
     this.blockEnv = { x: this.x, out: this.blockExit, ram32, ram16, ramu16, ram8, ramu8, tagR, offR, tagW, offW, mulDiv };
   }
 
-  cycles(): number {
-    return this.clock.now;
+  /**
+   * Counts for the CSR instruction now executing (CsrHart): when it runs (system()), the clock
+   * already holds its INSN cycles and `retired` does not yet count it.
+   */
+  cycles(end: boolean): number {
+    return end ? this.clock.now : this.clock.now - INSN;
   }
-  instret(): number {
-    return this.retired;
+  instret(end: boolean): number {
+    return end ? this.retired + 1 : this.retired;
   }
   mtime(): number {
     return this.timeSource();
