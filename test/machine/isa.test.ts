@@ -10,7 +10,7 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { execElf, type ExecResult } from "../../system/machine/exec.js";
+import { execElf, type ExecResult, type ExecTrap } from "../../system/machine/exec.js";
 import { buildIsaPrograms, ISA_GROUPS } from "./isa/build.js";
 
 /** Our programs take under 20,000 cycles each; the cap only stops a runaway, quickly. */
@@ -46,11 +46,16 @@ function explain(r: ExecResult): string {
     r.status === "fail"
       ? `FAIL in case ${r.exitCode} (tohost = 0x${(r.tohost >>> 0).toString(16)})`
       : r.status === "timeout"
-        ? `no result within ${r.cycles} cycles (stuck: a trap loop, or execution went astray)`
-        : `the machine halted (${r.halt?.kind ?? "?"}: ${r.halt?.reason ?? "?"})`;
+        ? `no result within ${r.cycles} cycles (stuck: execution went astray)`
+        : r.status === "trap-loop"
+          ? `a trap loop: ${trapText(r.trapLoop?.first)}, then ${trapText(r.trapLoop?.repeated)} over and over`
+          : `the machine halted (${r.halt?.kind ?? "?"}: ${r.halt?.reason ?? "?"})`;
   const console = r.console.trim();
   return console ? `${what}\nconsole: ${console}` : what;
 }
+
+const trapText = (t: ExecTrap | undefined): string =>
+  t ? `${t.name} at pc 0x${t.pc.toString(16)} (tval 0x${t.tval.toString(16)})` : "?";
 
 /** Runs the program again with a trace; describes how that run ended and its last steps. */
 function tracedRerun(bytes: Uint8Array, first: ExecResult): string {
