@@ -4,16 +4,20 @@
  *
  * The guest's console output goes to stdout as captured; a one-line summary goes to stderr.
  * Exit status: pass → 0; fail → the guest's code (tohost >> 1, low 8 bits; 1 when those are 0);
- * out of cycles → 124; machine reset / power-off → 125; bad input → 2. Guest programs should
- * use codes 1..123 so a failure is never mistaken for one of the harness's own statuses.
+ * out of cycles → 124; machine reset / power-off → 125; trap loop (the same trap at the same pc
+ * again and again, no instruction retired: e.g. a fault with no handler) → 126; bad input → 2.
+ * Guest programs should use codes 1..123 so a failure is never mistaken for one of the
+ * harness's own statuses.
  */
 import { readFile } from "node:fs/promises";
 import type { Argv, CommandModule } from "yargs";
 import { execElf, type ExecResult } from "../../system/index.js";
+import type { ExecTrap } from "../../system/machine/exec.js";
 import { EXIT_USAGE, ExitError } from "../errors.js";
 
 export const EXIT_TIMEOUT = 124;
 export const EXIT_HALTED = 125;
+export const EXIT_TRAP_LOOP = 126;
 export const MAX_CYCLES_DEFAULT = 1_000_000_000;
 
 interface ExecArgs {
@@ -58,11 +62,26 @@ export function summarize(r: ExecResult): ExecOutcome {
         summary: `out of cycles after ${r.cycles} cycles, ${r.instret} instructions (use --max-cycles)`,
         exitCode: EXIT_TIMEOUT,
       };
+    case "trap-loop":
+      return { summary: `trap loop: ${trapLoopText(r.trapLoop)} after ${counts}`, exitCode: EXIT_TRAP_LOOP };
     case "halted": {
       const what = r.halt?.kind === "poweroff" ? "machine powered off" : "machine reset";
       return { summary: `${what}: ${r.halt?.reason ?? "unknown reason"} after ${counts}`, exitCode: EXIT_HALTED };
     }
   }
+}
+
+const hex = (v: number): string => `0x${(v >>> 0).toString(16).padStart(8, "0")}`;
+const trapText = (t: ExecTrap): string => `${t.name} at pc ${hex(t.pc)}, tval ${hex(t.tval)}`;
+const sameTrap = (a: ExecTrap, b: ExecTrap): boolean =>
+  a.cause === b.cause && a.interrupt === b.interrupt && a.pc === b.pc && a.tval === b.tval;
+
+/** The first trap of a trap loop, and the one that repeated when it is another. */
+function trapLoopText(t: ExecResult["trapLoop"]): string {
+  if (!t) return "no trap recorded;";
+  const again = `${t.repeats + 1} times in a row`;
+  if (sameTrap(t.first, t.repeated)) return `${trapText(t.first)}, ${again} with no instruction retired;`;
+  return `${trapText(t.first)}; then the trap handler never ran an instruction: ${trapText(t.repeated)}, ${again};`;
 }
 
 /** Reads the ELF file; a missing or unreadable file is the user's error, not ours. */
@@ -127,7 +146,8 @@ export const execCommand: CommandModule<object, ExecArgs> = {
       .epilogue(
         "Exit status: 0 pass; otherwise the guest's code (tohost >> 1, low 8 bits, 1 if those are 0; " +
           "use 1..123); 124 out of cycles; " +
-          "125 machine reset or powered off; 2 bad input.",
+          "125 machine reset or powered off; 126 trap loop (the same trap at the same pc again and again, " +
+          "no instruction retired: e.g. a fault with no trap handler); 2 bad input.",
       ) as unknown as Argv<ExecArgs>,
   handler: async (argv) => {
     process.exitCode = await runExec({ elf: argv.elf, maxCycles: argv["max-cycles"], trace: argv.trace });

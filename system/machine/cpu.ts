@@ -76,6 +76,29 @@ const SPIN = INSN + JUMP_EXTRA;
 /** Interrupts in the priority order of the privileged spec: MEI, MSI, MTI, SEI, SSI, STI. */
 const IRQ_PRIORITY = [11, 3, 7, 9, 1, 5];
 
+/** A trap as the guest took it: cause (an interrupt number when `interrupt`), pc, tval. */
+export interface TrapRecord {
+  cause: number;
+  interrupt: boolean;
+  pc: number;
+  tval: number;
+}
+
+/**
+ * Traps the guest took with no instruction retired between them (instrumentation for trap-loop
+ * detection, not machine state): the first of them, the latest, and how many times in a row the
+ * latest repeated the one before it exactly (same cause, pc, tval).
+ */
+export interface TrapStreak {
+  first: TrapRecord;
+  last: TrapRecord;
+  repeats: number;
+  /** Instructions retired when the streak began. */
+  retired: number;
+  /** Traps in the streak (0 = none since reset). */
+  count: number;
+}
+
 export interface CpuSnapshot {
   x: Int32Array;
   pc: number;
@@ -171,6 +194,17 @@ export class Cpu implements CsrHart {
   domain = 0;
   foreign: Record<number, ForeignWrites> = {};
 
+  /** See TrapStreak; updated on every guest-vectored trap (not in hosted mode). */
+  readonly trapStreak: TrapStreak = {
+    first: { cause: 0, interrupt: false, pc: 0, tval: 0 }, last: { cause: 0, interrupt: false, pc: 0, tval: 0 }, repeats: 0, retired: 0, count: 0,
+  };
+  /**
+   * When > 0, a guest trap that repeats the one before it this many times in a row, with no
+   * instruction retired, stops the CPU instead (run() returns Stop.Trap, the trap not taken):
+   * the guest can never leave that loop. 0 (default) = never.
+   */
+  trapLoopLimit = 0;
+
   private excCause = -1;
   private excTval = 0;
   private stopSlice = false;
@@ -193,11 +227,15 @@ export class Cpu implements CsrHart {
     this.blockEnv = { x: this.x, out: this.blockExit, ram32, ram16, ramu16, ram8, ramu8, tagR, offR, tagW, offW, mulDiv };
   }
 
-  cycles(): number {
-    return this.clock.now;
+  /**
+   * Counts for the CSR instruction now executing (CsrHart): when it runs (system()), the clock
+   * already holds its INSN cycles and `retired` does not yet count it.
+   */
+  cycles(end: boolean): number {
+    return end ? this.clock.now : this.clock.now - INSN;
   }
-  instret(): number {
-    return this.retired;
+  instret(end: boolean): number {
+    return end ? this.retired + 1 : this.retired;
   }
   mtime(): number {
     return this.timeSource();
@@ -211,6 +249,7 @@ export class Cpu implements CsrHart {
     this.csr = resetCsrs();
     this.wfi = false;
     this.retired = 0;
+    this.trapStreak.count = 0;
     this.tlb.flush();
   }
 
@@ -314,6 +353,7 @@ export class Cpu implements CsrHart {
       this.trapInterrupt = interrupt;
       return true;
     }
+    if (this.noteTrap(cause, tval | 0, interrupt)) return true;
     const c = this.csr;
     this.clock.now += cost.TRAP_ENTRY;
     const deleg = this.mode <= Mode.S && ((interrupt ? c.mideleg : c.medeleg) >>> cause) & 1;
@@ -340,6 +380,25 @@ export class Cpu implements CsrHart {
       this.setMode(Mode.M);
     }
     return false;
+  }
+
+  /**
+   * Records a guest trap at this.pc in trapStreak (a new streak when an instruction retired
+   * since the last trap). True when it makes trapLoopLimit repeats: the caller stops instead.
+   */
+  private noteTrap(cause: number, tval: number, interrupt: boolean): boolean {
+    const s = this.trapStreak;
+    const { first, last } = s;
+    const same = last.cause === cause && last.interrupt === interrupt && last.pc === this.pc && last.tval === tval;
+    if (s.count === 0 || s.retired !== this.retired) {
+      setTrap(first, cause, interrupt, this.pc, tval);
+      s.retired = this.retired;
+      s.count = 0;
+      s.repeats = 0;
+    } else s.repeats = same ? s.repeats + 1 : 0;
+    setTrap(last, cause, interrupt, this.pc, tval);
+    s.count++;
+    return this.trapLoopLimit > 0 && s.repeats >= this.trapLoopLimit;
   }
 
   /**
@@ -380,6 +439,7 @@ export class Cpu implements CsrHart {
     this.domain = s.domain;
     this.foreign = structuredClone(s.foreign);
     this.bpResume = -1;
+    this.trapStreak.count = 0;
   }
 
   /** The interpreter. Only the decoder is a big switch. */
@@ -1006,6 +1066,13 @@ export class Cpu implements CsrHart {
     this.clock.now += cost.TRAP_RETURN;
     this.stopSlice = true;
   }
+}
+
+function setTrap(t: TrapRecord, cause: number, interrupt: boolean, pc: number, tval: number): void {
+  t.cause = cause;
+  t.interrupt = interrupt;
+  t.pc = pc;
+  t.tval = tval;
 }
 
 /** Whether any of bytes [i, i + n) of `a` is nonzero (a breakpoint inside a block). */

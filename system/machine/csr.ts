@@ -4,8 +4,16 @@
  * rules, then csrRead()/csrWrite(); an access that is not allowed is an illegal instruction.
  *
  * Implemented: the machine and supervisor trap CSRs, satp, the counters (cycle, time, instret
- * and their M-mode and high halves; hpm counters read as zero), the ID registers, and PMP
- * registers hardwired to zero (no PMP entries, which the spec allows).
+ * and their M-mode and high halves; hpm counters read as zero), the ID registers, PMP
+ * registers hardwired to zero (no PMP entries, which the spec allows), and the debug trigger
+ * registers of a hart with no triggers (tselect, tdata1..3 read 0, tinfo reads 1; writes ignored).
+ *
+ * Counters are 64 bits, exact modulo 2^64: each is a raw count (the clock, instructions retired;
+ * safe integers) plus an offset kept as two int32 halves, added with an explicit carry. A CSR
+ * access sees the count before the instruction doing it; a write sets the value seen after it,
+ * done instead of that instruction's increment (Zicsr: "if a CSR access instruction reads a CSR,
+ * it reads the value prior to the execution of the instruction. If a CSR access instruction
+ * writes such a CSR, the write is done instead of the increment.").
  */
 import { Mode } from "./trap.js";
 
@@ -15,6 +23,7 @@ export const CSR = {
   mstatus: 0x300, misa: 0x301, medeleg: 0x302, mideleg: 0x303, mie: 0x304, mtvec: 0x305,
   mcounteren: 0x306, menvcfg: 0x30a, mstatush: 0x310, menvcfgh: 0x31a, mcountinhibit: 0x320,
   mscratch: 0x340, mepc: 0x341, mcause: 0x342, mtval: 0x343, mip: 0x344,
+  tselect: 0x7a0, tdata1: 0x7a1, tdata2: 0x7a2, tdata3: 0x7a3, tinfo: 0x7a4,
   mcycle: 0xb00, minstret: 0xb02, mcycleh: 0xb80, minstreth: 0xb82,
   cycle: 0xc00, time: 0xc01, instret: 0xc02, cycleh: 0xc80, timeh: 0xc81, instreth: 0xc82,
   mvendorid: 0xf11, marchid: 0xf12, mimpid: 0xf13, mhartid: 0xf14, mconfigptr: 0xf15,
@@ -82,16 +91,22 @@ export interface CsrState {
   scause: number;
   stval: number;
   satp: number;
-  /** mcycle = clock + cycleOffset; minstret = instret + instretOffset (writes set the offsets). */
-  cycleOffset: number;
-  instretOffset: number;
+  /**
+   * mcycle = clock + cycleOffset and minstret = instret + instretOffset, modulo 2^64; each
+   * offset as its low and high words (int32). Only counter writes change them.
+   */
+  cycleOffsetLo: number;
+  cycleOffsetHi: number;
+  instretOffsetLo: number;
+  instretOffsetHi: number;
 }
 
 export function resetCsrs(): CsrState {
   return {
     mstatus: 0, medeleg: 0, mideleg: 0, mie: 0, mipSw: 0, mipHw: 0, mtvec: 0, mcounteren: 0,
     mscratch: 0, mepc: 0, mcause: 0, mtval: 0, stvec: 0, scounteren: 0, sscratch: 0, sepc: 0,
-    scause: 0, stval: 0, satp: 0, cycleOffset: 0, instretOffset: 0,
+    scause: 0, stval: 0, satp: 0,
+    cycleOffsetLo: 0, cycleOffsetHi: 0, instretOffsetLo: 0, instretOffsetHi: 0,
   };
 }
 
@@ -99,9 +114,12 @@ export function resetCsrs(): CsrState {
 export interface CsrHart {
   csr: CsrState;
   mode: number;
-  /** Current cycle count (the clock) and retired instructions. */
-  cycles(): number;
-  instret(): number;
+  /**
+   * The raw counts (the clock; instructions retired) at the start (end = false) or the end
+   * (end = true) of the CSR instruction now executing. Safe integers >= 0.
+   */
+  cycles(end: boolean): number;
+  instret(end: boolean): number;
   /** The CLINT's mtime, for the `time` CSR. */
   mtime(): number;
 }
@@ -122,8 +140,9 @@ export function csrAccess(h: CsrHart, num: number, write: boolean): boolean {
   return true;
 }
 
+const U32 = 0x1_0000_0000;
 const lo = (v: number): number => v | 0; // ToInt32 is exact modulo 2^32 for any safe integer
-const hi = (v: number): number => Math.floor(v / 0x1_0000_0000) | 0;
+const hi = (v: number): number => Math.floor(v / U32) | 0;
 
 /** Reads CSR `num`; undefined when it does not exist (→ illegal instruction). */
 export function csrRead(h: CsrHart, num: number): number | undefined {
@@ -151,12 +170,14 @@ export function csrRead(h: CsrHart, num: number): number | undefined {
     case CSR.mcause: return c.mcause;
     case CSR.mtval: return c.mtval;
     case CSR.mip: return c.mipSw | c.mipHw;
-    case CSR.mcycle: case CSR.cycle: return lo(h.cycles() + c.cycleOffset);
-    case CSR.mcycleh: case CSR.cycleh: return hi(h.cycles() + c.cycleOffset);
-    case CSR.minstret: case CSR.instret: return lo(h.instret() + c.instretOffset);
-    case CSR.minstreth: case CSR.instreth: return hi(h.instret() + c.instretOffset);
+    case CSR.mcycle: case CSR.cycle: return counterLo(h.cycles(false), c.cycleOffsetLo);
+    case CSR.mcycleh: case CSR.cycleh: return counterHi(h.cycles(false), c.cycleOffsetLo, c.cycleOffsetHi);
+    case CSR.minstret: case CSR.instret: return counterLo(h.instret(false), c.instretOffsetLo);
+    case CSR.minstreth: case CSR.instreth: return counterHi(h.instret(false), c.instretOffsetLo, c.instretOffsetHi);
     case CSR.time: return lo(h.mtime());
     case CSR.timeh: return hi(h.mtime());
+    case CSR.tinfo: return 1; // debug spec: "If the currently selected trigger doesn't exist, this field contains 1."
+    case CSR.tselect: case CSR.tdata1: case CSR.tdata2: case CSR.tdata3: // no triggers: tdata1.type 0 = none here
     case CSR.senvcfg: case CSR.menvcfg: case CSR.menvcfgh: case CSR.mstatush: case CSR.mcountinhibit:
     case CSR.mvendorid: case CSR.marchid: case CSR.mimpid: case CSR.mhartid: case CSR.mconfigptr:
       return 0;
@@ -204,10 +225,12 @@ export function csrWrite(h: CsrHart, num: number, v: number): boolean {
     case CSR.mcause: c.mcause = v | 0; return true;
     case CSR.mtval: c.mtval = v | 0; return true;
     case CSR.mip: c.mipSw = v & MIP_SW_WRITABLE; return true;
-    case CSR.mcycle: c.cycleOffset = setLo(h.cycles() + c.cycleOffset, v) - h.cycles(); return true;
-    case CSR.mcycleh: c.cycleOffset = setHi(h.cycles() + c.cycleOffset, v) - h.cycles(); return true;
-    case CSR.minstret: c.instretOffset = setLo(h.instret() + c.instretOffset, v) - h.instret(); return true;
-    case CSR.minstreth: c.instretOffset = setHi(h.instret() + c.instretOffset, v) - h.instret(); return true;
+    case CSR.mcycle: case CSR.mcycleh:
+      [c.cycleOffsetLo, c.cycleOffsetHi] = written(h.cycles(false), h.cycles(true), c.cycleOffsetLo, c.cycleOffsetHi, num === CSR.mcycleh, v);
+      return true;
+    case CSR.minstret: case CSR.minstreth:
+      [c.instretOffsetLo, c.instretOffsetHi] = written(h.instret(false), h.instret(true), c.instretOffsetLo, c.instretOffsetHi, num === CSR.minstreth, v);
+      return true;
   }
   return csrRead(h, num) !== undefined; // the rest are read-only zero / WARL-zero
 }
@@ -222,6 +245,33 @@ function legalMstatus(old: number, v: number): number {
   return n;
 }
 
-const U32 = 0x1_0000_0000;
-const setLo = (cur: number, v: number): number => Math.floor(cur / U32) * U32 + (v >>> 0);
-const setHi = (cur: number, v: number): number => (v >>> 0) * U32 + (((cur % U32) + U32) % U32);
+/** Low word of (count + offset) mod 2^64, the offset's low word `offLo`. */
+function counterLo(count: number, offLo: number): number {
+  return ((count >>> 0) + (offLo >>> 0)) | 0;
+}
+
+/** High word of (count + offset) mod 2^64: the high words plus the carry out of the low words. */
+function counterHi(count: number, offLo: number, offHi: number): number {
+  const carry = (count >>> 0) + (offLo >>> 0) >= U32 ? 1 : 0;
+  return (hi(count) + offHi + carry) | 0;
+}
+
+/**
+ * The offset (low, high words) that makes the counter read (newLo, newHi) at raw count `count`:
+ * (new - count) mod 2^64, with the borrow out of the low words.
+ */
+function offsetFor(newLo: number, newHi: number, count: number): [number, number] {
+  const d = (newLo >>> 0) - (count >>> 0);
+  return [d | 0, ((newHi >>> 0) - (hi(count) >>> 0) - (d < 0 ? 1 : 0)) | 0];
+}
+
+/**
+ * A counter's new offset after a write of `v` to its low (high = false) or high half, given its
+ * raw count at the start and at the end of the writing instruction: the other half keeps its
+ * value from before the instruction, and the counter holds the result at the instruction's end.
+ */
+function written(before: number, after: number, offLo: number, offHi: number, high: boolean, v: number): [number, number] {
+  const oldLo = counterLo(before, offLo);
+  const oldHi = counterHi(before, offLo, offHi);
+  return offsetFor(high ? oldLo : v, high ? v : oldHi, after);
+}

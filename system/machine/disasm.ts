@@ -129,7 +129,7 @@ function buildCsrNames(): Map<number, string> {
     mcountinhibit: 0x320, mscratch: 0x340, mepc: 0x341, mcause: 0x342, mtval: 0x343, mip: 0x344, mtinst: 0x34a,
     mtval2: 0x34b, mcycle: 0xb00, minstret: 0xb02, mcycleh: 0xb80, minstreth: 0xb82, cycle: 0xc00, time: 0xc01,
     instret: 0xc02, cycleh: 0xc80, timeh: 0xc81, instreth: 0xc82, mvendorid: 0xf11, marchid: 0xf12, mimpid: 0xf13,
-    mhartid: 0xf14, mconfigptr: 0xf15,
+    mhartid: 0xf14, mconfigptr: 0xf15, tselect: 0x7a0, tdata1: 0x7a1, tdata2: 0x7a2, tdata3: 0x7a3,
   }).map(([name, num]) => [num, name]));
   for (let i = 0; i < 16; i++) m.set(0x3a0 + i, `pmpcfg${i}`);
   for (let i = 0; i < 64; i++) m.set(0x3b0 + i, `pmpaddr${i}`);

@@ -1,12 +1,24 @@
 /*
  * Running a bare-metal ELF: load its segments, start at its entry in M-mode, and run until it
  * writes its `tohost` symbol (the HTIF convention of the RISC-V test suites: 1 = pass,
- * (code << 1) | 1 = fail with code), runs out of cycles, or resets/powers off the machine.
+ * (code << 1) | 1 = fail with code), runs out of cycles, resets/powers off the machine, or
+ * is caught in a trap loop: the same trap at the same pc, TRAP_LOOP_REPEATS times in a row with
+ * no instruction retired (a trap with no working handler, e.g. mtvec = 0: every fetch of the
+ * handler faults again), which no amount of cycles would end.
  */
 import { disassemble } from "./disasm.js";
 import { findSymbol, parseElf } from "./elf.js";
 import { Machine } from "./machine.js";
-import { modeName } from "./trap.js";
+import type { TrapRecord } from "./cpu.js";
+import { causeName, modeName } from "./trap.js";
+
+/** Identical traps in a row, with no instruction retired, that make a trap loop. */
+export const TRAP_LOOP_REPEATS = 1000;
+
+/** A trap the guest took, with its cause's name. */
+export interface ExecTrap extends TrapRecord {
+  name: string;
+}
 
 export interface ExecOptions {
   /** Cycle budget (default 1e9). */
@@ -18,7 +30,7 @@ export interface ExecOptions {
 
 export interface ExecResult {
   /** halted = the machine was reset or powered off before writing tohost. */
-  status: "pass" | "fail" | "timeout" | "halted";
+  status: "pass" | "fail" | "timeout" | "halted" | "trap-loop";
   /** 0 on pass; tohost >> 1 on fail. */
   exitCode: number;
   /** Raw value written to tohost (0 when none). */
@@ -28,6 +40,11 @@ export interface ExecResult {
   /** Console (UART) output. */
   console: string;
   halt?: { kind: "reset" | "poweroff"; reason: string; at: number };
+  /**
+   * For trap-loop: the first trap since the last instruction retired (what went wrong), and the
+   * trap that then repeated (`repeats` times after its first time; often the handler's fetch).
+   */
+  trapLoop?: { first: ExecTrap; repeated: ExecTrap; repeats: number };
 }
 
 export type ExecOutcome = { ok: true; result: ExecResult } | { ok: false; error: string };
@@ -45,6 +62,7 @@ export function execElf(bytes: Uint8Array, opts: ExecOptions = {}): ExecOutcome 
       return { ok: false, error: `segment at 0x${hex(seg.paddr)} (${seg.memsz} bytes) is outside RAM` };
   m.cpu.reset(elf.entry);
   m.cpu.watch(tohost.value);
+  m.cpu.trapLoopLimit = TRAP_LOOP_REPEATS;
   if (opts.trace) {
     const out = opts.trace;
     m.trace = (pc, insn, mode, cycle) =>
@@ -59,6 +77,7 @@ export function execElf(bytes: Uint8Array, opts: ExecOptions = {}): ExecOutcome 
       if (value & 1) break; // exit request; even values are HTIF device commands: ignored
       continue;
     }
+    if (stop === "trap") return { ok: true, result: { ...result(m, "trap-loop", 0, 0), trapLoop: trapLoop(m) } };
     const status = stop === "halt" ? "halted" : "timeout";
     return { ok: true, result: result(m, status, 0, 0) };
   }
@@ -76,6 +95,12 @@ function result(m: Machine, status: ExecResult["status"], exitCode: number, toho
     console: m.uart.output(),
     ...(m.halted ? { halt: { ...m.halted } } : {}),
   };
+}
+
+function trapLoop(m: Machine): NonNullable<ExecResult["trapLoop"]> {
+  const s = m.cpu.trapStreak;
+  const named = (t: TrapRecord): ExecTrap => ({ ...t, pc: t.pc >>> 0, tval: t.tval >>> 0, name: causeName(t.cause, t.interrupt) });
+  return { first: named(s.first), repeated: named(s.last), repeats: s.repeats };
 }
 
 const hex = (v: number): string => (v >>> 0).toString(16).padStart(8, "0");

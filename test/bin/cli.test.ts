@@ -69,6 +69,7 @@ describe("bulkhead CLI: usage", () => {
     expect(r.stdout).toMatch(/--trace/);
     expect(r.stdout).toMatch(/124/);
     expect(r.stdout).toMatch(/125/);
+    expect(r.stdout).toMatch(/126 trap loop/);
   });
 
   it("an unknown command is one line on stderr and exit 2", () => {
@@ -116,6 +117,9 @@ const GUESTS: Record<string, string> = {
   reset: `
     volatile unsigned tohost __attribute__((section(".tohost"), aligned(8)));
     int main(void) { *(volatile unsigned char *)(0x03000000u + 0xCF9) = 0x06; for (;;) {} }`,
+  wild: `
+    volatile unsigned tohost __attribute__((section(".tohost"), aligned(8)));
+    int main(void) { return *(volatile int *)0x100; }`,
 };
 
 function haveClang(): boolean {
@@ -172,6 +176,15 @@ describe.skipIf(skipGuests)("bulkhead exec: guest programs", () => {
     expect(r.stderr).toMatch(/^bulkhead: machine reset: .+/);
     expect(errLines(r)).toHaveLength(1);
     expect(r.code).toBe(125);
+  });
+
+  it("a guest that faults with no trap handler (mtvec = 0): exit 126 at once, one line naming the fault", () => {
+    const r = bulkhead("exec", elf("wild"));
+    expect(errLines(r)).toHaveLength(1);
+    expect(r.stderr).toMatch(
+      /^bulkhead: trap loop: load access fault at pc 0x8[0-9a-f]{7}, tval 0x00000100; then the trap handler never ran an instruction: instruction access fault at pc 0x00000000, tval 0x00000000, 1001 times in a row; after \d+ instructions \(\d+ cycles\)\n$/,
+    );
+    expect(r.code).toBe(126);
   });
 
   it("--trace prints one line per instruction before the console output", () => {
@@ -231,6 +244,21 @@ describe("exec: option parsing and summaries", () => {
     const halted = summarize({ ...base, status: "halted", halt: { kind: "reset", reason: "port 0xcf9 <- 0x06", at: 200 } });
     expect(halted).toEqual({ summary: "machine reset: port 0xcf9 <- 0x06 after 100 instructions (200 cycles)", exitCode: 125 });
     expect(summarize({ ...base, status: "halted", halt: { kind: "poweroff", reason: "x", at: 1 } }).summary).toMatch(/^machine powered off: x/);
+  });
+
+  it("a trap loop names its first trap, and the repeated one when it is another: exit 126", () => {
+    const trap = (cause: number, name: string, pc: number, tval: number) => ({ cause, interrupt: false, pc, tval, name });
+    const store = trap(7, "store access fault", 0x8000_0000, 0xffff_fffc);
+    const fetch = trap(1, "instruction access fault", 0, 0);
+    expect(summarize({ ...base, status: "trap-loop", trapLoop: { first: store, repeated: fetch, repeats: 1000 } })).toEqual({
+      summary:
+        "trap loop: store access fault at pc 0x80000000, tval 0xfffffffc; then the trap handler never ran an instruction: " +
+        "instruction access fault at pc 0x00000000, tval 0x00000000, 1001 times in a row; after 100 instructions (200 cycles)",
+      exitCode: 126,
+    });
+    expect(summarize({ ...base, status: "trap-loop", trapLoop: { first: fetch, repeated: fetch, repeats: 1000 } }).summary).toBe(
+      "trap loop: instruction access fault at pc 0x00000000, tval 0x00000000, 1001 times in a row with no instruction retired; after 100 instructions (200 cycles)",
+    );
   });
 
   it("fail codes are masked to 8 bits and never 0", () => {

@@ -23,6 +23,7 @@ export const asm = {
     ((((off >> 12) & 1) << 31) | (((off >> 5) & 0x3f) << 25) | (rs2 << 20) | (rs1 << 15) | (((off >> 1) & 0xf) << 8) | (((off >> 11) & 1) << 7) | 0x63) >>> 0,
   csrrw: (rd: number, csr: number, rs1: number) => i(csr, rs1, 1, rd, 0x73),
   csrrs: (rd: number, csr: number, rs1: number) => i(csr, rs1, 2, rd, 0x73),
+  csrrwi: (rd: number, csr: number, uimm: number) => i(csr, uimm, 5, rd, 0x73),
   ecall: () => 0x00000073,
   ebreak: () => 0x00100073,
   mret: () => 0x30200073,
