@@ -11,8 +11,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { Argv, CommandModule } from "yargs";
-import { execElf, type ExecResult } from "../../system/index.js";
-import type { ExecTrap } from "../../system/machine/exec.js";
+import { execElf, type ExecResult, type ExecTrap } from "../../system/index.js";
 import { EXIT_USAGE, ExitError } from "../errors.js";
 
 export const EXIT_TIMEOUT = 124;
