@@ -149,7 +149,7 @@ export class Kernel {
   private restoreContext(idx: number): void {
     const cpu = this.machine.cpu;
     const km = this.km;
-    for (let r = 1; r < 32; r++) cpu.x[r] = km.proc(idx, PROC.regs + 4 * r);
+    km.procWords(idx, PROC.regs + 4, cpu.xAbove0);
     cpu.x[0] = 0;
     cpu.pc = km.proc(idx, PROC.pc);
     const satp = ((1 << 31) | ((km.proc(idx, PROC.ptRoot) >>> 0) >>> 12)) | 0;

@@ -135,6 +135,11 @@ export class KernelMemory {
   setProcWords(idx: number, field: number, words: Int32Array): void {
     this.i32.set(words, (PROC_TABLE_OFF + idx * PROC_SIZE + field) >> 2);
   }
+  /** Loads `dst.length` words from proc field `field` onward into `dst` (the saved registers, in one copy). */
+  procWords(idx: number, field: number, dst: Int32Array): void {
+    const at = (PROC_TABLE_OFF + idx * PROC_SIZE + field) >> 2;
+    dst.set(this.i32.subarray(at, at + dst.length));
+  }
   priv(idx: number, field: number): number {
     return this.i32[(PRIV_TABLE_OFF + idx * PRIV_SIZE + field) >> 2];
   }
