@@ -35,7 +35,7 @@ export interface ClassifierInput {
   /** Kernel deaths of the faulty driver (crash/exit/killed), with detail and cycle. */
   deaths: Array<{ kind: string; detail: string; at: number }>;
   /** Requests of the driver the kernel refused, by kind, with the cycle of the first. */
-  denials: Array<{ kind: "call" | "ipc" | "port"; at: number }>;
+  denials: Array<{ kind: "call" | "ipc" | "port" | "grant"; at: number }>;
   /** Is the driver alive at the end of the run? */
   driverAlive: boolean;
 }
@@ -61,7 +61,7 @@ function detection(c: ClassifierInput): Detection {
   const candidates: Array<{ at: number; d: Detection }> = [];
   for (const e of c.deaths) candidates.push({ at: e.at, d: e.kind === "killed" ? "heartbeat" : mechanismOf(e.detail) });
   for (const e of c.rsEvents) if (e.kind === "hang") candidates.push({ at: e.at, d: "heartbeat" });
-  for (const e of c.denials) candidates.push({ at: e.at, d: e.kind === "call" ? "denied-call" : e.kind === "ipc" ? "denied-ipc" : "denied-port" });
+  for (const e of c.denials) candidates.push({ at: e.at, d: `denied-${e.kind}` });
   if (c.end === "panic") candidates.push({ at: Infinity, d: /table|priv|queue|page table|magic|corrupt|link/.test(c.panicReason ?? "") ? "kernel-check" : mechanismOf(c.panicReason ?? "") });
   if (c.end === "reset" || c.end === "poweroff") candidates.push({ at: Infinity, d: "machine-reset" });
   if (c.lockup) candidates.push({ at: Infinity, d: "soft-lockup" });

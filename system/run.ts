@@ -9,7 +9,7 @@
  */
 import type { HaltRecord } from "./machine/device.js";
 import { finishCoverage, startCoverage } from "./coverage.js";
-import type { KernelEvent } from "./kernel/state.js";
+import type { DenialKind, KernelEvent } from "./kernel/state.js";
 import { probeService, type ProbeState } from "./probe.js";
 import type { RsEvent, RsState } from "./servers/rs/types.js";
 import type { System } from "./system.js";
@@ -42,7 +42,7 @@ export interface DriverObservations {
   /** Its deaths seen by the kernel during the run. */
   deaths: Array<{ kind: string; detail: string; at: number }>;
   /** Its requests the kernel refused during the run (privilege checks). */
-  denials: Array<{ kind: "call" | "ipc" | "port"; at: number }>;
+  denials: Array<{ kind: DenialKind; at: number }>;
   /** Its stores or its DMA wrote memory outside its domain (page ownership), when they did; owner: the domain written. */
   propagation?: { writes: number; firstPa: number; firstAt: number; owner: number };
 }

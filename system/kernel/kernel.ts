@@ -34,7 +34,7 @@ import { slotIndex } from "./params.js";
 import { lookupEndpoint, setRts } from "./proc.js";
 import { dequeue, enqueue, pickNext } from "./sched.js";
 import { bootTables, releaseProcess } from "./spawn.js";
-import { type DeathRecord, domainOf, type KernelEvent, type KernelState, MTIME_PER_TICK } from "./state.js";
+import { type DeathRecord, type DenialKind, domainOf, type KernelEvent, type KernelState, MTIME_PER_TICK } from "./state.js";
 import { accessible, copyFrom, copyTo } from "./vm.js";
 
 /** Console characters kept, and refused requests recorded (guests can produce either without end). */
@@ -204,7 +204,7 @@ export class Kernel {
   }
 
   /** Records a request of process idx refused by a privilege check; returns `code` for chaining. */
-  denied(idx: number, kind: "call" | "ipc" | "port", code: number): number {
+  denied(idx: number, kind: DenialKind, code: number): number {
     // Bounded: a driver can retry a refused call forever. The first ones say when and what.
     if (this.state.denials.length < MAX_DENIALS) this.state.denials.push({ label: this.state.procs[idx]?.label ?? "?", kind, at: this.now() });
     return code;

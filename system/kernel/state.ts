@@ -52,6 +52,9 @@ export interface DeathRecord {
   at: number;
 }
 
+/** What a privilege check refused: a kernel call, an IPC, a port, a grant (a safe copy outside it). */
+export type DenialKind = "call" | "ipc" | "port" | "grant";
+
 export interface KernelState {
   /** Process-table index whose context is in the CPU; -1 = the idle loop. */
   current: number;
@@ -81,5 +84,5 @@ export interface KernelState {
   /** The soft-lockup detector's first warning (a detection; the system runs on). */
   lockup: { label: string; at: number; ticks: number } | null;
   /** Requests the privilege checks refused, in order (a detection mechanism of their own). */
-  denials: Array<{ label: string; kind: "call" | "ipc" | "port"; at: number }>;
+  denials: Array<{ label: string; kind: DenialKind; at: number }>;
 }

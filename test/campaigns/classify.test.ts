@@ -34,6 +34,7 @@ describe("classifier", () => {
   it("wrong data nobody reported is silent corruption; errors seen are degraded", () => {
     expect(classify({ ...clean, verdict: "corrupt" })).toMatchObject({ outcome: "silent-corruption", detection: "oracle" });
     expect(classify({ ...clean, verdict: "errors", denials: [{ kind: "port", at: 300 }] })).toMatchObject({ outcome: "degraded", detection: "denied-port" });
+    expect(classify({ ...clean, verdict: "errors", denials: [{ kind: "grant", at: 300 }] })).toMatchObject({ outcome: "degraded", detection: "denied-grant" });
   });
   it("no effect, and not activated", () => {
     expect(classify(clean)).toEqual({ outcome: "no-effect", detection: "none", restarts: 0, recoveryCycles: -1 });

@@ -126,7 +126,7 @@ describe("a driver's SAFECOPYTO past the end of VFS's grant", () => {
     expect(obs.driver!.denials).toEqual([]);
   });
 
-  it("minix3: the grant check refuses the copy (EPERM); nothing is written past the grant and nothing is recorded", () => {
+  it("minix3: the grant check refuses the copy (EPERM), recorded as a grant denial; nothing is written past the grant and no propagation", () => {
     const { sys, obs, calls, sent, grant, past } = overrun("minix3");
     expect(calls[0].args[2]).toBe(grant.len);
     expect(calls[0].result).toBe(-EPERM);
@@ -134,6 +134,7 @@ describe("a driver's SAFECOPYTO past the end of VFS's grant", () => {
     expect(ramAt(sys, past, PAGE)).not.toEqual(sent);
     expect(obs.driver!.propagation).toBeUndefined();
     expect(sys.machine.cpu.foreign).toEqual({});
+    expect(obs.driver!.denials.map((d) => d.kind)).toEqual(["grant"]);
   });
 
   it.each(["monolithic", "minix3"])("%s: the driver's copies into the granted buffers are legitimate and not counted", (build) => {

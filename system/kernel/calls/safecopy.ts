@@ -40,9 +40,10 @@ export function verifyGrant(
   if ((flags & (CPF_USED | CPF_VALID)) !== (CPF_USED | CPF_VALID)) return -EINVAL;
   range.end = start + len;
   if (!k.checked(caller)) return start + offset; // builds without isolation trust the caller
-  if (who !== ANY && who !== km.proc(caller, PROC.endpoint)) return -EPERM;
-  if ((flags & access) !== access) return -EPERM;
-  if (offset < 0 || bytes < 0 || offset + bytes > len) return -EPERM;
+  // A refused grant is a privilege check that fired, like a refused port: recorded as a denial.
+  if (who !== ANY && who !== km.proc(caller, PROC.endpoint)) return k.denied(caller, "grant", -EPERM);
+  if ((flags & access) !== access) return k.denied(caller, "grant", -EPERM);
+  if (offset < 0 || bytes < 0 || offset + bytes > len) return k.denied(caller, "grant", -EPERM);
   return start + offset;
 }
 
