@@ -13,10 +13,13 @@ import type { Build } from "../../system/builds/types.js";
 import type { ServiceConf } from "../../system/kernel/service.js";
 import { PROC } from "../../system/kernel/layout.js";
 import type { NativeRegistry } from "../../system/kernel/native.js";
-import { HZ, USER_Q, slotIndex } from "../../system/kernel/params.js";
-import { endpointOf, endpointSlot } from "../../system/kernel/proc.js";
+import { HZ, USER_Q } from "../../system/kernel/params.js";
+import { endpointOf } from "../../system/kernel/proc.js";
 import { CPU_HZ } from "../../system/machine/memmap.js";
 import { System } from "../../system/system.js";
+import { procIndex } from "../support/system.js";
+
+export { procIndex };
 import { buildGuests } from "./guest/build.js";
 
 /** Emulated cycles per clock tick. */
@@ -135,13 +138,6 @@ export function runUntilLine(sys: System, label: string, text: string, ticks = 5
 /** Runs until every label has printed "done" (or `ticks` pass). */
 export function runUntilDone(sys: System, labels: string[], ticks = 50) {
   return sys.runUntil(() => labels.every((l) => lines(sys, l).includes("done")), ticks * TICK, TICK / 4);
-}
-
-/** Process-table index of the live process labelled `label` (throws if none). */
-export function procIndex(sys: System, label: string): number {
-  const ep = sys.kernel.lookupLabel(label);
-  if (ep === undefined) throw new Error(`no live process "${label}"`);
-  return slotIndex(endpointSlot(ep));
 }
 
 /** RTS flags, sendTo and getFrom of `label`. */

@@ -8,6 +8,7 @@ import type { Build } from "../../system/builds/types.js";
 import { composeSystem, type ComposeOptions } from "../../system/compose.js";
 import { DRIVER_TEXT_BASE } from "../../system/kernel/abi.js";
 import { PROC } from "../../system/kernel/layout.js";
+import { lookupEndpoint } from "../../system/kernel/proc.js";
 import { fileOffsetOf, findSymbol, parseElf } from "../../system/machine/elf.js";
 import type { System } from "../../system/system.js";
 import type { Workload } from "../../system/workloads/workload.js";
@@ -22,7 +23,7 @@ export function boot(build: Build | string, workload: Workload, opts: ComposeOpt
 export function procIndex(sys: System, label: string): number {
   const ep = sys.kernel.lookupLabel(label);
   if (ep === undefined) throw new Error(`no live process ${label}`);
-  return Object.entries(sys.kernel.state.procs).map(([i]) => Number(i)).find((i) => sys.kernel.km.proc(i, PROC.endpoint) === ep)!;
+  return lookupEndpoint(sys.kernel.km, ep);
 }
 
 /** Virtual address of function `symbol` in driver image `image`. */
