@@ -66,8 +66,14 @@ function compare(a: string, b: string, ra: ExperimentResult[], rb: ExperimentRes
     const row = (transition[x.outcome] ??= Object.fromEntries(OUTCOMES.map((o) => [o, 0])) as Record<Outcome, number>);
     row[y.outcome] = (row[y.outcome] ?? 0) + 1;
     const fx = isFailure(x), fy = isFailure(y);
-    if (x.activated) (activated.a++, fx && activated.aFailed++);
-    if (y.activated) (activated.b++, fy && activated.bFailed++);
+    if (x.activated) {
+      activated.a++;
+      if (fx) activated.aFailed++;
+    }
+    if (y.activated) {
+      activated.b++;
+      if (fy) activated.bFailed++;
+    }
     if (x.activated || y.activated) {
       const k = [x.detection, y.detection, x.outcome, y.outcome].join("\u0000");
       const d = detections.get(k) ?? { a: x.detection, b: y.detection, outcomeA: x.outcome, outcomeB: y.outcome, pairs: 0 };

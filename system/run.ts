@@ -122,6 +122,8 @@ export function runWorkload(sys: System, workload: Workload, params: string, lim
   const stoppedAt = sys.machine.clock.now - start;
   const exactEnd = end === "completed" ? watched.workload.doneAt : end === "panic" && k.panic ? k.panic.at - start : sys.machine.halted ? sys.machine.halted.at - start : stoppedAt;
   const lockup = k.lockup && k.lockup.at >= start ? { lockup: { ...k.lockup } } : {};
+  const rsEvents = structuredClone(sys.nativeState<RsState>("rs")?.events ?? []);
+  const kernelEvents = structuredClone(k.events);
   return {
     end,
     cycles: exactEnd,
@@ -131,11 +133,11 @@ export function runWorkload(sys: System, workload: Workload, params: string, lim
     lastProgressAt: watched.workload.lastAt,
     progress: watched.workload.value,
     probe: { answers: watched.probe.value, lastAt: watched.probe.lastAt, alive: watched.probe.lastAt >= 0 && stoppedAt - watched.probe.lastAt < limits.watchdogCycles },
-    rsEvents: structuredClone(sys.nativeState<RsState>("rs")?.events ?? []),
-    kernelEvents: structuredClone(k.events),
+    rsEvents,
+    kernelEvents,
     oracle: workload.judge(params, st === undefined ? undefined : structuredClone(st), sys.machine.records()),
     console: sys.console(),
-    ...(limits.watch !== undefined ? { driver: driverObservations(sys, limits.watch, domain, start) } : {}),
+    ...(limits.watch !== undefined ? { driver: driverObservations(sys, limits.watch, domain, start, rsEvents, kernelEvents) } : {}),
     ...(coverage ? { coverage } : {}),
   };
 }
@@ -177,11 +179,11 @@ function watchProgress(sys: System, workload: Workload, start: number): { worklo
 }
 
 /** The watched driver's fate since `start` (see DriverObservations). */
-function driverObservations(sys: System, label: string, domain: number | undefined, start: number): DriverObservations {
+function driverObservations(sys: System, label: string, domain: number | undefined, start: number, rs: RsEvent[], events: KernelEvent[]): DriverObservations {
   const k = sys.kernel.state;
   const rel = (t: number) => t - start;
-  const rsEvents = (sys.nativeState<RsState>("rs")?.events ?? []).filter((e) => e.label === label).map((e) => ({ ...e, at: rel(e.at) }));
-  const deaths = k.events.filter((e) => e.label === label && (e.kind === "crash" || e.kind === "exit" || e.kind === "killed") && e.at >= start).map((e) => ({ kind: e.kind, detail: e.detail, at: rel(e.at) }));
+  const rsEvents = rs.filter((e) => e.label === label).map((e) => ({ ...e, at: rel(e.at) }));
+  const deaths = events.filter((e) => e.label === label && (e.kind === "crash" || e.kind === "exit" || e.kind === "killed") && e.at >= start).map((e) => ({ kind: e.kind, detail: e.detail, at: rel(e.at) }));
   const denials = k.denials.filter((d) => d.label === label && d.at >= start).map((d) => ({ kind: d.kind, at: rel(d.at) }));
   const foreign = domain === undefined ? undefined : sys.machine.cpu.foreign[domain];
   return {

@@ -37,13 +37,4 @@ describe("the standard system with the files workload", () => {
     expect(obs.end).toBe("completed");
     expect(obs.oracle.verdict).toBe("pass");
   });
-
-  it("monolithic: the same hang stalls the workload and the system (the liveness probe starves)", () => {
-    const { sys, params } = boot("monolithic", filesWorkload);
-    patchRunning(sys, "at_wini", "at_transfer", [LOOP]);
-    const obs = runWorkload(sys, filesWorkload, params, limits);
-    expect(obs.end).toBe("stalled");
-    expect(obs.probe.alive).toBe(false);
-    expect(obs.oracle.verdict).not.toBe("pass");
-  });
 });

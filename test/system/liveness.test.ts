@@ -46,6 +46,7 @@ describe("the liveness probe", () => {
     expect(obs.probe.alive).toBe(false);
     expect(obs.probe.lastAt).toBeLessThan(obs.lastProgressAt + 10_000_000); // it stopped when the workload did
     expect(obs.lockup).toBeUndefined(); // Linux's detector waits 20 s: it has not spoken within 2 s
+    expect(obs.oracle.verdict).not.toBe("pass");
   });
 
   it("monolithic: a driver blocked forever (no CPU held) leaves it answering: a workload hang, not a system hang", () => {
