@@ -21,24 +21,20 @@ const STUB_PORT = 0x300;
 const PING = 0x7100;
 const PONG = 0x7101;
 
-/** A device with one port that counts reads. */
+/** A device with one port (reads 0x5a) and no state: what matters here is that composition plugs it in. */
 class StubDevice implements Device {
   readonly name = "stub";
   readonly mmio: Region[] = [];
   readonly ports: Region[] = [{ base: STUB_PORT, size: 1 }];
-  state = { reads: 0 };
+  readonly state = {};
   portRead(_port: number, _size: AccessSize): number {
-    return ++this.state.reads;
+    return 0x5a;
   }
-  reset(): void {
-    this.state = { reads: 0 };
-  }
+  reset(): void {}
   snapshot(): unknown {
-    return { ...this.state };
+    return {};
   }
-  restore(s: unknown): void {
-    this.state = { ...(s as { reads: number }) };
-  }
+  restore(): void {}
 }
 
 /** Its driver (native): announces itself under its class's key, answers RS's pings and the workload's PING. */
