@@ -167,7 +167,7 @@ export class System {
   /** The state of the native process labelled `label` (e.g. a workload's progress), if alive. */
   nativeState<S>(label: string): S | undefined {
     const s = this.kernel.state;
-    for (const [idx, n] of Object.entries(s.natives)) if (s.procs[Number(idx)]?.label === label) return n.state as S;
+    for (const [idx, n] of Object.entries(s.natives)) if (this.kernel.km.procName(Number(idx)) === label) return n.state as S;
     return undefined;
   }
 

@@ -55,7 +55,7 @@ function detectSoftLockup(k: Kernel, cur: number): void {
   const { ticks: threshold, panic } = softLockup(k.build);
   const stuck = s.ticks - s.runningSince;
   if (threshold <= 0 || !k.holdsCpu(cur) || stuck < threshold || stuck % threshold !== 0) return;
-  const label = s.procs[cur]?.label ?? "?";
+  const label = k.km.procName(cur);
   const what = `soft lockup - CPU stuck for ${stuck} ticks in ${label}`;
   if (panic) return k.panic(what);
   s.lockup ??= { label, at: k.now(), ticks: stuck };

@@ -14,9 +14,10 @@ import {
 } from "./abi.js";
 import type { Kernel } from "./kernel.js";
 import { PROC, RTS_RECEIVING, RTS_SENDING, PRIV, SF_CHECKED } from "./layout.js";
-import { messageArray, newMessage, set32, type Message } from "./message.js";
+import { newMessage, set32, type Message } from "./message.js";
 import { NR_SLOTS } from "./params.js";
 import { clearRts, lookupEndpoint, setRts } from "./proc.js";
+import { pushAsync } from "./queues.js";
 import * as costs from "./costs.js";
 import { dequeue } from "./sched.js";
 
@@ -262,6 +263,5 @@ export function sendAsync(k: Kernel, caller: number, dstE: number, msg: Message)
   if (dst < 0) return dst;
   const callerE = k.km.proc(caller, PROC.endpoint);
   if (waitsFor(k, dst, callerE)) return deliver(k, dst, msg.slice(), callerE);
-  k.state.asyncQ.push({ from: caller, to: dstE, msg: messageArray(msg) });
-  return OK;
+  return pushAsync(k.km, caller, dstE, msg);
 }

@@ -33,7 +33,8 @@ import { runNatives, takeAsync } from "./native-runtime.js";
 import { slotIndex } from "./params.js";
 import { lookupEndpoint, setRts } from "./proc.js";
 import { dequeue, enqueue, pickNext } from "./sched.js";
-import { bootTables, releaseProcess } from "./spawn.js";
+import { dropAsync, dropRuns, pushRun } from "./queues.js";
+import { bootTables, labelIndex, releaseProcess } from "./spawn.js";
 import { type DeathRecord, type DenialKind, domainOf, type KernelEvent, type KernelState, MTIME_PER_TICK } from "./state.js";
 import { accessible, copyFrom, copyTo } from "./vm.js";
 
@@ -126,7 +127,7 @@ export class Kernel {
   }
 
   log(kind: KernelEvent["kind"], idx: number, detail: string): void {
-    const label = idx >= 0 ? this.state.procs[idx]?.label ?? "?" : "kernel";
+    const label = idx >= 0 ? this.km.procName(idx) : "kernel";
     const endpoint = idx >= 0 ? this.km.proc(idx, PROC.endpoint) : NONE;
     this.state.events.push({ at: this.now(), kind, label, endpoint, detail });
   }
@@ -206,7 +207,7 @@ export class Kernel {
   /** Records a request of process idx refused by a privilege check; returns `code` for chaining. */
   denied(idx: number, kind: DenialKind, code: number): number {
     // Bounded: a driver can retry a refused call forever. The first ones say when and what.
-    if (this.state.denials.length < MAX_DENIALS) this.state.denials.push({ label: this.state.procs[idx]?.label ?? "?", kind, at: this.now() });
+    if (this.state.denials.length < MAX_DENIALS) this.state.denials.push({ label: this.km.procName(idx), kind, at: this.now() });
     return code;
   }
 
@@ -234,15 +235,14 @@ export class Kernel {
     const native = km.proc(idx, PROC.kind) === PK_NATIVE;
     if (!native) this.setReg(idx, 10, code);
     if (km.proc(idx, PROC.rtsFlags) !== 0 && code === OK) return; // still blocked (the receive half of a SENDREC)
-    if (native) this.state.nativeRunQ.push([idx, code]);
+    if (native) pushRun(this, idx, code);
     else if (km.proc(idx, PROC.rtsFlags) === 0) this.enqueue(idx);
   }
 
   /** Makes a woken process runnable at its own priority again (see the quantum in clock.ts). */
   enqueue(idx: number): void {
     dequeue(this.km, idx);
-    const conf = this.state.procs[idx]?.conf;
-    if (conf) this.km.setProc(idx, PROC.priority, conf.priority);
+    this.km.setProc(idx, PROC.priority, this.km.proc(idx, PROC.maxPriority));
     enqueue(this.km, idx);
   }
 
@@ -270,7 +270,7 @@ export class Kernel {
   private exception(cur: number, cause: number, tval: number): void {
     const what = `${causeName(cause)} at pc 0x${(this.km.proc(cur, PROC.pc) >>> 0).toString(16)}, tval 0x${(tval >>> 0).toString(16)}`;
     if (faultPanics(this.build, this.km.proc(cur, PROC.mode) === 1)) {
-      this.panic(`${this.state.procs[cur]?.label ?? "?"}: ${what} in supervisor mode`);
+      this.panic(`${this.km.procName(cur)}: ${what} in supervisor mode`);
       return;
     }
     this.terminate(cur, "crash", what);
@@ -281,15 +281,15 @@ export class Kernel {
     const km = this.km;
     if (km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE) return;
     const endpoint = km.proc(idx, PROC.endpoint);
-    const label = this.state.procs[idx]?.label ?? "?";
+    const label = km.procName(idx);
     this.log(kind, idx, detail);
     ipc.cleanupIpc(this, idx);
     dequeue(km, idx);
     releaseIrqs(this, idx);
     setRts(km, idx, RTS_SLOT_FREE);
     releaseProcess(this, idx);
-    this.state.nativeRunQ = this.state.nativeRunQ.filter(([i]) => i !== idx);
-    this.state.asyncQ = this.state.asyncQ.filter((a) => a.from !== idx && a.to !== endpoint);
+    dropRuns(km, idx);
+    dropAsync(km, idx, endpoint);
     if (this.state.current === idx) this.state.current = -1;
     this.state.deaths.push({ endpoint, label, kind, detail, at: this.now() });
     const sm = lookupEndpoint(km, this.state.signalManager);
@@ -315,11 +315,7 @@ export class Kernel {
 
   /** Endpoint of the live process labelled `label`. */
   lookupLabel(label: string): number | undefined {
-    const procs = this.state.procs;
-    for (const key in procs) {
-      const idx = Number(key);
-      if (procs[idx].label === label && !(this.km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE)) return this.km.proc(idx, PROC.endpoint);
-    }
-    return undefined;
+    const idx = labelIndex(this.km, label);
+    return idx >= 0 ? this.km.proc(idx, PROC.endpoint) : undefined;
   }
 }

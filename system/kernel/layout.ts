@@ -7,7 +7,7 @@
 import type { Bus } from "../machine/bus.js";
 import type { WalkEnv } from "../machine/mmu.js";
 import { Mode } from "../machine/trap.js";
-import { NR_IRQ_HOOKS, PRIV_SIZE, PRIV_TABLE_OFF, PROC_SIZE, PROC_TABLE_OFF, SCHED_OFF } from "./params.js";
+import { NR_IRQ_HOOKS, PRIV_SIZE, PRIV_TABLE_OFF, PROC_SIZE, PROC_TABLE_OFF, PT_POOL_END, PT_POOL_OFF, SCHED_OFF, SVC_OFF } from "./params.js";
 
 /** Field offsets of a process-table entry, MINIX struct proc (256 bytes). */
 export const PROC = {
@@ -34,6 +34,8 @@ export const PROC = {
   memSize: 216,
   cycles: 220, // CPU cycles used (low 32 bits), for statistics
   sendNbPending: 224, // reserved
+  maxPriority: 228, // the priority a woken process returns to (MINIX p_max_priority)
+  nativePartner: 232, // native process blocked in SENDREC: the endpoint it called (NONE otherwise)
 } as const;
 
 export const PMAGIC = 0x434f_5250; // "PROC"
@@ -46,6 +48,8 @@ export const RTS_PROC_STOP = 0x02;
 export const RTS_SENDING = 0x04;
 export const RTS_RECEIVING = 0x08;
 export const RTS_NO_PRIV = 0x80;
+/** Misc flags: the slot has held a process (its next process gets the next endpoint generation). */
+export const MF_SLOT_USED = 0x01;
 export const RTS_KNOWN = RTS_SLOT_FREE | RTS_PROC_STOP | RTS_SENDING | RTS_RECEIVING | RTS_NO_PRIV;
 
 /** Field offsets of a privilege-table entry, MINIX struct priv (256 bytes). */
@@ -81,9 +85,55 @@ export const HOOK_SIZE = 16;
 export const HOOK = { irq: 0, policy: 4, enabled: 8 } as const;
 
 /** Bytes at the start of a process-table entry that hold PROC's fields (the rest of PROC_SIZE is padding). */
-export const PROC_FIELDS_SIZE = PROC.sendNbPending + 4;
+export const PROC_FIELDS_SIZE = PROC.nativePartner + 4;
 /** Bytes at the start of a privilege-table entry that hold PRIV's fields (the rest of PRIV_SIZE is padding). */
 export const PRIV_FIELDS_SIZE = PRIV.hooks + NR_IRQ_HOOKS * HOOK_SIZE;
+
+/**
+ * The allocators' state at ALLOC_OFF (vm.ts): the next never-used page-table frame and a stack
+ * of freed ones; the bump pointer of process memory and the list of freed chunks {base, size},
+ * in the order they were freed (first fit).
+ *
+ *   +0x000  ptNext        +0x004  ptFreeCount    +0x008  memNext    +0x00c  memFreeCount
+ *   +0x010  ptFree[ALLOC_PT_FRAMES]              physical addresses of freed frames (a stack)
+ *   +0x400  memFree[ALLOC_MEM_CHUNKS] × {u32 base, u32 size}
+ */
+export const ALLOC = { ptNext: 0, ptFreeCount: 4, memNext: 8, memFreeCount: 12, ptFree: 0x10, memFree: 0x400 } as const;
+/** Every frame of the page-table pool fits on the free stack. */
+export const ALLOC_PT_FRAMES = (PT_POOL_END - PT_POOL_OFF) / 4096;
+export const ALLOC_MEM_CHUNKS = 128;
+
+/**
+ * The native run queue at RUNQ_OFF: a ring of RUNQ_CAP {u32 process-table index, i32 result}
+ * (OK: a message is waiting; negative: its SENDREC failed; NATIVE_START: first run).
+ *
+ *   +0x0  head   +0x4  count   +0x8  entries
+ */
+export const RUNQ = { head: 0, count: 4, entries: 8 } as const;
+
+/**
+ * The asynchronous message queue at ASYNCQ_OFF: ASYNCQ_CAP entries in send order, each
+ * {u32 sender's process-table index, i32 destination endpoint, 64-byte message}.
+ *
+ *   +0x0  count   +0x4  entries (ASYNCQ_ENTRY bytes each)
+ */
+export const ASYNCQ = { count: 0, entries: 4, from: 0, to: 4, msg: 8 } as const;
+export const ASYNCQ_ENTRY = 72;
+
+/**
+ * Per process-table slot at SVC_OFF + idx * SVC_SIZE, written when a process starts: its boot
+ * parameters (a NUL-terminated string, SYS_GETINFO GET_PARAMS) and the labels of the processes
+ * it may send to (its service entry's "ipc" line; the IPC send masks are resolved from them
+ * whenever a process starts, since a restarted process may land in another slot).
+ *
+ *   +0x00  params[SVC_PARAMS]       +0x80  ipcTo[SVC_IPC_LABELS][16] ("*": everyone)
+ */
+export const SVC = { params: 0, ipcTo: 0x80 } as const;
+export const SVC_SIZE = 0x100;
+export const SVC_PARAMS = 0x80;
+export const SVC_IPC_LABELS = 8;
+/** Labels are NUL-padded 16-byte fields (a process's name in its table entry, IPC targets). */
+export const LABEL_MAX = 15;
 
 /** Where the kernel reports a write it made to RAM on a process's behalf (the CPU's page-ownership record). */
 export interface WriteRecorder {
@@ -157,19 +207,47 @@ export class KernelMemory {
     this.setPriv(idx, f, on ? w | (1 << (bit & 31)) : w & ~(1 << (bit & 31)));
   }
 
-  procName(idx: number): string {
-    const o = this.procOff(idx) + PROC.name;
+  /** The word at kernel-data offset `off` (allocator, queues, per-slot data). */
+  word(off: number): number {
+    return this.i32[off >> 2];
+  }
+  setWord(off: number, v: number): void {
+    this.i32[off >> 2] = v;
+  }
+  /** Moves `words` words from offset `from` to offset `to` (overlapping allowed: memmove). */
+  moveWords(from: number, to: number, words: number): void {
+    if (words > 0) this.i32.copyWithin(to >> 2, from >> 2, (from >> 2) + words);
+  }
+
+  /** The NUL-padded label at RAM offset `off` (non-printable bytes read as "?"). */
+  label(off: number): string {
     let s = "";
     for (let i = 0; i < 16; i++) {
-      const c = this.bus.ram[o + i];
+      const c = this.bus.ram[off + i];
       if (c === 0) break;
       s += c >= 32 && c < 127 ? String.fromCharCode(c) : "?";
     }
     return s;
   }
+  setLabel(off: number, name: string, len = 16): void {
+    for (let i = 0; i < len; i++) this.bus.ram[off + i] = i < name.length && i < len - 1 ? name.charCodeAt(i) & 0x7f : 0;
+  }
+  /** Whether the label at `off` is `name`, without building a string. */
+  labelIs(off: number, name: string): boolean {
+    if (name.length > LABEL_MAX) return false;
+    const ram = this.bus.ram;
+    for (let i = 0; i < name.length; i++) if (ram[off + i] !== name.charCodeAt(i)) return false;
+    return ram[off + name.length] === 0;
+  }
+
+  procName(idx: number): string {
+    return this.label(this.procOff(idx) + PROC.name);
+  }
   setProcName(idx: number, name: string): void {
-    const o = this.procOff(idx) + PROC.name;
-    for (let i = 0; i < 16; i++) this.bus.ram[o + i] = i < name.length && i < 15 ? name.charCodeAt(i) & 0x7f : 0;
+    this.setLabel(this.procOff(idx) + PROC.name, name);
+  }
+  svcOff(idx: number): number {
+    return SVC_OFF + idx * SVC_SIZE;
   }
 
   /** Ready queue head/tail (process-table indices, -1 = empty). */

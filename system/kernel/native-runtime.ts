@@ -12,6 +12,9 @@ import { set32, type Message } from "./message.js";
 import { NATIVE_CALLBUF, NATIVE_INBOX, NATIVE_GRANTS, NATIVE_MAX_GRANTS, NATIVE_START, type NativeApi } from "./native.js";
 import { lookupEndpoint } from "./proc.js";
 import { copyFrom } from "./vm.js";
+import { bootParams } from "./proc.js";
+import { pushRun, shiftRun, takeAsyncFor } from "./queues.js";
+import { NR_SLOTS } from "./params.js";
 import { spawn } from "./spawn.js";
 import { safecopy } from "./calls/safecopy.js";
 
@@ -21,76 +24,78 @@ const MAX_RUNS = 10_000;
 /** Runs every ready native process until none is ready. */
 export function runNatives(k: Kernel): void {
   const s = k.state;
-  for (let n = 0; s.nativeRunQ.length; n++) {
+  const km = k.km;
+  const next: [number, number] = [0, 0];
+  for (let n = 0; shiftRun(km, next); n++) {
     if (n >= MAX_RUNS) return k.panic("native processes livelock (more than 10000 handler runs in one kernel entry)");
-    const [idx, result] = s.nativeRunQ.shift()!;
+    const [idx, result] = next;
     const slot = s.natives[idx];
-    if (!slot || k.km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE) continue;
+    if (!slot || km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE) continue;
     k.charge(costs.NATIVE_HANDLER);
     const program = k.natives[slot.program];
     const blocked = { sendrec: false };
     const api = nativeApi(k, idx, blocked);
-    if (result === NATIVE_START) {
-      slot.started = true;
-      program.start?.(api);
-    } else if (result === OK) {
-      const m = copyFrom(k.km, idx, slot.msgAt, 64)!;
-      slot.partner = NONE;
-      program.receive(api, m);
-    } else {
-      const partner = slot.partner;
-      slot.partner = NONE;
-      program.ipcError?.(api, partner, result);
+    try {
+      if (result === NATIVE_START) program.start?.(api);
+      else if (result === OK) {
+        const m = copyFrom(km, idx, km.proc(idx, PROC.msgVir), 64) ?? new Uint8Array(64);
+        km.setProc(idx, PROC.nativePartner, NONE);
+        program.receive(api, m);
+      } else {
+        const partner = km.proc(idx, PROC.nativePartner);
+        km.setProc(idx, PROC.nativePartner, NONE);
+        program.ipcError?.(api, partner, result);
+      }
+    } catch (e) {
+      // The server's code met state it cannot work with (its tables are in RAM, where a wild
+      // write may have changed them): the process crashes, as a user-space server would.
+      k.terminate(idx, "crash", `native handler failed: ${e instanceof Error ? e.message : String(e)}`);
+      continue;
     }
-    k.onNativeRun?.(s.procs[idx]?.label ?? "", slot.state);
-    if (k.km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE || blocked.sendrec) continue;
-    slot.msgAt = NATIVE_INBOX;
+    k.onNativeRun?.(km.procName(idx), slot.state);
+    if (km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE || blocked.sendrec) continue;
+    km.setProc(idx, PROC.msgVir, NATIVE_INBOX);
     const r = ipc.receive(k, idx, ANY, NATIVE_INBOX);
-    if (r === OK) s.nativeRunQ.push([idx, OK]);
+    if (r === OK) pushRun(k, idx, OK);
   }
 }
 
 /** The first asynchronous message for `caller` from `srcE` (or anyone), removed from the queue. */
 export function takeAsync(k: Kernel, caller: number, srcE: number): Message | undefined {
-  const me = k.km.proc(caller, PROC.endpoint);
-  const pending = k.state.asyncQ;
-  for (let i = 0; i < pending.length; i++) {
-    const from = k.km.proc(pending[i].from, PROC.endpoint);
-    if (pending[i].to !== me || (srcE !== ANY && from !== srcE)) continue;
-    const m = Uint8Array.from(pending.splice(i, 1)[0].msg);
-    set32(m, M_SOURCE, from);
-    return m;
-  }
-  return undefined;
+  const km = k.km;
+  const accept = (from: number): boolean => from >= 0 && from < NR_SLOTS && (srcE === ANY || km.proc(from, PROC.endpoint) === srcE);
+  const taken = takeAsyncFor(km, km.proc(caller, PROC.endpoint), accept);
+  if (!taken) return undefined;
+  set32(taken.msg, M_SOURCE, km.proc(taken.from, PROC.endpoint));
+  return taken.msg;
 }
 
 /** The API a native handler sees during one run, bound to process `idx`; `run` records a sendrec. */
 function nativeApi(k: Kernel, idx: number, run: { sendrec: boolean }): NativeApi<unknown> {
   const km = k.km;
   const slot = k.state.natives[idx];
-  const info = k.state.procs[idx];
+  const label = km.procName(idx);
   const base = km.proc(idx, PROC.memBase) >>> 0;
   const size = km.proc(idx, PROC.memSize) >>> 0;
   const ramOff = (va: number, len: number): number => {
-    if (va < 0 || va + len > size) throw new Error(`native ${info.label}: access [${va}, ${va + len}) outside its ${size}-byte region`);
+    if (va < 0 || va + len > size) throw new Error(`native ${label}: access [${va}, ${va + len}) outside its ${size}-byte region`);
     return base - km.bus.ramBase + va;
   };
   return {
     state: slot.state,
     endpoint: km.proc(idx, PROC.endpoint),
-    label: info.label,
-    params: info.conf.params ?? "",
+    label,
+    params: bootParams(km, idx),
     send: (dst, m) => ipc.sendAsync(k, idx, dst, m),
     sendrec(dst, m) {
-      if (run.sendrec) throw new Error(`native ${info.label}: second sendrec in one handler`);
+      if (run.sendrec) throw new Error(`native ${label}: second sendrec in one handler`);
       if (lookupEndpoint(km, dst) === idx) return -ELOCKED;
       km.bus.ram.set(m, ramOff(NATIVE_CALLBUF, 64));
-      slot.msgAt = NATIVE_CALLBUF;
-      slot.partner = dst;
+      km.setProc(idx, PROC.nativePartner, dst);
       const r = ipc.sendrec(k, idx, dst, NATIVE_CALLBUF);
       run.sendrec = true;
-      if (r === OK) k.state.nativeRunQ.push([idx, OK]);
-      else if (r !== ipc.SUSPENDED) k.state.nativeRunQ.push([idx, r]);
+      if (r === OK) pushRun(k, idx, OK);
+      else if (r !== ipc.SUSPENDED) pushRun(k, idx, r);
       return r === ipc.SUSPENDED ? OK : r;
     },
     notify: (dst) => ipc.notify(k, idx, dst),
@@ -108,7 +113,7 @@ function nativeApi(k: Kernel, idx: number, run: { sendrec: boolean }): NativeApi
         km.view.setUint32(off + 12, len, true);
         return id;
       }
-      throw new Error(`native ${info.label}: grant table full`);
+      throw new Error(`native ${label}: grant table full`);
     },
     revoke: (id) => km.view.setUint32(ramOff(NATIVE_GRANTS + id * 16, 16), 0, true),
     safecopyFrom: (granter, grant, offset, va, bytes) => safecopy(k, idx, granter, grant, offset, va, bytes, true),
@@ -117,12 +122,12 @@ function nativeApi(k: Kernel, idx: number, run: { sendrec: boolean }): NativeApi
     now: () => k.now(),
     ticks: () => k.state.ticks,
     log: (text) => {
-      k.print(`${info.label}: ${text}\n`);
+      k.print(`${label}: ${text}\n`);
     },
     lookup: (label) => k.lookupLabel(label),
     labelOf: (endpoint) => {
       const i = lookupEndpoint(km, endpoint);
-      return i >= 0 ? k.state.procs[i]?.label : undefined;
+      return i >= 0 ? km.procName(i) : undefined;
     },
     exit: (status) => k.terminate(idx, "exit", `exit status ${status}`),
     sys: {

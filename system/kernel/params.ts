@@ -10,6 +10,14 @@
  *              0x0000_7000 +---------------------------+
  *                          | scheduler ready queues    |  head/tail per priority
  *              0x0000_8000 +---------------------------+
+ *                          | memory allocator          |  free page-table frames, free memory chunks
+ *              0x0000_9000 +---------------------------+
+ *                          | native run queue          |  native processes ready to run (a ring)
+ *              0x0000_A000 +---------------------------+
+ *                          | asynchronous messages     |  sent by native processes, not yet received
+ *              0x0000_D000 +---------------------------+
+ *                          | per-slot boot data        |  boot parameters, IPC targets by label
+ *              0x0000_F400 +---------------------------+
  *                          |   (reserved)              |
  *              0x0001_0000 +---------------------------+
  *                          | page-table pool           |  4 KiB frames for Sv32 tables
@@ -35,6 +43,16 @@ export const PROC_SIZE = 256;
 export const PRIV_TABLE_OFF = 0x4000;
 export const PRIV_SIZE = 256;
 export const SCHED_OFF = 0x7000;
+/** The allocators' state (vm.ts, layout.ts ALLOC): free page-table frames and free memory chunks. */
+export const ALLOC_OFF = 0x8000;
+/** Native processes ready to run (native-runtime.ts): a ring of RUNQ_CAP {index, result} pairs. */
+export const RUNQ_OFF = 0x9000;
+export const RUNQ_CAP = 256;
+/** Asynchronous messages not yet received (ipc.ts sendAsync, MINIX's senda tables): ASYNCQ_CAP entries. */
+export const ASYNCQ_OFF = 0xa000;
+export const ASYNCQ_CAP = 128;
+/** Per process-table slot: its boot parameters and the labels it may send to (SVC layout). */
+export const SVC_OFF = 0xd000;
 export const PT_POOL_OFF = 0x1_0000;
 export const PT_POOL_END = 0x10_0000;
 export const PROC_POOL_OFF = 0x10_0000;

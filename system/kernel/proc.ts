@@ -4,7 +4,7 @@
  * generation) no longer resolves, so messages to a dead incarnation fail (MINIX isokendpt).
  */
 import { ANY, ENDPOINT_GENERATION_SHIFT, NONE } from "./abi.js";
-import { KernelMemory, PROC, PMAGIC, RTS_SLOT_FREE } from "./layout.js";
+import { KernelMemory, PROC, PMAGIC, RTS_SLOT_FREE, SVC, SVC_PARAMS } from "./layout.js";
 import { NR_PROCS, NR_SLOTS, NR_TASKS, slotIndex } from "./params.js";
 
 export const endpointOf = (generation: number, slot: number): number => (generation << ENDPOINT_GENERATION_SHIFT) + slot;
@@ -77,4 +77,15 @@ export function clearRts(km: KernelMemory, idx: number, bits: number): number {
   const f = km.proc(idx, PROC.rtsFlags) & ~bits;
   km.setProc(idx, PROC.rtsFlags, f);
   return f;
+}
+
+/** The boot parameters of process idx (its per-slot boot data in RAM). */
+export function bootParams(km: KernelMemory, idx: number): string {
+  const at = km.svcOff(idx) + SVC.params;
+  const ram = km.bus.ram;
+  let end = at;
+  while (end < at + SVC_PARAMS - 1 && ram[end] !== 0) end++;
+  let s = "";
+  for (let i = at; i < end; i++) s += ram[i] >= 32 && ram[i] < 127 ? String.fromCharCode(ram[i]) : "?";
+  return s;
 }

@@ -13,11 +13,15 @@ import {
 } from "./abi.js";
 import { closeDmaWindows, openDmaWindows } from "./dma.js";
 import type { Kernel } from "./kernel.js";
-import { HOOK, HOOK_SIZE, PROC, PK_GUEST, PK_NATIVE, RTS_PROC_STOP, RTS_SLOT_FREE, PRIV, SF_CHECKED, SF_PREEMPTIBLE, SF_SYS_PROC, SMAGIC } from "./layout.js";
+import {
+  HOOK, HOOK_SIZE, KernelMemory, LABEL_MAX, MF_SLOT_USED, PROC, PK_GUEST, PK_NATIVE, RTS_PROC_STOP, RTS_SLOT_FREE, PRIV, SF_CHECKED, SF_PREEMPTIBLE, SF_SYS_PROC, SMAGIC,
+  SVC, SVC_IPC_LABELS, SVC_PARAMS, SVC_SIZE,
+} from "./layout.js";
 import { NATIVE_GRANTS, NATIVE_INBOX, NATIVE_MAX_GRANTS, NATIVE_START } from "./native.js";
 import { NATIVE_MEM_SIZE, NR_IO_RANGE, NR_IRQ_HOOKS, NR_SLOTS, NR_TASKS, QUANTUM_TICKS, slotIndex } from "./params.js";
 import { endpointOf, endpointGeneration, freeSlot, initProcTable, resetLinks } from "./proc.js";
 import { enqueue, initQueues } from "./sched.js";
+import { initRunQueue, pushRun } from "./queues.js";
 import { allocMem, freeAddressSpace, freeMem, initVm, mapAllRam, mapPage, newAddressSpace, PERM_R, PERM_U, PERM_W, PERM_X } from "./vm.js";
 import { KERNEL_CALL_NAMES } from "./calls/index.js";
 import { mapsAllRam, privilegeChecked, runsInKernel } from "./policy.js";
@@ -35,15 +39,17 @@ export function bootTables(k: Kernel): KernelState {
   initProcTable(km);
   initQueues(km);
   for (let idx = 0; idx < NR_SLOTS; idx++) initPriv(k, idx, 0);
-  const procs: KernelState["procs"] = {};
+  initVm(km);
+  initRunQueue(km);
+  for (let idx = 0; idx < NR_SLOTS; idx++) km.bus.ram.fill(0, km.svcOff(idx), km.svcOff(idx) + SVC_SIZE);
   for (const [slot, name] of TASKS) {
     const idx = slotIndex(slot);
     km.setProc(idx, PROC.rtsFlags, RTS_PROC_STOP); // kernel tasks exist (their endpoints resolve) but never run
+    km.setProc(idx, PROC.miscFlags, MF_SLOT_USED);
     km.setProcName(idx, name);
-    procs[idx] = { label: name, conf: { label: name, program: { native: "kernel" }, priority: 0, ipcTo: ["*"], kernelCalls: [], io: [], irqs: [], role: "server" } };
   }
   return {
-    current: -1, ticks: 0, bootMtime: 0, vm: initVm(), procs, natives: {}, nativeRunQ: [], asyncQ: [], panic: null,
+    current: -1, ticks: 0, bootMtime: 0, natives: {}, panic: null,
     events: [], console: "", deaths: [], signalManager: NONE, dmaOwner: {}, denials: [], runningSince: 0, lockup: null,
   };
 }
@@ -69,13 +75,18 @@ export function spawn(k: Kernel, conf: ServiceConf, image?: Uint8Array, slot?: n
   if (s < 0 || s >= NR_SLOTS - NR_TASKS) return { ok: false, error: "process table full" };
   const idx = slotIndex(s);
   if (!(km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE)) return { ok: false, error: `slot ${s} in use` };
+  if (conf.label.length > LABEL_MAX) return { ok: false, error: `label "${conf.label}" is longer than ${LABEL_MAX} characters` };
   // A slot's first process keeps generation 0, so boot services have MINIX's fixed endpoints.
-  const gen = endpointGeneration(km.proc(idx, PROC.endpoint)) + (k.state.procs[idx] ? 1 : 0);
+  const gen = endpointGeneration(km.proc(idx, PROC.endpoint)) + (km.proc(idx, PROC.miscFlags) & MF_SLOT_USED ? 1 : 0);
   const endpoint = endpointOf(gen, s);
   for (let f = PROC.rtsFlags + 4; f < 256; f += 4) km.setProc(idx, f, 0);
   km.setProc(idx, PROC.endpoint, endpoint);
+  km.setProc(idx, PROC.miscFlags, MF_SLOT_USED);
   resetLinks(km, idx);
   km.setProc(idx, PROC.priority, conf.priority);
+  km.setProc(idx, PROC.maxPriority, conf.priority);
+  km.setProc(idx, PROC.nativePartner, NONE);
+  setBootData(k, idx, conf);
   km.setProc(idx, PROC.quantumLeft, QUANTUM_TICKS);
   km.setProcName(idx, conf.label);
   setPrivileges(k, idx, conf);
@@ -86,10 +97,9 @@ export function spawn(k: Kernel, conf: ServiceConf, image?: Uint8Array, slot?: n
     km.setProc(idx, PROC.rtsFlags, RTS_SLOT_FREE);
     return { ok: false, error: `${conf.label}: ${r}` };
   }
-  k.state.procs[idx] = { label: conf.label, conf };
   openDmaWindows(k, idx, conf);
   km.setProc(idx, PROC.rtsFlags, 0);
-  if (native) k.state.nativeRunQ.push([idx, NATIVE_START]);
+  if (native) pushRun(k, idx, NATIVE_START);
   else enqueue(km, idx);
   refreshIpcMasks(k);
   k.log("start", idx, `${native ? "native" : "guest"} process ${conf.label}, endpoint ${endpoint}`);
@@ -117,22 +127,40 @@ function setPrivileges(k: Kernel, idx: number, conf: ServiceConf): void {
   for (let h = 0; h < NR_IRQ_HOOKS; h++) km.setPriv(idx, PRIV.hooks + h * HOOK_SIZE + HOOK.irq, 0);
 }
 
-/** Recomputes every process's IPC send mask from the labels in its service entry. */
+/** Writes process idx's boot data: its boot parameters and the labels it may send to. */
+function setBootData(k: Kernel, idx: number, conf: ServiceConf): void {
+  const km = k.km;
+  const o = km.svcOff(idx);
+  km.bus.ram.fill(0, o, o + SVC_SIZE);
+  km.setLabel(o + SVC.params, conf.params ?? "", SVC_PARAMS);
+  conf.ipcTo.slice(0, SVC_IPC_LABELS).forEach((label, i) => km.setLabel(o + SVC.ipcTo + 16 * i, label));
+}
+
+/**
+ * Recomputes every live process's IPC send mask from the target labels in its boot data and
+ * the labels in the process table (both in RAM: a corrupted label retargets or drops a bit).
+ */
 export function refreshIpcMasks(k: Kernel): void {
   const km = k.km;
-  const byLabel = new Map<string, number>([["hardware", slotIndex(HARDWARE)]]);
-  for (const [i, info] of Object.entries(k.state.procs)) byLabel.set(info.label.toLowerCase(), Number(i));
-  for (const [i, info] of Object.entries(k.state.procs)) {
-    const idx = Number(i);
-    if (idx < NR_TASKS) continue;
+  for (let idx = NR_TASKS; idx < NR_SLOTS; idx++) {
+    if (km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE) continue;
     km.setPriv(idx, PRIV.ipcTo, 0);
     km.setPriv(idx, PRIV.ipcTo + 4, 0);
-    for (const label of info.conf.ipcTo) {
-      if (label === "*") for (let b = 0; b < NR_SLOTS; b++) km.setPrivBit(idx, PRIV.ipcTo, b, true);
-      const target = byLabel.get(label.toLowerCase());
-      if (target !== undefined) km.setPrivBit(idx, PRIV.ipcTo, target, true);
+    for (let i = 0; i < SVC_IPC_LABELS; i++) {
+      const at = km.svcOff(idx) + SVC.ipcTo + 16 * i;
+      if (km.bus.ram[at] === 0) continue;
+      if (km.labelIs(at, "*")) for (let b = 0; b < NR_SLOTS; b++) km.setPrivBit(idx, PRIV.ipcTo, b, true);
+      const target = km.labelIs(at, "hardware") ? slotIndex(HARDWARE) : labelIndex(km, km.label(at));
+      if (target >= 0) km.setPrivBit(idx, PRIV.ipcTo, target, true);
     }
   }
+}
+
+/** Process-table index of a live process (or kernel task) named `label`, or -1. */
+export function labelIndex(km: KernelMemory, label: string): number {
+  for (let idx = 0; idx < NR_SLOTS; idx++)
+    if (!(km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE) && km.labelIs(km.procOff(idx) + PROC.name, label)) return idx;
+  return -1;
 }
 
 function setupNative(k: Kernel, idx: number, conf: ServiceConf): string | undefined {
@@ -141,7 +169,7 @@ function setupNative(k: Kernel, idx: number, conf: ServiceConf): string | undefi
   const program = k.natives[name];
   if (!program) return `no native program "${name}"`;
   const size = conf.memSize ?? NATIVE_MEM_SIZE;
-  const base = allocMem(km, k.state.vm, size);
+  const base = allocMem(km, size);
   if (base < 0) return "out of memory";
   km.setProc(idx, PROC.kind, PK_NATIVE);
   km.setProc(idx, PROC.memBase, base);
@@ -149,7 +177,7 @@ function setupNative(k: Kernel, idx: number, conf: ServiceConf): string | undefi
   km.setProc(idx, PROC.msgVir, NATIVE_INBOX);
   km.setPriv(idx, PRIV.grantTable, NATIVE_GRANTS);
   km.setPriv(idx, PRIV.grantEntries, NATIVE_MAX_GRANTS);
-  k.state.natives[idx] = { program: name, state: program.init(conf.label, conf.params ?? ""), started: false, msgAt: NATIVE_INBOX, partner: NONE };
+  k.state.natives[idx] = { program: name, state: program.init(conf.label, conf.params ?? "") };
   return undefined;
 }
 
@@ -165,14 +193,14 @@ function setupGuest(k: Kernel, idx: number, conf: ServiceConf, image?: Uint8Arra
   if (segs.some((sg) => sg.vaddr < lo) || hi > DRIVER_STACK_TOP - DRIVER_STACK_SIZE) return "image outside the driver address range";
   const imageSize = Math.ceil((hi - lo) / 4096) * 4096;
   const memSize = imageSize + DRIVER_STACK_SIZE;
-  const base = allocMem(km, k.state.vm, memSize);
+  const base = allocMem(km, memSize);
   if (base < 0) return "out of memory";
   km.setProc(idx, PROC.kind, PK_GUEST);
   km.setProc(idx, PROC.memBase, base);
   km.setProc(idx, PROC.memSize, memSize);
   for (const sg of segs) km.bus.ram.set(sg.data, base - RAM_BASE + (sg.vaddr - lo));
   const supervisor = runsInKernel(k.build, conf.role);
-  const root = newAddressSpace(km, k.state.vm);
+  const root = newAddressSpace(km);
   if (root < 0) return "out of page-table frames";
   km.setProc(idx, PROC.ptRoot, root);
   const user = supervisor ? 0 : PERM_U;
@@ -180,10 +208,10 @@ function setupGuest(k: Kernel, idx: number, conf: ServiceConf, image?: Uint8Arra
     const sg = segs.find((g) => va + 4096 > g.vaddr && va < g.vaddr + g.memsz);
     const f = sg ? sg.flags : 6;
     const perm = (f & 4 ? PERM_R : 0) | (f & 2 ? PERM_W | PERM_R : 0) | (f & 1 ? PERM_X : 0);
-    if (!mapPage(km, k.state.vm, root, va, base + (va - lo), (perm || PERM_R) | user)) return "out of page-table frames";
+    if (!mapPage(km, root, va, base + (va - lo), (perm || PERM_R) | user)) return "out of page-table frames";
   }
   for (let va = DRIVER_STACK_TOP - DRIVER_STACK_SIZE; va < DRIVER_STACK_TOP; va += 4096)
-    if (!mapPage(km, k.state.vm, root, va, base + imageSize + (va - (DRIVER_STACK_TOP - DRIVER_STACK_SIZE)), PERM_R | PERM_W | user))
+    if (!mapPage(km, root, va, base + imageSize + (va - (DRIVER_STACK_TOP - DRIVER_STACK_SIZE)), PERM_R | PERM_W | user))
       return "out of page-table frames";
   if (mapsAllRam(k.build, conf.role)) mapAllRam(km, root);
   km.setProc(idx, PROC.mode, supervisor ? 1 : 0);
@@ -204,8 +232,8 @@ export function releaseProcess(k: Kernel, idx: number): void {
   const km = k.km;
   closeDmaWindows(k, idx);
   setOwner(k, idx, 0);
-  freeAddressSpace(km, k.state.vm, km.proc(idx, PROC.ptRoot) >>> 0);
-  freeMem(k.state.vm, km.proc(idx, PROC.memBase) >>> 0, km.proc(idx, PROC.memSize) >>> 0);
+  freeAddressSpace(km, km.proc(idx, PROC.ptRoot) >>> 0);
+  freeMem(km, km.proc(idx, PROC.memBase) >>> 0, km.proc(idx, PROC.memSize) >>> 0);
   km.setProc(idx, PROC.ptRoot, 0);
   km.setProc(idx, PROC.memBase, 0);
   km.setProc(idx, PROC.memSize, 0);

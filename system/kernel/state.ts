@@ -1,15 +1,16 @@
 /*
- * The kernel's plain-data state (what snapshots copy and the state hash covers, besides the
- * tables in guest RAM) and the few constants every kernel file agrees on: the protection
- * domain of a process, the idle loop's code, the length of a clock tick in mtime units.
+ * The kernel's plain-data state (what snapshots copy and the state hash covers, besides its
+ * data in guest RAM — process and privilege tables, ready queues, allocators, the native run
+ * queue, asynchronous messages, labels and boot data, drawn in params.ts) and the few constants
+ * every kernel file agrees on: the protection domain of a process, the idle loop's code, the
+ * length of a clock tick in mtime units. What stays here is what the harness observes (events,
+ * console, deaths, denials) and the CPU-side registers of the kernel (current, ticks).
  *
  * The state is hashed as JSON, so the key order of the object bootTables (spawn.ts) builds is
  * part of every state hash: add keys at the end, never reorder them.
  */
-import type { ServiceConf } from "./service.js";
 import { CPU_HZ, MTIME_DIVIDER } from "../machine/memmap.js";
 import { HZ } from "./params.js";
-import type { VmState } from "./vm.js";
 
 /** Protection domain of process-table index idx (page ownership; 0 is the kernel). */
 export const domainOf = (idx: number): number => idx + 1;
@@ -28,19 +29,13 @@ export interface KernelEvent {
   detail: string;
 }
 
-export interface ProcInfo {
-  label: string;
-  conf: ServiceConf;
-}
-
+/**
+ * A native process's program (its code, by name) and the program's own state. What the kernel
+ * knows about it (where its next message is, whom it called) is in its process-table entry.
+ */
 export interface NativeSlot {
   program: string;
   state: unknown;
-  started: boolean;
-  /** Where the message for the next handler run is: the inbox or the sendrec buffer. */
-  msgAt: number;
-  /** Endpoint of the pending sendrec partner, NONE when receiving from ANY. */
-  partner: number;
 }
 
 /** A death for the signal manager (RS): who, why, when. */
@@ -61,13 +56,7 @@ export interface KernelState {
   ticks: number;
   /** mtime at boot: tick n fires at bootMtime + n * MTIME_PER_TICK. */
   bootMtime: number;
-  vm: VmState;
-  procs: Record<number, ProcInfo>;
   natives: Record<number, NativeSlot>;
-  /** Native processes ready to run: [index, result] (OK: a message; negative: IPC error; NATIVE_START). */
-  nativeRunQ: Array<[number, number]>;
-  /** Messages sent asynchronously and not yet received. */
-  asyncQ: Array<{ from: number; to: number; msg: number[] }>;
   /** Set by a kernel panic: the system stops. */
   panic: { reason: string; at: number } | null;
   events: KernelEvent[];

@@ -6,78 +6,108 @@
  * it reach memory it does not own (the monolithic build maps all of RAM), the pages written are
  * recorded as that process's foreign writes, exactly as its own stores would be.
  *
- * Allocator state is plain data (VmState) kept in the kernel's state; page tables themselves
- * live in guest RAM (the page-table pool) where a wild write can reach them.
+ * The allocators' state lives in guest RAM (layout.ts ALLOC, at ALLOC_OFF) like the page tables
+ * themselves, so a wild write can corrupt it and the kernel then hands out what RAM says. The
+ * only guard is the host's own: an address outside RAM is never used (the allocation fails).
  */
 import { RAM_BASE } from "../machine/memmap.js";
 import { Access, PTE_A, PTE_D, PTE_G, PTE_R, PTE_U, PTE_V, PTE_W, PTE_X, walk } from "../machine/mmu.js";
 import { Mode } from "../machine/trap.js";
-import { KernelMemory, PROC, PK_NATIVE } from "./layout.js";
-import { PROC_POOL_OFF, PT_POOL_END, PT_POOL_OFF } from "./params.js";
+import { ALLOC, ALLOC_MEM_CHUNKS, ALLOC_PT_FRAMES, KernelMemory, PROC, PK_NATIVE } from "./layout.js";
+import { ALLOC_OFF, PROC_POOL_OFF, PT_POOL_END, PT_POOL_OFF } from "./params.js";
 import { domainOf } from "./state.js";
 
-export interface VmState {
-  /** Free page-table frames (physical addresses) and the next never-used one. */
-  ptFree: number[];
-  ptNext: number;
-  /** Free process-memory chunks [physical base, size] and the bump pointer. */
-  memFree: Array<[number, number]>;
-  memNext: number;
-}
-
-export function initVm(): VmState {
-  return { ptFree: [], ptNext: RAM_BASE + PT_POOL_OFF, memFree: [], memNext: RAM_BASE + PROC_POOL_OFF };
+/** Empties both allocators: every page-table frame and all process memory are unused. */
+export function initVm(km: KernelMemory): void {
+  km.setWord(ALLOC_OFF + ALLOC.ptNext, RAM_BASE + PT_POOL_OFF);
+  km.setWord(ALLOC_OFF + ALLOC.ptFreeCount, 0);
+  km.setWord(ALLOC_OFF + ALLOC.memNext, RAM_BASE + PROC_POOL_OFF);
+  km.setWord(ALLOC_OFF + ALLOC.memFreeCount, 0);
 }
 
 export const PAGE = 4096;
 
+const count = (km: KernelMemory, field: number, cap: number): number => Math.min(Math.max(km.word(ALLOC_OFF + field), 0), cap);
+const chunkAt = (i: number): number => ALLOC_OFF + ALLOC.memFree + i * 8;
+
 /** Allocates `size` bytes (rounded to pages) of zeroed process memory; physical base or -1. */
-export function allocMem(km: KernelMemory, vm: VmState, size: number): number {
+export function allocMem(km: KernelMemory, size: number): number {
   size = Math.ceil(size / PAGE) * PAGE;
   let base = -1;
-  const i = vm.memFree.findIndex(([, s]) => s >= size);
-  if (i >= 0) {
-    const [b, s] = vm.memFree[i];
+  const n = count(km, ALLOC.memFreeCount, ALLOC_MEM_CHUNKS);
+  let i = 0;
+  while (i < n && km.word(chunkAt(i) + 4) >>> 0 < size) i++;
+  if (i < n) {
+    const b = km.word(chunkAt(i)) >>> 0, s = km.word(chunkAt(i) + 4) >>> 0;
     base = b;
-    if (s === size) vm.memFree.splice(i, 1);
-    else vm.memFree[i] = [b + size, s - size];
-  } else if (vm.memNext + size <= RAM_BASE + km.bus.ramSize) {
-    base = vm.memNext;
-    vm.memNext += size;
+    if (s === size) {
+      km.moveWords(chunkAt(i + 1), chunkAt(i), (n - i - 1) * 2);
+      km.setWord(ALLOC_OFF + ALLOC.memFreeCount, n - 1);
+    } else {
+      km.setWord(chunkAt(i), b + size);
+      km.setWord(chunkAt(i) + 4, s - size);
+    }
+  } else {
+    const next = km.word(ALLOC_OFF + ALLOC.memNext) >>> 0;
+    if (next + size <= RAM_BASE + km.bus.ramSize) {
+      base = next;
+      km.setWord(ALLOC_OFF + ALLOC.memNext, next + size);
+    }
   }
-  if (base >= 0) km.bus.ram.fill(0, base - RAM_BASE, base - RAM_BASE + size);
+  if (base < 0 || !km.bus.isRam(base, size)) return -1;
+  km.bus.ram.fill(0, base - RAM_BASE, base - RAM_BASE + size);
   return base;
 }
 
-export function freeMem(vm: VmState, base: number, size: number): void {
-  if (size > 0) vm.memFree.push([base, Math.ceil(size / PAGE) * PAGE]);
+/** Returns a chunk to the free list (kept in the order freed; a full list forgets the chunk). */
+export function freeMem(km: KernelMemory, base: number, size: number): void {
+  const n = count(km, ALLOC.memFreeCount, ALLOC_MEM_CHUNKS);
+  if (size <= 0 || n >= ALLOC_MEM_CHUNKS) return;
+  km.setWord(chunkAt(n), base);
+  km.setWord(chunkAt(n) + 4, Math.ceil(size / PAGE) * PAGE);
+  km.setWord(ALLOC_OFF + ALLOC.memFreeCount, n + 1);
+}
+
+/** Returns page-table frames to the pool (a full stack forgets the rest). */
+function freeFrames(km: KernelMemory, frames: number[]): void {
+  let n = count(km, ALLOC.ptFreeCount, ALLOC_PT_FRAMES);
+  for (const pa of frames) if (n < ALLOC_PT_FRAMES) km.setWord(ALLOC_OFF + ALLOC.ptFree + 4 * n++, pa);
+  km.setWord(ALLOC_OFF + ALLOC.ptFreeCount, n);
 }
 
 /** A zeroed page-table frame, or -1 when the pool is exhausted. */
-function allocFrame(km: KernelMemory, vm: VmState): number {
-  let pa = vm.ptFree.pop() ?? -1;
-  if (pa < 0 && vm.ptNext < RAM_BASE + PT_POOL_END) {
-    pa = vm.ptNext;
-    vm.ptNext += PAGE;
+function allocFrame(km: KernelMemory): number {
+  let pa = -1;
+  const n = count(km, ALLOC.ptFreeCount, ALLOC_PT_FRAMES);
+  if (n > 0) {
+    pa = km.word(ALLOC_OFF + ALLOC.ptFree + 4 * (n - 1)) >>> 0;
+    km.setWord(ALLOC_OFF + ALLOC.ptFreeCount, n - 1);
+  } else {
+    const next = km.word(ALLOC_OFF + ALLOC.ptNext) >>> 0;
+    if (next < RAM_BASE + PT_POOL_END) {
+      pa = next;
+      km.setWord(ALLOC_OFF + ALLOC.ptNext, next + PAGE);
+    }
   }
-  if (pa >= 0) km.bus.ram.fill(0, pa - RAM_BASE, pa - RAM_BASE + PAGE);
+  if (pa < 0 || pa & 0xfff || !km.bus.isRam(pa, PAGE)) return -1;
+  km.bus.ram.fill(0, pa - RAM_BASE, pa - RAM_BASE + PAGE);
   return pa;
 }
 
 /** A new empty address space (root table); physical address of the root or -1. */
-export function newAddressSpace(km: KernelMemory, vm: VmState): number {
-  return allocFrame(km, vm);
+export function newAddressSpace(km: KernelMemory): number {
+  return allocFrame(km);
 }
 
 const pte = (pa: number, flags: number): number => ((Math.floor(pa / PAGE) << 10) | flags) >>> 0;
 
 /** Maps one 4 KiB page va → pa with PTE flags (V, A and D are added). False when out of frames. */
-export function mapPage(km: KernelMemory, vm: VmState, root: number, va: number, pa: number, flags: number): boolean {
+export function mapPage(km: KernelMemory, root: number, va: number, pa: number, flags: number): boolean {
   const v = km.view;
   const l1 = root - RAM_BASE + (va >>> 22) * 4;
   let e = v.getUint32(l1, true);
   if (!(e & PTE_V)) {
-    const frame = allocFrame(km, vm);
+    const frame = allocFrame(km);
     if (frame < 0) return false;
     e = pte(frame, PTE_V);
     v.setUint32(l1, e, true);
@@ -110,9 +140,9 @@ export function levelZeroFrames(km: KernelMemory, root: number): number[] {
 }
 
 /** Returns the frames of an address space (level-0 tables, then the root) to the pool. */
-export function freeAddressSpace(km: KernelMemory, vm: VmState, root: number): void {
+export function freeAddressSpace(km: KernelMemory, root: number): void {
   if (root <= 0) return;
-  vm.ptFree.push(...levelZeroFrames(km, root), root);
+  freeFrames(km, [...levelZeroFrames(km, root), root]);
 }
 
 export const PERM_R = PTE_R;

@@ -7,6 +7,8 @@ import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
 import { activation, arm, atCycle, disarm, onBreakpoint, refresh, type Injection } from "../../injectors/inject.js";
 import { planFault } from "../../injectors/plan.js";
+import { ALLOC } from "../../system/kernel/layout.js";
+import { ALLOC_OFF } from "../../system/kernel/params.js";
 import { NOP } from "../../injectors/rv32.js";
 import type { Fault, FaultModel } from "../../injectors/types.js";
 import { EPERM } from "../../system/kernel/abi.js";
@@ -195,9 +197,14 @@ describe("persistence across an RS restart (minix3)", () => {
     const inj = armed(sys, fault);
     const paBefore = inj.pa;
     // Offer the allocator a free block ahead of the one the dying driver releases.
-    const vm = sys.kernel.state.vm;
-    vm.memFree.unshift([vm.memNext, 0x40000]);
-    vm.memNext += 0x40000;
+    const km = sys.kernel.km;
+    const at = (f: number) => ALLOC_OFF + f;
+    const n = km.word(at(ALLOC.memFreeCount));
+    km.moveWords(at(ALLOC.memFree), at(ALLOC.memFree) + 8, n * 2);
+    km.setWord(at(ALLOC.memFree), km.word(at(ALLOC.memNext)));
+    km.setWord(at(ALLOC.memFree) + 4, 0x40000);
+    km.setWord(at(ALLOC.memFreeCount), n + 1);
+    km.setWord(at(ALLOC.memNext), km.word(at(ALLOC.memNext)) + 0x40000);
     sys.kernel.terminate(procIndex(sys, "at_wini"), "killed", "test: restart elsewhere");
     const end = sys.machine.clock.now + 30_000_000;
     while (sys.machine.clock.now < end) {

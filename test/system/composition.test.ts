@@ -9,6 +9,7 @@ import type { DriverEntry } from "../../system/drivers/catalog.js";
 import { DS_DRIVER_UP, DS_PUBLISH, DSF_OVERWRITE, MSG, NOTIFY_MESSAGE } from "../../system/kernel/abi.js";
 import { get32, msgSource, msgType, newMessage, set32, setString } from "../../system/kernel/message.js";
 import type { NativeProgram } from "../../system/kernel/native.js";
+import { PRIV } from "../../system/kernel/layout.js";
 import { DRIVER_Q, USER_Q } from "../../system/kernel/params.js";
 import type { AccessSize, Device, Region } from "../../system/machine/device.js";
 import { runWorkload } from "../../system/run.js";
@@ -16,6 +17,7 @@ import type { DsState } from "../../system/servers/ds.js";
 import type { RsState } from "../../system/servers/rs/types.js";
 import { filesWorkload } from "../../system/workloads/files-oracle.js";
 import type { Workload } from "../../system/workloads/workload.js";
+import { procIndex } from "../support/system.js";
 
 const STUB_PORT = 0x300;
 const PING = 0x7100;
@@ -96,9 +98,13 @@ describe("composition from data", () => {
     expect(sys.machine.device("ata")).toBeUndefined(); // no driver needs a disk: the machine has none
     expect(sys.nativeState<DsState>("ds")!.entries["drv.stub.stubdrv"]).toMatchObject({ value: DS_DRIVER_UP, owner: "stubdrv" });
     // RS started it with the entry's privileges, and the workload may call it.
-    const procs = Object.values(sys.kernel.state.procs);
-    expect(procs.find((p) => p.label === "stubdrv")!.conf).toMatchObject({ io: [[STUB_PORT, STUB_PORT]], ipcTo: ["rs", "ds", "pinger"] });
-    expect(procs.find((p) => p.label === "pinger")!.conf.ipcTo).toEqual(["ds", "stubdrv"]);
+    const km = sys.kernel.km;
+    const drv = procIndex(sys, "stubdrv"), pingerIdx = procIndex(sys, "pinger");
+    expect(km.priv(drv, PRIV.nrIoRange)).toBe(1);
+    expect(km.priv(drv, PRIV.ioTab)).toBe(STUB_PORT | (STUB_PORT << 16));
+    const sendsTo = (idx: number) => ["rs", "ds", "pinger", "stubdrv"].filter((l) => km.privBit(idx, PRIV.ipcTo, procIndex(sys, l)));
+    expect(sendsTo(drv)).toEqual(["rs", "ds", "pinger"]);
+    expect(sendsTo(pingerIdx)).toEqual(["ds", "stubdrv"]);
     const obs = runWorkload(sys, pinger, c.params, { ...limits, watch: "stubdrv" });
     expect(obs.end).toBe("completed");
     expect(obs.oracle.verdict).toBe("pass");

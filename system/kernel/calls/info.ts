@@ -10,7 +10,7 @@ import type { Kernel } from "../kernel.js";
 import { PROC, RTS_NO_PRIV, PRIV } from "../layout.js";
 import { get32, set32, setString, type Message } from "../message.js";
 import { HZ } from "../params.js";
-import { clearRts, lookupEndpoint } from "../proc.js";
+import { bootParams, clearRts, lookupEndpoint } from "../proc.js";
 import { enqueue } from "../sched.js";
 import { copyFrom, copyTo, procTranslate } from "../vm.js";
 import { EDONTREPLY } from "./status.js";
@@ -39,7 +39,7 @@ export function doGetinfo(k: Kernel, caller: number, m: Message): number {
       data = new Uint8Array(WHOAMI_SIZE);
       set32(data, 0, km.proc(caller, PROC.endpoint));
       set32(data, 4, km.priv(caller, PRIV.flags));
-      setString(data, 8, 16, k.state.procs[caller]?.label ?? "");
+      setString(data, 8, 16, km.procName(caller));
       break;
     case GET_UPTIME:
       data = new Uint8Array(8);
@@ -47,7 +47,7 @@ export function doGetinfo(k: Kernel, caller: number, m: Message): number {
       set32(data, 4, Math.floor(k.state.ticks / 2 ** 32));
       break;
     case GET_PARAMS: {
-      const p = k.state.procs[caller]?.conf.params ?? "";
+      const p = bootParams(km, caller);
       if (p.length + 1 > size) return -E2BIG;
       data = new Uint8Array(p.length + 1);
       setString(data, 0, p.length + 1, p);
@@ -84,7 +84,7 @@ export function doDiagctl(k: Kernel, caller: number, m: Message): number {
   // Printable ASCII and newlines kept, anything else shown as "?" (text is our own copy).
   for (let i = 0; i < text.length; i++) if (!(text[i] === 10 || (text[i] >= 32 && text[i] < 127))) text[i] = 0x3f;
   const s = Buffer.from(text.buffer, text.byteOffset, text.length).toString("latin1");
-  k.print(`${k.state.procs[caller]?.label ?? "?"}: ${s}${s.endsWith("\n") ? "" : "\n"}`);
+  k.print(`${k.km.procName(caller)}: ${s}${s.endsWith("\n") ? "" : "\n"}`);
   return OK;
 }
 
@@ -101,7 +101,7 @@ export function doPrivctl(k: Kernel, caller: number, m: Message): number {
 export function doExit(k: Kernel, caller: number, m: Message): number {
   const why = `exit status ${get32(m, MSG.exit.status)}`;
   // A driver inside the kernel that gives up (panic(), exit) takes the kernel with it.
-  if (faultPanics(k.build, k.km.proc(caller, PROC.mode) === 1)) k.panic(`${k.state.procs[caller]?.label ?? "?"}: ${why} in supervisor mode`);
+  if (faultPanics(k.build, k.km.proc(caller, PROC.mode) === 1)) k.panic(`${k.km.procName(caller)}: ${why} in supervisor mode`);
   else k.terminate(caller, "exit", why);
   return EDONTREPLY;
 }
