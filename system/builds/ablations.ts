@@ -21,10 +21,22 @@ export const minix3Iommu: Build = {
   isolation: { ...minix3.isolation, iommu: true },
 };
 
-/** minix3 without least privilege: drivers stay isolated by the MMU but the kernel checks no IPC mask, call mask, ports, IRQs or grants. */
+/**
+ * minix3 checking nothing: drivers stay isolated by the MMU, but the kernel checks no IPC mask,
+ * call mask, ports, IRQs or grants, and asserts nothing of its own tables. What checking buys.
+ */
 export const minix3NoChecks: Build = {
   ...minix3,
   name: "minix3-nochecks",
-  description: "minix3 with privilege checks off: MMU isolation and recovery only",
+  description: "minix3 with every check off (privileges and kernel asserts): MMU isolation and recovery only",
   privilegeChecks: false,
+  kernelChecks: { queueAsserts: false, sanityChecks: false },
+};
+
+/** minix3 with MINIX's DEBUG_SANITYCHECKS compiled in: every table checked on every kernel entry and tick, at their price. */
+export const minix3Sanity: Build = {
+  ...minix3,
+  name: "minix3-sanity",
+  description: "minix3 with the kernel's sanity checks on (DEBUG_SANITYCHECKS): every table checked on every entry and tick",
+  kernelChecks: { queueAsserts: true, sanityChecks: true },
 };

@@ -24,6 +24,24 @@ export interface Build {
   };
   /** The kernel checks drivers' requests against their service entry: IPC send mask, kernel-call mask, I/O ports, IRQ lines, grants. */
   privilegeChecks: boolean;
+  /**
+   * What the kernel checks of its own data, each check paid for in cycles (kernel/costs.ts).
+   * MINIX 3 compiles its kernel asserts in by default and its sanity checks out (COSTS.md §2.3);
+   * a Linux-like kernel checks almost nothing of its own tables by default (§2.4).
+   */
+  kernelChecks: {
+    /**
+     * MINIX's asserts where it queues processes (kernel/proc.c): enqueue asserts the process is
+     * runnable and its queue number is not negative; dequeue and deadlock() assert proc_ptr_ok
+     * (the entry's magic) and that the slot is in use. A failed assert panics.
+     */
+    queueAsserts: boolean;
+    /**
+     * MINIX's DEBUG_SANITYCHECKS (off by default): every table entry's invariants on every
+     * kernel entry (the current process) and every clock tick (all of them, page tables too).
+     */
+    sanityChecks: boolean;
+  };
   /** What the kernel does about code running in supervisor mode (drivers inside the kernel). */
   kernelMode: {
     /** A CPU exception (or exit) in supervisor mode is a kernel panic (an oops in a non-isolated kernel). */

@@ -1,8 +1,9 @@
 /*
- * Invariant checks on the kernel's data in guest memory. A wild write (a monolithic driver's
- * bad pointer, a DMA gone astray) changes these bytes; the kernel notices here and panics
- * rather than run on corrupt state. Each check returns the violated invariant as text, or
- * undefined when the structure is sound.
+ * Sanity checks on the kernel's data in guest memory, as MINIX's DEBUG_SANITYCHECKS (off by
+ * default in MINIX; on only in the minix3-sanity build, policy.ts sanityChecks). A wild write
+ * changes these bytes; a kernel that checks notices here and panics rather than run on corrupt
+ * state. Each check returns the violated invariant as text, or undefined when the structure is
+ * sound. The asserts MINIX keeps on by default are in sched.ts.
  */
 import { RAM_BASE } from "../machine/memmap.js";
 import { PTE_R, PTE_V, PTE_W, PTE_X } from "../machine/mmu.js";
@@ -80,12 +81,13 @@ export function checkQueues(km: KernelMemory): string | undefined {
  * the process's own memory (or, for a kernel address space, RAM superpages), permissions are
  * legal (no W without R).
  */
-export function checkPageTable(km: KernelMemory, idx: number): string | undefined {
+export function checkPageTable(km: KernelMemory, idx: number, visited = { ptes: 0 }): string | undefined {
   const root = km.proc(idx, PROC.ptRoot) >>> 0;
   if (!root) return undefined;
   const name = `page table of process ${idx - NR_TASKS}`;
   const memBase = km.proc(idx, PROC.memBase) >>> 0, memEnd = memBase + (km.proc(idx, PROC.memSize) >>> 0);
   const v = km.view;
+  visited.ptes += 1024;
   for (let i = 0; i < 1024; i++) {
     const e = v.getUint32(root - RAM_BASE + i * 4, true);
     if (!(e & PTE_V)) continue;
@@ -96,6 +98,7 @@ export function checkPageTable(km: KernelMemory, idx: number): string | undefine
       continue;
     }
     if (pa < RAM_BASE + PT_POOL_OFF || pa >= RAM_BASE + PT_POOL_END) return `${name}: root entry ${i} points outside the page-table pool`;
+    visited.ptes += 1024;
     for (let j = 0; j < 1024; j++) {
       const l = v.getUint32(pa - RAM_BASE + j * 4, true);
       if (!(l & PTE_V)) continue;
@@ -112,13 +115,13 @@ export function checkEntry(km: KernelMemory, idx: number): string | undefined {
   return checkProc(km, idx) ?? checkPriv(km, idx);
 }
 
-/** Every table: processes, privileges (of live processes), page tables, ready queues. */
-export function checkAll(km: KernelMemory): string | undefined {
+/** Every table: processes, privileges (of live processes), page tables (counting the entries read into `visited`), ready queues. */
+export function checkAll(km: KernelMemory, visited = { ptes: 0 }): string | undefined {
   for (let i = 0; i < NR_SLOTS; i++) {
     const bad = checkProc(km, i);
     if (bad) return bad;
     if (km.proc(i, PROC.rtsFlags) & RTS_SLOT_FREE) continue;
-    const bp = checkPriv(km, i) ?? checkPageTable(km, i);
+    const bp = checkPriv(km, i) ?? checkPageTable(km, i, visited);
     if (bp) return bp;
   }
   return checkQueues(km);

@@ -1,6 +1,6 @@
 /*
  * The clock tick (MINIX's clock task, run in the timer interrupt): it rearms the timer, checks
- * every kernel table, delivers expired alarms as notifications from CLOCK, runs the soft-lockup
+ * every kernel table (in builds with sanity checks), delivers expired alarms as notifications from CLOCK, runs the soft-lockup
  * detector for builds that do not preempt code inside the kernel, and charges the quantum of
  * the process on the CPU.
  */
@@ -10,7 +10,8 @@ import * as ipc from "./ipc.js";
 import type { Kernel } from "./kernel.js";
 import { PRIV, PROC, RTS_SLOT_FREE } from "./layout.js";
 import { IDLE_Q, NR_SLOTS, QUANTUM_TICKS, slotIndex } from "./params.js";
-import { preemptible, softLockup } from "./policy.js";
+import * as costs from "./costs.js";
+import { preemptible, sanityChecks, softLockup } from "./policy.js";
 import { dequeue, enqueue } from "./sched.js";
 import { MTIME_PER_TICK } from "./state.js";
 
@@ -19,8 +20,12 @@ export function tick(k: Kernel): void {
   const s = k.state;
   s.ticks++;
   k.machine.clint.setTimecmp(s.bootMtime + (s.ticks + 1) * MTIME_PER_TICK);
-  const bad = checkAll(k.km);
-  if (bad) return k.panic(bad);
+  if (sanityChecks(k.build)) {
+    const visited = { ptes: 0 };
+    const bad = checkAll(k.km, visited);
+    k.charge(NR_SLOTS * costs.SANITY_PER_SLOT + visited.ptes * costs.SANITY_PER_PTE);
+    if (bad) return k.panic(bad);
+  }
   deliverAlarms(k);
   const cur = s.current;
   if (cur < 0) return;
@@ -76,8 +81,8 @@ function chargeQuantum(k: Kernel, cur: number): void {
   // so it cannot starve everything below it; it regains its priority when it next blocks.
   km.setProc(cur, PROC.quantumLeft, QUANTUM_TICKS);
   if (km.proc(cur, PROC.rtsFlags) === 0) {
-    dequeue(km, cur);
+    dequeue(km, cur, k.asserts);
     km.setProc(cur, PROC.priority, Math.min(km.proc(cur, PROC.priority) + 1, IDLE_Q - 1));
-    enqueue(km, cur);
+    enqueue(km, cur, k.asserts);
   }
 }

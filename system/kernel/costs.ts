@@ -26,3 +26,14 @@ export const NATIVE_HANDLER = 2_000;
 export const INTERRUPT = 150;
 /** One port access through SYS_DEVIO (the kernel's IN/OUT plus bus time). */
 export const PORT_ACCESS = 20;
+
+/*
+ * The kernel's own checks. No published per-check cost exists (COSTS.md §4): these are
+ * instruction counts on an in-order core at one instruction per cycle.
+ */
+/** One assert: load the field, compare, branch (MINIX's assert() on a table field). */
+export const KERNEL_ASSERT = 3;
+/** Sanity checking one process-table entry and its privilege entry (DEBUG_SANITYCHECKS: ~20 field checks). */
+export const SANITY_PER_SLOT = 40;
+/** Sanity checking one page-table entry (load, valid bit, range). */
+export const SANITY_PER_PTE = 3;

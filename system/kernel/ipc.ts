@@ -19,7 +19,7 @@ import { NR_SLOTS } from "./params.js";
 import { clearRts, lookupEndpoint, setRts } from "./proc.js";
 import { pushAsync } from "./queues.js";
 import * as costs from "./costs.js";
-import { dequeue } from "./sched.js";
+import { assertProcOk, dequeue } from "./sched.js";
 
 export const SUSPENDED = 1;
 
@@ -47,7 +47,7 @@ export function send(k: Kernel, caller: number, dstE: number, msgVa: number, non
   km.setProc(caller, PROC.sendTo, dstE);
   km.setProc(caller, PROC.msgVir, msgVa);
   appendCaller(k, dst, caller);
-  dequeue(km, caller);
+  dequeue(km, caller, k.asserts);
   return SUSPENDED;
 }
 
@@ -79,7 +79,7 @@ export function receive(k: Kernel, caller: number, srcE: number, msgVa: number):
   setRts(km, caller, RTS_RECEIVING);
   km.setProc(caller, PROC.getFrom, srcE);
   km.setProc(caller, PROC.msgVir, msgVa);
-  dequeue(km, caller);
+  dequeue(km, caller, k.asserts);
   return SUSPENDED;
 }
 
@@ -189,6 +189,7 @@ function deadlock(k: Kernel, caller: number, e: number, fn: number): boolean {
   for (let size = 2; e !== ANY && size <= NR_SLOTS + 1; size++) {
     const xp = lookupEndpoint(km, e);
     if (xp < 0) return false;
+    if (k.asserts && !assertProcOk(km, xp, k.asserts, "deadlock")) return false;
     e = blockedOn(k, xp);
     if (e === NONE) return false;
     if (e === callerE) return !(size === 2 && (km.proc(xp, PROC.rtsFlags) ^ (fn << 2)) & RTS_SENDING);

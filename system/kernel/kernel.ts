@@ -25,14 +25,14 @@ import * as costs from "./costs.js";
 import { noteDma, startIommu } from "./dma.js";
 import { external, releaseIrqs } from "./interrupts.js";
 import * as ipc from "./ipc.js";
-import { faultPanics, preemptible } from "./policy.js";
+import { faultPanics, preemptible, queueAsserts, sanityChecks } from "./policy.js";
 import { KernelMemory, PK_NATIVE, PRIV, PROC, RTS_SLOT_FREE, SF_CHECKED } from "./layout.js";
 import type { Message } from "./message.js";
 import { type NativeRegistry } from "./native.js";
 import { runNatives, takeAsync } from "./native-runtime.js";
 import { slotIndex } from "./params.js";
 import { lookupEndpoint, setRts } from "./proc.js";
-import { dequeue, enqueue, pickNext } from "./sched.js";
+import { type Asserts, dequeue, enqueue, pickNext } from "./sched.js";
 import { dropAsync, dropRuns, pushRun } from "./queues.js";
 import { bootTables, labelIndex, releaseProcess } from "./spawn.js";
 import { type DeathRecord, type DenialKind, domainOf, type KernelEvent, type KernelState, MTIME_PER_TICK } from "./state.js";
@@ -52,6 +52,8 @@ export class Kernel {
   onNativeRun: ((label: string, state: unknown) => void) | null = null;
   /** Pristine guest images by name (what RS restarts from; persistent faults change them). */
   images: Record<string, Uint8Array> = {};
+  /** The kernel's asserts on its queues, in builds that have them (policy.ts queueAsserts). */
+  readonly asserts: Asserts | undefined;
 
   constructor(
     readonly machine: Machine,
@@ -59,6 +61,7 @@ export class Kernel {
     readonly natives: NativeRegistry,
   ) {
     this.km = new KernelMemory(machine.bus, machine.cpu);
+    this.asserts = queueAsserts(build) ? { fail: (what) => this.panic(what), charge: (c) => this.charge(c) } : undefined;
     this.state = bootTables(this);
     machine.cpu.hosted = true;
     machine.cpu.trackOwnership = true;
@@ -107,7 +110,7 @@ export class Kernel {
     // The scheduler runs (natives, then dispatch): the soft-lockup detector's clock starts again.
     if (!holdsCpu) this.state.runningSince = this.state.ticks;
     if (!this.state.panic && !holdsCpu) runNatives(this);
-    if (!this.state.panic && this.state.current >= 0) this.checkEntry(this.state.current);
+    if (!this.state.panic && this.state.current >= 0 && sanityChecks(this.build)) this.checkEntry(this.state.current);
     if (this.state.panic) return "stop";
     if (holdsCpu) this.restoreContext(cur);
     else this.dispatch();
@@ -241,9 +244,9 @@ export class Kernel {
 
   /** Makes a woken process runnable at its own priority again (see the quantum in clock.ts). */
   enqueue(idx: number): void {
-    dequeue(this.km, idx);
+    dequeue(this.km, idx, this.asserts);
     this.km.setProc(idx, PROC.priority, this.km.proc(idx, PROC.maxPriority));
-    enqueue(this.km, idx);
+    enqueue(this.km, idx, this.asserts);
   }
 
   copyMsgFrom(idx: number, va: number): Message | undefined {
@@ -284,7 +287,7 @@ export class Kernel {
     const label = km.procName(idx);
     this.log(kind, idx, detail);
     ipc.cleanupIpc(this, idx);
-    dequeue(km, idx);
+    dequeue(km, idx, this.asserts);
     releaseIrqs(this, idx);
     setRts(km, idx, RTS_SLOT_FREE);
     releaseProcess(this, idx);
@@ -307,8 +310,9 @@ export class Kernel {
 
   // ---- invariants ----
 
-  /** Checks the entries a kernel entry touched (the current process). */
+  /** Sanity checks (MINIX DEBUG_SANITYCHECKS builds): the entries a kernel entry touched, the current process's. */
   private checkEntry(idx: number): void {
+    this.charge(costs.SANITY_PER_SLOT);
     const bad = checkEntry(this.km, idx);
     if (bad) this.panic(bad);
   }

@@ -26,3 +26,9 @@ export const softLockup = (build: Build): { ticks: number; panic: boolean } => b
 
 /** Devices' DMA is limited to the memory of the driver that owns them (IOMMU). */
 export const dmaRestricted = (build: Build): boolean => build.isolation.iommu;
+
+/** The kernel asserts on its queues as MINIX does (proc.c enqueue/dequeue/deadlock). */
+export const queueAsserts = (build: Build): boolean => build.kernelChecks.queueAsserts;
+
+/** The kernel checks every table's invariants on every entry and tick (MINIX DEBUG_SANITYCHECKS). */
+export const sanityChecks = (build: Build): boolean => build.kernelChecks.sanityChecks;

@@ -100,7 +100,7 @@ export function spawn(k: Kernel, conf: ServiceConf, image?: Uint8Array, slot?: n
   openDmaWindows(k, idx, conf);
   km.setProc(idx, PROC.rtsFlags, 0);
   if (native) pushRun(k, idx, NATIVE_START);
-  else enqueue(km, idx);
+  else enqueue(km, idx, k.asserts);
   refreshIpcMasks(k);
   k.log("start", idx, `${native ? "native" : "guest"} process ${conf.label}, endpoint ${endpoint}`);
   return { ok: true, idx, endpoint };

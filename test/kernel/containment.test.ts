@@ -6,7 +6,8 @@
  * CPU held forever). Faults are made for real: machine code is overwritten in the driver's
  * memory, stores go to real addresses the MMU does or does not map.
  *
- * The kernel checks only some fields of its tables (check.ts). Wild writes to the others, and to
+ * The kernel checks only what its build asserts (minix3: MINIX's queue asserts, sched.ts;
+ * monolithic: nothing; check.ts only with sanity checks on). Wild writes to the rest, and to
  * a server's memory, go unnoticed, and the tests at the end show what they then do: a process
  * takes a stranger's message for its reply, a loop never loses the CPU, a send the IPC mask
  * forbids goes through, a corrupted cached block reaches the disk. Each is run beside the same
@@ -14,6 +15,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
+import type { Build } from "../../system/builds/types.js";
 import { driverConf } from "../support/driver.js";
 import type { ServiceConf } from "../../system/kernel/service.js";
 import { DRIVER_TEXT_BASE, ECALLDENIED, ENOTREADY } from "../../system/kernel/abi.js";
@@ -102,18 +104,28 @@ describe("a fault in the at_wini driver's code", () => {
 });
 
 describe("a wild write into the kernel's process table", () => {
-  function bootWild(build: string): { sys: System; addr: number; victimSlot: number } {
+  function bootWild(build: string | Build): { sys: System; addr: number; victimSlot: number } {
     const victimSlot = endpointSlot(plannedEndpoints([stepper("victim", [])]).victim);
     const addr = RAM_BASE + PROC_TABLE_OFF + slotIndex(victimSlot) * PROC_SIZE + PROC.magic;
     const boot: ServiceConf[] = [stepper("victim", []), stepper("wild", [`poke:${hex(addr)}:0xdeadbeef`], { role: "driver", priority: DRIVER_Q })];
-    return { sys: bootSystem({ build: BUILDS[build], boot, images }), addr, victimSlot };
+    return { sys: bootSystem({ build: typeof build === "string" ? BUILDS[build] : build, boot, images }), addr, victimSlot };
   }
+  const withChecks = (kernelChecks: Build["kernelChecks"]): Build => ({ ...BUILDS.monolithic, name: "t", kernelChecks });
 
-  it("monolithic: the store lands in the table (all RAM is mapped into drivers) and the kernel panics on its check", () => {
-    const { sys, addr, victimSlot } = bootWild("monolithic");
-    expect(sys.run(5 * TICK)).toBe("panic");
+  it("monolithic: the store lands in the table (all RAM is mapped into drivers); a kernel that checks nothing runs on", () => {
+    const { sys, addr } = bootWild("monolithic");
+    expect(sys.run(5 * TICK)).toBe("limit");
     expect(sys.kernel.km.view.getUint32(addr - RAM_BASE, true)).toBe(0xdeadbeef);
-    expect(sys.kernel.state.panic?.reason).toBe(`process table entry ${victimSlot}: bad magic 0xdeadbeef`);
+    expect(sys.kernel.state.panic).toBeNull();
+  });
+
+  it("the same store under MINIX's queue asserts panics when the victim is next dequeued, under sanity checks at once", () => {
+    const asserted = bootWild(withChecks({ queueAsserts: true, sanityChecks: false }));
+    expect(asserted.sys.run(5 * TICK)).toBe("panic");
+    expect(asserted.sys.kernel.state.panic?.reason).toBe(`assert failed in dequeue: proc_ptr_ok(process ${asserted.victimSlot})`);
+    const sane = bootWild(withChecks({ queueAsserts: false, sanityChecks: true }));
+    expect(sane.sys.run(5 * TICK)).toBe("panic");
+    expect(sane.sys.kernel.state.panic?.reason).toBe(`process table entry ${sane.victimSlot}: bad magic 0xdeadbeef`);
   });
 
   it("minix3: the same program dies of a page fault; the table is intact and the kernel lives", () => {

@@ -94,7 +94,7 @@ export function doPrivctl(k: Kernel, caller: number, m: Message): number {
   if (target < 0) return -EINVAL;
   if (get32(m, MSG.privctl.request) !== SYS_PRIV_ALLOW) return -EINVAL;
   if (!(k.km.proc(target, PROC.rtsFlags) & RTS_NO_PRIV)) return -EPERM;
-  if (clearRts(k.km, target, RTS_NO_PRIV) === 0) enqueue(k.km, target);
+  if (clearRts(k.km, target, RTS_NO_PRIV) === 0) enqueue(k.km, target, k.asserts);
   return OK;
 }
 
