@@ -42,7 +42,11 @@ export interface ComposeOptions {
   heartbeatTicks?: number;
   /** Disk size in 512-byte sectors (default 8192 = 4 MiB). */
   diskSectors?: number;
-  /** RAM size (default 4 MiB: the standard system uses under 3; less RAM is a cheaper restore and hash). */
+  /**
+   * RAM size (default 8 MiB: the standard system uses about 3, and a driver in a kernel address
+   * space needs its 4 MiB window, kernel/module-layout.ts, to lie in RAM; less RAM is a cheaper
+   * restore and hash).
+   */
   ramSize?: number;
   /** Extra native programs (replacing or adding to the composed ones). */
   natives?: NativeRegistry;
@@ -109,7 +113,7 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
   for (const [name, s] of servers) natives[name] ??= s.program;
   const boot = [dsService, agent.service, probeService, ...serverConfs];
   const imageNames = drivers.flatMap((d) => ("guest" in d.conf.program ? [d.conf.program.guest] : []));
-  const r = System.boot({ build, boot, natives, peripherals, imageNames, images: opts.images, ramSize: opts.ramSize ?? 4 << 20 });
+  const r = System.boot({ build, boot, natives, peripherals, imageNames, images: opts.images, ramSize: opts.ramSize ?? 8 << 20 });
   if (!r.ok) return r;
   const sys = r.system;
   const keys = drivers.map((d) => announceKey(d.entry.class, d.conf.label));

@@ -1,8 +1,9 @@
 /*
- * Ablations: minix3 with one mechanism switched off (or, for the IOMMU, on), so a campaign can
+ * Ablations: a build with one mechanism switched off (or, for the IOMMU and sanity checks, on), so a campaign can
  * measure what that mechanism buys (DESIGN.md: "what does the IPC send mask actually buy?").
  */
 import { minix3 } from "./minix3.js";
+import { monolithic } from "./monolithic.js";
 import type { Build } from "./types.js";
 
 /** minix3 without recovery: RS still detects failures (heartbeats, crashes) but restarts nothing. */
@@ -30,7 +31,7 @@ export const minix3NoChecks: Build = {
   name: "minix3-nochecks",
   description: "minix3 with every check off (privileges and kernel asserts): MMU isolation and recovery only",
   privilegeChecks: false,
-  kernelChecks: { queueAsserts: false, sanityChecks: false },
+  kernelChecks: { queueAsserts: false, sanityChecks: false, stackGuard: false },
 };
 
 /** minix3 with MINIX's DEBUG_SANITYCHECKS compiled in: every table checked on every kernel entry and tick, at their price. */
@@ -38,5 +39,13 @@ export const minix3Sanity: Build = {
   ...minix3,
   name: "minix3-sanity",
   description: "minix3 with the kernel's sanity checks on (DEBUG_SANITYCHECKS): every table checked on every entry and tick",
-  kernelChecks: { queueAsserts: true, sanityChecks: true },
+  kernelChecks: { ...minix3.kernelChecks, sanityChecks: true },
+};
+
+/** monolithic with Linux 2.4's stack (the Nooks era): no guard page, an overflow runs into the kernel heap. Its only check off. */
+export const monolithicNoChecks: Build = {
+  ...monolithic,
+  name: "monolithic-nochecks",
+  description: "monolithic without the stack guard page (Linux before VMAP_STACK): checks nothing",
+  kernelChecks: { ...monolithic.kernelChecks, stackGuard: false },
 };

@@ -6,7 +6,7 @@ export const minix3: Build = {
   description: "MINIX-3-style multiserver: drivers in user mode, private address spaces, least privilege",
   isolation: { driverMode: "user", addressSpace: "private", iommu: false },
   privilegeChecks: true,
-  kernelChecks: { queueAsserts: true, sanityChecks: false },
+  kernelChecks: { queueAsserts: true, sanityChecks: false, stackGuard: true },
   kernelMode: { faultPanics: true, preemptible: false, softLockup: { ticks: 0, panic: false } },
   recovery: { agent: "rs", heartbeat: true, restart: true },
 };

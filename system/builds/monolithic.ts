@@ -9,7 +9,7 @@ export const monolithic: Build = {
   description: "Monolithic kernel: drivers in supervisor mode, all of RAM mapped, no privilege checks, no recovery",
   isolation: { driverMode: "supervisor", addressSpace: "kernel", iommu: false },
   privilegeChecks: false,
-  kernelChecks: { queueAsserts: false, sanityChecks: false },
+  kernelChecks: { queueAsserts: false, sanityChecks: false, stackGuard: true },
   kernelMode: { faultPanics: true, preemptible: false, softLockup: { ticks: 2000, panic: false } },
   recovery: { agent: "none" },
 };

@@ -41,6 +41,13 @@ export interface Build {
      * kernel entry (the current process) and every clock tick (all of them, page tables too).
      */
     sanityChecks: boolean;
+    /**
+     * A guard page below a kernel-mode driver's stack in a kernel address space, so an overflow
+     * faults at once (Linux VMAP_STACK, default y since 4.9); without it the stack grows into
+     * the kernel heap below it (kernel/module-layout.ts). A private address space has nothing
+     * mapped there either way.
+     */
+    stackGuard: boolean;
   };
   /** What the kernel does about code running in supervisor mode (drivers inside the kernel). */
   kernelMode: {

@@ -36,6 +36,7 @@ export const PROC = {
   sendNbPending: 224, // reserved
   maxPriority: 228, // the priority a woken process returns to (MINIX p_max_priority)
   nativePartner: 232, // native process blocked in SENDREC: the endpoint it called (NONE otherwise)
+  stackBase: 236, // physical base of a guest's stack when it is not inside [memBase, memBase + memSize) (0: it is)
 } as const;
 
 export const PMAGIC = 0x434f_5250; // "PROC"
@@ -85,7 +86,7 @@ export const HOOK_SIZE = 16;
 export const HOOK = { irq: 0, policy: 4, enabled: 8 } as const;
 
 /** Bytes at the start of a process-table entry that hold PROC's fields (the rest of PROC_SIZE is padding). */
-export const PROC_FIELDS_SIZE = PROC.nativePartner + 4;
+export const PROC_FIELDS_SIZE = PROC.stackBase + 4;
 /** Bytes at the start of a privilege-table entry that hold PRIV's fields (the rest of PRIV_SIZE is padding). */
 export const PRIV_FIELDS_SIZE = PRIV.hooks + NR_IRQ_HOOKS * HOOK_SIZE;
 

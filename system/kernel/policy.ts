@@ -32,3 +32,6 @@ export const queueAsserts = (build: Build): boolean => build.kernelChecks.queueA
 
 /** The kernel checks every table's invariants on every entry and tick (MINIX DEBUG_SANITYCHECKS). */
 export const sanityChecks = (build: Build): boolean => build.kernelChecks.sanityChecks;
+
+/** A guard page below a kernel-mode driver's stack in a kernel address space (Linux VMAP_STACK). */
+export const stackGuard = (build: Build): boolean => build.kernelChecks.stackGuard;

@@ -22,9 +22,10 @@ import { NATIVE_MEM_SIZE, NR_IO_RANGE, NR_IRQ_HOOKS, NR_SLOTS, NR_TASKS, QUANTUM
 import { endpointOf, endpointGeneration, freeSlot, initProcTable, resetLinks } from "./proc.js";
 import { enqueue, initQueues } from "./sched.js";
 import { initRunQueue, pushRun } from "./queues.js";
-import { allocMem, freeAddressSpace, freeMem, initVm, mapAllRam, mapPage, newAddressSpace, PERM_R, PERM_U, PERM_W, PERM_X } from "./vm.js";
+import { allocMem, freeAddressSpace, freeMem, initVm, mapAllRam, mapPage, newAddressSpace, PERM_R, PERM_U, PERM_W } from "./vm.js";
 import { KERNEL_CALL_NAMES } from "./calls/index.js";
-import { mapsAllRam, privilegeChecked, runsInKernel } from "./policy.js";
+import { allocModuleStack, imagePerm, mapModuleWindow } from "./module-layout.js";
+import { mapsAllRam, privilegeChecked, runsInKernel, stackGuard } from "./policy.js";
 import { domainOf, IDLE_CODE, type KernelState } from "./state.js";
 
 /** Boot services with well-known endpoints (MINIX RS_PROC_NR, DS_PROC_NR, VFS_PROC_NR). */
@@ -181,7 +182,11 @@ function setupNative(k: Kernel, idx: number, conf: ServiceConf): string | undefi
   return undefined;
 }
 
-/** Loads an ELF image into new memory and builds the process's address space. */
+/**
+ * Loads an ELF image into new memory and builds the process's address space: a private one
+ * (image and stack only, the stack right after the image in physical memory), or, in a kernel
+ * address space, the window of module-layout.ts among the kernel's objects plus all of RAM.
+ */
 function setupGuest(k: Kernel, idx: number, conf: ServiceConf, image?: Uint8Array): string | undefined {
   const km = k.km;
   if (!image) return "no image";
@@ -192,39 +197,50 @@ function setupGuest(k: Kernel, idx: number, conf: ServiceConf, image?: Uint8Arra
   const hi = Math.max(...segs.map((sg) => sg.vaddr + sg.memsz));
   if (segs.some((sg) => sg.vaddr < lo) || hi > DRIVER_STACK_TOP - DRIVER_STACK_SIZE) return "image outside the driver address range";
   const imageSize = Math.ceil((hi - lo) / 4096) * 4096;
-  const memSize = imageSize + DRIVER_STACK_SIZE;
+  const kernelSpace = mapsAllRam(k.build, conf.role);
+  const memSize = kernelSpace ? imageSize : imageSize + DRIVER_STACK_SIZE;
   const base = allocMem(km, memSize);
   if (base < 0) return "out of memory";
   km.setProc(idx, PROC.kind, PK_GUEST);
   km.setProc(idx, PROC.memBase, base);
   km.setProc(idx, PROC.memSize, memSize);
+  const stack = kernelSpace ? allocModuleStack(km, base) : base + imageSize;
+  if (stack < 0) return "out of memory";
+  if (kernelSpace) km.setProc(idx, PROC.stackBase, stack);
   for (const sg of segs) km.bus.ram.set(sg.data, base - RAM_BASE + (sg.vaddr - lo));
   const supervisor = runsInKernel(k.build, conf.role);
   const root = newAddressSpace(km);
   if (root < 0) return "out of page-table frames";
   km.setProc(idx, PROC.ptRoot, root);
-  const user = supervisor ? 0 : PERM_U;
-  for (let va = lo; va < lo + imageSize; va += 4096) {
-    const sg = segs.find((g) => va + 4096 > g.vaddr && va < g.vaddr + g.memsz);
-    const f = sg ? sg.flags : 6;
-    const perm = (f & 4 ? PERM_R : 0) | (f & 2 ? PERM_W | PERM_R : 0) | (f & 1 ? PERM_X : 0);
-    if (!mapPage(km, root, va, base + (va - lo), (perm || PERM_R) | user)) return "out of page-table frames";
+  if (kernelSpace) {
+    if (!mapModuleWindow(km, root, segs, base, imageSize, stack, stackGuard(k.build))) return "out of page-table frames";
+    mapAllRam(km, root);
+  } else {
+    const user = supervisor ? 0 : PERM_U;
+    for (let va = lo; va < lo + imageSize; va += 4096) if (!mapPage(km, root, va, base + (va - lo), imagePerm(segs, va) | user)) return "out of page-table frames";
+    for (let va = DRIVER_STACK_TOP - DRIVER_STACK_SIZE; va < DRIVER_STACK_TOP; va += 4096)
+      if (!mapPage(km, root, va, stack + (va - (DRIVER_STACK_TOP - DRIVER_STACK_SIZE)), PERM_R | PERM_W | user)) return "out of page-table frames";
   }
-  for (let va = DRIVER_STACK_TOP - DRIVER_STACK_SIZE; va < DRIVER_STACK_TOP; va += 4096)
-    if (!mapPage(km, root, va, base + imageSize + (va - (DRIVER_STACK_TOP - DRIVER_STACK_SIZE)), PERM_R | PERM_W | user))
-      return "out of page-table frames";
-  if (mapsAllRam(k.build, conf.role)) mapAllRam(km, root);
   km.setProc(idx, PROC.mode, supervisor ? 1 : 0);
   km.setProc(idx, PROC.pc, parsed.elf.entry);
   km.setProc(idx, PROC.regs + 4 * 2, DRIVER_STACK_TOP);
   return undefined;
 }
 
+/** The physical memory ranges [base, size) of process idx: its memory, and its stack when that lies elsewhere. */
+function memoryOf(km: KernelMemory, idx: number): Array<[number, number]> {
+  const ranges: Array<[number, number]> = [[km.proc(idx, PROC.memBase) >>> 0, km.proc(idx, PROC.memSize) >>> 0]];
+  const stack = km.proc(idx, PROC.stackBase) >>> 0;
+  if (stack) ranges.push([stack, DRIVER_STACK_SIZE]);
+  return ranges;
+}
+
 /** Marks the pages of process idx's memory as owned by `domain` (propagation tracking). */
 function setOwner(k: Kernel, idx: number, domain: number): void {
-  const base = (k.km.proc(idx, PROC.memBase) >>> 0) - k.machine.bus.ramBase;
-  const size = k.km.proc(idx, PROC.memSize) >>> 0;
-  if (size) k.machine.cpu.owner.fill(domain, base >>> 12, (base + size + 0xfff) >>> 12);
+  for (const [pa, size] of memoryOf(k.km, idx)) {
+    const base = pa - k.machine.bus.ramBase;
+    if (size) k.machine.cpu.owner.fill(domain, base >>> 12, (base + size + 0xfff) >>> 12);
+  }
 }
 
 /** Frees the memory (closing devices' IOMMU windows onto it) and address space of a dead process and forgets its program state. */
@@ -233,8 +249,9 @@ export function releaseProcess(k: Kernel, idx: number): void {
   closeDmaWindows(k, idx);
   setOwner(k, idx, 0);
   freeAddressSpace(km, km.proc(idx, PROC.ptRoot) >>> 0);
-  freeMem(km, km.proc(idx, PROC.memBase) >>> 0, km.proc(idx, PROC.memSize) >>> 0);
+  for (const [pa, size] of memoryOf(km, idx)) freeMem(km, pa, size);
   km.setProc(idx, PROC.ptRoot, 0);
+  km.setProc(idx, PROC.stackBase, 0);
   km.setProc(idx, PROC.memBase, 0);
   km.setProc(idx, PROC.memSize, 0);
   km.setPriv(idx, PRIV.alarmLo, 0);

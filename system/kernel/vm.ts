@@ -59,6 +59,40 @@ export function allocMem(km: KernelMemory, size: number): number {
   return base;
 }
 
+/**
+ * Allocates exactly [pa, pa + size) (pages), zeroed: from the never-used memory above the bump
+ * pointer (what lies between the pointer and `pa` becomes a free chunk) or from inside one free
+ * chunk (split in two around it). False when that memory is not free.
+ */
+export function allocAt(km: KernelMemory, pa: number, size: number): boolean {
+  size = Math.ceil(size / PAGE) * PAGE;
+  if (pa & 0xfff || !km.bus.isRam(pa, size)) return false;
+  const next = km.word(ALLOC_OFF + ALLOC.memNext) >>> 0;
+  if (pa >= next) {
+    if (pa > next) freeMem(km, next, pa - next);
+    km.setWord(ALLOC_OFF + ALLOC.memNext, pa + size);
+  } else {
+    const n = count(km, ALLOC.memFreeCount, ALLOC_MEM_CHUNKS);
+    let i = 0;
+    for (; i < n; i++) {
+      const b = km.word(chunkAt(i)) >>> 0, s = km.word(chunkAt(i) + 4) >>> 0;
+      if (pa >= b && pa + size <= b + s) break;
+    }
+    if (i === n) return false;
+    const b = km.word(chunkAt(i)) >>> 0, end = b + (km.word(chunkAt(i) + 4) >>> 0);
+    const pieces = [[b, pa - b], [pa + size, end - pa - size]].filter(([, len]) => len > 0);
+    if (n - 1 + pieces.length > ALLOC_MEM_CHUNKS) return false;
+    km.moveWords(chunkAt(i + 1), chunkAt(i + pieces.length), (n - i - 1) * 2);
+    pieces.forEach(([cb, len], j) => {
+      km.setWord(chunkAt(i + j), cb);
+      km.setWord(chunkAt(i + j) + 4, len);
+    });
+    km.setWord(ALLOC_OFF + ALLOC.memFreeCount, n - 1 + pieces.length);
+  }
+  km.bus.ram.fill(0, pa - RAM_BASE, pa - RAM_BASE + size);
+  return true;
+}
+
 /** Returns a chunk to the free list (kept in the order freed; a full list forgets the chunk). */
 export function freeMem(km: KernelMemory, base: number, size: number): void {
   const n = count(km, ALLOC.memFreeCount, ALLOC_MEM_CHUNKS);

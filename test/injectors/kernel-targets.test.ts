@@ -28,8 +28,8 @@ if (!loaded.ok) throw new Error(loaded.error);
 const IMAGE = loaded.bytes;
 const base: FaultModel = { type: "BAD_POINTER", driver: "at_wini", trigger: { kind: "first" }, persistence: "transient" };
 
-/** Bytes of an entry holding fields, from the layouts' last fields (nativePartner; the IRQ hooks). */
-const PROC_BYTES = PROC.nativePartner + 4;
+/** Bytes of an entry holding fields, from the layouts' last fields (stackBase; the IRQ hooks). */
+const PROC_BYTES = PROC.stackBase + 4;
 const PRIV_BYTES = PRIV.hooks + NR_IRQ_HOOKS * 16;
 
 /** Where RAM offset `off` lies in table [start, start + NR_SLOTS * size): the slot and the offset in its entry. */

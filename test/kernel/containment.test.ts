@@ -120,10 +120,10 @@ describe("a wild write into the kernel's process table", () => {
   });
 
   it("the same store under MINIX's queue asserts panics when the victim is next dequeued, under sanity checks at once", () => {
-    const asserted = bootWild(withChecks({ queueAsserts: true, sanityChecks: false }));
+    const asserted = bootWild(withChecks({ queueAsserts: true, sanityChecks: false, stackGuard: true }));
     expect(asserted.sys.run(5 * TICK)).toBe("panic");
     expect(asserted.sys.kernel.state.panic?.reason).toBe(`assert failed in dequeue: proc_ptr_ok(process ${asserted.victimSlot})`);
-    const sane = bootWild(withChecks({ queueAsserts: false, sanityChecks: true }));
+    const sane = bootWild(withChecks({ queueAsserts: false, sanityChecks: true, stackGuard: true }));
     expect(sane.sys.run(5 * TICK)).toBe("panic");
     expect(sane.sys.kernel.state.panic?.reason).toBe(`process table entry ${sane.victimSlot}: bad magic 0xdeadbeef`);
   });
