@@ -14,7 +14,9 @@ import type { ServiceConf } from "./kernel/service.js";
 import { PERIPHERALS, type Peripheral, type PeripheralMedia } from "./machine/devices/index.js";
 import { probe, probeService } from "./probe.js";
 import { recoveryAgent } from "./recovery.js";
-import { dsService, ds, type DsState } from "./servers/ds.js";
+import { dsService, ds } from "./servers/ds.js";
+import { dsFind } from "./servers/ds-table.js";
+import { nativeRegion } from "./servers/region.js";
 import { SERVERS, type ServerEntry } from "./servers/index.js";
 import { System } from "./system.js";
 import type { DriverLabels, Workload } from "./workloads/workload.js";
@@ -118,8 +120,8 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
   const sys = r.system;
   const keys = drivers.map((d) => announceKey(d.entry.class, d.conf.label));
   const up = sys.runUntil(() => {
-    const entries = sys.nativeState<DsState>("ds")?.entries;
-    return entries !== undefined && keys.every((key) => entries[key] !== undefined);
+    const store = nativeRegion(sys.kernel, "ds"); // DS's entries are in its memory (ds-table.ts)
+    return store !== undefined && keys.every((key) => dsFind(store, key) >= 0);
   }, BOOT_LIMIT_CYCLES);
   if (up !== "done") return { ok: false, error: `the system did not come up (${up === "panic" ? `kernel panic: ${sys.kernel.state.panic?.reason}` : `${up} after ${BOOT_LIMIT_CYCLES} cycles`})` };
   const ipcTo = [...workload.service.ipcTo, ...workload.drivers.flatMap((c) => labels[c] ?? [])];

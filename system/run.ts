@@ -122,6 +122,7 @@ export function runWorkload(sys: System, workload: Workload, params: string, lim
   const stoppedAt = sys.machine.clock.now - start;
   const exactEnd = end === "completed" ? watched.workload.doneAt : end === "panic" && k.panic ? k.panic.at - start : sys.machine.halted ? sys.machine.halted.at - start : stoppedAt;
   const lockup = k.lockup && k.lockup.at >= start ? { lockup: { ...k.lockup } } : {};
+  // RS's event log is its host-side observation (rs/types.ts); what RS believes is its table in its memory (rs/table.ts rsServices).
   const rsEvents = structuredClone(sys.nativeState<RsState>("rs")?.events ?? []);
   const kernelEvents = structuredClone(k.events);
   return {

@@ -10,7 +10,9 @@ import { BUILDS } from "../../system/builds/index.js";
 import { driverConf } from "../support/driver.js";
 import { DS_DRIVER_UP } from "../../system/kernel/abi.js";
 import { SERVER_Q, USER_Q } from "../../system/kernel/params.js";
-import { ds, type DsState } from "../../system/servers/ds.js";
+import { ds } from "../../system/servers/ds.js";
+import { dsLookup } from "../../system/servers/ds-table.js";
+import { nativeRegion } from "../../system/servers/region.js";
 import { blockClient, blockPattern, type BlockClientState } from "../../system/workloads/blockclient.js";
 import { bootSystem, native, TICK } from "./harness.js";
 
@@ -45,7 +47,7 @@ describe.each([
     expect(sys.machine.ata.state.sectorsWritten).toBe((blocks * size) / SECTOR);
 
     expect(sys.kernel.state.console).toContain(`at_wini: BULKHEAD EMULATED DISK, 8192 sectors (4 MiB), ${dma ? "DMA" : "PIO"}\n`);
-    expect(sys.nativeState<DsState>("ds")?.entries["drv.blk.at_wini"]).toEqual({ value: DS_DRIVER_UP, owner: "at_wini" });
+    expect(dsLookup(nativeRegion(sys.kernel, "ds")!, "drv.blk.at_wini")).toEqual({ key: "drv.blk.at_wini", value: DS_DRIVER_UP, owner: "at_wini" });
     expect(sys.kernel.state.panic).toBeNull();
     expect(sys.kernel.state.events.filter((e) => e.kind !== "start")).toEqual([]);
   });

@@ -17,7 +17,8 @@ import {
 import { get32, newMessage, set32, setString, type Message } from "../../system/kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../../system/kernel/native.js";
 import { SERVER_Q, USER_Q } from "../../system/kernel/params.js";
-import type { RsState } from "../../system/servers/rs/types.js";
+import { nativeRegion } from "../../system/servers/region.js";
+import { RS_HDR, setRsConfig } from "../../system/servers/rs/table.js";
 import { findSymbol, parseElf, type ElfImage } from "../../system/machine/elf.js";
 import { ds } from "../../system/servers/ds.js";
 import { makeRs } from "../../system/servers/rs/rs.js";
@@ -325,7 +326,7 @@ describe("VFS", () => {
   it("gives up an I/O after 10 driver failures (a fault that survives restarts): EIO until the driver is back", () => {
     const sys = boot(writeSteps(20), { vfsParams: "buffers=16" });
     expect(sys.runUntil(() => script(sys).i >= 5, 1_000_000_000, 100_000)).toBe("done");
-    sys.nativeState<RsState>("rs")!.backoffUnit = 1; // restart at every RS check instead of backing off for seconds
+    setRsConfig(nativeRegion(sys.kernel, "rs")!, RS_HDR.backoffUnit, 1); // restart at every RS check instead of backing off for seconds
     breakDriverImage(sys);
     breakDriver(sys);
     expect(sys.runUntil(() => script(sys).done, 2_000_000_000)).toBe("done");

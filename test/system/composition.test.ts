@@ -13,8 +13,9 @@ import { PRIV } from "../../system/kernel/layout.js";
 import { DRIVER_Q, USER_Q } from "../../system/kernel/params.js";
 import type { AccessSize, Device, Region } from "../../system/machine/device.js";
 import { runWorkload } from "../../system/run.js";
-import type { DsState } from "../../system/servers/ds.js";
-import type { RsState } from "../../system/servers/rs/types.js";
+import { dsLookup } from "../../system/servers/ds-table.js";
+import { nativeRegion } from "../../system/servers/region.js";
+import { rsServices } from "../../system/servers/rs/table.js";
 import { filesWorkload } from "../../system/workloads/files-oracle.js";
 import type { Workload } from "../../system/workloads/workload.js";
 import { procIndex } from "../support/system.js";
@@ -96,7 +97,7 @@ describe("composition from data", () => {
     expect(c.drivers).toEqual({ stub: ["stubdrv"] });
     expect(sys.machine.device("stub")).toBeInstanceOf(StubDevice);
     expect(sys.machine.device("ata")).toBeUndefined(); // no driver needs a disk: the machine has none
-    expect(sys.nativeState<DsState>("ds")!.entries["drv.stub.stubdrv"]).toMatchObject({ value: DS_DRIVER_UP, owner: "stubdrv" });
+    expect(dsLookup(nativeRegion(sys.kernel, "ds")!, "drv.stub.stubdrv")).toMatchObject({ value: DS_DRIVER_UP, owner: "stubdrv" });
     // RS started it with the entry's privileges, and the workload may call it.
     const km = sys.kernel.km;
     const drv = procIndex(sys, "stubdrv"), pingerIdx = procIndex(sys, "pinger");
@@ -116,8 +117,8 @@ describe("composition from data", () => {
     const c = composeSystem(BUILDS.minix3, filesWorkload, { ...stubOptions, drivers: [{ driver: "at_wini" }, { driver: "stubdrv", entry: stubEntry }] });
     if (!c.ok) throw new Error(c.error);
     expect(c.drivers).toEqual({ block: ["at_wini"], stub: ["stubdrv"] });
-    const rs = c.system.nativeState<RsState>("rs")!;
-    expect(rs.services.map((s) => [s.label, s.status])).toEqual([["at_wini", "up"], ["stubdrv", "up"]]);
+    const rs = rsServices(nativeRegion(c.system.kernel, "rs")!);
+    expect(rs.map((s) => [s.label, s.status])).toEqual([["at_wini", "up"], ["stubdrv", "up"]]);
     const obs = runWorkload(c.system, filesWorkload, c.params, { budgetCycles: 3_000_000_000, watchdogCycles: 300_000_000 });
     expect(obs.oracle.verdict).toBe("pass");
   });

@@ -1,9 +1,8 @@
 /*
  * RS policy, as pure functions of time: when to ping, when a silent service counts as hung,
  * and how long to wait before restarting a service that keeps failing. The times come from the
- * caller (emulated ticks), never from a clock.
+ * caller (emulated ticks, read with the service's fields from RS's table), never from a clock.
  */
-import type { RsService } from "./types.js";
 
 /** MINIX: the first restart is immediate; then min(2^restarts, 30) units. */
 export function backoffTicks(restarts: number, unit: number): number {
@@ -11,7 +10,7 @@ export function backoffTicks(restarts: number, unit: number): number {
 }
 
 /** A service is hung when it has not answered for two heartbeat periods. */
-export const isHung = (s: RsService, now: number): boolean => s.period > 0 && now - s.lastReply >= 2 * s.period;
+export const isHung = (period: number, lastReply: number, now: number): boolean => period > 0 && now - lastReply >= 2 * period;
 
 /** Time to ping again: one period since the last ping. */
-export const pingDue = (s: RsService, now: number): boolean => s.period > 0 && now - s.lastPing >= s.period;
+export const pingDue = (period: number, lastPing: number, now: number): boolean => period > 0 && now - lastPing >= period;

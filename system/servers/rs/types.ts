@@ -1,4 +1,7 @@
-/* The reincarnation server's state: its services, their health, and its event log (plain data). */
+/*
+ * The reincarnation server's data: the services composition gives it, what the harness sees of
+ * its table (which lives in RS's memory, table.ts), and its event log.
+ */
 import type { ServiceConf } from "../../kernel/service.js";
 
 /** A service RS manages: what to start and how to watch it. */
@@ -10,11 +13,16 @@ export interface ManagedService {
   restart: boolean;
 }
 
-export interface RsService extends ManagedService {
+/** One slot of RS's service table as read from its memory (table.ts rsServices). */
+export interface RsService {
+  slot: number;
   label: string;
+  /** "corrupt" when the status word holds none of the three. */
+  status: "up" | "down" | "dead" | "corrupt";
   /** Current endpoint; NONE while down. */
   endpoint: number;
-  status: "up" | "down" | "dead";
+  period: number;
+  restart: boolean;
   /** Tick of the last ping sent and the last heartbeat reply received. */
   lastPing: number;
   lastReply: number;
@@ -26,6 +34,8 @@ export interface RsService extends ManagedService {
   failedAt: number;
   /** Cycle at which the restarted service announced itself up, for recovery time. */
   recoveredAt: number;
+  /** The service entry it restarts the service with, or why the record is not one. */
+  entry: ServiceConf | string;
 }
 
 export interface RsEvent {
@@ -38,11 +48,12 @@ export interface RsEvent {
   recoveryCycles?: number;
 }
 
+/**
+ * RS's host-side state: only its event log. The log is what the harness observes of RS (run.ts
+ * copies it into the observations), like a console log; RS writes it and never reads it, so no
+ * decision depends on it and a wild write need not reach it. Everything RS decides from is in
+ * its memory (table.ts).
+ */
 export interface RsState {
-  services: RsService[];
-  /** How often RS checks heartbeats and due restarts, in ticks (MINIX RS_DELTA_T). */
-  checkTicks: number;
-  /** Unit of the restart backoff, in ticks (MINIX: one second). */
-  backoffUnit: number;
   events: RsEvent[];
 }
