@@ -30,12 +30,14 @@
  * Capacities (MINIX NR_DS_KEYS is 2 × NR_SYS_PROCS): 64 entries, 32 subscribers (one per process
  * slot), 4 prefixes each. A full table answers EAGAIN, as MINIX's DS does.
  */
+import { LABEL_MAX } from "../kernel/layout.js";
 import { NR_PROCS } from "../kernel/params.js";
 import { NATIVE_HEAP } from "../kernel/native.js";
 import { rdStr, rdU32, strEq, wr32 } from "./mem.js";
 
 export const DS_KEY_LEN = 32;
-export const DS_LABEL_LEN = 16;
+/** A label field: as the kernel's (a process's name, LABEL_MAX characters and a NUL). */
+export const DS_LABEL_LEN = LABEL_MAX + 1;
 
 export const DS_TABLE = NATIVE_HEAP;
 /** Header fields. */

@@ -120,7 +120,6 @@ export const ds: NativeProgram<DsState> = {
     const from = msgSource(m);
     const who = k.labelOf(from);
     if (!who) return;
-    if (who.length > DS_LABEL_LEN) return reply(k, from, -EINVAL); // owners and subscribers are kept by label
     const t = k.view(0, DS_END);
     switch (msgType(m)) {
       case DS_PUBLISH:

@@ -4,11 +4,12 @@
 import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
 import { runWorkload } from "../../system/run.js";
-import { PROC } from "../../system/kernel/layout.js";
+import { PROC, RTS_SLOT_FREE } from "../../system/kernel/layout.js";
+import { NR_SLOTS } from "../../system/kernel/params.js";
 import { DS_END, DS_TABLE, dsEntries, dsSubscriptions, NR_DS_KEYS } from "../../system/servers/ds-table.js";
 import { wr32, wrStr } from "../../system/servers/mem.js";
 import { nativeRegion } from "../../system/servers/region.js";
-import { decodeService, SVC, SVC_GUEST, SVC_LABEL_LEN, SVC_PROGRAM_LEN, SVC_SIZE } from "../../system/servers/rs/service-record.js";
+import { decodeService, SE, SE_GUEST, SE_LABEL_LEN, SE_PROGRAM_LEN, SE_SIZE } from "../../system/servers/rs/service-record.js";
 import { entryAt, NR_RS_SERVICES, RP, RP_IN_USE, RP_RESTART, RS_END, RS_HDR, RS_TABLE, rsServices, slotOff } from "../../system/servers/rs/table.js";
 import type { RsState } from "../../system/servers/rs/types.js";
 import type { System } from "../../system/system.js";
@@ -24,7 +25,8 @@ const fill = (b: Uint8Array, from: number, to: number, rng: () => number): void 
  * of live processes, entries naming the driver's image with random privileges and parameters.
  */
 function plausible(sys: System, rs: Uint8Array, rng: () => number): void {
-  const live = Object.keys(sys.kernel.state.procs).map((idx) => sys.kernel.km.proc(Number(idx), PROC.endpoint));
+  const live: number[] = [];
+  for (let idx = 0; idx < NR_SLOTS; idx++) if (!(sys.kernel.km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE)) live.push(sys.kernel.km.proc(idx, PROC.endpoint));
   wr32(rs, RS_TABLE + RS_HDR.checkTicks, 1 + ((rng() * 5) | 0));
   wr32(rs, RS_TABLE + RS_HDR.backoffUnit, (rng() * 3) | 0);
   for (let i = 0; i < NR_RS_SERVICES; i++) {
@@ -35,11 +37,11 @@ function plausible(sys: System, rs: Uint8Array, rng: () => number): void {
     wr32(rs, o + RP.period, (rng() * 10) | 0);
     wr32(rs, o + RP.restartAt, (rng() * 50) | 0);
     const e = entryAt(i);
-    wr32(rs, e + SVC.programKind, SVC_GUEST);
-    wrStr(rs, e + SVC.program, SVC_PROGRAM_LEN, "at_wini");
-    wrStr(rs, e + SVC.label, SVC_LABEL_LEN, `g${i}`);
-    wr32(rs, e + SVC.role, (rng() * 3) | 0);
-    wr32(rs, e + SVC.priority, (rng() * 16) | 0);
+    wr32(rs, e + SE.programKind, SE_GUEST);
+    wrStr(rs, e + SE.program, SE_PROGRAM_LEN, "at_wini");
+    wrStr(rs, e + SE.label, SE_LABEL_LEN, `g${i}`);
+    wr32(rs, e + SE.role, (rng() * 3) | 0);
+    wr32(rs, e + SE.priority, (rng() * 16) | 0);
   }
 }
 
@@ -72,10 +74,10 @@ describe("garbage in DS's and RS's tables", () => {
 
   it("a service-entry record of random bytes decodes to an entry within the record's limits, or an error", () => {
     const rng = seedrandom("records");
-    const t = new Uint8Array(SVC_SIZE);
+    const t = new Uint8Array(SE_SIZE);
     let entries = 0;
     for (let n = 0; n < 3000; n++) {
-      fill(t, 0, SVC_SIZE, rng);
+      fill(t, 0, SE_SIZE, rng);
       // Half the records get plausible kinds, roles and priorities, so decoding goes past its first checks.
       if (n & 1) for (const [at, v] of [[16, 1 + (n & 2 ? 1 : 0)], [52, n % 3], [56, n % 16], [260, 0]]) t.set([v, 0, 0, 0], at);
       if (n & 1) t.set([0x61, 0], 0), t.set([0x62, 0], 20); // label "a", program "b"

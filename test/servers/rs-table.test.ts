@@ -6,15 +6,16 @@
 import { describe, expect, it } from "vitest";
 import { runWorkload } from "../../system/run.js";
 import { HZ } from "../../system/kernel/params.js";
+import { bootParams } from "../../system/kernel/proc.js";
 import { rdU32, wr32, wrStr } from "../../system/servers/mem.js";
 import { nativeRegion } from "../../system/servers/region.js";
-import { decodeService, encodeService, serviceRecordError, SVC, SVC_PARAMS_LEN, SVC_PROGRAM_LEN, SVC_SIZE } from "../../system/servers/rs/service-record.js";
+import { decodeService, encodeService, serviceRecordError, SE, SE_PARAMS_LEN, SE_PROGRAM_LEN, SE_SIZE } from "../../system/servers/rs/service-record.js";
 import { entryAt, RP, RP_RESTART, rsServices, rsSlot, slotOff } from "../../system/servers/rs/table.js";
 import type { RsState } from "../../system/servers/rs/types.js";
 import type { System } from "../../system/system.js";
 import { blocksWorkload } from "../../system/workloads/blockclient.js";
 import { driverConf } from "../support/driver.js";
-import { boot, ILLEGAL, LOOP, patchRunning } from "../support/system.js";
+import { boot, ILLEGAL, LOOP, patchRunning, procIndex } from "../support/system.js";
 
 const TICK = 100_000_000 / HZ;
 const limits = { budgetCycles: 2_000_000_000, watchdogCycles: 200_000_000 };
@@ -56,15 +57,14 @@ describe("RS decides from the table in its memory", () => {
     const t = rsTable(sys);
     const entry = entryAt(rsSlot(t, "at_wini"));
     expect(atWini(sys).entry).toMatchObject({ params: "dma=1" });
-    wrStr(t, entry + SVC.params, SVC_PARAMS_LEN, "dma=0");
+    wrStr(t, entry + SE.params, SE_PARAMS_LEN, "dma=0");
     patchRunning(sys, "at_wini", "at_transfer", [ILLEGAL]);
     runWorkload(sys, blocksWorkload, params, limits);
     sys.run(100_000_000);
     expect(events(sys).map((e) => e.kind)).toEqual(["crash", "restart", "up"]);
     const banners = sys.console().match(/at_wini: BULKHEAD EMULATED DISK.*/g);
     expect(banners).toEqual(["at_wini: BULKHEAD EMULATED DISK, 8192 sectors (4 MiB), DMA", "at_wini: BULKHEAD EMULATED DISK, 8192 sectors (4 MiB), PIO"]);
-    const proc = Object.values(sys.kernel.state.procs).find((p) => p.label === "at_wini")!;
-    expect(proc.conf.params).toBe("dma=0");
+    expect(bootParams(sys.kernel.km, procIndex(sys, "at_wini"))).toBe("dma=0");
     expect(atWini(sys).restarts).toBe(1);
   });
 
@@ -72,7 +72,7 @@ describe("RS decides from the table in its memory", () => {
     for (const [program, error] of [["constructor", /corrupt service entry: program "constructor"/], ["nosuch", /at_wini: no image/]] as const) {
       const { sys, params } = boot("minix3", blocksWorkload);
       const t = rsTable(sys);
-      wrStr(t, entryAt(rsSlot(t, "at_wini")) + SVC.program, SVC_PROGRAM_LEN, program);
+      wrStr(t, entryAt(rsSlot(t, "at_wini")) + SE.program, SE_PROGRAM_LEN, program);
       patchRunning(sys, "at_wini", "at_transfer", [ILLEGAL]);
       runWorkload(sys, blocksWorkload, params, limits);
       expect(events(sys).map((e) => e.kind)).toEqual(["crash", "restart-failed"]);
@@ -85,7 +85,7 @@ describe("RS decides from the table in its memory", () => {
   it("a driver's service entry round-trips through its record", () => {
     const conf = driverConf("at_wini", { ipcTo: ["rs", "ds", "vfs", "files"], params: "dma=0" });
     expect(serviceRecordError(conf)).toBeUndefined();
-    const t = new Uint8Array(SVC_SIZE);
+    const t = new Uint8Array(SE_SIZE);
     encodeService(t, 0, conf);
     expect(decodeService(t, 0)).toEqual({ ok: true, conf });
     // RS's record of the driver it started at boot is the entry composition gave it (the catalog's, the workload may call it).
@@ -94,6 +94,7 @@ describe("RS decides from the table in its memory", () => {
     expect(atWini(sys).entry).toEqual({ ...catalog, ipcTo: [...catalog.ipcTo, "blocks"] });
     // An entry that does not fit is a composition error, said at once.
     expect(serviceRecordError({ ...conf, ipcTo: Array.from({ length: 9 }, (_, i) => `s${i}`) })).toMatch(/more than 8 IPC targets/);
-    expect(serviceRecordError({ ...conf, label: "a-label-of-17-chr" })).toMatch(/label .* longer than 16/);
+    expect(serviceRecordError({ ...conf, label: "a-label-of-16-ch" })).toMatch(/label .* longer than 15/);
+    expect(serviceRecordError({ ...conf, params: "p".repeat(128) })).toMatch(/params .* longer than 127/);
   });
 });

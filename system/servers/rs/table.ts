@@ -18,7 +18,7 @@
  *
  * A slot: rproc fields at RP (flags, status, endpoint, heartbeat period, last ping/reply ticks,
  * restarts, restartAt in ticks, failedAt/recoveredAt in cycles as 64-bit words), then at RP.entry
- * the service-entry record (service-record.ts, SVC_SIZE bytes). The service's label is the
+ * the service-entry record (service-record.ts, SE_SIZE bytes). The service's label is the
  * entry's. Slots are filled in the order composition lists the services; RS visits them in
  * slot order.
  *
@@ -28,7 +28,7 @@
 import { NONE } from "../../kernel/abi.js";
 import { NATIVE_HEAP } from "../../kernel/native.js";
 import { rdI32, rdI64, rdStr, rdU32, wr32, wrI64 } from "../mem.js";
-import { decodeService, encodeService, SVC, SVC_LABEL_LEN } from "./service-record.js";
+import { decodeService, encodeService, SE, SE_LABEL_LEN } from "./service-record.js";
 import type { ManagedService, RsService } from "./types.js";
 
 export const RS_TABLE = NATIVE_HEAP;
@@ -53,7 +53,7 @@ export const RP = {
   restartAt: 28, // tick at which a pending restart is due; -1 = none
   failedAt: 32, // 64-bit: cycle at which the current failure was detected; -1 = healthy
   recoveredAt: 40, // 64-bit: cycle at which the restarted service announced itself
-  entry: 64, // the service entry (SVC_SIZE bytes)
+  entry: 64, // the service entry (SE_SIZE bytes)
 } as const;
 export const RS_END = RS_SLOTS + NR_RS_SERVICES * RP_SIZE;
 
@@ -66,7 +66,7 @@ export const RP_DEAD = 2;
 
 export const slotOff = (i: number): number => RS_SLOTS + i * RP_SIZE;
 export const slotInUse = (t: Uint8Array, i: number): boolean => (rdU32(t, slotOff(i) + RP.flags) & RP_IN_USE) !== 0;
-export const slotLabel = (t: Uint8Array, i: number): string => rdStr(t, slotOff(i) + RP.entry + SVC.label, SVC_LABEL_LEN);
+export const slotLabel = (t: Uint8Array, i: number): string => rdStr(t, slotOff(i) + RP.entry + SE.label, SE_LABEL_LEN);
 
 /** Typed fields of slot i. */
 export const rp = {
