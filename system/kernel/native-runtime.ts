@@ -132,7 +132,7 @@ function nativeApi(k: Kernel, idx: number, run: { sendrec: boolean }): NativeApi
     exit: (status) => k.terminate(idx, "exit", `exit status ${status}`),
     sys: {
       spawn(conf) {
-        const image = "guest" in conf.program ? k.images[conf.program.guest] : undefined;
+        const image = "guest" in conf.program && Object.hasOwn(k.images, conf.program.guest) ? k.images[conf.program.guest] : undefined;
         const r = spawn(k, conf, image);
         return r.ok ? { ok: true, endpoint: r.endpoint } : r;
       },

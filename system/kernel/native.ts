@@ -39,7 +39,10 @@ export interface NativeApi<S> {
   /** Reads/writes this process's memory region (addresses from 0). */
   read(va: number, len: number): Uint8Array;
   write(va: number, data: Uint8Array): void;
-  /** The bytes at `va` in place, for reading only (no copy: valid until the handler returns). */
+  /**
+   * The bytes at `va` in place (no copy: valid until the handler returns). Servers read and
+   * write their tables through it: it is their own memory, the same RAM write() changes.
+   */
   view(va: number, len: number): Uint8Array;
   /** Creates a direct grant of [va, va+len) for `grantee`; returns the grant id. */
   grant(grantee: number, va: number, len: number, access: number): number;

@@ -18,7 +18,7 @@ import {
   SVC, SVC_IPC_LABELS, SVC_PARAMS, SVC_SIZE,
 } from "./layout.js";
 import { NATIVE_GRANTS, NATIVE_INBOX, NATIVE_MAX_GRANTS, NATIVE_START } from "./native.js";
-import { NATIVE_MEM_SIZE, NR_IO_RANGE, NR_IRQ_HOOKS, NR_SLOTS, NR_TASKS, QUANTUM_TICKS, slotIndex } from "./params.js";
+import { NATIVE_MEM_SIZE, NR_IO_RANGE, NR_IRQ_HOOKS, NR_SCHED_QUEUES, NR_SLOTS, NR_TASKS, QUANTUM_TICKS, slotIndex } from "./params.js";
 import { endpointOf, endpointGeneration, freeSlot, initProcTable, resetLinks } from "./proc.js";
 import { enqueue, initQueues } from "./sched.js";
 import { initRunQueue, pushRun } from "./queues.js";
@@ -72,11 +72,12 @@ export type SpawnResult = { ok: true; idx: number; endpoint: number } | { ok: fa
  */
 export function spawn(k: Kernel, conf: ServiceConf, image?: Uint8Array, slot?: number): SpawnResult {
   const km = k.km;
-  const s = slot ?? FIXED_SLOTS[conf.label] ?? freeSlot(km, 3);
+  const s = slot ?? (Object.hasOwn(FIXED_SLOTS, conf.label) ? FIXED_SLOTS[conf.label] : freeSlot(km, 3));
   if (s < 0 || s >= NR_SLOTS - NR_TASKS) return { ok: false, error: "process table full" };
   const idx = slotIndex(s);
   if (!(km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE)) return { ok: false, error: `slot ${s} in use` };
   if (conf.label.length > LABEL_MAX) return { ok: false, error: `label "${conf.label}" is longer than ${LABEL_MAX} characters` };
+  if (!(conf.priority >= 0 && conf.priority < NR_SCHED_QUEUES)) return { ok: false, error: `${conf.label}: priority ${conf.priority} (MINIX sched: EINVAL)` };
   // A slot's first process keeps generation 0, so boot services have MINIX's fixed endpoints.
   const gen = endpointGeneration(km.proc(idx, PROC.endpoint)) + (km.proc(idx, PROC.miscFlags) & MF_SLOT_USED ? 1 : 0);
   const endpoint = endpointOf(gen, s);
@@ -167,7 +168,7 @@ export function labelIndex(km: KernelMemory, label: string): number {
 function setupNative(k: Kernel, idx: number, conf: ServiceConf): string | undefined {
   const km = k.km;
   const name = (conf.program as { native: string }).native;
-  const program = k.natives[name];
+  const program = Object.hasOwn(k.natives, name) ? k.natives[name] : undefined;
   if (!program) return `no native program "${name}"`;
   const size = conf.memSize ?? NATIVE_MEM_SIZE;
   const base = allocMem(km, size);

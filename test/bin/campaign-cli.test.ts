@@ -16,6 +16,7 @@ import { defaultDb, formatOutcomeTable, parseIntOption } from "../../bin/command
 import { createProgress, formatCounts, formatDuration, progressLine } from "../../bin/progress.js";
 import { Store } from "../../campaigns/store.js";
 import type { CampaignSpec, ExperimentResult } from "../../campaigns/types.js";
+import { BUILDS } from "../../system/builds/index.js";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -96,7 +97,7 @@ describe("bulkhead run: bad input", () => {
     expect(r.stderr).not.toMatch(/\n\s+at /);
     expect(errLines(r)).toEqual([
       `bulkhead: ${bad}: seed: must be an integer >= 0, got -1`,
-      `bulkhead: ${bad}: builds[1]: unknown build "nosuch" (known: minix3, monolithic, minix3-norestart, minix3-nochecks, minix3-iommu)`,
+      `bulkhead: ${bad}: builds[1]: unknown build "nosuch" (known: ${Object.keys(BUILDS).join(", ")})`,
       `bulkhead: ${bad}: faults[0].cuont: unknown field (did you mean count?)`,
       `bulkhead: ${bad}: faults[0].count: required`,
     ]);
