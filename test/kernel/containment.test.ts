@@ -31,7 +31,8 @@ import type { System } from "../../system/system.js";
 import { runWorkload } from "../../system/run.js";
 import { BLOCK_SIZE } from "../../system/servers/vfs/fsformat.js";
 import { fileBlocks } from "../../system/servers/vfs/tree.js";
-import { CACHE_BASE, type VfsState } from "../../system/servers/vfs/types.js";
+import { CACHE_BASE } from "../../system/servers/vfs/memory.js";
+import { vfsView } from "../support/vfs.js";
 import { blockClient, type BlockClientState } from "../../system/workloads/blockclient.js";
 import { filesWorkload, judgeFiles } from "../../system/workloads/files-oracle.js";
 import type { FilesState } from "../../system/workloads/files.js";
@@ -307,15 +308,15 @@ describe("a wild write into VFS's buffer cache (monolithic: all RAM is mapped in
     expect(owner.size).toBeGreaterThan(0);
 
     const { sys, params } = boot("monolithic", filesWorkload);
-    const vfs = (): VfsState => sys.nativeState<VfsState>("vfs")!;
+    const buffers = () => vfsView(sys).buffers;
     const work = (): FilesState => sys.nativeState<FilesState>("files")!;
     // A dirty buffer holding a block of a file the workload has finished writing.
     const writing = (): boolean => ["create", "write", "close"].includes(work().phase);
     const target = (): number =>
-      writing() ? vfs().cache.block.findIndex((b, slot) => vfs().cache.dirty[slot] && owner.get(b) !== undefined && owner.get(b)!.index < work().index) : -1;
+      writing() ? buffers().findIndex((b) => b.dirty && owner.get(b.block) !== undefined && owner.get(b.block)!.index < work().index) : -1;
     expect(sys.runUntil(() => target() >= 0, 2_000_000_000, 100_000)).toBe("done");
     const slot = target();
-    const hit = owner.get(vfs().cache.block[slot])!;
+    const hit = owner.get(buffers()[slot].block)!;
     const pa = (sys.kernel.km.proc(procIndex(sys, "vfs"), PROC.memBase) >>> 0) + CACHE_BASE + slot * BLOCK_SIZE + 100;
     wildWrite(sys, pa, sys.kernel.km.view.getUint32(pa - RAM_BASE, true) ^ 0xff); // the byte at offset 100 of the block
 

@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ILLEGAL, patchRunning } from "../support/system.js";
+import { vfsView } from "../support/vfs.js";
 import { BUILDS } from "../../system/builds/index.js";
 import { driverConf } from "../support/driver.js";
 import type { ServiceConf } from "../../system/kernel/service.js";
@@ -295,7 +296,7 @@ describe("VFS", () => {
     const sys = boot([{ type: VFS.MKDIR, path: "/a" }, { type: VFS.SYNC }], { disk: new Uint8Array(4 * MiB) });
     expect(sys.runUntil(() => script(sys).done, 1_000_000_000)).toBe("done");
     expect(script(sys).replies.map((x) => x.status)).toEqual([-EIO, -EIO]);
-    expect(vfsState(sys).mount).toBe("bad");
+    expect(vfsView(sys).mount).toBe("bad");
     expect(sys.kernel.state.console).toMatch(/vfs: cannot mount: bad magic/);
   });
 
@@ -336,7 +337,7 @@ describe("VFS", () => {
     expect(v.stats.triesExhausted).toBe(1);
     expect(v.stats.driverFailures).toBe(10);
     expect(v.stats.retries).toBe(9); // sent 10 times in all
-    expect(v.driver.status).toBe("failed");
+    expect(vfsView(sys).driver.status).toBe("failed");
     expect(v.log.map((e) => e.what)).toContainEqual(expect.stringMatching(/giving up after 10 driver failures/));
   });
 
@@ -349,7 +350,7 @@ describe("VFS", () => {
     expect(statuses).toContain(-EIO);
     expect(statuses[statuses.length - 1]).toBe(-EIO); // SYNC cannot reach the disk
     const v = vfsState(sys);
-    expect(v.driver.status).toBe("failed");
+    expect(vfsView(sys).driver.status).toBe("failed");
     expect(v.stats).toMatchObject({ driverFailures: 1, recoveries: 0, recoveryTimeouts: 1 });
     expect(v.stats.eio).toBe(statuses.filter((s) => s === -EIO).length);
   });

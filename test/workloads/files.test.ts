@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 import { ILLEGAL, patchRunning } from "../support/system.js";
+import { vfsView } from "../support/vfs.js";
 import { BUILDS } from "../../system/builds/index.js";
 import { driverConf } from "../support/driver.js";
 import type { ServiceConf } from "../../system/kernel/service.js";
@@ -161,7 +162,7 @@ describe("a driver crash in the middle of the workload (minix3)", () => {
     expect(j.verdict).toBe("errors");
     expect(j.programErrors.some((e) => e.startsWith("SYNC: EIO"))).toBe(true);
     const v = sys.nativeState<VfsState>("vfs")!;
-    expect(v.driver.status).toBe("failed");
+    expect(vfsView(sys).driver.status).toBe("failed");
     expect(v.stats).toMatchObject({ recoveries: 0, recoveryTimeouts: 1 });
   });
 });

@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
 import { driverConf } from "../support/driver.js";
+import { vfsView } from "../support/vfs.js";
 import type { ServiceConf } from "../../system/kernel/service.js";
 import { SERVER_Q } from "../../system/kernel/params.js";
 import { ds } from "../../system/servers/ds.js";
@@ -158,7 +159,7 @@ describe("judgeFiles on a real run", () => {
     expect(sys.runUntil(() => workload(sys).synced, 2_000_000_000, 100_000)).toBe("done");
     const v = sys.nativeState<VfsState>("vfs")!;
     const img = sys.machine.ata.image;
-    const victim = workload(sys).plan.files.find((f) => f.size > 0 && v.cache.block.includes(fileBlocks(img, f.path)![0]));
+    const victim = workload(sys).plan.files.find((f) => f.size > 0 && vfsView(sys).buffers.some((b) => b.block === fileBlocks(img, f.path)![0]));
     expect(victim).toBeDefined();
     flip(img, victim!.path);
     const reads = v.stats.blockReads;

@@ -8,21 +8,37 @@
  * for at most `waitTicks` per wait; then the request fails with EIO, and so does every later
  * request that needs the disk, until the driver announces itself again.
  *
- * These functions change only the driver state, the pending I/O and the counters; failing the
- * request is the caller's business (they return "failed").
+ * These functions change only the driver state and the pending I/O (both in VFS's RAM, memory.ts
+ * G.drv* and G.io*) and the counters; failing the request is the caller's business (they return
+ * "failed"). What they read from RAM is checked before it reaches the kernel: a buffer slot
+ * outside the cache or a grant id outside the grant table fails the I/O instead.
  */
 import {
   BDEV_OPEN, BDEV_R_BIT, BDEV_READ, BDEV_W_BIT, BDEV_WRITE, CPF_READ, CPF_WRITE, MSG, NONE, OK,
 } from "../../kernel/abi.js";
 import { get32, newMessage, type Message } from "../../kernel/message.js";
 import type { NativeApi } from "../../kernel/native.js";
-import { bufAddr, touch } from "./cache.js";
+import { bufAddr, setDirty, touch, type CacheIo } from "./cache.js";
 import { BLOCK_SIZE } from "./fsformat.js";
-import { MAX_DRIVER_TRIES, type DriverState, type VfsState } from "./types.js";
+import {
+  BUF, DRV_FAILED, DRV_UP, DRV_WAITING, G, IN_NONE, IN_IO, IN_OPEN, IO_NONE, IO_READ, IO_WRITE, isGrant, type VfsMem,
+} from "./memory.js";
+import { MAX_DRIVER_TRIES, type VfsState } from "./types.js";
 
 type Api = NativeApi<VfsState>;
 
-export const newDriver = (label: string): DriverState => ({ label, endpoint: NONE, status: "waiting", opened: false, deadline: -1, recovering: false });
+/** The driver `label`, not announced yet. */
+export function initDriver(m: VfsMem, label: string): void {
+  m.setLabel(label);
+  m.setG(G.drvEndpoint, NONE);
+  m.setG(G.drvStatus, DRV_WAITING);
+  m.setG(G.drvOpened, 0);
+  m.setG(G.drvDeadline, -1);
+  m.setG(G.drvRecovering, 0);
+  m.setG(G.inFlight, IN_NONE);
+  m.setG(G.ioSeq, 0);
+  dropIo(m);
+}
 
 /** Notes an event in VFS's log (kept short: the last 200); `loud` ones go to the console too. */
 export function note(k: Api, what: string, loud = false): void {
@@ -32,93 +48,134 @@ export function note(k: Api, what: string, loud = false): void {
   if (log.length > 200) log.splice(0, log.length - 200);
 }
 
+// ---- the pending I/O ---------------------------------------------------------------------------
+
+export const hasIo = (m: VfsMem): boolean => m.g(G.ioKind) !== IO_NONE;
+
+/** Makes `io` the pending I/O (no driver failures yet, no grant). */
+export function setIo(m: VfsMem, io: CacheIo): void {
+  m.setG(G.ioKind, io.kind === "read" ? IO_READ : IO_WRITE);
+  m.setG(G.ioBlock, io.block);
+  m.setG(G.ioSlot, io.slot);
+  m.setG(G.ioTries, 0);
+  m.setG(G.ioGrant, -1);
+  m.setG(G.ioId, 0);
+}
+
+export function dropIo(m: VfsMem): void {
+  m.setG(G.ioKind, IO_NONE);
+  m.setG(G.ioGrant, -1);
+}
+
+const ioName = (m: VfsMem): string => `${m.g(G.ioKind) === IO_READ ? "read" : "write"} of block ${m.g(G.ioBlock) >>> 0}`;
+
 /** Starts (or restarts) the bounded wait for the driver's announcement. */
-export function startWait(k: Api): void {
-  const d = k.state.driver;
-  d.status = "waiting";
-  d.deadline = k.ticks() + k.state.waitTicks;
-  k.setAlarm(k.state.waitTicks);
+export function startWait(k: Api, m: VfsMem): void {
+  const wait = m.g(G.waitTicks);
+  m.setG(G.drvStatus, DRV_WAITING);
+  m.setG(G.drvDeadline, k.ticks() + wait);
+  k.setAlarm(wait);
 }
 
 /**
  * Moves the pending I/O on: sends BDEV_OPEN first on a new endpoint, else the I/O itself.
  * "sent": VFS now waits in sendrec; "waiting": for the driver's announcement; "failed": the
- * driver failed for good (the I/O is dropped).
+ * driver failed for good, or the I/O names no buffer (the I/O is dropped).
  */
-export function issue(k: Api): "sent" | "waiting" | "failed" {
+export function issue(k: Api, m: VfsMem): "sent" | "waiting" | "failed" {
   const s = k.state;
-  const d = s.driver;
-  const io = s.io!;
-  if (d.status === "failed") return "failed";
-  if (d.status === "waiting") return "waiting";
-  if (k.lookup(d.label) !== d.endpoint) return lost(k, "driver not there");
-  if (!d.opened) {
-    s.inFlight = "open";
-    k.sendrec(d.endpoint, newMessage(BDEV_OPEN, { [MSG.bdev.minor]: 0, [MSG.bdev.access]: BDEV_R_BIT | BDEV_W_BIT }));
+  const status = m.g(G.drvStatus);
+  if (status === DRV_FAILED) return "failed";
+  if (status === DRV_WAITING) return "waiting";
+  const ep = m.g(G.drvEndpoint);
+  if (k.lookup(m.label()) !== ep) return lost(k, m, "driver not there");
+  if (!m.g(G.drvOpened)) {
+    m.setG(G.inFlight, IN_OPEN);
+    k.sendrec(ep, newMessage(BDEV_OPEN, { [MSG.bdev.minor]: 0, [MSG.bdev.access]: BDEV_R_BIT | BDEV_W_BIT }));
     return "sent";
   }
-  const read = io.kind === "read";
-  if (read) {
-    s.cache.block[io.slot] = -1; // the buffer's old (clean) block is given up; the driver fills it
-    s.cache.dirty[io.slot] = false;
+  const slot = m.g(G.ioSlot);
+  if (!m.isSlot(slot)) {
+    note(k, `${ioName(m)}: buffer ${slot} is not in the cache; the I/O fails`, true);
+    dropIo(m);
+    return "failed";
   }
-  if (io.tries > 0) s.stats.retries++;
-  io.id = ++s.ioSeq;
-  io.grant = k.grant(d.endpoint, bufAddr(io.slot), BLOCK_SIZE, read ? CPF_WRITE : CPF_READ);
-  const pos = io.block * BLOCK_SIZE;
-  s.inFlight = "io";
-  k.sendrec(d.endpoint, newMessage(read ? BDEV_READ : BDEV_WRITE, {
+  const read = m.g(G.ioKind) === IO_READ;
+  if (read) {
+    m.setBuf(slot, BUF.blocknr, -1); // the buffer's old (clean) block is given up; the driver fills it
+    setDirty(m, slot, false);
+  }
+  if (m.g(G.ioTries) > 0) s.stats.retries++;
+  const id = (m.g(G.ioSeq) + 1) | 0;
+  m.setG(G.ioSeq, id);
+  m.setG(G.ioId, id);
+  m.setG(G.ioGrant, k.grant(ep, bufAddr(slot), BLOCK_SIZE, read ? CPF_WRITE : CPF_READ));
+  m.setBuf(slot, BUF.count, 1);
+  const pos = (m.g(G.ioBlock) >>> 0) * BLOCK_SIZE;
+  m.setG(G.inFlight, IN_IO);
+  k.sendrec(ep, newMessage(read ? BDEV_READ : BDEV_WRITE, {
     [MSG.bdev.minor]: 0, [MSG.bdev.posLo]: pos, [MSG.bdev.posHi]: Math.floor(pos / 2 ** 32), [MSG.bdev.count]: BLOCK_SIZE,
-    [MSG.bdev.grant]: io.grant, [MSG.bdev.id]: io.id,
+    [MSG.bdev.grant]: m.g(G.ioGrant), [MSG.bdev.id]: id,
   }));
   return "sent";
 }
 
-function revoke(k: Api): void {
-  const io = k.state.io;
-  if (io && io.grant >= 0) k.revoke(io.grant);
-  if (io) io.grant = -1;
+/** Takes back the driver's grant on the pending I/O's buffer (the buffer may be reused again). */
+export function revoke(k: Api, m: VfsMem): void {
+  if (!hasIo(m)) return;
+  const g = m.g(G.ioGrant);
+  if (isGrant(g)) k.revoke(g);
+  m.setG(G.ioGrant, -1);
+  const slot = m.g(G.ioSlot);
+  if (m.isSlot(slot)) m.setBuf(slot, BUF.count, 0);
 }
 
 /** The driver answered the block I/O: "done" (buffer updated) or "failed". */
-export function ioReply(k: Api, m: Message): "done" | "failed" {
+export function ioReply(k: Api, m: VfsMem, msg: Message): "done" | "failed" {
   const s = k.state;
-  const io = s.io!;
-  s.inFlight = null;
-  revoke(k);
-  const status = get32(m, MSG.bdevReply.status);
-  const id = get32(m, MSG.bdevReply.id);
-  s.io = null;
-  if (status !== BLOCK_SIZE || id !== io.id) {
+  m.setG(G.inFlight, IN_NONE);
+  revoke(k, m);
+  const status = get32(msg, MSG.bdevReply.status);
+  const id = get32(msg, MSG.bdevReply.id);
+  const read = m.g(G.ioKind) === IO_READ;
+  const block = m.g(G.ioBlock);
+  const slot = m.g(G.ioSlot);
+  const sent = m.g(G.ioId);
+  const what = ioName(m);
+  dropIo(m);
+  if (status !== BLOCK_SIZE || id !== sent) {
     s.stats.ioErrors++;
-    note(k, `${io.kind} of block ${io.block} failed: status ${status}, id ${id} (sent ${io.id})`, true);
+    note(k, `${what} failed: status ${status}, id ${id} (sent ${sent})`, true);
     return "failed";
   }
-  if (io.kind === "read") {
-    s.cache.block[io.slot] = io.block;
+  if (!m.isSlot(slot)) {
+    note(k, `${what}: buffer ${slot} is not in the cache`, true);
+    return "failed";
+  }
+  if (read) {
+    m.setBuf(slot, BUF.blocknr, block);
     s.stats.blockReads++;
   } else s.stats.blockWrites++;
-  s.cache.dirty[io.slot] = false;
-  touch(s.cache, io.slot);
+  setDirty(m, slot, false);
+  touch(m, slot);
   return "done";
 }
 
 /** The driver answered BDEV_OPEN: "done" (a recovery, if it follows a failure) or "failed". */
-export function openReply(k: Api, m: Message): "done" | "failed" {
+export function openReply(k: Api, m: VfsMem, msg: Message): "done" | "failed" {
   const s = k.state;
-  const d = s.driver;
-  s.inFlight = null;
-  const status = get32(m, MSG.bdevReply.status);
+  m.setG(G.inFlight, IN_NONE);
+  const status = get32(msg, MSG.bdevReply.status);
   if (status !== OK) {
     s.stats.ioErrors++;
-    note(k, `open of ${d.label} (endpoint ${d.endpoint}) failed: ${status}`, true);
+    note(k, `open of ${m.label()} (endpoint ${m.g(G.drvEndpoint)}) failed: ${status}`, true);
     return "failed";
   }
-  d.opened = true;
-  if (d.recovering) {
-    d.recovering = false;
+  m.setG(G.drvOpened, 1);
+  if (m.g(G.drvRecovering)) {
+    m.setG(G.drvRecovering, 0);
     s.stats.recoveries++;
-    note(k, `recovered: ${d.label} reopened at endpoint ${d.endpoint}`, true);
+    note(k, `recovered: ${m.label()} reopened at endpoint ${m.g(G.drvEndpoint)}`, true);
   }
   return "done";
 }
@@ -127,55 +184,65 @@ export function openReply(k: Api, m: Message): "done" | "failed" {
  * The driver is gone (its sendrec failed with EDEADSRCDST, or it is not there): wait for its
  * announcement. "failed" when the pending I/O has met MAX_DRIVER_TRIES failures.
  */
-export function lost(k: Api, why: string): "waiting" | "failed" {
+export function lost(k: Api, m: VfsMem, why: string): "waiting" | "failed" {
   const s = k.state;
-  const d = s.driver;
-  s.inFlight = null;
-  revoke(k);
+  m.setG(G.inFlight, IN_NONE);
+  revoke(k, m);
   s.stats.driverFailures++;
-  note(k, `${d.label} (endpoint ${d.endpoint}) lost: ${why}`, true);
-  d.endpoint = NONE;
-  d.opened = false;
-  d.recovering = true;
-  startWait(k);
-  if (!s.io) return "waiting";
-  s.io.tries++;
-  if (s.io.tries < MAX_DRIVER_TRIES) return "waiting";
+  note(k, `${m.label()} (endpoint ${m.g(G.drvEndpoint)}) lost: ${why}`, true);
+  m.setG(G.drvEndpoint, NONE);
+  m.setG(G.drvOpened, 0);
+  m.setG(G.drvRecovering, 1);
+  startWait(k, m);
+  if (!hasIo(m)) return "waiting";
+  const tries = (m.g(G.ioTries) + 1) | 0;
+  m.setG(G.ioTries, tries);
+  if (tries < MAX_DRIVER_TRIES) return "waiting";
   s.stats.triesExhausted++;
-  note(k, `${s.io.kind} of block ${s.io.block}: giving up after ${s.io.tries} driver failures; disk requests fail with EIO`, true);
-  s.io = null;
-  d.status = "failed";
-  d.deadline = -1;
+  note(k, `${ioName(m)}: giving up after ${tries} driver failures; disk requests fail with EIO`, true);
+  dropIo(m);
+  m.setG(G.drvStatus, DRV_FAILED);
+  m.setG(G.drvDeadline, -1);
   k.setAlarm(0);
   return "failed";
 }
 
+/** A sendrec to the driver failed for another reason than its death: the I/O fails (its grant is taken back). */
+export function fail(k: Api, m: VfsMem, why: string): "failed" {
+  m.setG(G.inFlight, IN_NONE);
+  revoke(k, m);
+  dropIo(m);
+  note(k, `sendrec to the driver failed: ${why}`, true);
+  return "failed";
+}
+
 /** DS says the driver is up: take its endpoint (it will be opened before the next I/O). */
-export function announced(k: Api): void {
-  const d = k.state.driver;
-  const ep = k.lookup(d.label);
-  if (ep === undefined || (d.status === "up" && d.endpoint === ep)) return;
-  if (d.status === "up") {
-    d.recovering = true; // restarted while we were not talking to it
+export function announced(k: Api, m: VfsMem): void {
+  const label = m.label();
+  const ep = k.lookup(label);
+  const status = m.g(G.drvStatus);
+  if (ep === undefined || (status === DRV_UP && m.g(G.drvEndpoint) === ep)) return;
+  if (status === DRV_UP) {
+    m.setG(G.drvRecovering, 1); // restarted while we were not talking to it
     k.state.stats.driverFailures++;
   }
-  note(k, `${d.label} announced at endpoint ${ep}`);
-  d.endpoint = ep;
-  d.status = "up";
-  d.opened = false;
-  d.deadline = -1;
+  note(k, `${label} announced at endpoint ${ep}`);
+  m.setG(G.drvEndpoint, ep);
+  m.setG(G.drvStatus, DRV_UP);
+  m.setG(G.drvOpened, 0);
+  m.setG(G.drvDeadline, -1);
   k.setAlarm(0);
 }
 
 /** The alarm rang: true when a wait for the driver has expired (the driver is now "failed"). */
-export function waitExpired(k: Api): boolean {
-  const d = k.state.driver;
-  if (d.status !== "waiting" || d.deadline < 0 || k.ticks() < d.deadline) return false;
-  d.status = "failed";
-  d.deadline = -1;
+export function waitExpired(k: Api, m: VfsMem): boolean {
+  const deadline = m.g(G.drvDeadline);
+  if (m.g(G.drvStatus) !== DRV_WAITING || deadline < 0 || k.ticks() < deadline) return false;
+  m.setG(G.drvStatus, DRV_FAILED);
+  m.setG(G.drvDeadline, -1);
   k.state.stats.recoveryTimeouts++;
-  note(k, `${d.label} did not announce itself within ${k.state.waitTicks} ticks: disk requests fail with EIO`, true);
-  if (k.state.io) revoke(k);
-  k.state.io = null;
+  note(k, `${m.label()} did not announce itself within ${m.g(G.waitTicks)} ticks: disk requests fail with EIO`, true);
+  revoke(k, m);
+  dropIo(m);
   return true;
 }

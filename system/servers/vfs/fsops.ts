@@ -34,10 +34,25 @@ export interface Blocks {
   need(n: number): boolean;
 }
 
-/** A mounted file system: block access and the superblock's geometry (free counts are read from block 0). */
+/**
+ * An in-memory inode table in front of the inode blocks (VFS's, inodes.ts). The operations still
+ * read and write the inode's block; the table supplies the contents when it holds the inode.
+ */
+export interface Inodes {
+  /** Inode `ino` as the table holds it, or as the bytes at `off` in its block `block` hold it. */
+  get(ino: number, block: Uint8Array, off: number): Inode;
+  /** Inode `ino` changed to `inode` (its block is written too: write-through). */
+  put(ino: number, inode: Inode): void;
+}
+
+/**
+ * A mounted file system: block access, the superblock's geometry (free counts are read from
+ * block 0) and, in VFS, the inode table.
+ */
 export interface Fs {
   b: Blocks;
   sb: Superblock;
+  inodes?: Inodes;
 }
 
 /** A piece of a read or write: `len` bytes at `off` in block `block` (0: a hole, reads as zeros), at `at` in the user's buffer. */
@@ -56,7 +71,8 @@ const isData = (fs: Fs, n: number): boolean => n >= fs.sb.dataStart && n < fs.sb
 export function getInode(fs: Fs, ino: number): Inode | number {
   if (ino < 1 || ino >= fs.sb.inodeCount) return -EINVAL;
   const b = fs.b.peek(inodeBlock(fs.sb, ino));
-  return b ? decodeInode(b, inodeOffset(ino)) : MISS;
+  if (!b) return MISS;
+  return fs.inodes ? fs.inodes.get(ino, b, inodeOffset(ino)) : decodeInode(b, inodeOffset(ino));
 }
 
 export function putInode(fs: Fs, ino: number, inode: Inode): number {
@@ -64,7 +80,9 @@ export function putInode(fs: Fs, ino: number, inode: Inode): number {
   const b = fs.b.read(n);
   if (!b) return MISS;
   encodeInode(inode, b, inodeOffset(ino));
-  return fs.b.write(n, b) ? 0 : MISS;
+  if (!fs.b.write(n, b)) return MISS;
+  fs.inodes?.put(ino, inode);
+  return 0;
 }
 
 // ---- allocation --------------------------------------------------------------------------------

@@ -4,7 +4,9 @@
  * transaction, and say what to reply. runRequest() runs one request once against the cache:
  * either it completes (the transaction commits, then `after` does the effects outside the FS:
  * the open-file table, copies to the caller), or it names the block I/O it needs first and has
- * changed nothing — VFS does the I/O and runs it again from the start.
+ * changed nothing — VFS does the I/O and runs it again from the start. The request in service,
+ * the open-file table, the superblock copy and the mount state are read from VFS's RAM
+ * (memory.ts) at every run.
  */
 import { EAGAIN, EINVAL, EIO, ENOSYS, OK, VFS, VFS_MSG } from "../../kernel/abi.js";
 import { get32, getString } from "../../kernel/message.js";
@@ -13,7 +15,11 @@ import { bufAddr, CacheTx, dirtySlots, ioFor, slotOf, type CacheIo } from "./cac
 import { decodeSuper, superProblem, T_DIR, T_FILE } from "./fsformat.js";
 import { fileReadMap, fileWriteMap, getInode, makeDir, makeFile, MISS, namei, type Fs } from "./fsops.js";
 import { note } from "./bdev.js";
-import { NR_FDS, PATH_BUF, STAGING, ZERO_PAGE, type VfsRequest, type VfsState } from "./types.js";
+import { countRef, InodeTx } from "./inodes.js";
+import {
+  BUF, clearFilp, FILP, G, GLOBALS, MOUNT_BAD, MOUNTED, NR_FDS, PATH_BUF, STAGING, ZERO_PAGE, type VfsMem,
+} from "./memory.js";
+import type { VfsRequest, VfsState } from "./types.js";
 
 type Api = NativeApi<VfsState>;
 
@@ -25,7 +31,7 @@ type Outcome = { status: number; size?: number; ftype?: number; after?: () => nu
 
 export type RunResult = { done: true; status: number; size: number; ftype: number } | { done: false; io: CacheIo | undefined };
 
-type Handler = (k: Api, fs: Fs, req: VfsRequest, tx: CacheTx) => Outcome;
+type Handler = (k: Api, m: VfsMem, fs: Fs, tx: CacheTx) => Outcome;
 
 const HANDLERS: Record<number, Handler> = {
   [MOUNT]: () => ({ status: OK }),
@@ -39,166 +45,191 @@ const HANDLERS: Record<number, Handler> = {
   [VFS.STAT]: doStat,
 };
 
-/** Runs `req` once against the cache (mounting first if needed). */
-export function runRequest(k: Api, req: VfsRequest): RunResult {
-  const s = k.state;
-  s.stats.runs++;
-  req.runs++;
-  const tx = new CacheTx(k, s.cache);
-  const mounted = mount(k, tx);
-  if (mounted === MISS) return { done: false, io: ioFor(s.cache, tx.touched, tx.missing) };
+/** Makes `req` the request in service (MINIX: the message VFS received into fs_m_in). */
+export function takeUp(m: VfsMem, req: VfsRequest | { from: number; type: number; msg?: undefined }): void {
+  m.setG(G.reqActive, 1);
+  m.setG(G.reqFrom, req.from);
+  m.setG(G.reqType, req.type);
+  m.setG(G.reqStaged, 0);
+  m.setG(G.reqRuns, 0);
+  const msg = m.reqMsg();
+  if (req.msg) msg.set(req.msg);
+  else msg.fill(0);
+}
+
+/** Runs the request in service once against the cache (mounting first if needed). */
+export function runRequest(k: Api, m: VfsMem): RunResult {
+  k.state.stats.runs++;
+  m.setG(G.reqRuns, (m.g(G.reqRuns) + 1) | 0);
+  const tx = new CacheTx(m);
+  const mounted = mount(k, m, tx);
+  if (mounted === MISS) return { done: false, io: ioFor(m, tx.touched, tx.missing) };
   if (mounted < 0) return { done: true, status: mounted, size: 0, ftype: 0 };
-  const handler = HANDLERS[req.type];
+  const handler = HANDLERS[m.g(G.reqType)];
   if (!handler) return { done: true, status: -ENOSYS, size: 0, ftype: 0 };
-  const out = handler(k, { b: tx, sb: s.sb! }, req, tx);
+  const inodes = new InodeTx(m);
+  const out = handler(k, m, { b: tx, sb: m.superblock(), inodes }, tx);
   if ("io" in out) return { done: false, io: out.io };
-  if (out.status === MISS) return { done: false, io: ioFor(s.cache, tx.touched, tx.missing) };
+  if (out.status === MISS) return { done: false, io: ioFor(m, tx.touched, tx.missing) };
   const c = tx.commit();
   if (!c.ok) return { done: false, io: c.io };
+  inodes.commit();
   const status = out.status < 0 || !out.after ? out.status : out.after();
   return { done: true, status, size: out.size ?? 0, ftype: out.ftype ?? 0 };
 }
 
 /** Reads the superblock when not mounted yet: OK, MISS, or -EIO for a bad file system. */
-function mount(k: Api, tx: CacheTx): number {
-  const s = k.state;
-  if (s.mount === "bad") return -EIO;
-  if (s.sb) return OK;
+function mount(k: Api, m: VfsMem, tx: CacheTx): number {
+  const state = m.g(G.mount);
+  if (state === MOUNT_BAD) return -EIO;
+  if (state === MOUNTED) return OK;
   const b = tx.read(0);
   if (!b) return MISS;
   const sb = decodeSuper(b);
   const bad = superProblem(sb, sb.totalBlocks);
   if (bad) {
-    s.mount = "bad";
+    m.setG(G.mount, MOUNT_BAD);
     k.log(`cannot mount: ${bad}; every request gets EIO`);
     note(k, `mount failed: ${bad}`);
     return -EIO;
   }
-  s.sb = sb;
-  s.mount = "mounted";
+  m.setSuperblock(sb);
+  m.setG(G.mount, MOUNTED);
   note(k, `mounted: ${sb.totalBlocks} blocks, ${sb.inodeCount} inodes, ${sb.freeBlocks} blocks free`);
   return OK;
 }
 
-const field = (req: VfsRequest, off: number): number => get32(req.msg, off);
+/** Field `off` of the request message in service. */
+const field = (m: VfsMem, off: number): number => get32(m.u8, GLOBALS + G.reqMsg + off);
 
 /** The path of a path request: inline in the message, or through the caller's grant when long. */
-function pathOf(k: Api, req: VfsRequest): string | number {
-  const m = Uint8Array.from(req.msg);
-  const len = get32(m, VFS_MSG.request.pathLen);
-  if (len < VFS.PATH_INLINE) return getString(m, VFS_MSG.request.path, VFS.PATH_INLINE);
+function pathOf(k: Api, m: VfsMem): string | number {
+  const len = field(m, VFS_MSG.request.pathLen);
+  if (len < VFS.PATH_INLINE) return getString(m.u8, GLOBALS + G.reqMsg + VFS_MSG.request.path, VFS.PATH_INLINE);
   if (len > VFS.PATH_MAX) return -EINVAL;
-  const r = k.safecopyFrom(req.from, get32(m, VFS_MSG.request.pathGrant), 0, PATH_BUF, len);
+  const r = k.safecopyFrom(m.g(G.reqFrom), field(m, VFS_MSG.request.pathGrant), 0, PATH_BUF, len);
   if (r < 0) return r;
-  return String.fromCharCode(...k.read(PATH_BUF, len));
+  return String.fromCharCode(...m.view(PATH_BUF, len));
 }
 
-function freeFd(k: Api): number {
-  const i = k.state.fds.findIndex((f) => f === null);
-  return i >= 0 ? i : k.state.fds.length < NR_FDS ? k.state.fds.length : -1;
+/** The lowest free entry of the open-file table, or -1. */
+function freeFd(m: VfsMem): number {
+  for (let fd = 0; fd < NR_FDS; fd++) if (m.filp(fd, FILP.count) === 0) return fd;
+  return -1;
 }
 
 /** The open file `fd` of the caller, or undefined. */
-function fileOf(k: Api, req: VfsRequest): { fd: number; ino: number; offset: number } | undefined {
-  const fd = field(req, VFS_MSG.request.fd);
-  const f = k.state.fds[fd];
-  return f && f.owner === req.from ? { fd, ino: f.ino, offset: f.offset } : undefined;
+function fileOf(m: VfsMem): { fd: number; ino: number; offset: number } | undefined {
+  const fd = field(m, VFS_MSG.request.fd);
+  if (fd < 0 || fd >= NR_FDS || m.filp(fd, FILP.count) === 0 || m.filp(fd, FILP.owner) !== m.g(G.reqFrom)) return undefined;
+  return { fd, ino: m.filp(fd, FILP.ino), offset: m.filp(fd, FILP.pos) >>> 0 };
 }
 
 /** An `after` that opens inode `ino` for the caller; its result is the fd. */
-const opener = (k: Api, req: VfsRequest, ino: number) => (): number => {
-  const fd = freeFd(k);
-  k.state.fds[fd] = { ino, offset: 0, owner: req.from };
+const opener = (m: VfsMem, ino: number) => (): number => {
+  const fd = freeFd(m);
+  if (fd < 0) return -EAGAIN;
+  m.setFilp(fd, FILP.count, 1);
+  m.setFilp(fd, FILP.ino, ino);
+  m.setFilp(fd, FILP.pos, 0);
+  m.setFilp(fd, FILP.owner, m.g(G.reqFrom));
+  countRef(m, ino, 1);
   return fd;
 };
 
-function doMkdir(k: Api, fs: Fs, req: VfsRequest): Outcome {
-  const path = pathOf(k, req);
+function doMkdir(k: Api, m: VfsMem, fs: Fs): Outcome {
+  const path = pathOf(k, m);
   if (typeof path === "number") return { status: path };
   const ino = makeDir(fs, path);
   return { status: ino < 0 ? ino : OK };
 }
 
-function doCreate(k: Api, fs: Fs, req: VfsRequest): Outcome {
-  const path = pathOf(k, req);
+function doCreate(k: Api, m: VfsMem, fs: Fs): Outcome {
+  const path = pathOf(k, m);
   if (typeof path === "number") return { status: path };
-  if (freeFd(k) < 0) return { status: -EAGAIN };
+  if (freeFd(m) < 0) return { status: -EAGAIN };
   const ino = makeFile(fs, path);
-  return ino < 0 ? { status: ino } : { status: OK, after: opener(k, req, ino) };
+  return ino < 0 ? { status: ino } : { status: OK, after: opener(m, ino) };
 }
 
-function doOpen(k: Api, fs: Fs, req: VfsRequest): Outcome {
-  const path = pathOf(k, req);
+function doOpen(k: Api, m: VfsMem, fs: Fs): Outcome {
+  const path = pathOf(k, m);
   if (typeof path === "number") return { status: path };
-  if (freeFd(k) < 0) return { status: -EAGAIN };
+  if (freeFd(m) < 0) return { status: -EAGAIN };
   const ino = namei(fs, path);
   if (ino < 0) return { status: ino };
   const inode = getInode(fs, ino);
   if (typeof inode === "number") return { status: inode };
-  return inode.type !== T_FILE ? { status: -EINVAL } : { status: OK, after: opener(k, req, ino) };
+  return inode.type !== T_FILE ? { status: -EINVAL } : { status: OK, after: opener(m, ino) };
 }
 
-function doWrite(k: Api, fs: Fs, req: VfsRequest, tx: CacheTx): Outcome {
-  const f = fileOf(k, req);
+function doWrite(k: Api, m: VfsMem, fs: Fs, tx: CacheTx): Outcome {
+  const f = fileOf(m);
   if (!f) return { status: -EINVAL };
-  const n = Math.min(Math.max(field(req, VFS_MSG.request.bytes), 0), VFS.IO_MAX);
+  const n = Math.min(Math.max(field(m, VFS_MSG.request.bytes), 0), VFS.IO_MAX);
   if (n === 0) return { status: 0 };
-  if (!req.staged) {
-    const r = k.safecopyFrom(req.from, field(req, VFS_MSG.request.grant), 0, STAGING, n);
+  if (!m.g(G.reqStaged)) {
+    const r = k.safecopyFrom(m.g(G.reqFrom), field(m, VFS_MSG.request.grant), 0, STAGING, n);
     if (r < 0) return { status: r };
-    req.staged = true;
+    m.setG(G.reqStaged, 1);
   }
   const segs = fileWriteMap(fs, f.ino, f.offset, n);
   if (typeof segs === "number") return { status: segs };
-  const data = k.read(STAGING, n);
+  const data = m.view(STAGING, n);
   for (const seg of segs) {
     const b = tx.read(seg.block);
     if (!b) return { status: MISS };
     b.set(data.subarray(seg.at, seg.at + seg.len), seg.off);
     tx.write(seg.block, b);
   }
-  return { status: n, after: () => advance(k, f.fd, n) };
+  return { status: n, after: () => advance(m, f.fd, n) };
 }
 
-function doRead(k: Api, fs: Fs, req: VfsRequest): Outcome {
-  const f = fileOf(k, req);
+function doRead(k: Api, m: VfsMem, fs: Fs): Outcome {
+  const f = fileOf(m);
   if (!f) return { status: -EINVAL };
-  const n = Math.min(Math.max(field(req, VFS_MSG.request.bytes), 0), VFS.IO_MAX);
+  const n = Math.min(Math.max(field(m, VFS_MSG.request.bytes), 0), VFS.IO_MAX);
   const segs = fileReadMap(fs, f.ino, f.offset, n);
   if (typeof segs === "number") return { status: segs };
-  const grant = field(req, VFS_MSG.request.grant);
+  const from = m.g(G.reqFrom);
+  const grant = field(m, VFS_MSG.request.grant);
   const total = segs.reduce((t, sg) => t + sg.len, 0);
   const after = (): number => {
     for (const sg of segs) {
-      const src = sg.block ? bufAddr(slotOf(k.state.cache, sg.block)) + sg.off : ZERO_PAGE;
-      const r = k.safecopyTo(req.from, grant, sg.at, src, sg.len);
+      const slot = sg.block ? slotOf(m, sg.block) : -1;
+      if (sg.block && slot < 0) return -EIO;
+      const r = k.safecopyTo(from, grant, sg.at, sg.block ? bufAddr(slot) + sg.off : ZERO_PAGE, sg.len);
       if (r < 0) return r;
     }
-    return advance(k, f.fd, total);
+    return advance(m, f.fd, total);
   };
   return { status: total, after };
 }
 
-function advance(k: Api, fd: number, n: number): number {
-  k.state.fds[fd]!.offset += n;
+function advance(m: VfsMem, fd: number, n: number): number {
+  m.setFilp(fd, FILP.pos, (m.filp(fd, FILP.pos) + n) | 0);
   return n;
 }
 
-function doClose(k: Api, _fs: Fs, req: VfsRequest): Outcome {
-  const f = fileOf(k, req);
+function doClose(_k: Api, m: VfsMem): Outcome {
+  const f = fileOf(m);
   if (!f) return { status: -EINVAL };
-  return { status: OK, after: () => ((k.state.fds[f.fd] = null), OK) };
+  const after = (): number => {
+    countRef(m, f.ino, -1);
+    clearFilp(m, f.fd);
+    return OK;
+  };
+  return { status: OK, after };
 }
 
 /** SYNC: one dirty buffer written per run, until none is left. */
-function doSync(k: Api): Outcome {
-  const c = k.state.cache;
-  const dirty = dirtySlots(c);
-  return dirty.length ? { io: { kind: "write", block: c.block[dirty[0]], slot: dirty[0] } } : { status: OK };
+function doSync(_k: Api, m: VfsMem): Outcome {
+  const dirty = dirtySlots(m);
+  return dirty.length ? { io: { kind: "write", block: m.buf(dirty[0], BUF.blocknr), slot: dirty[0] } } : { status: OK };
 }
 
-function doStat(k: Api, fs: Fs, req: VfsRequest): Outcome {
-  const path = pathOf(k, req);
+function doStat(k: Api, m: VfsMem, fs: Fs): Outcome {
+  const path = pathOf(k, m);
   if (typeof path === "number") return { status: path };
   const ino = namei(fs, path);
   if (ino < 0) return { status: ino };

@@ -2,7 +2,10 @@
  * VFS, the file server (MINIX servers/vfs with its file system folded in): serves the VFS
  * protocol (abi.ts, "VFS protocol") on BHFS (fsformat.ts) through a buffer cache in its own
  * memory, talking to the disk driver only by BDEV messages, and surviving the driver's death the
- * way MINIX's libbdev does (bdev.ts).
+ * way MINIX's libbdev does (bdev.ts). Its state — buffer headers, inode table, open files,
+ * superblock copy, the request in service, the pending I/O, the driver — lies in that memory too
+ * (memory.ts), set up at its first run and read there at every decision; every handler run
+ * starts from vfsMem(k), the accessor of its region.
  *
  * main: receive → dispatch on what arrived: the reply to our sendrec (BDEV_REPLY), CLOCK (the
  * wait for the driver), DS (announcements), or a request (queued). Then pump(): requests are
@@ -24,10 +27,14 @@ import { dsRequest } from "../dsclient.js";
 import type { ServerEntry } from "../entry.js";
 import { DRIVER_CLASSES } from "../../drivers/classes.js";
 import { SERVER_Q } from "../../kernel/params.js";
-import { announced, ioReply, issue, lost, newDriver, note, openReply, startWait, waitExpired } from "./bdev.js";
-import { newCache } from "./cache.js";
-import { MOUNT, runRequest } from "./requests.js";
-import { MAX_BUFFERS, MIN_BUFFERS, VFS_MEM_SIZE, type VfsState } from "./types.js";
+import { announced, dropIo, fail, hasIo, initDriver, ioReply, issue, lost, note, openReply, setIo, startWait, waitExpired } from "./bdev.js";
+import { initCache } from "./cache.js";
+import { initInodes } from "./inodes.js";
+import {
+  clearFilp, DRV_FAILED, G, IN_NONE, IN_OPEN, MAX_BUFFERS, MIN_BUFFERS, MOUNT_PENDING, NR_FDS, VFS_MEM_SIZE, vfsMem, type VfsMem,
+} from "./memory.js";
+import { MOUNT, runRequest, takeUp } from "./requests.js";
+import type { VfsState } from "./types.js";
 
 type Api = NativeApi<VfsState>;
 
@@ -50,13 +57,22 @@ export function vfsService(params = ""): ServiceConf {
   };
 }
 
+/** VFS's RAM at its first run: the parameters, an empty cache, inode table and file table, the driver not yet announced. */
+function initMemory(m: VfsMem, params: string): void {
+  const p = parseParams(params);
+  initCache(m, Math.max(MIN_BUFFERS, Math.min(MAX_BUFFERS, Number(p.buffers ?? 32) || 32)));
+  initInodes(m);
+  for (let fd = 0; fd < NR_FDS; fd++) clearFilp(m, fd);
+  m.setG(G.waitTicks, Math.max(1, Number(p.wait ?? 250) || 250));
+  m.setG(G.mount, MOUNT_PENDING);
+  m.setG(G.reqActive, 0);
+  initDriver(m, p.driver ?? "at_wini");
+}
+
 export const vfs: NativeProgram<VfsState> = {
-  init(_label, params) {
-    const p = parseParams(params);
-    const nbuf = Math.max(MIN_BUFFERS, Math.min(MAX_BUFFERS, Number(p.buffers ?? 32) || 32));
+  init() {
     return {
-      nbuf, waitTicks: Math.max(1, Number(p.wait ?? 250) || 250), mount: "pending", sb: null, cache: newCache(nbuf), fds: [],
-      queue: [], current: null, io: null, inFlight: null, driver: newDriver(p.driver ?? "at_wini"), ioSeq: 0,
+      queue: [],
       stats: {
         requests: 0, errors: {}, runs: 0, blockReads: 0, blockWrites: 0, evictions: 0, driverFailures: 0, retries: 0, recoveries: 0,
         recoveryTimeouts: 0, triesExhausted: 0, eio: 0, ioErrors: 0,
@@ -66,85 +82,82 @@ export const vfs: NativeProgram<VfsState> = {
   },
 
   start(k) {
+    const m = vfsMem(k);
+    initMemory(m, k.params);
     dsRequest(k, DS_SUBSCRIBE, DRIVER_PREFIX);
-    startWait(k);
-    k.state.current = { from: NONE, type: MOUNT, msg: [], staged: false, runs: 0 };
-    pump(k);
+    startWait(k, m);
+    takeUp(m, { from: NONE, type: MOUNT });
+    pump(k, m);
   },
 
-  receive(k, m: Message) {
-    const s = k.state;
-    const from = msgSource(m);
-    const type = msgType(m);
-    if (s.inFlight) {
-      const r = s.inFlight === "open" ? openReply(k, m) : ioReply(k, m);
-      if (r === "failed") finish(k, -EIO);
+  receive(k, msg: Message) {
+    const m = vfsMem(k);
+    const from = msgSource(msg);
+    const type = msgType(msg);
+    const inFlight = m.g(G.inFlight);
+    if (inFlight !== IN_NONE) {
+      const r = inFlight === IN_OPEN ? openReply(k, m, msg) : ioReply(k, m, msg);
+      if (r === "failed") finish(k, m, -EIO);
     } else if (type === NOTIFY_MESSAGE) {
-      if (from === CLOCK) onAlarm(k);
+      if (from === CLOCK) onAlarm(k, m);
       else if (from === k.lookup("ds")) dsRequest(k, DS_CHECK, "");
-    } else if (type === DS_REPLY) onDsReply(k, m);
-    else if (type >= VFS.RQ_BASE && type < VFS.REPLY) s.queue.push({ from, type, msg: messageArray(m), staged: false, runs: 0 });
+    } else if (type === DS_REPLY) onDsReply(k, m, msg);
+    else if (type >= VFS.RQ_BASE && type < VFS.REPLY) k.state.queue.push({ from, type, msg: messageArray(msg) });
     else note(k, `ignored message ${type} from ${from}`);
-    pump(k);
+    pump(k, m);
   },
 
   ipcError(k, partner, code) {
-    const r = code === -EDEADSRCDST || code === -EBADSRCDST ? lost(k, `${errorName(code)} (endpoint ${partner})`) : fail(k, code);
-    if (r === "failed") finish(k, -EIO);
-    pump(k);
+    const m = vfsMem(k);
+    const r = code === -EDEADSRCDST || code === -EBADSRCDST ? lost(k, m, `${errorName(code)} (endpoint ${partner})`) : fail(k, m, errorName(code));
+    if (r === "failed") finish(k, m, -EIO);
+    pump(k, m);
   },
 };
 
-/** A sendrec to the driver failed for another reason than its death: the I/O fails. */
-function fail(k: Api, code: number): "failed" {
-  k.state.inFlight = null;
-  k.state.io = null;
-  note(k, `sendrec to the driver failed: ${errorName(code)}`, true);
-  return "failed";
-}
-
 /** Serves requests until one waits for an I/O (or none is left). At most one sendrec. */
-function pump(k: Api): void {
+function pump(k: Api, m: VfsMem): void {
   const s = k.state;
-  while (!s.inFlight) {
-    if (s.io) {
-      const r = issue(k);
+  while (m.g(G.inFlight) === IN_NONE) {
+    if (hasIo(m)) {
+      const r = issue(k, m);
       if (r !== "failed") return;
-      finish(k, -EIO);
+      finish(k, m, -EIO);
       continue;
     }
-    if (!s.current) {
-      s.current = s.queue.shift() ?? null;
-      if (!s.current) return;
+    if (!m.g(G.reqActive)) {
+      const next = s.queue.shift();
+      if (!next) return;
+      takeUp(m, next);
       s.stats.requests++;
     }
-    const r = runRequest(k, s.current);
-    if (r.done) finish(k, r.status, r.size, r.ftype);
+    const r = runRequest(k, m);
+    if (r.done) finish(k, m, r.status, r.size, r.ftype);
     else if (!r.io) {
-      note(k, `request ${s.current.type} needs more blocks than the cache holds`);
-      finish(k, -EIO);
-    } else if (s.driver.status === "failed") finish(k, -EIO);
+      note(k, `request ${m.g(G.reqType)} needs more blocks than the cache holds`);
+      finish(k, m, -EIO);
+    } else if (m.g(G.drvStatus) === DRV_FAILED) finish(k, m, -EIO);
     else {
-      if (r.io.kind === "write" && s.current.type !== VFS.SYNC) s.stats.evictions++;
-      // Spelled out: a spread with more properties is a slow path in V8 (~2 µs).
-      s.io = { kind: r.io.kind, block: r.io.block, slot: r.io.slot, tries: 0, grant: -1, id: 0 };
+      if (r.io.kind === "write" && m.g(G.reqType) !== VFS.SYNC) s.stats.evictions++;
+      setIo(m, r.io);
     }
   }
 }
 
-/** Ends the current request: replies `status` (and STAT's fields) to its caller. */
-function finish(k: Api, status: number, size = 0, ftype = 0): void {
+/** Ends the request in service: replies `status` (and STAT's fields) to its caller. */
+function finish(k: Api, m: VfsMem, status: number, size = 0, ftype = 0): void {
   const s = k.state;
-  const req = s.current;
-  s.current = null;
-  s.io = null;
-  if (!req || req.from === NONE) return;
+  const active = m.g(G.reqActive);
+  const from = m.g(G.reqFrom);
+  m.setG(G.reqActive, 0);
+  dropIo(m);
+  if (!active || from === NONE) return;
   if (status < 0) {
     const name = errorName(status);
     s.stats.errors[name] = (s.stats.errors[name] ?? 0) + 1;
     if (status === -EIO) s.stats.eio++;
   }
-  reply(k, req.from, status, size, ftype);
+  reply(k, from, status, size, ftype);
 }
 
 function reply(k: Api, to: number, status: number, size = 0, ftype = 0): void {
@@ -152,18 +165,17 @@ function reply(k: Api, to: number, status: number, size = 0, ftype = 0): void {
 }
 
 /** CLOCK: the wait for the driver may have expired; the request waiting for the disk then fails. */
-function onAlarm(k: Api): void {
-  const waiting = k.state.io !== null;
-  if (waitExpired(k) && waiting) finish(k, -EIO);
+function onAlarm(k: Api, m: VfsMem): void {
+  const waiting = hasIo(m);
+  if (waitExpired(k, m) && waiting) finish(k, m, -EIO);
 }
 
-
 /** DS answered: a changed key (drain the rest; our driver's announcement matters), or nothing more. */
-function onDsReply(k: Api, m: Message): void {
-  const key = getString(m, MSG.ds.key, MSG.ds.keyLen);
-  if (get32(m, MSG.ds.flags) !== OK || key === DRIVER_PREFIX) return;
+function onDsReply(k: Api, m: VfsMem, msg: Message): void {
+  const key = getString(msg, MSG.ds.key, MSG.ds.keyLen);
+  if (get32(msg, MSG.ds.flags) !== OK || key === DRIVER_PREFIX) return;
   dsRequest(k, DS_CHECK, "");
-  if (key === DRIVER_PREFIX + k.state.driver.label && get32(m, MSG.ds.value) === DS_DRIVER_UP) announced(k);
+  if (key === DRIVER_PREFIX + m.label() && get32(msg, MSG.ds.value) === DS_DRIVER_UP) announced(k, m);
 }
 
 /** VFS as a server a workload can ask for: it uses a block driver, named in its parameters. */
