@@ -1,6 +1,7 @@
 /*
- * The whole machine: RAM and bus, the clock and its events, DMA, the hart, and the devices
- * (CLINT, PLIC, console UART, ATA disk, system control ports), wired together.
+ * The whole machine: RAM and bus, the clock and its events, DMA (with the IOMMU, whose fault
+ * line goes to the PLIC), the hart, and the devices (CLINT, PLIC, console UART, ATA disk,
+ * system control ports), wired together.
  *
  * The host loop owns time: run(until) hands the CPU slices that end at the next event, dispatches
  * due events to the devices, fast-forwards through WFI, and in hosted mode hands every trap and
@@ -18,8 +19,8 @@ import { Plic } from "./devices/plic.js";
 import { Sysctl } from "./devices/sysctl.js";
 import { Uart } from "./devices/uart.js";
 import { PERIPHERALS, type Peripheral } from "./devices/index.js";
-import { Dma, type IommuState } from "./dma.js";
-import { RAM_BASE, RAM_SIZE_DEFAULT } from "./memmap.js";
+import { Dma, type DmaState } from "./dma.js";
+import { IRQ_IOMMU, RAM_BASE, RAM_SIZE_DEFAULT } from "./memmap.js";
 import { Access } from "./mmu.js";
 
 export interface MachineOptions {
@@ -55,7 +56,7 @@ export interface MachineSnapshot {
   ram: Uint8Array;
   cpu: CpuSnapshot;
   clock: ClockState;
-  dma: IommuState;
+  dma: DmaState;
   devices: Record<string, unknown>;
   halted: HaltRecord | null;
 }
@@ -78,7 +79,7 @@ export class Machine {
 
   constructor(opts: MachineOptions = {}) {
     this.bus = new Bus(RAM_BASE, opts.ramSize ?? RAM_SIZE_DEFAULT);
-    this.dma = new Dma(this.bus.ram, this.bus.ramBase);
+    this.dma = new Dma(this.bus.ram, this.bus.ramBase, (level) => this.plic.setLevel(IRQ_IOMMU, level));
     this.cpu = new Cpu(this.bus, this.clock.state);
     this.cpu.hosted = opts.hosted ?? false;
     const ctx: DeviceContext = {
@@ -210,7 +211,7 @@ export class Machine {
   }
 
   /**
-   * SHA-256 over RAM, CPU, clock, IOMMU and device state (hex). Equal hashes = equal states.
+   * SHA-256 over RAM, CPU, clock, IOMMU (windows and fault log) and device state (hex). Equal hashes = equal states.
    * Large buffers (RAM, the disk) are hashed page by page (a hash of page digests); given a
    * snapshot `ref` to compare with, pages equal to the snapshot's reuse its cached digests, so
    * hashing a state close to a snapshot costs a memory compare plus the changed pages. The value
@@ -221,7 +222,7 @@ export class Machine {
     hashPaged(h, this.bus.ram, ref?.ram);
     const c = this.cpu;
     hashValue(h, { x: c.x, pc: c.pc, mode: c.mode, wfi: c.wfi, retired: c.retired, csr: c.csr, owner: c.owner, domain: c.domain, foreign: c.foreign });
-    hashValue(h, { clock: this.clock.state, dma: this.dma.iommu, halted: this.halted });
+    hashValue(h, { clock: this.clock.state, dma: this.dma.iommu, iommuFaults: this.dma.faults, halted: this.halted });
     // A device that knows which of its pages can differ from the snapshot's (a disk) has only those compared.
     for (const d of this.devices) {
       h.update(d.name);

@@ -30,6 +30,13 @@
  *   0x0604         power-off register (write 0x2000)
  *   0x0CF9         reset control register (write 0x06 or 0x0E: hard reset)
  *   0xC000-0xC007  ATA bus-master DMA (PRD table pointer, command, status)
+ *
+ *   PLIC interrupt sources (level-triggered lines)
+ *   4    console UART
+ *   14   ATA disk (primary channel)
+ *   16   IOMMU fault (high while a refused device access is recorded and not yet taken; the
+ *        kernel's own line, never a driver's: a platform line above the 16 ISA lines, as VT-d's
+ *        fault event is a message-signalled interrupt of its own)
  */
 
 export const RAM_BASE = 0x8000_0000;
@@ -53,6 +60,7 @@ export const PORT_ATA_BM = 0xc000;
 /** PLIC interrupt source numbers (IRQ lines). */
 export const IRQ_UART = 4;
 export const IRQ_ATA = 14;
+export const IRQ_IOMMU = 16;
 
 /** Nominal CPU frequency: 1 cycle = 10 ns. mtime ticks once every MTIME_DIVIDER cycles (10 MHz). */
 export const CPU_HZ = 100_000_000;
