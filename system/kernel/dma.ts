@@ -5,17 +5,26 @@
  * dmaRestricted): the kernel switches the machine's IOMMU on at boot and gives each device a
  * window onto the memory of every process whose service entry grants it the device's ports,
  * opened when that process starts and closed when it is released; a device no live driver owns
- * reaches no memory at all.
+ * reaches no memory at all. IOMMU faults: the IOMMU records each access it refuses and raises
+ * IRQ_IOMMU; the kernel takes the records, keeps them (KernelState.iommuFaults) and kills the
+ * process each refused access is attributed to (iommuInterrupt, below).
  *
- * The windows live in the machine's IOMMU state (machine/dma.ts), which snapshots copy and the
- * state hash covers; builds without an IOMMU never touch it.
+ * The windows and the fault records live in the machine's DMA state (machine/dma.ts), which
+ * snapshots copy and the state hash covers; builds without an IOMMU never touch it.
  */
+import type { IommuFault } from "../machine/dma.js";
+import { IRQ_IOMMU } from "../machine/memmap.js";
+import { NONE } from "./abi.js";
+import { enableIrqLine } from "./interrupts.js";
 import type { Kernel } from "./kernel.js";
-import { PROC } from "./layout.js";
-import { NR_IO_RANGE } from "./params.js";
+import { PROC, RTS_SLOT_FREE } from "./layout.js";
+import { NR_IO_RANGE, NR_SLOTS } from "./params.js";
 import { dmaRestricted } from "./policy.js";
 import type { ServiceConf } from "./service.js";
 import { domainOf } from "./state.js";
+
+/** IOMMU faults the kernel keeps (a device refused in a loop must not grow the state without end). */
+const MAX_IOMMU_FAULTS = 1000;
 
 /** A port write by process `idx`: the device it programs now does DMA on its behalf. */
 export function deviceProgrammed(k: Kernel, port: number, idx: number): void {
@@ -31,9 +40,56 @@ export function noteDma(k: Kernel, device: string, pa: number, len: number, writ
   for (let off = pa - base; off < pa - base + len; off = (off & ~0xfff) + 0x1000) k.machine.cpu.noteWrite(d, off);
 }
 
-/** At boot: in builds with an IOMMU, switches it on with no windows (no device reaches RAM yet). */
+/**
+ * At boot: in builds with an IOMMU, switches it on with no windows (no device reaches RAM yet)
+ * and enables its fault line at the interrupt controller.
+ */
 export function startIommu(k: Kernel): void {
-  if (dmaRestricted(k.build)) k.machine.dma.iommu.enabled = true;
+  if (!dmaRestricted(k.build)) return;
+  k.machine.dma.iommu.enabled = true;
+  enableIrqLine(k, IRQ_IOMMU, true);
+}
+
+/**
+ * The IOMMU raised its fault line (interrupts.ts hands IRQ_IOMMU here): takes its fault records;
+ * for each, keeps it in KernelState.iommuFaults, prints it, and kills the live process the
+ * device's DMA is attributed to (dmaOwner: the last process that programmed the device aimed it
+ * outside its windows). RS sees a kill, as for any crash, and restarts the driver. Faults the
+ * IOMMU could not record (its records were full) are only counted on the console.
+ *
+ * What real systems do: Linux's DMA-remapping fault handler (intel-iommu's dmar_fault) logs
+ * each fault ("DMAR: [DMA Write] Request device [..] fault addr ..."), clears the record and
+ * leaves device and driver alone: the driver only sees its transfer fail. MINIX 3 has no IOMMU
+ * handling in its kernel (IOMMU support is the user-mode AMD DEV driver; COSTS.md §2.2,
+ * do_umap). Ours is a defined choice for a kernel that already kills a process for a CPU
+ * exception: a device access outside the windows is the DMA equivalent of the driver's page fault.
+ */
+export function iommuInterrupt(k: Kernel): void {
+  const { records, overflow } = k.machine.dma.takeFaults();
+  const owners = records.map((f) => dmaOwnerIndex(k, f.device)); // before any kill frees a slot
+  const log = (k.state.iommuFaults ??= []);
+  records.forEach((f, i) => {
+    const idx = owners[i];
+    const label = idx >= 0 ? k.km.procName(idx) : "";
+    const endpoint = idx >= 0 ? k.km.proc(idx, PROC.endpoint) : NONE;
+    if (log.length < MAX_IOMMU_FAULTS) log.push({ at: k.now(), device: f.device, address: f.address, length: f.length, write: f.write, label, endpoint });
+    const what = faultText(f);
+    k.print(`kernel: ${what}${idx >= 0 ? `, DMA programmed by ${label}: killed` : ", no live process programmed the device"}\n`);
+    if (idx >= 0) k.terminate(idx, "killed", what);
+  });
+  if (overflow > 0) k.print(`kernel: ${overflow} more IOMMU fault(s) lost (the fault records were full)\n`);
+}
+
+/** "IOMMU fault: ata write of 512 bytes at 0x80001000 outside its windows" (the kill's reason too). */
+function faultText(f: IommuFault): string {
+  return `IOMMU fault: ${f.device} ${f.write ? "write" : "read"} of ${f.length} bytes at 0x${f.address.toString(16).padStart(8, "0")} outside its windows`;
+}
+
+/** Process-table index of the live process `device`'s DMA is attributed to, or -1. */
+function dmaOwnerIndex(k: Kernel, device: string): number {
+  const idx = (k.state.dmaOwner[device] ?? 0) - 1; // the inverse of domainOf; domain 0 is the kernel
+  if (idx < 0 || idx >= NR_SLOTS) return -1;
+  return k.km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE ? -1 : idx;
 }
 
 /**

@@ -2,11 +2,14 @@
  * Device interrupts (MINIX's generic interrupt handler): claiming a line at the PLIC, turning it
  * into a notification from HARDWARE for every driver hooked to it (with its hook bit pending),
  * and the PLIC line masks behind the hooks: enabled when a driver attaches (SYS_IRQCTL),
- * masked when no live process is hooked to the line any more.
+ * masked when no live process is hooked to the line any more. One line is the kernel's own:
+ * IRQ_IOMMU (IOMMU faults), handled in dma.ts and never passed to a driver.
  *
  * The hooks themselves live in each process's privilege entry in guest RAM (layout.ts, PRIV.hooks).
  */
+import { IRQ_IOMMU } from "../machine/memmap.js";
 import { HARDWARE } from "./abi.js";
+import { iommuInterrupt } from "./dma.js";
 import * as ipc from "./ipc.js";
 import type { Kernel } from "./kernel.js";
 import { HOOK, HOOK_SIZE, PRIV, PROC, RTS_SLOT_FREE } from "./layout.js";
@@ -15,13 +18,19 @@ import { NR_IRQ_HOOKS, NR_SLOTS, slotIndex } from "./params.js";
 
 /**
  * Claims the PLIC's pending line and notifies the drivers hooked to it. The line stays in
- * service (masked) while a hook without IRQ_REENABLE waits for its driver's IRQ_ENABLE.
+ * service (masked) while a hook without IRQ_REENABLE waits for its driver's IRQ_ENABLE. The
+ * IOMMU's line goes to the kernel's own handler, even if a driver hooked it.
  */
 export function external(k: Kernel): void {
   const plic = k.machine.plic;
   const km = k.km;
   const irq = plic.claim(0);
   if (irq === 0) return;
+  if (irq === IRQ_IOMMU) {
+    iommuInterrupt(k); // takes the fault records: the line goes low
+    plic.complete(0, irq);
+    return;
+  }
   let hooked = false;
   let reenable = true;
   for (let i = 0; i < NR_SLOTS; i++) {
@@ -66,7 +75,7 @@ export function enableIrqLine(k: Kernel, irq: number, on: boolean): void {
 
 /**
  * Drops every IRQ hook of process idx (it is dying): a line it left in service is completed,
- * and a line nobody else is hooked to is masked.
+ * and a line nobody else is hooked to is masked (never the kernel's IOMMU line).
  */
 export function releaseIrqs(k: Kernel, idx: number): void {
   const km = k.km;
@@ -76,6 +85,6 @@ export function releaseIrqs(k: Kernel, idx: number): void {
     if (irq > 0 && !km.priv(idx, o + HOOK.enabled)) k.machine.plic.complete(0, irq);
     km.setPriv(idx, o + HOOK.irq, 0);
     km.setPriv(idx, o + HOOK.enabled, 0);
-    if (irq > 0 && !irqHooked(k, irq)) enableIrqLine(k, irq, false);
+    if (irq > 0 && irq !== IRQ_IOMMU && !irqHooked(k, irq)) enableIrqLine(k, irq, false);
   }
 }

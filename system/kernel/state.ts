@@ -74,4 +74,10 @@ export interface KernelState {
   lockup: { label: string; at: number; ticks: number } | null;
   /** Requests the privilege checks refused, in order (a detection mechanism of their own). */
   denials: Array<{ label: string; kind: DenialKind; at: number }>;
+  /**
+   * IOMMU faults the kernel took (builds with an IOMMU; dma.ts), oldest first: the refused
+   * access and the process its device's DMA was attributed to (label, endpoint; "" and NONE
+   * when none was alive). Created at the first fault, so runs without one hash as before.
+   */
+  iommuFaults?: Array<{ at: number; device: string; address: number; length: number; write: boolean; label: string; endpoint: number }>;
 }
