@@ -36,6 +36,8 @@ export interface ClassifierInput {
   deaths: Array<{ kind: string; detail: string; at: number }>;
   /** Requests of the driver the kernel refused, by kind, with the cycle of the first. */
   denials: Array<{ kind: "call" | "ipc" | "port" | "grant"; at: number }>;
+  /** IOMMU faults on DMA attributed to the driver (its device's accesses the IOMMU refused), with their cycle. */
+  iommuFaults?: Array<{ at: number }>;
   /** Is the driver alive at the end of the run? */
   driverAlive: boolean;
 }
@@ -47,8 +49,9 @@ export interface Classification {
   recoveryCycles: number;
 }
 
-/** Detection mechanism named by a CPU exception or exit description. */
+/** Detection mechanism named by a CPU exception, exit or kill description. */
 export function mechanismOf(detail: string): Detection {
+  if (/IOMMU fault/.test(detail)) return "iommu";
   if (/page fault|access fault/.test(detail)) return "mmu";
   if (/illegal instruction/.test(detail)) return "illegal-instruction";
   if (/misaligned/.test(detail)) return "misaligned";
@@ -59,7 +62,9 @@ export function mechanismOf(detail: string): Detection {
 
 function detection(c: ClassifierInput): Detection {
   const candidates: Array<{ at: number; d: Detection }> = [];
-  for (const e of c.deaths) candidates.push({ at: e.at, d: e.kind === "killed" ? "heartbeat" : mechanismOf(e.detail) });
+  // A kill is RS's for a missed heartbeat, unless the kernel killed the driver for an IOMMU fault.
+  for (const e of c.deaths) candidates.push({ at: e.at, d: e.kind === "killed" && mechanismOf(e.detail) !== "iommu" ? "heartbeat" : mechanismOf(e.detail) });
+  for (const e of c.iommuFaults ?? []) candidates.push({ at: e.at, d: "iommu" });
   for (const e of c.rsEvents) if (e.kind === "hang") candidates.push({ at: e.at, d: "heartbeat" });
   for (const e of c.denials) candidates.push({ at: e.at, d: `denied-${e.kind}` });
   if (c.end === "panic") candidates.push({ at: Infinity, d: /table|priv|queue|page table|magic|corrupt|link/.test(c.panicReason ?? "") ? "kernel-check" : mechanismOf(c.panicReason ?? "") });

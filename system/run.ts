@@ -4,8 +4,9 @@
  * progress for a watchdog window of emulated time ends it as a hang; otherwise it runs until
  * the workload is done or the cycle budget is spent. The observations gather the RS event log,
  * the kernel's events, the console and the oracle's verdict, and — for a watched driver — what
- * a classifier needs about it (its deaths, the kernel's refusals, whether it is alive, whether
- * it wrote outside its domain) and, on request, which of its instructions executed.
+ * a classifier needs about it (its deaths, the kernel's refusals, the IOMMU faults of the DMA it
+ * programmed, whether it is alive, whether it wrote outside its domain) and, on request, which of
+ * its instructions executed.
  */
 import type { HaltRecord } from "./machine/device.js";
 import { finishCoverage, startCoverage } from "./coverage.js";
@@ -43,6 +44,8 @@ export interface DriverObservations {
   deaths: Array<{ kind: string; detail: string; at: number }>;
   /** Its requests the kernel refused during the run (privilege checks). */
   denials: Array<{ kind: DenialKind; at: number }>;
+  /** IOMMU faults the kernel took during the run on DMA attributed to it (the device's refused access). */
+  iommuFaults: Array<{ device: string; address: number; length: number; write: boolean; at: number }>;
   /** Its stores or its DMA wrote memory outside its domain (page ownership), when they did; owner: the domain written. */
   propagation?: { writes: number; firstPa: number; firstAt: number; owner: number };
 }
@@ -186,9 +189,12 @@ function driverObservations(sys: System, label: string, domain: number | undefin
   const rsEvents = rs.filter((e) => e.label === label).map((e) => ({ ...e, at: rel(e.at) }));
   const deaths = events.filter((e) => e.label === label && (e.kind === "crash" || e.kind === "exit" || e.kind === "killed") && e.at >= start).map((e) => ({ kind: e.kind, detail: e.detail, at: rel(e.at) }));
   const denials = k.denials.filter((d) => d.label === label && d.at >= start).map((d) => ({ kind: d.kind, at: rel(d.at) }));
+  const iommuFaults = (k.iommuFaults ?? [])
+    .filter((f) => f.label === label && f.at >= start)
+    .map((f) => ({ device: f.device, address: f.address, length: f.length, write: f.write, at: rel(f.at) }));
   const foreign = domain === undefined ? undefined : sys.machine.cpu.foreign[domain];
   return {
-    label, alive: sys.kernel.lookupLabel(label) !== undefined, rsEvents, deaths, denials,
+    label, alive: sys.kernel.lookupLabel(label) !== undefined, rsEvents, deaths, denials, iommuFaults,
     ...(foreign ? { propagation: { writes: foreign.count, firstPa: foreign.firstPa, firstAt: rel(foreign.firstAt), owner: foreign.firstOwner } } : {}),
   };
 }

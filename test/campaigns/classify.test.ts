@@ -31,6 +31,13 @@ describe("classifier", () => {
     const c = classify({ ...clean, deaths: [{ kind: "killed", detail: "RS: heartbeat timeout", at: 900 }], rsEvents: [{ kind: "hang", detail: "no heartbeat reply", at: 900 }, { kind: "restart", detail: "", at: 901 }, { kind: "up", detail: "", at: 1500 }] });
     expect(c).toEqual({ outcome: "recovered", detection: "heartbeat", restarts: 1, recoveryCycles: 1400 });
   });
+  it("a driver the kernel killed for an IOMMU fault was detected by the IOMMU, not by a heartbeat", () => {
+    const killed = { kind: "killed", detail: "IOMMU fault: ata write of 4096 bytes at 0x80003160 outside its windows", at: 700 };
+    const rsEvents = [{ kind: "killed", detail: killed.detail, at: 700 }, { kind: "restart", detail: "", at: 700 }, { kind: "up", detail: "", at: 1200 }];
+    expect(classify({ ...clean, deaths: [killed], rsEvents, iommuFaults: [{ at: 700 }] })).toEqual({ outcome: "recovered", detection: "iommu", restarts: 1, recoveryCycles: 1100 });
+    expect(classify({ ...clean, deaths: [killed], rsEvents }).detection).toBe("iommu");
+    expect(classify({ ...clean, verdict: "errors", iommuFaults: [{ at: 300 }] })).toMatchObject({ outcome: "degraded", detection: "iommu" });
+  });
   it("wrong data nobody reported is silent corruption; errors seen are degraded", () => {
     expect(classify({ ...clean, verdict: "corrupt" })).toMatchObject({ outcome: "silent-corruption", detection: "oracle" });
     expect(classify({ ...clean, verdict: "errors", denials: [{ kind: "port", at: 300 }] })).toMatchObject({ outcome: "degraded", detection: "denied-port" });
