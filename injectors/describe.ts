@@ -4,6 +4,9 @@
  *   at_wini: at_transfer+0x24 (0x00400c78): "sw s7, 12(sp)" → "addi zero, zero, 0" [NOP], first execution, transient
  *   at_wini: sys_outb+0x0 (0x00401904): at "addi a3, a0, 0": port argument a0 := 0x0cf9 (reset control
  *     register) [BAD_PORT_WRITE sysctl], first execution and every later one, persistent
+ *   at_wini: sys_outl+0x0 (0x004019a4): at "addi a3, a1, 0" with a0 = 0xc004 (ATA bus-master DMA): the
+ *     data address in the first entry of the descriptor table at a1 := 0x80001234 (the kernel's process
+ *     table, slot 3: msgVir) [BAD_DMA kernel], first such execution, transient
  *
  * Driver, function+offset (symbolize), address, the instruction before and after (disassembled
  * with absolute branch targets) or the action at the site, the type (and variant, and RANDOM when
@@ -15,7 +18,7 @@ import type { ElfImage } from "../system/machine/elf.js";
 import { RAM_BASE } from "../system/machine/memmap.js";
 import { kernelWordName, STRUCTURES } from "./kernel-targets.js";
 import { hex8 } from "./rv32.js";
-import type { Action, Fault, Site, Trigger } from "./types.js";
+import type { Action, DmaAim, Fault, Site, Trigger } from "./types.js";
 
 /** "at_transfer+0x24 (0x00400c78)" */
 export function siteText(s: Site): string {
@@ -28,11 +31,13 @@ function ordinal(n: number): string {
   return `${n}${suffix}`;
 }
 
-function triggerText(t: Trigger, runtime: boolean): string {
+/** `such`: only executions that meet the fault's condition count. */
+function triggerText(t: Trigger, runtime: boolean, such: boolean): string {
+  const execution = such ? "such execution" : "execution";
   switch (t.kind) {
-    case "first": return "first execution";
-    case "nth": return `${ordinal(t.n)} execution`;
-    case "cycle": return runtime ? `first execution from cycle +${t.at}` : `patched at cycle +${t.at}`;
+    case "first": return `first ${execution}`;
+    case "nth": return `${ordinal(t.n)} ${execution}`;
+    case "cycle": return runtime ? `first ${execution} from cycle +${t.at}` : `patched at cycle +${t.at}`;
   }
 }
 
@@ -65,6 +70,19 @@ function aimText(variant: string, target: number): string {
 }
 const hex4 = (v: number): string => "0x" + v.toString(16).padStart(4, "0");
 
+/** Where a BAD_DMA aim sends the device, in words. */
+function dmaAimText(aim: DmaAim): string {
+  switch (aim.to) {
+    case "address": {
+      const word = kernelWordName(aim.address - RAM_BASE);
+      return `${hex8(aim.address)} (${word.startsWith("RAM offset") ? word : `the kernel's ${word}`})`;
+    }
+    case "offset": return `itself + ${aim.add} (one page past the address the driver gave)`;
+    case "ram": return `a random RAM word (word ${aim.draw} mod N of RAM's N words, chosen when the site is reached)`;
+    case "process": return `a page of ${aim.label}'s memory (page ${aim.draw} mod N of the N pages where the transfer fits, chosen when the site is reached)`;
+  }
+}
+
 function actionText(f: Fault & { kind: "runtime" }, elf: ElfImage): string {
   const a: Action = f.action;
   const d = decode(f.original);
@@ -73,6 +91,10 @@ function actionText(f: Fault & { kind: "runtime" }, elf: ElfImage): string {
     case "set-reg":
       if (f.type === "BAD_PORT_WRITE") return `port argument a0 := ${hex4(a.value >>> 0)} (${portName(a.value >>> 0)})`;
       return `base ${reg(a.reg)} := ${hex8(a.value)}, so the ${access} goes to ${hex8(a.value + (d.imm ?? 0))} (${aimText(f.variant ?? "", (a.value + (d.imm ?? 0)) >>> 0)})`;
+    case "dma-address": {
+      const what = a.replace === "data" ? "the data address in the first entry of the descriptor table at a1" : "the descriptor table pointer a1";
+      return `${what} := ${dmaAimText(a.aim)}`;
+    }
     case "aim-page-table":
       return `base ${reg(a.reg)} := a word of the live processes' page tables, so the ${access} goes there (word ${a.draw} mod N of their N words, listed when the site is reached)`;
     case "add-reg":
@@ -101,9 +123,10 @@ function typeNote(f: Fault): string {
 export function describeFault(f: Fault, elf: ElfImage): string {
   const where = `${f.driver}: ${siteText(f.site)}`;
   const dis = (w: number) => `"${disassemble(w, f.site.va)}"`;
-  const what = f.kind === "code" ? `${dis(f.original)} → ${dis(f.mutated)}` : `at ${dis(f.original)}: ${actionText(f, elf)}`;
+  const when = f.kind === "runtime" && f.when ? ` with ${reg(f.when.reg)} = ${hex4(f.when.equals >>> 0)}${f.when.reg === 10 ? ` (${portName(f.when.equals >>> 0)})` : ""}` : "";
+  const what = f.kind === "code" ? `${dis(f.original)} → ${dis(f.mutated)}` : `at ${dis(f.original)}${when}: ${actionText(f, elf)}`;
   const every = f.kind === "runtime" && f.persistence === "persistent" ? " and every later one" : "";
-  return `${where}: ${what} [${typeLabel(f)}${typeNote(f)}], ${triggerText(f.trigger, f.kind === "runtime")}${every}, ${f.persistence}`;
+  return `${where}: ${what} [${typeLabel(f)}${typeNote(f)}], ${triggerText(f.trigger, f.kind === "runtime", when !== "")}${every}, ${f.persistence}`;
 }
 
 /** The description followed by whether the fault was activated: when and how often. */

@@ -14,6 +14,9 @@
  *   refresh(sys, inj)        follow the driver after RS restarted it (see below)
  *   activation(sys, inj)     { activated, at, executions } so far
  *
+ * A runtime fault with a condition (`when`: BAD_DMA's port in a0) stops at every execution of
+ * its site; only those that meet the condition count towards the trigger and get the action.
+ *
  * The injection owns the CPU's breakpoints while it is live (arm replaces any others; an ended
  * injection clears them). Breakpoints are not in snapshots: after System.restore() call disarm()
  * or arm() again. A persistent code fault also changes sys.images[driver], which snapshots copy,
@@ -30,6 +33,7 @@
 import { fileOffsetOf, parseElf } from "../system/machine/elf.js";
 import type { Breakpoint } from "../system/machine/cpu.js";
 import type { System } from "../system/system.js";
+import { applyBadDma } from "./dma.js";
 import { pageTableWord } from "./kernel-targets.js";
 import { hex8 } from "./rv32.js";
 import type { Fault } from "./types.js";
@@ -53,7 +57,10 @@ export interface Injection {
   watching: "trigger" | "mutated" | "none";
   /** Endpoint of the driver incarnation the fault is in. */
   endpoint: number;
-  /** Executions of the site counted towards the trigger by breakpoints already replaced. */
+  /**
+   * Executions of the site counted towards the trigger by breakpoints already replaced (a fault
+   * with a condition: the executions that met it, counted as they stop).
+   */
   triggerHits: number;
   /** Code: executions of the mutated word counted by breakpoints already replaced. Runtime: applications of the action. */
   executions: number;
@@ -65,7 +72,7 @@ export interface Injection {
   stuck: number;
   /** Why the injection ended early or an action could not be applied (empty if nothing to say). */
   note: string;
-  /** BAD_POINTER kernel-pagetable: the physical address the last application aimed at, or -1. */
+  /** BAD_POINTER kernel-pagetable, BAD_DMA: the physical address the last application aimed at, or -1. */
   aimedAt: number;
 }
 
@@ -122,11 +129,20 @@ function live(sys: System, inj: Injection): Breakpoint | undefined {
   return inj.pa < 0 ? undefined : sys.machine.cpu.breakpoints.find((b) => b.pa === inj.pa >>> 0);
 }
 
+/** A runtime fault only some executions of whose site count (see RuntimeFault.when). */
+const conditional = (f: Fault): boolean => f.kind === "runtime" && f.when !== undefined;
+
+/** Whether the execution the CPU stopped at meets the fault's condition (always, without one). */
+function meets(sys: System, f: Fault): boolean {
+  if (f.kind !== "runtime" || !f.when) return true;
+  return sys.machine.cpu.x[f.when.reg] >>> 0 === f.when.equals >>> 0;
+}
+
 /** Moves the live breakpoint's counts into the injection (before the breakpoint is replaced). */
 function bank(sys: System, inj: Injection): void {
   const bp = live(sys, inj);
   if (!bp) return;
-  if (inj.watching === "trigger") inj.triggerHits += bp.hits;
+  if (inj.watching === "trigger" && !conditional(inj.fault)) inj.triggerHits += bp.hits;
   if (inj.watching === "mutated" && inj.fault.kind === "code") {
     inj.executions += bp.hits;
     if (inj.firstAt < 0 && bp.firstHitAt >= 0) inj.firstAt = bp.firstHitAt;
@@ -153,9 +169,10 @@ function patch(sys: System, inj: Injection, pa: number): void {
   setBreakpoint(sys, inj, pa, 0, "mutated");
 }
 
-/** Executions of the site still needed before the trigger fires. */
+/** Executions of the site still needed before the trigger fires (with a condition: stop at the next one and look). */
 function remaining(inj: Injection): number {
   const t = inj.fault.trigger;
+  if (conditional(inj.fault)) return 1;
   return Math.max(1, (t.kind === "nth" ? t.n : 1) - inj.triggerHits);
 }
 
@@ -215,12 +232,28 @@ export function onBreakpoint(sys: System, inj: Injection): boolean {
     patch(sys, inj, inj.pa);
     return true;
   }
+  if (conditional(inj.fault) && !countsNow(sys, inj)) {
+    bp.stopAt = bp.hits + 1; // look again at the next execution
+    return true;
+  }
   apply(sys, inj);
   if (inj.fault.persistence === "persistent") {
     inj.phase = "active";
     bp.stopAt = bp.hits + 1; // the live record: the CPU does not count this execution twice
   } else end(sys, inj, "");
   return true;
+}
+
+/**
+ * A fault with a condition, stopped at its site: whether this execution meets the condition and,
+ * before the trigger, is the one the trigger waits for (nth: the n-th that met it; counted here).
+ */
+function countsNow(sys: System, inj: Injection): boolean {
+  if (!meets(sys, inj.fault)) return false;
+  if (inj.phase !== "waiting") return true;
+  inj.triggerHits++;
+  const t = inj.fault.trigger;
+  return inj.triggerHits >= (t.kind === "nth" ? t.n : 1);
 }
 
 /** Applies a runtime fault's action to the driver's registers or memory. */
@@ -240,6 +273,15 @@ function apply(sys: System, inj: Injection): void {
       }
       x[a.reg] = (pa - a.imm) | 0;
       inj.aimedAt = pa;
+      break;
+    }
+    case "dma-address": {
+      const r = applyBadDma(sys, f.driver, a.replace, a.aim);
+      if (!r.ok) {
+        inj.note = r.note;
+        return;
+      }
+      inj.aimedAt = r.aimedAt;
       break;
     }
     case "xor-mem": {

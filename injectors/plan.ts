@@ -11,9 +11,9 @@ import { describeFault } from "./describe.js";
 import { MUTATIONS, pick } from "./mutations.js";
 import { analyze, type Func, type Insn, type Program, selectFuncs } from "./program.js";
 import { hex8 } from "./rv32.js";
-import { RUNTIME } from "./runtime.js";
+import { dmaPort, RUNTIME } from "./runtime.js";
 import {
-  FAULT_TYPES, RANDOM_POOL, VARIANTS, type Fault, type FaultModel, type PlanOptions, type PlanResult, type ResolvedType, type Rng,
+  DMA_ADDRESSES, FAULT_TYPES, RANDOM_POOL, VARIANTS, type Fault, type FaultModel, type PlanOptions, type PlanResult, type ResolvedType, type Rng,
 } from "./types.js";
 
 /** What a site of each type is, for the "no site" error. */
@@ -30,6 +30,7 @@ const SITE_WHAT: Record<ResolvedType, string> = {
   BAD_POINTER: "no load or store through a pointer register (base other than zero, sp, gp, tp)",
   INFINITE_LOOP: "no instruction (self-branch) or loop with a single conditional exit (loop-never-ends)",
   BAD_PORT_WRITE: "no port-writing libsys function (sys_outb, sys_outw, sys_outl)",
+  BAD_DMA: "no sys_outl (libsys's 32-bit port write, through which a driver hands its device a DMA address)",
   REG_FLIP: "no instruction",
   MEM_FLIP: "no instruction, or no writable data",
 };
@@ -45,6 +46,9 @@ interface Ctx {
 }
 
 function makeCtx(p: Program, model: FaultModel, opts: PlanOptions): Ctx | { error: string } {
+  if (model.type === "BAD_DMA" && dmaPort(model) === undefined) {
+    return { error: `BAD_DMA in ${model.driver}: the model names no port and the driver declares no DMA-address port (driver.json: "dma": { "addressPort": "<hex>" })` };
+  }
   const funcs = selectFuncs(p, model.targets, model.driver);
   if ("error" in funcs) return funcs;
   const executed = opts.executed && new Set(Array.from(opts.executed, (v) => v >>> 0));
@@ -120,8 +124,11 @@ export function checkModel(m: FaultModel): string | undefined {
   if (m.variant !== undefined && !vs?.includes(m.variant)) {
     return vs ? `${m.type} has no variant "${m.variant}" (one of ${vs.join(", ")})` : `${m.type} has no variants`;
   }
-  if (m.port !== undefined && (m.type !== "BAD_PORT_WRITE" || !Number.isInteger(m.port) || m.port < 0 || m.port > 0xffff)) {
-    return "port is for BAD_PORT_WRITE only and must be 0..0xffff";
+  if (m.port !== undefined && ((m.type !== "BAD_PORT_WRITE" && m.type !== "BAD_DMA") || !Number.isInteger(m.port) || m.port < 0 || m.port > 0xffff)) {
+    return "port is for BAD_PORT_WRITE and BAD_DMA only and must be 0..0xffff";
+  }
+  if (m.dmaAddress !== undefined && (m.type !== "BAD_DMA" || !DMA_ADDRESSES.includes(m.dmaAddress))) {
+    return `dmaAddress is for BAD_DMA only and must be one of ${DMA_ADDRESSES.join(", ")}`;
   }
   return undefined;
 }
@@ -178,7 +185,9 @@ function build(p: Program, model: FaultModel, type: ResolvedType, variant: strin
     const callSite = m.callSite !== undefined ? siteOf(p, m.callSite) : undefined;
     fault = { kind: "code", ...common, ...(callSite ? { callSite } : {}), ...(m.loop ? { loop: m.loop } : {}), original: i.word, mutated: m.mutated, description: "" };
   } else {
-    fault = { kind: "runtime", ...common, original: i.word, action: RUNTIME[type].action(i, rng, variant, p, model), description: "" };
+    const def = RUNTIME[type];
+    const when = def.when?.(model);
+    fault = { kind: "runtime", ...common, original: i.word, action: def.action(i, rng, variant, p, model), ...(when ? { when } : {}), description: "" };
   }
   fault.description = describeFault(fault, p.elf);
   return fault;

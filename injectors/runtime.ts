@@ -1,21 +1,26 @@
 /*
  * The faults applied at run time, when the CPU reaches a site: the directed faults BAD_POINTER
  * (the base register of a load/store is overridden; the kernel structures it aims at are in
- * kernel-targets.ts) and BAD_PORT_WRITE (the port argument of libsys's sys_out* is overridden),
- * and the state faults REG_FLIP and MEM_FLIP. For each type: which instructions are sites, and
- * the Action the planner fixes for a site. Definitions in README.md ("Fault models").
+ * kernel-targets.ts), BAD_PORT_WRITE (the port argument of libsys's sys_out* is overridden) and
+ * BAD_DMA (the physical address a driver hands its device for DMA is replaced; applied by
+ * dma.ts), and the state faults REG_FLIP and MEM_FLIP. For each type: which instructions are
+ * sites, the Action the planner fixes for a site and, for a site shared by other uses, the
+ * register value that makes an execution count. Definitions in README.md ("Fault models").
  */
+import { driverEntry } from "../system/drivers/catalog.js";
 import { RAM_BASE, PORT_RESET_CTRL, PORT_SYSCTL_A, PORT_UART } from "../system/machine/memmap.js";
 import { PAGE_TABLE_VARIANT, STRUCTURES, wordAt, wordCount } from "./kernel-targets.js";
 import { pick } from "./mutations.js";
 import type { Func, Insn, Program } from "./program.js";
 import { accessSize } from "./rv32.js";
-import { VARIANTS, type Action, type FaultModel, type Rng } from "./types.js";
+import { VARIANTS, type Action, type DmaAim, type FaultModel, type Rng } from "./types.js";
 
 export interface RuntimeDef {
   variants?: readonly string[];
   sites(p: Program, f: Func, variant?: string): Insn[];
   action(i: Insn, rng: Rng, variant: string | undefined, p: Program, model: FaultModel): Action;
+  /** The executions that count: those where x[reg] = equals (absent: all of them). */
+  when?(model: FaultModel): { reg: number; equals: number };
 }
 
 /** Base registers BAD_POINTER leaves alone: zero, sp, gp, tp (the stack and the ABI pointers). */
@@ -23,6 +28,12 @@ const FIXED_BASES = [0, 2, 3, 4];
 
 /** libsys functions that write one port; their first argument (a0) is the port. */
 export const PORT_WRITERS = ["sys_outb", "sys_outw", "sys_outl"];
+
+/** libsys's 32-bit port write: how a driver hands its device a physical address (BAD_DMA's site). */
+export const DMA_ADDRESS_WRITER = "sys_outl";
+
+/** Whose memory BAD_DMA other-process aims at: VFS, whose buffer cache fills most of it. */
+export const DMA_VICTIM = "vfs";
 
 /** Ports of the devices a driver of the disk must not touch (the console UART, COM1). */
 const OTHER_DEVICE_PORTS = 8;
@@ -55,6 +66,33 @@ function badPort(rng: Rng, variant: string | undefined, model: FaultModel): Acti
   return { kind: "set-reg", reg: 10, value: port };
 }
 
+/**
+ * BAD_DMA's port: the model's, else the DMA-address port the driver declares in its driver.json
+ * (system/drivers/catalog.ts); undefined when neither names one.
+ */
+export function dmaPort(model: FaultModel): number | undefined {
+  if (model.port !== undefined) return model.port;
+  const e = driverEntry(model.driver);
+  return e.ok ? e.entry.dma?.addressPort : undefined;
+}
+
+/**
+ * Where BAD_DMA's variant sends the device. kernel: a structure of kernel-targets.ts (uniformly,
+ * in STRUCTURES' order), then a word of it (uniformly), as BAD_POINTER's kernel variants do.
+ */
+function dmaAim(rng: Rng, variant: string | undefined): DmaAim {
+  switch (variant) {
+    case "kernel": {
+      const names = Object.keys(STRUCTURES);
+      const s = STRUCTURES[names[pick(rng, names.length)]];
+      return { to: "address", address: (RAM_BASE + wordAt(s, pick(rng, wordCount(s)))) >>> 0 };
+    }
+    case "other-process": return { to: "process", label: DMA_VICTIM, draw: pick(rng, 2 ** 32) };
+    case "random": return { to: "ram", draw: pick(rng, 2 ** 32) };
+    default: return { to: "offset", add: 4096 };
+  }
+}
+
 /** A word (4-byte aligned) of the driver's data and bss, uniformly. */
 function dataWord(p: Program, rng: Rng): number {
   const regions = p.data.map(([va, size]): [number, number] => [(va + 3) & ~3, Math.floor((va + size - ((va + 3) & ~3)) / 4)]);
@@ -76,6 +114,12 @@ export const RUNTIME: Record<string, RuntimeDef> = {
     variants: ["other-device", "sysctl", "random"],
     sites: (_p, f) => (PORT_WRITERS.includes(f.name) ? f.insns.slice(0, 1) : []),
     action: (_i, rng, v, _p, model) => badPort(rng, v, model),
+  },
+  BAD_DMA: {
+    variants: VARIANTS.BAD_DMA,
+    sites: (_p, f) => (f.name === DMA_ADDRESS_WRITER ? f.insns.slice(0, 1) : []),
+    action: (_i, rng, v, _p, model) => ({ kind: "dma-address", replace: model.dmaAddress ?? "data", aim: dmaAim(rng, v) }),
+    when: (model) => ({ reg: 10, equals: dmaPort(model)! }), // the planner checked that there is one
   },
   REG_FLIP: {
     sites: (_p, f) => f.insns,

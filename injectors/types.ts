@@ -8,7 +8,7 @@
 /** Code mutations (SWIFI, after Ng & Chen's Rio and the Nooks / MINIX 3 injectors). */
 export const MUTATION_TYPES = ["TEXT", "NOP", "SRC", "DST", "PTR", "INTERFACE", "LOOP", "BRANCH", "INIT"] as const;
 /** Faults a user names directly. */
-export const DIRECTED_TYPES = ["BAD_POINTER", "INFINITE_LOOP", "BAD_PORT_WRITE"] as const;
+export const DIRECTED_TYPES = ["BAD_POINTER", "INFINITE_LOOP", "BAD_PORT_WRITE", "BAD_DMA"] as const;
 /** Corruption of the driver's state at a trigger point. */
 export const STATE_TYPES = ["REG_FLIP", "MEM_FLIP"] as const;
 /** What RANDOM chooses among (uniformly, over those with at least one site in the targets). */
@@ -28,7 +28,7 @@ export const FAULT_TYPES: readonly FaultType[] = [...MUTATION_TYPES, "RANDOM", .
  * code: a campaign places them among instructions the workload executes (INFINITE_LOOP is a code
  * change, like the mutations).
  */
-export const RUNTIME_TYPES: readonly FaultType[] = ["BAD_POINTER", "BAD_PORT_WRITE", ...STATE_TYPES];
+export const RUNTIME_TYPES: readonly FaultType[] = ["BAD_POINTER", "BAD_PORT_WRITE", "BAD_DMA", ...STATE_TYPES];
 
 /**
  * Variants a model may ask for; absent, the planner's rng picks one (uniformly among those with
@@ -40,7 +40,12 @@ export const VARIANTS: Partial<Record<FaultType, readonly string[]>> = {
   BAD_POINTER: ["null", "random", "kernel", "off-by-page", "kernel-priv", "kernel-pagetable", "kernel-queues", "kernel-ipc"],
   INFINITE_LOOP: ["self-branch", "loop-never-ends"],
   BAD_PORT_WRITE: ["other-device", "sysctl", "random"],
+  BAD_DMA: ["kernel", "other-process", "random", "off-by-page"],
 };
+
+/** BAD_DMA: which address the driver hands its device is replaced (see README.md). */
+export const DMA_ADDRESSES = ["data", "table"] as const;
+export type DmaAddress = (typeof DMA_ADDRESSES)[number];
 
 /**
  * When the fault strikes. first: the first execution of the site (code mutations are written
@@ -70,8 +75,13 @@ export interface FaultModel {
   variant?: string;
   /** Fixes the site (virtual address of the instruction acted on); it must fit the type. */
   site?: number;
-  /** BAD_PORT_WRITE: the port written instead (overrides what the variant would choose). */
+  /**
+   * BAD_PORT_WRITE: the port written instead (overrides what the variant would choose).
+   * BAD_DMA: the device's DMA-address port (default: the driver's, from its driver.json).
+   */
   port?: number;
+  /** BAD_DMA: replace the data address in the first descriptor (default) or the table pointer. */
+  dmaAddress?: DmaAddress;
 }
 
 /** An instruction of the driver: its virtual address and where that is, symbolically. */
@@ -86,14 +96,33 @@ export interface Site {
  * driver's then). set-reg: x[reg] = value; add-reg: x[reg] += add; xor-reg: x[reg] ^= xor;
  * xor-mem: the word at virtual address va (in the driver) ^= xor; aim-page-table: x[reg] =
  * w - imm, w the physical address of word (draw mod N) of the N words of the page tables of
- * the processes alive at that moment (injectors/kernel-targets.ts, pageTableWord).
+ * the processes alive at that moment (injectors/kernel-targets.ts, pageTableWord);
+ * dma-address: BAD_DMA at the driver's hand-over of its descriptor table (a1 = its physical
+ * address): replaces the data address in the table's first entry (`replace: "data"`, the word
+ * at physical a1) or the table pointer a1 (`"table"`) with the address `aim` gives (injectors/dma.ts).
  */
 export type Action =
   | { kind: "set-reg"; reg: number; value: number }
+  | { kind: "dma-address"; replace: DmaAddress; aim: DmaAim }
   | { kind: "aim-page-table"; reg: number; imm: number; draw: number }
   | { kind: "add-reg"; reg: number; add: number }
   | { kind: "xor-reg"; reg: number; xor: number }
   | { kind: "xor-mem"; va: number; xor: number };
+
+/**
+ * Where BAD_DMA sends the device, given the address the driver handed over (a data address or
+ * a table pointer) and the bytes the device will move from there (the first entry's count, or
+ * one 8-byte entry for a table): address → that physical address; offset → the driver's address
+ * + add; ram → word (draw mod N) of the N words of RAM; process → page (draw mod N) of the N
+ * pages of the memory of the live process `label` at which those bytes fit in it. ram and
+ * process are resolved when the site is reached (RAM's size and the process's memory are the
+ * running system's).
+ */
+export type DmaAim =
+  | { to: "address"; address: number }
+  | { to: "offset"; add: number }
+  | { to: "ram"; draw: number }
+  | { to: "process"; label: string; draw: number };
 
 interface FaultCommon {
   type: ResolvedType;
@@ -119,11 +148,16 @@ export interface CodeFault extends FaultCommon {
   mutated: number;
 }
 
-/** The action is applied when the instruction at site.va (whose word is `original`) is reached. */
+/**
+ * The action is applied when the instruction at site.va (whose word is `original`) is reached —
+ * with `when`, only at executions where register x[when.reg] holds `when.equals`: the others do
+ * not count towards the trigger and are left alone (BAD_DMA: sys_outl called with the DMA port).
+ */
 export interface RuntimeFault extends FaultCommon {
   kind: "runtime";
   original: number;
   action: Action;
+  when?: { reg: number; equals: number };
 }
 
 export type Fault = CodeFault | RuntimeFault;

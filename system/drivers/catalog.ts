@@ -23,6 +23,11 @@ export interface DriverEntry {
   service: ServiceConf;
   /** Main handler functions (fault targets). */
   handlers: string[];
+  /**
+   * A DMA-capable driver: the port of its device's DMA-address register, which it writes (with
+   * libsys sys_outl) to hand the device a physical address (at_wini: the PRD table pointer).
+   */
+  dma?: { addressPort: number };
 }
 
 type Parsed = { ok: true; entry: DriverEntry } | { ok: false; error: string };
@@ -56,12 +61,18 @@ export function parseDriverEntry(name: string, json: unknown): Parsed {
     if (!r) return bad(`bad port range "${p}" (write "1f0:8" or "3f6")`);
     io.push(r);
   }
+  let dma: DriverEntry["dma"];
+  if (j.dma !== undefined) {
+    const port = typeof j.dma?.addressPort === "string" ? parsePorts(j.dma.addressPort) : undefined;
+    if (!port || port[0] !== port[1] || port[0] > 0xffff) return bad(`"dma" must be { "addressPort": "<one port, hex>" }`);
+    dma = { addressPort: port[0] };
+  }
   // Key order is part of the kernel's state (hashed): label, program, role, priority, ipcTo, kernelCalls, io, irqs, params.
   const service: ServiceConf = {
     label: name, program: { guest: name }, role: "driver", priority: DRIVER_Q, ipcTo: s.ipcTo, kernelCalls: s.kernelCalls, io, irqs: s.irqs,
     params: typeof s.params === "string" ? s.params : "",
   };
-  return { ok: true, entry: { name, description: j.description, class: j.class, device: j.device, service, handlers: j.handlers } };
+  return { ok: true, entry: { name, description: j.description, class: j.class, device: j.device, service, handlers: j.handlers, ...(dma ? { dma } : {}) } };
 }
 
 const cache = new Map<string, Parsed>();
