@@ -30,7 +30,7 @@ import { KernelMemory, PK_NATIVE, PRIV, PROC, RTS_SLOT_FREE, SF_CHECKED } from "
 import type { Message } from "./message.js";
 import { type NativeRegistry } from "./native.js";
 import { runNatives, takeAsync } from "./native-runtime.js";
-import { slotIndex } from "./params.js";
+import { NR_SLOTS, slotIndex } from "./params.js";
 import { lookupEndpoint, setRts } from "./proc.js";
 import { type Asserts, dequeue, enqueue, pickNext } from "./sched.js";
 import { dropAsync, dropRuns, pushRun } from "./queues.js";
@@ -178,6 +178,12 @@ export class Kernel {
   dispatch(): void {
     const next = pickNext(this.km);
     if (next !== this.state.current) this.charge(costs.CONTEXT_SWITCH);
+    if (next >= NR_SLOTS) {
+      // A queue head overwritten in guest RAM (a wild write, a DMA): MINIX would switch to a wild
+      // proc pointer and fault in the kernel. Panic here rather than run a context from nowhere.
+      this.panic(`ready queue head ${next} names no process entry: kernel fault on a wild process pointer`);
+      return this.enterIdle();
+    }
     if (next < 0) return this.enterIdle();
     this.state.current = next;
     this.restoreContext(next);

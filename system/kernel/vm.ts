@@ -163,6 +163,7 @@ export function mapAllRam(km: KernelMemory, root: number): void {
  */
 export function levelZeroFrames(km: KernelMemory, root: number): number[] {
   const frames: number[] = [];
+  if (!km.bus.isRam(root, PAGE)) return frames; // a root from a corrupt process entry: the host's guard
   for (let i = 0; i < 1024; i++) {
     const e = km.view.getUint32(root - RAM_BASE + i * 4, true);
     if (e & PTE_V && !(e & (PTE_R | PTE_X))) {
@@ -209,8 +210,8 @@ export function copyFrom(km: KernelMemory, idx: number, va: number, len: number)
   for (let done = 0; done < len; ) {
     const a = (va + done) >>> 0;
     const pa = procTranslate(km, idx, a, false);
-    if (pa < 0) return undefined;
     const n = Math.min(len - done, PAGE - (a & 0xfff));
+    if (pa < 0 || !km.bus.isRam(pa, n)) return undefined; // a native's region from a corrupt entry may leave RAM
     // Within one page (every message copy): a single copy, no staging buffer.
     if (n === len) return km.bus.ram.slice(pa - RAM_BASE, pa - RAM_BASE + n);
     (out ??= new Uint8Array(len)).set(km.bus.ram.subarray(pa - RAM_BASE, pa - RAM_BASE + n), done);
@@ -229,8 +230,8 @@ export function copyTo(km: KernelMemory, idx: number, va: number, data: Uint8Arr
   for (let done = 0; done < data.length; ) {
     const a = (va + done) >>> 0;
     const pa = procTranslate(km, idx, a, true);
-    if (pa < 0) return false;
     const n = Math.min(data.length - done, PAGE - (a & 0xfff));
+    if (pa < 0 || !km.bus.isRam(pa, n)) return false;
     km.bus.ram.set(n === data.length ? data : data.subarray(done, done + n), pa - RAM_BASE);
     km.writes.noteWrite(writer, pa - RAM_BASE);
     done += n;
