@@ -119,11 +119,11 @@ function resultOf(obs: Observations, activated: boolean, activationCycle: number
   const driver = obs.driver!;
   const c = classify({
     activated, activationCycle, end: obs.end, probeAlive: obs.probe.alive, panicReason: obs.panic?.reason, lockup: obs.lockup !== undefined, verdict: obs.oracle.verdict,
-    rsEvents: driver.rsEvents, deaths: driver.deaths, denials: driver.denials, driverAlive: driver.alive,
+    rsEvents: driver.rsEvents, deaths: driver.deaths, denials: driver.denials, iommuFaults: driver.iommuFaults, driverAlive: driver.alive,
   });
   const detail: ExperimentDetail = {
     panic: obs.panic?.reason, lockup: obs.lockup, halt: obs.halt?.reason, oracle: obs.oracle.summary, rsEvents: driver.rsEvents, deaths: driver.deaths,
-    denials: driver.denials.slice(0, 10), propagation: driver.propagation, console: obs.console.slice(-2000),
+    denials: driver.denials.slice(0, 10), iommuFaults: driver.iommuFaults.slice(0, 10), propagation: driver.propagation, console: obs.console.slice(-2000),
   };
   return {
     activated, activationCycle, outcome: c.outcome, detection: c.detection, restarts: c.restarts, recoveryCycles: c.recoveryCycles,

@@ -124,6 +124,8 @@ export interface ExperimentDetail {
   deaths?: Array<{ kind: string; detail: string; at: number }>;
   /** The first (at most 10) of its requests the kernel refused. */
   denials?: Array<{ kind: string; at: number }>;
+  /** The first (at most 10) IOMMU faults of its device's DMA. */
+  iommuFaults?: Array<{ device: string; address: number; length: number; write: boolean; at: number }>;
   /** Its first write outside its domain and how many there were. */
   propagation?: { writes: number; firstPa: number; firstAt: number; owner: number };
   /** The end of the console (kernel diagnostics and UART). */

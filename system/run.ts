@@ -189,7 +189,7 @@ function driverObservations(sys: System, label: string, domain: number | undefin
   const rsEvents = rs.filter((e) => e.label === label).map((e) => ({ ...e, at: rel(e.at) }));
   const deaths = events.filter((e) => e.label === label && (e.kind === "crash" || e.kind === "exit" || e.kind === "killed") && e.at >= start).map((e) => ({ kind: e.kind, detail: e.detail, at: rel(e.at) }));
   const denials = k.denials.filter((d) => d.label === label && d.at >= start).map((d) => ({ kind: d.kind, at: rel(d.at) }));
-  const iommuFaults = (k.iommuFaults ?? [])
+  const iommuFaults = k.iommuFaults
     .filter((f) => f.label === label && f.at >= start)
     .map((f) => ({ device: f.device, address: f.address, length: f.length, write: f.write, at: rel(f.at) }));
   const foreign = domain === undefined ? undefined : sys.machine.cpu.foreign[domain];

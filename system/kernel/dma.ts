@@ -13,9 +13,7 @@
  * snapshots copy and the state hash covers; builds without an IOMMU never touch it.
  */
 import type { IommuFault } from "../machine/dma.js";
-import { IRQ_IOMMU } from "../machine/memmap.js";
 import { NONE } from "./abi.js";
-import { enableIrqLine } from "./interrupts.js";
 import type { Kernel } from "./kernel.js";
 import { PROC, RTS_SLOT_FREE } from "./layout.js";
 import { NR_IO_RANGE, NR_SLOTS } from "./params.js";
@@ -41,13 +39,13 @@ export function noteDma(k: Kernel, device: string, pa: number, len: number, writ
 }
 
 /**
- * At boot: in builds with an IOMMU, switches it on with no windows (no device reaches RAM yet)
- * and enables its fault line at the interrupt controller.
+ * At boot: in builds with an IOMMU, switches it on with no windows (no device reaches RAM yet);
+ * true when it did (the kernel then enables IRQ_IOMMU at the interrupt controller).
  */
-export function startIommu(k: Kernel): void {
-  if (!dmaRestricted(k.build)) return;
+export function startIommu(k: Kernel): boolean {
+  if (!dmaRestricted(k.build)) return false;
   k.machine.dma.iommu.enabled = true;
-  enableIrqLine(k, IRQ_IOMMU, true);
+  return true;
 }
 
 /**
@@ -67,7 +65,7 @@ export function startIommu(k: Kernel): void {
 export function iommuInterrupt(k: Kernel): void {
   const { records, overflow } = k.machine.dma.takeFaults();
   const owners = records.map((f) => dmaOwnerIndex(k, f.device)); // before any kill frees a slot
-  const log = (k.state.iommuFaults ??= []);
+  const log = k.state.iommuFaults;
   records.forEach((f, i) => {
     const idx = owners[i];
     const label = idx >= 0 ? k.km.procName(idx) : "";

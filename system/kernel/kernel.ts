@@ -12,7 +12,7 @@ import type { Build } from "../builds/types.js";
 import * as mcost from "../machine/costs.js";
 import { MIP_MEIP, MIP_MTIP, MSTATUS_MIE } from "../machine/csr.js";
 import type { Machine } from "../machine/machine.js";
-import { RAM_BASE } from "../machine/memmap.js";
+import { IRQ_IOMMU, RAM_BASE } from "../machine/memmap.js";
 import { Cause, causeName, Irq, Mode } from "../machine/trap.js";
 import {
   EBADREQUEST, ELOCKED, SYSTEM, IPC_KERNEL_CALL, IPC_NOTIFY, IPC_RECEIVE,
@@ -23,7 +23,7 @@ import { checkEntry } from "./check.js";
 import { tick } from "./clock.js";
 import * as costs from "./costs.js";
 import { noteDma, startIommu } from "./dma.js";
-import { external, releaseIrqs } from "./interrupts.js";
+import { enableIrqLine, external, releaseIrqs } from "./interrupts.js";
 import * as ipc from "./ipc.js";
 import { faultPanics, preemptible, queueAsserts, sanityChecks } from "./policy.js";
 import { KernelMemory, PK_NATIVE, PRIV, PROC, RTS_SLOT_FREE, SF_CHECKED } from "./layout.js";
@@ -67,7 +67,7 @@ export class Kernel {
     machine.cpu.trackOwnership = true;
     machine.hostHandler = (m) => this.onTrap(m);
     machine.dma.observer = (device, pa, len, write) => noteDma(this, device, pa, len, write);
-    startIommu(this);
+    if (startIommu(this)) enableIrqLine(this, IRQ_IOMMU, true);
     const cpu = machine.cpu;
     cpu.csr.mie = MIP_MTIP | MIP_MEIP;
     cpu.csr.mstatus |= MSTATUS_MIE; // the idle loop runs in M-mode and must take interrupts

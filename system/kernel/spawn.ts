@@ -51,7 +51,7 @@ export function bootTables(k: Kernel): KernelState {
   }
   return {
     current: -1, ticks: 0, bootMtime: 0, natives: {}, panic: null,
-    events: [], console: "", deaths: [], signalManager: NONE, dmaOwner: {}, denials: [], runningSince: 0, lockup: null,
+    events: [], console: "", deaths: [], signalManager: NONE, dmaOwner: {}, denials: [], runningSince: 0, lockup: null, iommuFaults: [],
   };
 }
 

@@ -77,7 +77,7 @@ export interface KernelState {
   /**
    * IOMMU faults the kernel took (builds with an IOMMU; dma.ts), oldest first: the refused
    * access and the process its device's DMA was attributed to (label, endpoint; "" and NONE
-   * when none was alive). Created at the first fault, so runs without one hash as before.
+   * when none was alive).
    */
-  iommuFaults?: Array<{ at: number; device: string; address: number; length: number; write: boolean; label: string; endpoint: number }>;
+  iommuFaults: Array<{ at: number; device: string; address: number; length: number; write: boolean; label: string; endpoint: number }>;
 }

@@ -147,6 +147,7 @@ export function mapPage(km: KernelMemory, root: number, va: number, pa: number, 
     v.setUint32(l1, e, true);
   }
   const l0 = (e >>> 10) * PAGE - RAM_BASE + ((va >>> 12) & 0x3ff) * 4;
+  if (l0 < 0 || l0 + 4 > km.bus.ram.length) return false; // a root entry a wild write aimed outside RAM
   v.setUint32(l0, pte(pa, flags | PTE_V | PTE_A | PTE_D), true);
   return true;
 }

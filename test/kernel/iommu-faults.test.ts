@@ -73,10 +73,10 @@ describe("IOMMU faults the kernel hears about (minix3-iommu)", () => {
     expect(sys.kernel.state.iommuFaults).toEqual([
       { at: expect.any(Number), device: "ata", address: freeEntry, length: SECTOR_SIZE, write: true, label: "at_wini", endpoint },
     ]);
-    expect(sys.kernel.state.iommuFaults![0].at).toBeGreaterThan(at);
+    expect(sys.kernel.state.iommuFaults[0].at).toBeGreaterThan(at);
     const detail = `IOMMU fault: ata write of ${SECTOR_SIZE} bytes at 0x${freeEntry.toString(16)} outside its windows`;
     expect(sys.kernel.state.events.filter((e) => e.at > at && e.kind === "killed")).toEqual([
-      { at: sys.kernel.state.iommuFaults![0].at, kind: "killed", label: "at_wini", endpoint, detail },
+      { at: sys.kernel.state.iommuFaults[0].at, kind: "killed", label: "at_wini", endpoint, detail },
     ]);
     expect(sys.kernel.state.console).toContain(`kernel: ${detail}, DMA programmed by at_wini: killed\n`);
     expect(sys.machine.dma.faults).toEqual({ records: [], overflow: 0 });
@@ -88,7 +88,7 @@ describe("IOMMU faults the kernel hears about (minix3-iommu)", () => {
     expect(sys.machine.plic.mmioRead(0, PLIC_ENABLE, 4) & (1 << IRQ_IOMMU)).not.toBe(0);
     // The restarted driver programmed the disk at its init: a second refused DMA is attributed to it.
     hostDmaRead(sys, driverPrd(sys), freeEntry);
-    expect(sys.kernel.state.iommuFaults!.map((f) => f.endpoint)).toEqual([endpoint, again]);
+    expect(sys.kernel.state.iommuFaults.map((f) => f.endpoint)).toEqual([endpoint, again]);
     expect(ramAt(sys, freeEntry, SECTOR_SIZE)).toEqual(before);
   });
 
@@ -113,7 +113,7 @@ describe("IOMMU faults the kernel hears about (minix3-iommu)", () => {
     };
     const first = once();
     sys.restore(snap);
-    expect(sys.kernel.state.iommuFaults).toBeUndefined();
+    expect(sys.kernel.state.iommuFaults).toEqual([]);
     expect(once()).toEqual(first);
     expect(first.faults).toHaveLength(1);
   });
@@ -127,7 +127,7 @@ describe("minix3 (no IOMMU)", () => {
     expect(sector(sys)).not.toEqual(before);
     hostDmaRead(sys, driverPrd(sys), freeEntry);
     expect(ramAt(sys, freeEntry, SECTOR_SIZE)).toEqual(sector(sys));
-    expect(sys.kernel.state.iommuFaults).toBeUndefined();
+    expect(sys.kernel.state.iommuFaults).toEqual([]);
     expect(sys.machine.dma.faults).toEqual({ records: [], overflow: 0 });
     expect(sys.kernel.lookupLabel("at_wini")).toBe(endpoint);
   });
