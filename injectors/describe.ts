@@ -97,6 +97,8 @@ function actionText(f: Fault & { kind: "runtime" }, elf: ElfImage): string {
     }
     case "aim-page-table":
       return `base ${reg(a.reg)} := a word of the live processes' page tables, so the ${access} goes there (word ${a.draw} mod N of their N words, listed when the site is reached)`;
+    case "aim-server-tables":
+      return `base ${reg(a.reg)} := a word of the live servers' tables (DS, RS, VFS), so the ${access} goes there (word ${a.draw} mod N of their N words, listed when the site is reached)`;
     case "add-reg":
       return `base ${reg(a.reg)} += ${a.add}, so the ${access} goes one page past its address`;
     case "xor-reg":

@@ -35,6 +35,7 @@ import type { Breakpoint } from "../system/machine/cpu.js";
 import type { System } from "../system/system.js";
 import { applyBadDma } from "./dma.js";
 import { pageTableWord } from "./kernel-targets.js";
+import { serverTableWord } from "./server-targets.js";
 import { hex8 } from "./rv32.js";
 import type { Fault } from "./types.js";
 
@@ -273,6 +274,16 @@ function apply(sys: System, inj: Injection): void {
       }
       x[a.reg] = (pa - a.imm) | 0;
       inj.aimedAt = pa;
+      break;
+    }
+    case "aim-server-tables": {
+      const w = serverTableWord(sys, a.draw);
+      if (w === undefined) {
+        inj.note = "no server with tables is alive";
+        return;
+      }
+      x[a.reg] = (w.pa - a.imm) | 0;
+      inj.aimedAt = w.pa;
       break;
     }
     case "dma-address": {

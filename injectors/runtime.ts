@@ -53,6 +53,7 @@ function badPointer(i: Insn, rng: Rng, variant: string | undefined): Action {
     case "null": return aim(0);
     case "random": return aim(Math.floor(rng() * 2 ** 32) & -accessSize(i.d));
     case PAGE_TABLE_VARIANT: return { kind: "aim-page-table", reg, imm, draw: pick(rng, 2 ** 32) };
+    case "servers": return { kind: "aim-server-tables", reg, imm, draw: pick(rng, 2 ** 32) };
     default: return { kind: "add-reg", reg, add: 4096 };
   }
 }

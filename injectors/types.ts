@@ -37,7 +37,7 @@ export const RUNTIME_TYPES: readonly FaultType[] = ["BAD_POINTER", "BAD_PORT_WRI
 export const VARIANTS: Partial<Record<FaultType, readonly string[]>> = {
   PTR: ["base", "offset"],
   INTERFACE: ["drop", "corrupt"],
-  BAD_POINTER: ["null", "random", "kernel", "off-by-page", "kernel-priv", "kernel-pagetable", "kernel-queues", "kernel-ipc"],
+  BAD_POINTER: ["null", "random", "kernel", "off-by-page", "kernel-priv", "kernel-pagetable", "kernel-queues", "kernel-ipc", "servers"],
   INFINITE_LOOP: ["self-branch", "loop-never-ends"],
   BAD_PORT_WRITE: ["other-device", "sysctl", "random"],
   BAD_DMA: ["kernel", "other-process", "random", "off-by-page"],
@@ -97,6 +97,8 @@ export interface Site {
  * xor-mem: the word at virtual address va (in the driver) ^= xor; aim-page-table: x[reg] =
  * w - imm, w the physical address of word (draw mod N) of the N words of the page tables of
  * the processes alive at that moment (injectors/kernel-targets.ts, pageTableWord);
+ * aim-server-tables: the same over the words of the live servers' tables
+ * (injectors/server-targets.ts, serverTableWord);
  * dma-address: BAD_DMA at the driver's hand-over of its descriptor table (a1 = its physical
  * address): replaces the data address in the table's first entry (`replace: "data"`, the word
  * at physical a1) or the table pointer a1 (`"table"`) with the address `aim` gives (injectors/dma.ts).
@@ -105,6 +107,7 @@ export type Action =
   | { kind: "set-reg"; reg: number; value: number }
   | { kind: "dma-address"; replace: DmaAddress; aim: DmaAim }
   | { kind: "aim-page-table"; reg: number; imm: number; draw: number }
+  | { kind: "aim-server-tables"; reg: number; imm: number; draw: number }
   | { kind: "add-reg"; reg: number; add: number }
   | { kind: "xor-reg"; reg: number; xor: number }
   | { kind: "xor-mem"; va: number; xor: number };
