@@ -51,7 +51,7 @@ limits: { budget: 1.5 }
       expect.stringMatching(/^faults\[0\]\.count: must be an integer >= 1, got 0/),
       expect.stringMatching(/^faults\[0\]\.trigger: must be "first"/),
       expect.stringMatching(/^faults\[0\]\.persistance: unknown field \(did you mean persistence\?\)/),
-      expect.stringMatching(/^faults\[1\]\.variant: must be one of null, random, kernel, off-by-page, kernel-priv, kernel-pagetable, kernel-queues, kernel-ipc, got "wild"/),
+      expect.stringMatching(/^faults\[1\]\.variant: must be one of null, random, kernel, off-by-page, kernel-priv, kernel-pagetable, kernel-queues, kernel-ipc, servers, got "wild"/),
       expect.stringMatching(/^limits\.budget: must be an integer >= 1, got 1\.5/),
     ]));
     for (const e of r.errors) expect(e).not.toContain("\n");

@@ -173,9 +173,9 @@ describe("directed and state faults on at_wini.elf", () => {
         expect(a).toEqual({ kind: "add-reg", reg: d.rs1, add: 4096 });
         continue;
       }
-      if (f.variant === "kernel-pagetable") {
-        // Resolved at the site among the live page tables (test/injectors/kernel-targets.test.ts).
-        expect(a).toEqual({ kind: "aim-page-table", reg: d.rs1, imm: d.imm ?? 0, draw: expect.any(Number) });
+      if (f.variant === "kernel-pagetable" || f.variant === "servers") {
+        // Resolved at the site among the live page tables or servers' tables (test/injectors/kernel-targets.test.ts, server-targets.test.ts).
+        expect(a).toEqual({ kind: f.variant === "servers" ? "aim-server-tables" : "aim-page-table", reg: d.rs1, imm: d.imm ?? 0, draw: expect.any(Number) });
         const draw = (a as { draw: number }).draw;
         expect(Number.isInteger(draw) && draw >= 0 && draw < 2 ** 32).toBe(true);
         continue;
