@@ -9,7 +9,9 @@ import seedrandom from "seedrandom";
 import { activation, arm, atCycle, disarm, onBreakpoint } from "../injectors/inject.js";
 import { planFault } from "../injectors/plan.js";
 import { RUNTIME_TYPES, type Fault } from "../injectors/types.js";
-import { composeSystem, getBuild, getWorkload, runWorkload, type Observations, type System, type SystemSnapshot, type Workload } from "../system/index.js";
+import {
+  composeSystem, getBuild, getWorkload, ramChanges, runWorkload, type Observations, type RamChanges, type System, type SystemSnapshot, type Workload,
+} from "../system/index.js";
 import { classify } from "./classify.js";
 import { goldenRun } from "./golden.js";
 import type { CampaignSpec, ExperimentDetail, ExperimentPlan, ExperimentResult, GoldenRun } from "./types.js";
@@ -25,6 +27,12 @@ export interface BootedConfig {
   covered?: Set<number>;
   /** Its golden run, once attached (attachGolden). */
   golden?: GoldenRun;
+  /**
+   * The RAM chunks the last experiment's final state differed from the snapshot in, found by its
+   * state hash: the next experiment's restore copies only those (the system is runExperiment's
+   * between experiments: nothing else may write its RAM).
+   */
+  ramChanged?: RamChanges;
 }
 
 /** Boots `build` × `workload` for the campaign and takes the post-boot snapshot. */
@@ -97,7 +105,8 @@ export function runExperiment(spec: CampaignSpec, cfg: BootedConfig, plan: Exper
       propagated: false, cycles: 0, end: "not-run", verdict: "-", detail: JSON.stringify(detail), stateHash: "",
     };
   }
-  sys.restore(cfg.snapshot);
+  sys.restore(cfg.snapshot, cfg.ramChanged);
+  if (cfg.ramChanged) cfg.ramChanged.ref = undefined; // valid again only after this experiment's hash
   sys.clearBreakpoints();
   const start = sys.now();
   const armed = arm(sys, fault);
@@ -111,7 +120,8 @@ export function runExperiment(spec: CampaignSpec, cfg: BootedConfig, plan: Exper
   });
   const act = activation(sys, inj);
   disarm(sys, inj);
-  return { ...base, ...resultOf(obs, act.activated, act.activated ? act.at - start : -1), stateHash: sys.stateHash(cfg.snapshot) };
+  const ramChanged = (cfg.ramChanged ??= ramChanges(cfg.snapshot.machine.ram.length));
+  return { ...base, ...resultOf(obs, act.activated, act.activated ? act.at - start : -1), stateHash: sys.stateHash(cfg.snapshot, ramChanged) };
 }
 
 /** Observations of a run watching the faulty driver → the result's fields (classification, propagation, drill-down). */

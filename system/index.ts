@@ -10,6 +10,7 @@ export { driverEntry, driverNames, type DriverEntry } from "./drivers/catalog.js
 export { loadImage } from "./drivers/images.js";
 export { CPU_HZ } from "./machine/memmap.js";
 export { execElf, type ExecResult, type ExecTrap } from "./machine/exec.js";
+export { ramChanges, type RamChanges } from "./machine/machine.js";
 export { DEFAULT_LIMITS, runWorkload, type DriverObservations, type Observations, type RunLimits } from "./run.js";
 export { System, type SystemSnapshot } from "./system.js";
 export { getWorkload, WORKLOADS } from "./workloads/index.js";

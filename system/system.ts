@@ -14,7 +14,7 @@ import type { NativeRegistry } from "./kernel/native.js";
 import { spawn } from "./kernel/spawn.js";
 import { lookupEndpoint } from "./kernel/proc.js";
 import { procTranslate } from "./kernel/vm.js";
-import { Machine, type MachineSnapshot, type MachineStop } from "./machine/machine.js";
+import { Machine, type MachineSnapshot, type MachineStop, type RamChanges } from "./machine/machine.js";
 import type { Peripheral } from "./machine/devices/index.js";
 import { disassemble } from "./machine/disasm.js";
 import { modeName } from "./machine/trap.js";
@@ -143,8 +143,9 @@ export class System {
     return { machine: this.machine.snapshot(), kernel: structuredClone(this.kernel.state), images };
   }
 
-  restore(s: SystemSnapshot): void {
-    this.machine.restore(s.machine);
+  /** Restores snapshot `s`; `ramChanged`: see Machine.restore (only with RAM untouched since the hash that filled it). */
+  restore(s: SystemSnapshot, ramChanged?: RamChanges): void {
+    this.machine.restore(s.machine, ramChanged);
     this.kernel.state = structuredClone(s.kernel);
     for (const [name, bytes] of Object.entries(s.images)) this.images[name].set(bytes);
   }
@@ -172,7 +173,7 @@ export class System {
   }
 
   /** Hash over the machine's state and the kernel's (`ref`: a snapshot to speed it up; same value). */
-  stateHash(ref?: SystemSnapshot): string {
-    return createHash("sha256").update(this.machine.stateHash(ref?.machine)).update(JSON.stringify(this.kernel.state)).digest("hex");
+  stateHash(ref?: SystemSnapshot, ramChanged?: RamChanges): string {
+    return createHash("sha256").update(this.machine.stateHash(ref?.machine, ramChanged)).update(JSON.stringify(this.kernel.state)).digest("hex");
   }
 }

@@ -200,9 +200,16 @@ export class Machine {
     };
   }
 
-  /** Restores a snapshot of this machine (same RAM size), copying into the existing buffers. */
-  restore(s: MachineSnapshot): void {
-    this.bus.ram.set(s.ram);
+  /**
+   * Restores a snapshot of this machine (same RAM size), copying into the existing buffers. With
+   * `ramChanged` (from stateHash against this very snapshot, with RAM untouched since), only the
+   * RAM chunks it flags are copied: the rest is known equal.
+   */
+  restore(s: MachineSnapshot, ramChanged?: RamChanges): void {
+    if (ramChanged && ramChanged.ref === s.ram) {
+      const flags = ramChanged.chunks;
+      for (let c = 0; c < flags.length; c++) if (flags[c]) this.bus.ram.set(s.ram.subarray(c * CHUNK, (c + 1) * CHUNK), c * CHUNK);
+    } else this.bus.ram.set(s.ram);
     this.cpu.restore(s.cpu);
     this.clock.restore(s.clock);
     this.dma.restore(s.dma);
@@ -217,9 +224,9 @@ export class Machine {
    * hashing a state close to a snapshot costs a memory compare plus the changed pages. The value
    * does not depend on `ref`.
    */
-  stateHash(ref?: MachineSnapshot): string {
+  stateHash(ref?: MachineSnapshot, ramChanged?: RamChanges): string {
     const h = createHash("sha256");
-    hashPaged(h, this.bus.ram, ref?.ram);
+    hashPaged(h, this.bus.ram, ref?.ram, undefined, ramChanged);
     const c = this.cpu;
     hashValue(h, { x: c.x, pc: c.pc, mode: c.mode, wfi: c.wfi, retired: c.retired, csr: c.csr, owner: c.owner, domain: c.domain, foreign: c.foreign });
     hashValue(h, { clock: this.clock.state, dma: this.dma.iommu, iommuFaults: this.dma.faults, halted: this.halted });
@@ -237,6 +244,19 @@ const PAGE = 4096;
 const DIGEST = 32;
 /** Pages compared at once before looking at single pages (changed pages are few and clustered). */
 const CHUNK = 16 * PAGE;
+/**
+ * Which CHUNK-sized pieces of RAM differ from the snapshot RAM `ref`, as a state hash against
+ * `ref` found them (ref undefined: not known). Valid only while RAM is not written: a restore to
+ * `ref` right after the hash then copies just these chunks (campaigns/execute.ts).
+ */
+export interface RamChanges {
+  ref: Uint8Array | undefined;
+  chunks: Uint8Array;
+}
+
+/** An empty record for RAM of `ramSize` bytes. */
+export const ramChanges = (ramSize: number): RamChanges => ({ ref: undefined, chunks: new Uint8Array(Math.ceil(ramSize / CHUNK)) });
+
 /** The digests of a snapshot buffer's pages, concatenated; computed once per buffer. */
 const pageDigestCache = new WeakMap<Uint8Array, Buffer>();
 
@@ -264,8 +284,9 @@ type Hints = { ref: Uint8Array; pages: Uint8Array };
  * by comparing chunks first, then the pages of chunks that differ (only pages `hints` says may
  * differ, when it knows `ref`).
  */
-function hashPaged(h: Hash, buf: Uint8Array, ref?: Uint8Array, hints?: Hints): void {
+function hashPaged(h: Hash, buf: Uint8Array, ref?: Uint8Array, hints?: Hints, changed?: RamChanges): void {
   h.update(`<paged:${buf.length}>`);
+  if (changed) changed.ref = undefined;
   if (!ref || ref.length !== buf.length) return void h.update(allDigests(buf));
   let known = pageDigestCache.get(ref);
   if (!known) {
@@ -286,10 +307,13 @@ function hashPaged(h: Hash, buf: Uint8Array, ref?: Uint8Array, hints?: Hints): v
   } else
     for (let chunk = 0; chunk < buf.length; chunk += CHUNK) {
       const chunkEnd = Math.min(chunk + CHUNK, buf.length);
-      if (b.compare(r, chunk, chunkEnd, chunk, chunkEnd) === 0) continue;
+      const same = b.compare(r, chunk, chunkEnd, chunk, chunkEnd) === 0;
+      if (changed) changed.chunks[chunk / CHUNK] = same ? 0 : 1;
+      if (same) continue;
       for (let off = chunk; off < chunkEnd; off += PAGE) check(off);
     }
   h.update(digests);
+  if (changed && !maybe) changed.ref = ref;
 }
 
 /**
