@@ -12,6 +12,7 @@ export { CPU_HZ } from "./machine/memmap.js";
 export { execElf, type ExecResult, type ExecTrap } from "./machine/exec.js";
 export { ramChanges, type RamChanges } from "./machine/machine.js";
 export { DEFAULT_LIMITS, runWorkload, type DriverObservations, type Observations, type RunLimits } from "./run.js";
+export { countersBetween, readCounters, type RunCounters } from "./counters.js";
 export { System, type SystemSnapshot } from "./system.js";
 export { getWorkload, WORKLOADS } from "./workloads/index.js";
 export type { OracleVerdict, Workload } from "./workloads/workload.js";

@@ -14,6 +14,7 @@ import type { DenialKind, KernelEvent } from "./kernel/state.js";
 import { probeService, type ProbeState } from "./probe.js";
 import type { RsEvent, RsState } from "./servers/rs/types.js";
 import type { System } from "./system.js";
+import { countersBetween, readCounters, type RunCounters } from "./counters.js";
 import type { OracleVerdict, Workload } from "./workloads/workload.js";
 
 export interface RunLimits {
@@ -85,11 +86,14 @@ export interface Observations {
   driver?: DriverObservations;
   /** With limits.coverage: virtual addresses of the watched driver's instructions that executed. */
   coverage?: number[];
+  /** What the system did during the run, to its end (to the cycle when the workload completed). */
+  counters: RunCounters;
 }
 
 /** Runs `workload` (already started on `sys`) under the monitors; returns what was observed. */
 export function runWorkload(sys: System, workload: Workload, params: string, limits: RunLimits = DEFAULT_LIMITS): Observations {
   const start = sys.machine.clock.now;
+  const startCounters = readCounters(sys);
   const step = limits.stepCycles ?? 1_000_000;
   const domain = limits.watch === undefined ? undefined : sys.domainOf(limits.watch);
   const cover = limits.coverage && limits.watch !== undefined ? startCoverage(sys, limits.watch) : undefined;
@@ -143,6 +147,7 @@ export function runWorkload(sys: System, workload: Workload, params: string, lim
     console: sys.console(),
     ...(limits.watch !== undefined ? { driver: driverObservations(sys, limits.watch, domain, start, rsEvents, kernelEvents) } : {}),
     ...(coverage ? { coverage } : {}),
+    counters: countersBetween(startCounters, end === "completed" && watched.workload.doneCounters ? watched.workload.doneCounters : readCounters(sys)),
   };
 }
 
@@ -151,6 +156,8 @@ interface Progress {
   value: number;
   lastAt: number;
   doneAt: number;
+  /** The system's counters when the workload finished (the run's counters end there). */
+  doneCounters?: RunCounters;
 }
 
 /**
@@ -170,7 +177,10 @@ function watchProgress(sys: System, workload: Workload, start: number): { worklo
         w.value = v;
         w.lastAt = at;
       }
-      if (w.doneAt < 0 && workload.done(state)) w.doneAt = at;
+      if (w.doneAt < 0 && workload.done(state)) {
+        w.doneAt = at;
+        w.doneCounters = readCounters(sys);
+      }
     } else if (label === PROBE) {
       const v = (state as ProbeState).answered;
       if (v !== p.value) {

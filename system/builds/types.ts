@@ -6,6 +6,7 @@
  * (DESIGN.md principle 4: same binary, many builds). Later builds add groups (cost model,
  * Nooks' domains, driver VMs, software checks) rather than flags scattered over the kernel.
  */
+import type { CostModel } from "../kernel/costs.js";
 
 export interface Build {
   name: string;
@@ -49,6 +50,8 @@ export interface Build {
      */
     stackGuard: boolean;
   };
+  /** What kernel work costs, in cycles (kernel/costs.ts). */
+  costs: CostModel;
   /** What the kernel does about code running in supervisor mode (drivers inside the kernel). */
   kernelMode: {
     /** A CPU exception (or exit) in supervisor mode is a kernel panic (an oops in a non-isolated kernel). */

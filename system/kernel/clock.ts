@@ -10,7 +10,6 @@ import * as ipc from "./ipc.js";
 import type { Kernel } from "./kernel.js";
 import { PRIV, PROC, RTS_SLOT_FREE } from "./layout.js";
 import { IDLE_Q, NR_SLOTS, QUANTUM_TICKS, slotIndex } from "./params.js";
-import * as costs from "./costs.js";
 import { preemptible, sanityChecks, softLockup } from "./policy.js";
 import { dequeue, enqueue } from "./sched.js";
 import { MTIME_PER_TICK } from "./state.js";
@@ -23,7 +22,8 @@ export function tick(k: Kernel): void {
   if (sanityChecks(k.build)) {
     const visited = { ptes: 0 };
     const bad = checkAll(k.km, visited);
-    k.charge(NR_SLOTS * costs.SANITY_PER_SLOT + visited.ptes * costs.SANITY_PER_PTE);
+    k.charge("sanitySlot", NR_SLOTS);
+    k.charge("sanityPte", visited.ptes);
     if (bad) return k.panic(bad);
   }
   deliverAlarms(k);

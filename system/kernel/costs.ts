@@ -1,39 +1,65 @@
 /*
- * Cycle costs of kernel work, added to the machine's cost model (system/machine/costs.ts). The
- * TypeScript kernel does its work between guest instructions; these constants charge the
- * emulated clock what a MINIX 3 kernel on a ~100 MHz in-order core would spend. Sources:
- * MINIX 3 IPC round trips measured at ~1-2 µs on 2 GHz x86 (Herder et al.), scaled to 100 MHz
- * and rounded; copies at one word per cycle plus setup.
+ * The kernel's cost model: what each piece of kernel work charges the emulated clock, in cycles,
+ * on top of the machine's own costs (system/machine/costs.ts: instructions, traps, page walks).
+ * The TypeScript kernel does its work between guest instructions, so a build's model is data
+ * (Build.costs) and the kernel charges it by name (Kernel.charge), which also counts each event
+ * and the cycles it cost, per name: a run's counters say where its time went.
+ *
+ * KERNEL_COSTS is the model every build uses today: the constants the kernel has charged since
+ * wave 1 ("MINIX 3 IPC round trips measured at ~1-2 µs on 2 GHz x86, scaled to 100 MHz and
+ * rounded; copies at one word per cycle plus setup" — a source that does not give these numbers:
+ * issue 15 replaces them with cited ones per build), and the checks' instruction counts.
  */
 
-/** Kernel entry + exit (save/restore registers, dispatch). */
-export const KERNEL_ENTRY = 80;
-/** One IPC primitive (checks, queue manipulation), excluding the message copy. */
-export const IPC_OP = 120;
-/** Copying one 64-byte message between address spaces (two translations + 16 words). */
-export const MESSAGE_COPY = 40;
-/** A kernel call's fixed work (decode, permission checks). */
-export const KERNEL_CALL = 150;
-/** Per byte copied by SAFECOPY / SDEVIO (one word per cycle). */
-export const COPY_PER_BYTE = 0.25;
-/** Context switch between processes (save + restore of 32 registers and the status). */
-export const CONTEXT_SWITCH = 100;
-/** Address-space switch: satp write; the TLB flush is charged by the machine. */
-export const ADDRESS_SPACE_SWITCH = 30;
-/** A native (TypeScript) server handling one message, standing in for its user-space code. */
-export const NATIVE_HANDLER = 2_000;
-/** Interrupt dispatch: PLIC claim, hook lookup, notification. */
-export const INTERRUPT = 150;
-/** One port access through SYS_DEVIO (the kernel's IN/OUT plus bus time). */
-export const PORT_ACCESS = 20;
+export interface CostModel {
+  /** Kernel entry + exit in software (save/restore registers, dispatch). */
+  kernelEntry: number;
+  /** One IPC primitive (checks, queue manipulation), excluding the message copy. */
+  ipcOp: number;
+  /** Copying one 64-byte message between address spaces (two translations + 16 words). */
+  messageCopy: number;
+  /** A kernel call's fixed work (decode, permission checks). */
+  kernelCall: number;
+  /** Per byte copied by SAFECOPY / SDEVIO. */
+  copyByte: number;
+  /** Context switch between processes (save + restore of 32 registers and the status). */
+  contextSwitch: number;
+  /** Address-space switch: the satp write. */
+  addressSpaceSwitch: number;
+  /** The TLB flush an address-space switch causes (an untagged TLB). */
+  tlbFlush: number;
+  /** A native (TypeScript) server handling one message, standing in for its user-space code. */
+  nativeHandler: number;
+  /** Interrupt dispatch: PLIC claim, hook lookup, notification. */
+  interrupt: number;
+  /** One port access through SYS_DEVIO (the kernel's IN/OUT plus bus time). */
+  portAccess: number;
+  /** One assert: load the field, compare, branch (no published per-check cost, COSTS.md §4). */
+  kernelAssert: number;
+  /** Sanity checking one process-table entry and its privilege entry (~20 field checks). */
+  sanitySlot: number;
+  /** Sanity checking one page-table entry (load, valid bit, range). */
+  sanityPte: number;
+}
 
-/*
- * The kernel's own checks. No published per-check cost exists (COSTS.md §4): these are
- * instruction counts on an in-order core at one instruction per cycle.
- */
-/** One assert: load the field, compare, branch (MINIX's assert() on a table field). */
-export const KERNEL_ASSERT = 3;
-/** Sanity checking one process-table entry and its privilege entry (DEBUG_SANITYCHECKS: ~20 field checks). */
-export const SANITY_PER_SLOT = 40;
-/** Sanity checking one page-table entry (load, valid bit, range). */
-export const SANITY_PER_PTE = 3;
+export type CostKind = keyof CostModel;
+
+export const KERNEL_COSTS: CostModel = {
+  kernelEntry: 80,
+  ipcOp: 120,
+  messageCopy: 40,
+  kernelCall: 150,
+  copyByte: 0.25,
+  contextSwitch: 100,
+  addressSpaceSwitch: 30,
+  tlbFlush: 10, // the machine's TLB_FLUSH (system/machine/costs.ts)
+  nativeHandler: 2_000,
+  interrupt: 150,
+  portAccess: 20,
+  kernelAssert: 3,
+  sanitySlot: 40,
+  sanityPte: 3,
+};
+
+/** Every cost name, in the model's order (the order of the counters). */
+export const COST_KINDS = Object.keys(KERNEL_COSTS) as CostKind[];

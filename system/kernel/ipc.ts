@@ -18,7 +18,6 @@ import { newMessage, set32, type Message } from "./message.js";
 import { NR_SLOTS } from "./params.js";
 import { clearRts, lookupEndpoint, setRts } from "./proc.js";
 import { pushAsync } from "./queues.js";
-import * as costs from "./costs.js";
 import { assertProcOk, dequeue } from "./sched.js";
 
 export const SUSPENDED = 1;
@@ -54,7 +53,7 @@ export function send(k: Kernel, caller: number, dstE: number, msgVa: number, non
 /** RECEIVE from `srcE` (ANY or an endpoint): notifications first, then asynchronous messages, then senders. */
 export function receive(k: Kernel, caller: number, srcE: number, msgVa: number): number {
   const km = k.km;
-  k.charge(costs.IPC_OP);
+  k.charge("ipcOp");
   if (srcE !== ANY && lookupEndpoint(km, srcE) < 0) return -EDEADSRCDST;
   if (!k.writable(caller, msgVa, MESSAGE_SIZE)) return -EFAULT;
   const note = takeNotification(k, caller, srcE);
@@ -99,7 +98,7 @@ export function sendrec(k: Kernel, caller: number, dstE: number, msgVa: number):
 
 /** The process `caller` may send to at `dstE` (index), or the error: dead endpoint, send mask. */
 function target(k: Kernel, caller: number, dstE: number): number {
-  k.charge(costs.IPC_OP);
+  k.charge("ipcOp");
   const dst = lookupEndpoint(k.km, dstE);
   if (dst < 0) return -EDEADSRCDST;
   if (!maySendTo(k, caller, dst)) return k.denied(caller, "ipc", -ECALLDENIED);

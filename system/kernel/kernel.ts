@@ -9,7 +9,6 @@
  * (layout.ts); the rest is the plain-data KernelState (state.ts), copied by snapshots.
  */
 import type { Build } from "../builds/types.js";
-import * as mcost from "../machine/costs.js";
 import { MIP_MEIP, MIP_MTIP, MSTATUS_MIE } from "../machine/csr.js";
 import type { Machine } from "../machine/machine.js";
 import { IRQ_IOMMU, RAM_BASE } from "../machine/memmap.js";
@@ -21,11 +20,11 @@ import {
 import { kernelCall } from "./calls/index.js";
 import { checkEntry } from "./check.js";
 import { tick } from "./clock.js";
-import * as costs from "./costs.js";
 import { noteDma, startIommu } from "./dma.js";
 import { enableIrqLine, external, releaseIrqs } from "./interrupts.js";
 import * as ipc from "./ipc.js";
-import { faultPanics, preemptible, queueAsserts, sanityChecks } from "./policy.js";
+import { costModel, faultPanics, preemptible, queueAsserts, sanityChecks } from "./policy.js";
+import type { CostKind, CostModel } from "./costs.js";
 import { KernelMemory, PK_NATIVE, PRIV, PROC, RTS_SLOT_FREE, SF_CHECKED } from "./layout.js";
 import type { Message } from "./message.js";
 import { type NativeRegistry } from "./native.js";
@@ -52,6 +51,8 @@ export class Kernel {
   onNativeRun: ((label: string, state: unknown) => void) | null = null;
   /** Pristine guest images by name (what RS restarts from; persistent faults change them). */
   images: Record<string, Uint8Array> = {};
+  /** The build's cost model (policy.ts costModel). */
+  readonly costs: CostModel;
   /** The kernel's asserts on its queues, in builds that have them (policy.ts queueAsserts). */
   readonly asserts: Asserts | undefined;
 
@@ -61,7 +62,8 @@ export class Kernel {
     readonly natives: NativeRegistry,
   ) {
     this.km = new KernelMemory(machine.bus, machine.cpu);
-    this.asserts = queueAsserts(build) ? { fail: (what) => this.panic(what), charge: (c) => this.charge(c) } : undefined;
+    this.costs = costModel(build);
+    this.asserts = queueAsserts(build) ? { fail: (what) => this.panic(what), charge: (n) => this.charge("kernelAssert", n) } : undefined;
     this.state = bootTables(this);
     machine.cpu.hosted = true;
     machine.cpu.trackOwnership = true;
@@ -83,9 +85,15 @@ export class Kernel {
     if (!this.state.panic) this.dispatch();
   }
 
-  /** Charges kernel work to the emulated clock. */
-  charge(cycles: number): void {
-    this.machine.clock.state.now += Math.ceil(cycles);
+  /**
+   * Charges `units` of kernel work `kind` to the emulated clock at the build's cost (costs.ts),
+   * and counts them: the run's counters (state.counts, state.charged) say where its time went.
+   */
+  charge(kind: CostKind, units = 1): void {
+    const cycles = Math.ceil(this.costs[kind] * units);
+    this.machine.clock.state.now += cycles;
+    this.state.counts[kind] += units;
+    this.state.charged[kind] += cycles;
   }
 
   now(): number {
@@ -95,7 +103,11 @@ export class Kernel {
   /** The trap handler: every trap and interrupt of the hosted machine. */
   onTrap(m: Machine): void | "stop" {
     const cpu = m.cpu;
-    this.charge(costs.KERNEL_ENTRY);
+    if (this.state.idleSince >= 0) {
+      this.state.idleCycles += this.now() - this.state.idleSince; // the idle loop's wait ends here
+      this.state.idleSince = -1;
+    }
+    this.charge("kernelEntry");
     const cur = this.state.current;
     if (cur >= 0) this.saveContext(cur);
     if (cpu.trapInterrupt) this.interrupt(cpu.trapCause);
@@ -160,7 +172,8 @@ export class Kernel {
     if (cpu.csr.satp !== satp) {
       cpu.csr.satp = satp;
       cpu.tlb.flush();
-      this.charge(costs.ADDRESS_SPACE_SWITCH + mcost.TLB_FLUSH);
+      this.charge("addressSpaceSwitch");
+      this.charge("tlbFlush");
     }
     cpu.setMode(km.proc(idx, PROC.mode) === 1 ? Mode.S : Mode.U);
     cpu.domain = domainOf(idx);
@@ -168,6 +181,7 @@ export class Kernel {
 
   private enterIdle(): void {
     const cpu = this.machine.cpu;
+    if (this.state.idleSince < 0) this.state.idleSince = this.now();
     this.state.current = -1;
     cpu.domain = 0;
     cpu.pc = RAM_BASE | 0;
@@ -177,7 +191,7 @@ export class Kernel {
   /** Puts the highest-priority runnable guest process on the CPU, or the idle loop. */
   dispatch(): void {
     const next = pickNext(this.km);
-    if (next !== this.state.current) this.charge(costs.CONTEXT_SWITCH);
+    if (next !== this.state.current) this.charge("contextSwitch");
     if (next >= NR_SLOTS) {
       // A queue head overwritten in guest RAM (a wild write, a DMA): MINIX would switch to a wild
       // proc pointer and fault in the kernel. Panic here rather than run a context from nowhere.
@@ -256,12 +270,12 @@ export class Kernel {
   }
 
   copyMsgFrom(idx: number, va: number): Message | undefined {
-    this.charge(costs.MESSAGE_COPY);
+    this.charge("messageCopy");
     return copyFrom(this.km, idx, va, MESSAGE_SIZE);
   }
   /** Writes message m into idx's buffer at va: idx's write (a receiver's, never its sender's) for propagation. */
   copyMsgTo(idx: number, va: number, m: Message): boolean {
-    this.charge(costs.MESSAGE_COPY);
+    this.charge("messageCopy");
     return copyTo(this.km, idx, va, m);
   }
   readable(idx: number, va: number, len: number): boolean {
@@ -308,7 +322,7 @@ export class Kernel {
   // ---- interrupts ----
 
   private interrupt(irq: number): void {
-    this.charge(costs.INTERRUPT);
+    this.charge("interrupt");
     if (irq === Irq.MTI) tick(this);
     else if (irq === Irq.MEI) external(this);
     else this.panic(`unexpected interrupt ${irq}`);
@@ -318,7 +332,7 @@ export class Kernel {
 
   /** Sanity checks (MINIX DEBUG_SANITYCHECKS builds): the entries a kernel entry touched, the current process's. */
   private checkEntry(idx: number): void {
-    this.charge(costs.SANITY_PER_SLOT);
+    this.charge("sanitySlot");
     const bad = checkEntry(this.km, idx);
     if (bad) this.panic(bad);
   }

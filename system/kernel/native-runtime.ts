@@ -4,7 +4,6 @@
  * afterwards puts them back to receiving. Their IPC goes through the same code as guest IPC.
  */
 import { ANY, CPF_USED, CPF_VALID, ELOCKED, M_SOURCE, NONE, OK } from "./abi.js";
-import * as costs from "./costs.js";
 import * as ipc from "./ipc.js";
 import type { Kernel } from "./kernel.js";
 import { PROC, RTS_SLOT_FREE, PRIV } from "./layout.js";
@@ -31,7 +30,7 @@ export function runNatives(k: Kernel): void {
     const [idx, result] = next;
     const slot = s.natives[idx];
     if (!slot || km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE) continue;
-    k.charge(costs.NATIVE_HANDLER);
+    k.charge("nativeHandler");
     const program = k.natives[slot.program];
     const blocked = { sendrec: false };
     const api = nativeApi(k, idx, blocked);

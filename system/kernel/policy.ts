@@ -4,6 +4,7 @@
  * software-isolated processes) adds its answers here instead of flags across the kernel.
  */
 import type { Build } from "../builds/types.js";
+import type { CostModel } from "./costs.js";
 import type { ServiceConf } from "./service.js";
 
 /** A process of this role runs in supervisor mode (a driver inside the kernel). */
@@ -35,3 +36,6 @@ export const sanityChecks = (build: Build): boolean => build.kernelChecks.sanity
 
 /** A guard page below a kernel-mode driver's stack in a kernel address space (Linux VMAP_STACK). */
 export const stackGuard = (build: Build): boolean => build.kernelChecks.stackGuard;
+
+/** What kernel work costs in this build (costs.ts). */
+export const costModel = (build: Build): CostModel => build.costs;

@@ -9,19 +9,18 @@
  * corrupt priority or link is used as it is (a priority past the last queue links the process
  * into memory after the queue heads, where pickNext never looks).
  */
-import * as costs from "./costs.js";
 import { KernelMemory, PMAGIC, PROC, RTS_SLOT_FREE } from "./layout.js";
 import { NR_SCHED_QUEUES, NR_TASKS } from "./params.js";
 
-/** The kernel's asserts, in builds that have them: fail panics, charge pays for each check. */
+/** The kernel's asserts, in builds that have them: fail panics, charge(n) pays for n asserts evaluated. */
 export interface Asserts {
   fail(what: string): void;
-  charge(cycles: number): void;
+  charge(n: number): void;
 }
 
 /** MINIX proc_ptr_ok(): the entry's magic is intact (asserted in dequeue and deadlock()). */
 export function assertProcOk(km: KernelMemory, idx: number, a: Asserts, where: string): boolean {
-  a.charge(costs.KERNEL_ASSERT);
+  a.charge(1);
   if (km.proc(idx, PROC.magic) === PMAGIC) return true;
   a.fail(`assert failed in ${where}: proc_ptr_ok(process ${idx - NR_TASKS})`);
   return false;
@@ -35,7 +34,7 @@ export function initQueues(km: KernelMemory): void {
 export function enqueue(km: KernelMemory, idx: number, a?: Asserts): void {
   const q = km.proc(idx, PROC.priority);
   if (a) {
-    a.charge(2 * costs.KERNEL_ASSERT);
+    a.charge(2);
     if (km.proc(idx, PROC.rtsFlags) !== 0) return a.fail(`assert failed in enqueue: proc_is_runnable(process ${idx - NR_TASKS})`);
     if (q < 0) return a.fail(`assert failed in enqueue: q >= 0 (process ${idx - NR_TASKS}, q ${q})`);
   }
@@ -52,7 +51,7 @@ export function enqueue(km: KernelMemory, idx: number, a?: Asserts): void {
 export function dequeue(km: KernelMemory, idx: number, a?: Asserts): void {
   if (a) {
     if (!assertProcOk(km, idx, a, "dequeue")) return;
-    a.charge(costs.KERNEL_ASSERT);
+    a.charge(1);
     if (km.proc(idx, PROC.rtsFlags) & RTS_SLOT_FREE) return a.fail(`assert failed in dequeue: process ${idx - NR_TASKS} is not a free slot`);
   }
   const q = km.proc(idx, PROC.priority);

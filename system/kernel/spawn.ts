@@ -27,6 +27,9 @@ import { KERNEL_CALL_NAMES } from "./calls/index.js";
 import { allocModuleStack, imagePerm, mapModuleWindow } from "./module-layout.js";
 import { mapsAllRam, privilegeChecked, runsInKernel, stackGuard } from "./policy.js";
 import { domainOf, IDLE_CODE, type KernelState } from "./state.js";
+import { COST_KINDS, type CostKind } from "./costs.js";
+
+const zeroCounts = (): Record<CostKind, number> => Object.fromEntries(COST_KINDS.map((k) => [k, 0])) as Record<CostKind, number>;
 
 /** Boot services with well-known endpoints (MINIX RS_PROC_NR, DS_PROC_NR, VFS_PROC_NR). */
 const FIXED_SLOTS: Record<string, number> = { rs: RS_PROC_NR, ds: DS_PROC_NR, vfs: VFS_PROC_NR };
@@ -52,6 +55,7 @@ export function bootTables(k: Kernel): KernelState {
   return {
     current: -1, ticks: 0, bootMtime: 0, natives: {}, panic: null,
     events: [], console: "", deaths: [], signalManager: NONE, dmaOwner: {}, denials: [], runningSince: 0, lockup: null, iommuFaults: [],
+    counts: zeroCounts(), charged: zeroCounts(), idleCycles: 0, idleSince: -1,
   };
 }
 

@@ -10,6 +10,7 @@
  * part of every state hash: add keys at the end, never reorder them.
  */
 import { CPU_HZ, MTIME_DIVIDER } from "../machine/memmap.js";
+import type { CostKind } from "./costs.js";
 import { HZ } from "./params.js";
 
 /** Protection domain of process-table index idx (page ownership; 0 is the kernel). */
@@ -80,4 +81,10 @@ export interface KernelState {
    * when none was alive).
    */
   iommuFaults: Array<{ at: number; device: string; address: number; length: number; write: boolean; label: string; endpoint: number }>;
+  /** Kernel work done, per cost name (units: events, or bytes for copies), and the cycles it was charged. */
+  counts: Record<CostKind, number>;
+  charged: Record<CostKind, number>;
+  /** Cycles the CPU spent in the idle loop, and the cycle it last entered it (-1: not idle). */
+  idleCycles: number;
+  idleSince: number;
 }

@@ -52,6 +52,8 @@ export class Dma {
   faults: IommuFaultLog = { records: [], overflow: 0 };
   /** Number of refused accesses, for diagnostics. */
   refused = 0;
+  /** Bytes moved by allowed accesses (a run's counters take differences; not state). */
+  bytes = 0;
   observer: DmaObserver | null = null;
 
   /** `faultLine` drives the IOMMU's interrupt line (the machine wires it to the PLIC). */
@@ -76,6 +78,7 @@ export class Dma {
     if (!this.allowed(device, paddr, dst.length)) return this.refuse(device, paddr, dst.length, false);
     const off = paddr - this.ramBase;
     dst.set(this.ram.subarray(off, off + dst.length));
+    this.bytes += dst.length;
     this.observer?.(device, paddr, dst.length, false);
     return true;
   }
@@ -84,6 +87,7 @@ export class Dma {
   write(device: string, paddr: number, src: Uint8Array): boolean {
     if (!this.allowed(device, paddr, src.length)) return this.refuse(device, paddr, src.length, true);
     this.ram.set(src, paddr - this.ramBase);
+    this.bytes += src.length;
     this.observer?.(device, paddr, src.length, true);
     return true;
   }

@@ -7,7 +7,6 @@
 import {
   _DIO_BYTE, _DIO_INPUT, _DIO_LONG, _DIO_OUTPUT, _DIO_WORD, EFAULT, EINVAL, EPERM, MSG, OK, VDEVIO_MAX,
 } from "../abi.js";
-import * as costs from "../costs.js";
 import { deviceProgrammed } from "../dma.js";
 import type { Kernel } from "../kernel.js";
 import { PRIV } from "../layout.js";
@@ -39,7 +38,7 @@ export function portAllowed(k: Kernel, caller: number, port: number, size: numbe
 }
 
 function io(k: Kernel, caller: number, port: number, request: number, size: Size, value: number): number {
-  k.charge(costs.PORT_ACCESS);
+  k.charge("portAccess");
   const bus = k.machine.bus;
   if (request & _DIO_INPUT) return bus.portRead(port, size);
   deviceProgrammed(k, port, caller);
@@ -80,7 +79,7 @@ export function doSdevio(k: Kernel, caller: number, m: Message): number {
   if (!portAllowed(k, caller, port, size)) return k.denied(caller, "port", -EPERM);
   const va = get32(m, MSG.sdevio.address) >>> 0;
   const bytes = count * size;
-  k.charge(bytes * costs.COPY_PER_BYTE);
+  k.charge("copyByte", bytes);
   const bus = k.machine.bus;
   if (request & _DIO_INPUT) {
     const buf = new Uint8Array(bytes);

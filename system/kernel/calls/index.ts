@@ -8,7 +8,6 @@ import {
   ECALLDENIED, EFAULT, ENOSYS, KERNEL_CALL, M_TYPE, NR_SYS_CALLS, SYS_DEVIO, SYS_DIAGCTL, SYS_EXIT, SYS_GETINFO,
   SYS_IRQCTL, SYS_PRIVCTL, SYS_SAFECOPYFROM, SYS_SAFECOPYTO, SYS_SDEVIO, SYS_SETALARM, SYS_SETGRANT, SYS_UMAP, SYS_VDEVIO,
 } from "../abi.js";
-import * as costs from "../costs.js";
 import type { Kernel } from "../kernel.js";
 import { PRIV } from "../layout.js";
 import { get32, set32, type Message } from "../message.js";
@@ -46,7 +45,7 @@ export const KERNEL_CALL_NAMES: Record<string, number> = {
 
 /** Handles the kernel call of process `caller` whose message is at `va`; returns the status. */
 export function kernelCall(k: Kernel, caller: number, va: number): number {
-  k.charge(costs.KERNEL_CALL);
+  k.charge("kernelCall");
   const m = k.copyMsgFrom(caller, va);
   if (!m) return -EFAULT;
   const call = get32(m, M_TYPE);

@@ -13,7 +13,6 @@
  * the kernel trusts the caller's offset — is the caller's write.
  */
 import { ANY, CPF_READ, CPF_USED, CPF_VALID, CPF_WRITE, EFAULT, EINVAL, EPERM, GRANT_ENTRY_SIZE, MSG, OK } from "../abi.js";
-import * as costs from "../costs.js";
 import type { Kernel } from "../kernel.js";
 import { PROC, PRIV } from "../layout.js";
 import { get32, type Message } from "../message.js";
@@ -64,7 +63,7 @@ export function safecopy(k: Kernel, caller: number, granterE: number, id: number
   if (bytes > 1 << 24) return -EINVAL;
   const at = verifyGrant(k, granter, caller, id, fromGranter ? CPF_READ : CPF_WRITE, offset, bytes, grantRange);
   if (at < 0) return at;
-  k.charge(bytes * costs.COPY_PER_BYTE);
+  k.charge("copyByte", bytes);
   const [src, srcVa, dst, dstVa] = fromGranter ? [granter, at, caller, addr] : [caller, addr, granter, at];
   // Bytes [0, inGrant) of the destination are its chooser's: all of them for SAFECOPYFROM (the
   // caller's buffer); for SAFECOPYTO those inside the grant are the granter's, the rest the caller's.
