@@ -12,7 +12,7 @@
  *       version, started_at, ...   written by the CLI (no wall clock in campaigns/)
  *   builds(name TEXT PRIMARY KEY, fingerprint TEXT, json TEXT)
  *   golden(build, workload, "end", verdict, cycles, covered (JSON list of addresses), state_hash,
- *          PRIMARY KEY (build, workload))
+ *          counters (JSON of the run's RunCounters; '' when not recorded), PRIMARY KEY (build, workload))
  *   experiments(id INTEGER PRIMARY KEY, build, workload, fault_type, fault, fault_json, fault_key,
  *          seed, activated (0/1), activation_cycle, outcome, detection, restarts, recovery_cycles,
  *          propagated (0/1), cycles, "end", verdict, detail, state_hash)
@@ -24,8 +24,11 @@
  *
  * Ordinary failures (missing file, not a database, another campaign) are returned as
  * `{ ok: false, error }` with one line of text; a throw means a bug.
+ *
+ * The golden table's `counters` column came after schema 1's first databases: opening one
+ * without it adds it (empty: not recorded), so old databases still open, resume and merge.
  */
-import { CPU_HZ } from "../system/index.js";
+import { CPU_HZ, type RunCounters } from "../system/index.js";
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import Database from "better-sqlite3";
@@ -43,7 +46,7 @@ export const EXPERIMENT_COLUMNS = [
   ["detail", "detail"], ["state_hash", "stateHash"],
 ] as const satisfies ReadonlyArray<readonly [string, keyof ExperimentResult]>;
 
-export const GOLDEN_COLUMNS = ["build", "workload", "end", "verdict", "cycles", "covered", "state_hash"] as const;
+export const GOLDEN_COLUMNS = ["build", "workload", "end", "verdict", "cycles", "covered", "state_hash", "counters"] as const;
 
 /** A column name quoted for SQL (`end` is a keyword). */
 export const q = (column: string): string => `"${column}"`;
@@ -53,7 +56,7 @@ CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS builds (name TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, json TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS golden (
   build TEXT NOT NULL, workload TEXT NOT NULL, "end" TEXT NOT NULL, verdict TEXT NOT NULL,
-  cycles INTEGER NOT NULL, covered TEXT NOT NULL, state_hash TEXT NOT NULL,
+  cycles INTEGER NOT NULL, covered TEXT NOT NULL, state_hash TEXT NOT NULL, counters TEXT NOT NULL DEFAULT '',
   PRIMARY KEY (build, workload));
 CREATE TABLE IF NOT EXISTS experiments (
   id INTEGER PRIMARY KEY, build TEXT NOT NULL, workload TEXT NOT NULL, fault_type TEXT NOT NULL,
@@ -121,7 +124,13 @@ function fromRow(row: Row): ExperimentResult {
   return r as unknown as ExperimentResult;
 }
 
+/**
+ * A golden run from its row. Its counters are left out when not recorded, and also when the
+ * stored text is not valid counters: resuming, merging and replaying do not need them, and the
+ * report, which does, asks countersProblem() first and refuses the database with its message.
+ */
 function goldenFromRow(row: Row): GoldenRun {
+  const counters = parseCounters(row.counters);
   return {
     build: row.build as string,
     workload: row.workload as string,
@@ -130,7 +139,39 @@ function goldenFromRow(row: Row): GoldenRun {
     cycles: row.cycles as number,
     covered: JSON.parse(row.covered as string) as number[],
     stateHash: row.state_hash as string,
+    ...(counters.ok && counters.counters ? { counters: counters.counters } : {}),
   };
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isCount = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+
+/**
+ * The stored text of a golden run's counters, checked: '' (or NULL) is "not recorded"; anything
+ * else must be a JSON object whose fields are finite numbers — cycles and busyCycles among them —
+ * and whose `charged` is an object of finite numbers. Other counters are not required, so
+ * counters added later (or dropped) do not make older rows unreadable.
+ */
+export function parseCounters(text: unknown): { ok: true; counters?: RunCounters } | { ok: false; error: string } {
+  if (text === null || text === undefined || text === "") return { ok: true };
+  if (typeof text !== "string") return { ok: false, error: `counters are a ${typeof text}, not JSON text` };
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return { ok: false, error: `counters are not JSON (${text.length > 30 ? text.slice(0, 27) + "..." : text})` };
+  }
+  if (!isObject(v)) return { ok: false, error: "counters are not a JSON object" };
+  for (const key of ["cycles", "busyCycles"]) if (!(key in v)) return { ok: false, error: `counters lack ${key}` };
+  for (const [key, x] of Object.entries(v)) {
+    if (key === "charged") {
+      if (!isObject(x)) return { ok: false, error: "counters' charged is not an object" };
+      const bad = Object.entries(x).find(([, c]) => !isCount(c));
+      if (bad) return { ok: false, error: `counters' charged.${bad[0]} is not a number` };
+    } else if (!isCount(x)) return { ok: false, error: `counter ${key} is not a number` };
+  }
+  if (!isObject(v.charged)) return { ok: false, error: "counters lack charged" };
+  return { ok: true, counters: v as unknown as RunCounters };
 }
 
 /** The first line of an error's message. */
@@ -204,6 +245,7 @@ export class Store {
       db.pragma("journal_mode = WAL");
       db.pragma("synchronous = NORMAL");
       db.exec(SCHEMA);
+      Store.migrate(db);
     } catch (e) {
       return { ok: false, error: `cannot write ${path}: ${firstLine(e)}` };
     }
@@ -212,6 +254,12 @@ export class Store {
       return { ok: false, error: `${path} has store schema ${schema}; this bulkhead reads schema ${SCHEMA_VERSION}` };
     if (!create && schema === undefined) return { ok: false, error: `${path} holds no campaign yet (no spec recorded)` };
     return { ok: true };
+  }
+
+  /** Adds what later versions of schema 1 added to a store that lacks it (the golden runs' counters). */
+  private static migrate(db: Database.Database): void {
+    const columns = db.prepare<[], string>("SELECT name FROM pragma_table_info('golden')").pluck().all();
+    if (!columns.includes("counters")) db.exec("ALTER TABLE golden ADD COLUMN counters TEXT NOT NULL DEFAULT ''");
   }
 
   /**
@@ -274,8 +322,20 @@ export class Store {
   putGolden(g: GoldenRun): void {
     this.stmts.putGolden.run({
       build: g.build, workload: g.workload, end: g.end, verdict: g.verdict, cycles: g.cycles,
-      covered: JSON.stringify(g.covered), state_hash: g.stateHash,
+      covered: JSON.stringify(g.covered), state_hash: g.stateHash, counters: g.counters ? JSON.stringify(g.counters) : "",
     });
+  }
+
+  /**
+   * The first golden run whose stored counters cannot be read, as one line ("the golden run of
+   * minix3 × files: counters are not JSON (...)"), or undefined when all are recorded or absent.
+   */
+  countersProblem(): string | undefined {
+    for (const row of this.stmts.goldens.all()) {
+      const c = parseCounters(row.counters);
+      if (!c.ok) return `the golden run of ${String(row.build)} × ${String(row.workload)}: ${c.error}`;
+    }
+    return undefined;
   }
 
   getGolden(build: string, workload: string): GoldenRun | undefined {

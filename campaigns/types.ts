@@ -4,7 +4,7 @@
  * one ExperimentResult per experiment (a row of the store), with its drill-down ExperimentDetail.
  * All plain JSON-able data.
  */
-import type { DriverInstance } from "../system/index.js";
+import type { DriverInstance, RunCounters } from "../system/index.js";
 
 /** Outcome classes, most severe first (DESIGN.md "Campaigns"). */
 export const OUTCOMES = [
@@ -102,6 +102,12 @@ export interface GoldenRun {
   /** Virtual addresses of the driver's instructions that executed. */
   covered: number[];
   stateHash: string;
+  /**
+   * The run's event counters, to the cycle the workload completed (Observations.counters): what
+   * the "Cost of isolation" report section compares. Absent in databases from before they were
+   * recorded.
+   */
+  counters?: RunCounters;
 }
 
 /**

@@ -28,6 +28,8 @@ export const colourOf = (label: string, i: number): string => OUTCOME_COLOURS[la
 /** One series of a chart: a label and one value per category (bar) or (x, y) points (line). */
 export interface Series {
   label: string;
+  /** Its colour (default: by label and position, colourOf). */
+  colour?: string;
   values?: number[];
   points?: Array<{ x: number; y: number }>;
 }
@@ -47,6 +49,8 @@ export interface ChartSpec {
   logX?: boolean;
   /** Upper end of the value axis (100 for percentages); default: from the data. */
   max?: number;
+  /** Lower end of the value axis (default 0; set it for values that can be negative). */
+  min?: number;
   /** Horizontal bars (for many categories). */
   horizontal?: boolean;
   width?: number;
@@ -76,7 +80,7 @@ export function chartConfig(spec: ChartSpec): ChartConfiguration {
       data: {
         datasets: spec.series.map((s, i) => ({
           label: s.label, data: s.points ?? [], stepped: true, fill: false, pointRadius: 0, borderWidth: 2,
-          borderColor: colourOf(s.label, i), backgroundColor: colourOf(s.label, i),
+          borderColor: s.colour ?? colourOf(s.label, i), backgroundColor: s.colour ?? colourOf(s.label, i),
         })),
       },
       options: {
@@ -89,12 +93,12 @@ export function chartConfig(spec: ChartSpec): ChartConfiguration {
     };
   }
   const stacked = spec.kind === "stacked-bar";
-  const valueAxis = { min: 0, ...(spec.max !== undefined ? { max: spec.max } : {}) };
+  const valueAxis = { min: spec.min ?? 0, ...(spec.max !== undefined ? { max: spec.max } : {}) };
   return {
     type: "bar",
     data: {
       labels: spec.categories ?? [],
-      datasets: spec.series.map((s, i) => ({ label: s.label, data: s.values ?? [], backgroundColor: colourOf(s.label, i) })),
+      datasets: spec.series.map((s, i) => ({ label: s.label, data: s.values ?? [], backgroundColor: s.colour ?? colourOf(s.label, i) })),
     },
     options: {
       animation: false, responsive: false, indexAxis: spec.horizontal ? "y" : "x", plugins,

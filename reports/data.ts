@@ -2,13 +2,15 @@
  * A campaign's report data: everything a report needs, read once from the store (spec, builds
  * and their fingerprints, golden runs, meta, all results) into a plain ReportData, and pure
  * functions that turn it into the report's tables — outcomes, detection, activation,
- * propagation, recovery, golden-run overhead — and the list of notable experiments to drill
+ * propagation, recovery, golden-run overhead, the cost of isolation from the golden runs' event
+ * counters — and the list of notable experiments to drill
  * into. Only loadReport() touches the store; everything else is a function of the data, so a
  * report can always be regenerated from the database alone.
  */
 import { CPU_HZ } from "../system/index.js";
 import type { Store, StoredBuild } from "../campaigns/store.js";
 import { DETECTIONS, OUTCOMES, type CampaignSpec, type Detection, type ExperimentDetail, type ExperimentResult, type GoldenRun, type Outcome } from "../campaigns/types.js";
+import { compareOverhead, type OverheadComparison } from "./overhead.js";
 import { wilson, type Interval } from "./stats.js";
 
 export interface ReportData {
@@ -27,8 +29,13 @@ export interface ReportData {
   clockHz: number;
 }
 
-/** Reads everything a report needs from an open store. Assumes the store holds a campaign. */
+/**
+ * Reads everything a report needs from an open store. Assumes the store holds a campaign. Throws
+ * (one line) when a golden run's stored counters cannot be read.
+ */
 export function loadReport(store: Store): ReportData {
+  const problem = store.countersProblem();
+  if (problem !== undefined) throw new Error(problem);
   const rows = store.connection().prepare<[], { key: string; value: string }>("SELECT key, value FROM meta ORDER BY key").all();
   const meta = Object.fromEntries(rows.filter((r) => r.key !== "spec_yaml" && r.key !== "spec_json").map((r) => [r.key, r.value]));
   return {
@@ -180,6 +187,29 @@ export function goldenTable(data: ReportData): GoldenRow[] {
   return rows;
 }
 
+/** The cost of isolation on one workload, from its golden runs' counters. */
+export interface IsolationRow {
+  workload: string;
+  /** The builds whose golden runs have counters, compared (one build: just its counters); undefined when none has. */
+  comparison?: OverheadComparison;
+  /** Builds whose golden run of this workload has no counters (a database from before they were recorded). */
+  notRecorded: string[];
+}
+
+/** Per workload (spec order), the golden runs' counters compared across builds (build order). */
+export function isolationTable(data: ReportData): IsolationRow[] {
+  const builds = buildOrder(data);
+  const workloads = ordered(data.spec.workloads, data.goldens.map((g) => g.workload));
+  return workloads.map((workload) => {
+    const mine = data.goldens.filter((g) => g.workload === workload).sort((x, y) => builds.indexOf(x.build) - builds.indexOf(y.build));
+    const recorded = mine.filter((g) => g.counters !== undefined);
+    return {
+      workload,
+      ...(recorded.length > 0 ? { comparison: compareOverhead(recorded.map((g) => ({ build: g.build, counters: g.counters!, throughput: [] }))) } : {}),
+      notRecorded: mine.filter((g) => g.counters === undefined).map((g) => g.build),
+    };
+  });
+}
 
 /** One event of an experiment's timeline, at a cycle from the experiment's start. */
 export interface TimelineEvent {

@@ -13,9 +13,12 @@ import Handlebars from "handlebars";
 import { OUTCOMES, type Outcome } from "../campaigns/types.js";
 import { colourOf, renderChart, type ChartSpec, type RenderedChart } from "./charts.js";
 import {
-  activationTable, buildOrder, detectionTable, faultTypeOrder, goldenTable, notable, outcomeTable, propagationTable, recovery,
+  activationTable, buildOrder, detectionTable, faultTypeOrder, goldenTable, isolationTable, notable, outcomeTable, propagationTable, recovery,
   type CountRow, type NotableExperiment, type RateRow, type ReportData,
 } from "./data.js";
+import {
+  breakdown, breakdownCells, comparisonCells, sensitivityCells, type OverheadComparison, type SensitivityRow,
+} from "./overhead.js";
 import { comparePaired, formatComparisonText, formatP, SYSTEM_FAILURE, type Comparison } from "./pairs.js";
 import type { Interval } from "./stats.js";
 
@@ -53,7 +56,7 @@ function templateDir(): string {
 }
 
 type Template = (ctx: object) => string;
-let templates: { report: Template; compare: Template; css: string } | undefined;
+let templates: { report: Template; compare: Template; overhead: Template; css: string } | undefined;
 
 /** Compiles the templates once, in a handlebars environment of our own (HTML escaping on). */
 function loadTemplates(): NonNullable<typeof templates> {
@@ -61,9 +64,12 @@ function loadTemplates(): NonNullable<typeof templates> {
   const dir = templateDir();
   const hb = Handlebars.create();
   const read = (f: string): string => readFileSync(dir + f, "utf8");
-  for (const p of ["chart", "countTable", "rateTable"]) hb.registerPartial(p, read(`${p}.hbs`));
+  for (const p of ["chart", "countTable", "rateTable", "isolation"]) hb.registerPartial(p, read(`${p}.hbs`));
   const opts = { strict: false, noEscape: false };
-  templates = { report: hb.compile(read("report.hbs"), opts), compare: hb.compile(read("compare.hbs"), opts), css: read("style.css") };
+  templates = {
+    report: hb.compile(read("report.hbs"), opts), compare: hb.compile(read("compare.hbs"), opts), overhead: hb.compile(read("overhead.hbs"), opts),
+    css: read("style.css"),
+  };
   return templates;
 }
 
@@ -181,6 +187,84 @@ function goldenView(data: ReportData) {
   return { view, chart };
 }
 
+/** One workload's part of the "Cost of isolation" section: what to compare, and where it came from. */
+export interface IsolationInput {
+  workload: string;
+  params?: string;
+  comparison?: OverheadComparison;
+  notRecorded: string[];
+}
+
+/** A figure name made of a-z, 0-9 and dashes. */
+const figureName = (s: string): string => s.toLowerCase().replace(/[^a-z0-9]+/g, "-").replace(/^-|-$/g, "");
+
+/** Colours of the kernel's cost names (by their position in the model: the same name, the same colour), and of the machine's parts. */
+const COST_COLOURS = ["#1f78b4", "#33a02c", "#e31a1c", "#ff7f00", "#6a3d9a", "#b15928", "#a6cee3", "#b2df8a", "#fb9a99", "#fdbf6f", "#cab2d6", "#ffff99"];
+const PART_COLOURS: Record<string, string> = { instructions: "#525252", "other machine cycles": "#969696", idle: "#e0e0e0" };
+
+/** Stacked bars per build: where its cycles go (kernel work per cost name, instructions, other machine cycles, idle). */
+function isolationChart(workload: string, cmp: OverheadComparison): ChartSpec {
+  const zero = { cycles: 0, busyCycles: 0, instructions: 0, charged: {} } as unknown as OverheadComparison["rows"][number]["counters"];
+  const parts = cmp.rows.map((r) => breakdown(r.build, r.counters, zero, cmp.costNames).items);
+  const items = [...new Set(parts.flatMap((p) => p.map((i) => i.item)))];
+  const colour = (item: string): string => PART_COLOURS[item] ?? COST_COLOURS[Math.max(0, cmp.costNames.indexOf(item.replace(/^kernel: /, ""))) % COST_COLOURS.length];
+  return {
+    name: `isolation-${figureName(workload)}`, title: `Where the cycles go: ${workload}`, kind: "stacked-bar", categories: cmp.rows.map((r) => r.build), yLabel: "million cycles",
+    series: items.map((item) => ({ label: item.replace(/^kernel: /, ""), colour: colour(item), values: parts.map((p) => (p.find((i) => i.item === item)?.cycles ?? 0) / 1e6) })),
+    height: 420,
+  };
+}
+
+/** A round lower end for an axis holding `lo` (0 when nothing is negative). */
+function axisFloor(lo: number): number {
+  if (!(lo < 0)) return 0;
+  const step = 10 ** Math.floor(Math.log10(-lo));
+  return -Math.ceil(-lo / step) * step;
+}
+
+/** Horizontal bars per constant: how far each build's busy overhead moves with the constant halved and doubled (percentage points). */
+function sensitivityChart(rows: SensitivityRow[], reference: string): ChartSpec {
+  const builds = rows.length ? Object.keys(rows[0].base).filter((b) => b !== reference) : [];
+  const factors = rows.length ? rows[0].scaled.map((s) => s.factor) : [];
+  const series = builds.flatMap((b) => factors.map((f) => ({
+    label: `${b} ${f === 0.5 ? "×½" : `×${f}`}`,
+    values: rows.map((r) => 100 * ((r.scaled.find((s) => s.factor === f)?.overheads[b]?.busy ?? NaN) - r.base[b].busy)),
+  })));
+  return {
+    name: "sensitivity", title: `Change of the busy overhead relative to ${reference}`, kind: "bar", horizontal: true, categories: rows.map((r) => r.constant),
+    yLabel: "percentage points", height: Math.max(360, 80 + rows.length * 22 * Math.max(1, builds.length)),
+    min: axisFloor(Math.min(0, ...series.flatMap((s) => s.values.filter(Number.isFinite)))), series,
+  };
+}
+
+const split = (cells: string[][]) => ({ head: cells[0], rows: cells.slice(1) });
+
+/** The section's view (and its charts): the workloads compared, and the sensitivity table when there is one. */
+function isolationView(inputs: IsolationInput[], source: string, clockHz: number, sens?: { rows: SensitivityRow[]; reference: string; uncharged: string[] }) {
+  const charts: ChartSpec[] = [];
+  const workloads = inputs.map((w) => {
+    if (!w.comparison) return { workload: w.workload, params: w.params, recorded: false, notRecorded: w.notRecorded.join(", ") };
+    const chart = isolationChart(w.workload, w.comparison);
+    charts.push(chart);
+    return {
+      workload: w.workload, params: w.params, recorded: true, chartName: chart.name, reference: w.comparison.reference,
+      table: split(comparisonCells(w.comparison)),
+      breakdown: w.comparison.breakdowns.length ? split(breakdownCells(w.comparison)) : undefined,
+      notRecorded: w.notRecorded.join(", "),
+    };
+  });
+  if (sens && sens.rows.length) charts.push(sensitivityChart(sens.rows, sens.reference));
+  const { views, figures } = drawCharts(charts);
+  return {
+    view: {
+      source, clockMHz: clockHz / 1e6,
+      workloads: workloads.map((w) => ("chartName" in w ? { ...w, chart: views[w.chartName as string] } : w)),
+      sensitivity: sens && sens.rows.length ? { reference: sens.reference, table: split(sensitivityCells(sens.rows, sens.reference)), chart: views.sensitivity, uncharged: sens.uncharged.join(", ") } : undefined,
+    },
+    figures,
+  };
+}
+
 function notableItem(n: NotableExperiment) {
   const r = n.result;
   const d = n.detail;
@@ -243,6 +327,7 @@ export function renderReport(data: ReportData): Rendered {
   const rec = recoveryView(data);
   const golden = goldenView(data);
   const items = notable(data, data.spec.seed);
+  const isolation = isolationView(isolationTable(data), "From the campaign's golden (fault-free) runs: their event counters, to the cycle each workload completed.", data.clockHz);
   const { views, figures } = drawCharts([
     shareChart("outcomes-by-build", "Outcomes per build", byBuild, (r) => r.build),
     shareChart("outcomes-by-fault-type", "Outcomes per build and fault type", byType, (r) => `${r.faultType} · ${r.build}`, true),
@@ -266,9 +351,31 @@ export function renderReport(data: ReportData): Rendered {
     propagation: rateTableView(propagation, "propagated"),
     recovery: rec.view,
     golden: golden.view,
+    isolation: isolation.view,
     notable: { seed: data.spec.seed, severe: items.filter((i) => i.why === "severe").length, sampled: items.filter((i) => i.why === "sample").length, items: items.map(notableItem) },
   });
-  return { html, figures };
+  return { html, figures: [...figures, ...isolation.figures] };
+}
+
+/** What `bulkhead overhead` compared, for its page. */
+export interface OverheadPage {
+  workload: string;
+  params: string;
+  comparison: OverheadComparison;
+  sensitivity?: { rows: SensitivityRow[]; uncharged: string[] };
+  /** The command line that produced it (shown on the page). */
+  command: string;
+  clockHz: number;
+  version?: string;
+}
+
+/** The page of `bulkhead overhead --out`: the "Cost of isolation" section, with its charts as figures. */
+export function renderOverhead(p: OverheadPage): Rendered {
+  const sens = p.sensitivity && { ...p.sensitivity, reference: p.comparison.reference };
+  const iso = isolationView([{ workload: p.workload, params: p.params, comparison: p.comparison, notRecorded: [] }], "Fault-free runs of each build: their event counters, to the cycle the workload completed; throughput per second of emulated time.", p.clockHz, sens);
+  const t = loadTemplates();
+  const html = t.overhead({ css: t.css, version: p.version ?? "unknown", builds: p.comparison.rows.map((r) => r.build).join(", "), workload: p.workload, command: p.command, isolation: iso.view });
+  return { html, figures: iso.figures };
 }
 
 /** The transition matrix as rows and columns of the outcomes that occur on side A (rows) or side B (columns). */
