@@ -14,6 +14,8 @@ export interface RunCounters {
   instructions: number;
   /** Kernel entries: traps and interrupts. */
   traps: number;
+  /** Calls into the kernel by code running in it (a driver in a kernel address space): no trap. */
+  functionCalls: number;
   kernelCalls: number;
   /** IPC primitives (send, receive, notify, ...) and messages copied between address spaces. */
   ipcOps: number;
@@ -44,6 +46,7 @@ export function readCounters(sys: System): RunCounters {
     busyCycles: m.clock.now - idle,
     instructions: m.cpu.retired,
     traps: k.counts.kernelEntry,
+    functionCalls: k.counts.functionCall,
     kernelCalls: k.counts.kernelCall,
     ipcOps: k.counts.ipcOp,
     messagesCopied: k.counts.messageCopy,

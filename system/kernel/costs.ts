@@ -5,6 +5,12 @@
  * (Build.costs) and the kernel charges it by name (Kernel.charge), which also counts each event
  * and the cycles it cost, per name: a run's counters say where its time went.
  *
+ * Code that runs in the kernel (a driver in a kernel address space, policy.ts callsDirectly)
+ * reaches it by function call: functionCall instead of kernelEntry, no kernelCall work, no
+ * message copies for a kernel call, and its own in/out (portInstruction) instead of portAccess.
+ * Everything else — its IPC with the servers, which are processes in every build — is charged
+ * as for anyone.
+ *
  * KERNEL_COSTS is the model every build uses today: the constants the kernel has charged since
  * wave 1 ("MINIX 3 IPC round trips measured at ~1-2 µs on 2 GHz x86, scaled to 100 MHz and
  * rounded; copies at one word per cycle plus setup" — a source that does not give these numbers:
@@ -40,6 +46,15 @@ export interface CostModel {
   sanitySlot: number;
   /** Sanity checking one page-table entry (load, valid bit, range). */
   sanityPte: number;
+  /**
+   * A call into the kernel by code that runs in it (a driver in a kernel address space): a
+   * function call and return, no trap, no register save, no message. Charged instead of
+   * kernelEntry for such code's requests, whose kernel calls then also skip kernelCall's
+   * decode and checks and the request's and reply's message copies (passed by reference).
+   */
+  functionCall: number;
+  /** A port access such code makes itself (an in/out instruction: the bus transaction only), instead of portAccess. */
+  portInstruction: number;
 }
 
 export type CostKind = keyof CostModel;
@@ -59,6 +74,13 @@ export const KERNEL_COSTS: CostModel = {
   kernelAssert: 3,
   sanitySlot: 40,
   sanityPte: 3,
+  // SPIN's protected in-kernel call, 0.13 µs on a 133 MHz Alpha ≈ 17 cycles (COSTS.md §1.3,
+  // derived; no measured call+return cost of a RISC-V in-order core was found). Singularity's
+  // ring-0 "minimum kernel API call" is 91 cycles (CACM 2010, Table 3): the sensitivity view's
+  // doubling and halving bracket the choice's effect.
+  functionCall: 17,
+  // The machine's own cost of an uncached bus transaction (system/machine/costs.ts IO_ACCESS).
+  portInstruction: 10,
 };
 
 /** Every cost name, in the model's order (the order of the counters). */

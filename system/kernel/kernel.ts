@@ -23,7 +23,7 @@ import { tick } from "./clock.js";
 import { noteDma, startIommu } from "./dma.js";
 import { enableIrqLine, external, releaseIrqs } from "./interrupts.js";
 import * as ipc from "./ipc.js";
-import { costModel, faultPanics, preemptible, queueAsserts, sanityChecks } from "./policy.js";
+import { callsDirectly, costModel, faultPanics, preemptible, queueAsserts, sanityChecks } from "./policy.js";
 import type { CostKind, CostModel } from "./costs.js";
 import { KernelMemory, PK_NATIVE, PRIV, PROC, RTS_SLOT_FREE, SF_CHECKED } from "./layout.js";
 import type { Message } from "./message.js";
@@ -96,6 +96,11 @@ export class Kernel {
     this.state.charged[kind] += cycles;
   }
 
+  /** Counts `units` of kernel work `kind` that costs nothing here (a kernel call made by function call). */
+  note(kind: CostKind, units = 1): void {
+    this.state.counts[kind] += units;
+  }
+
   now(): number {
     return this.machine.clock.now;
   }
@@ -107,8 +112,9 @@ export class Kernel {
       this.state.idleCycles += this.now() - this.state.idleSince; // the idle loop's wait ends here
       this.state.idleSince = -1;
     }
-    this.charge("kernelEntry");
     const cur = this.state.current;
+    const ecall = !cpu.trapInterrupt && (cpu.trapCause === Cause.EcallU || cpu.trapCause === Cause.EcallS);
+    this.charge(ecall && cur >= 0 && this.callsDirectly(cur) ? "functionCall" : "kernelEntry");
     if (cur >= 0) this.saveContext(cur);
     if (cpu.trapInterrupt) this.interrupt(cpu.trapCause);
     else if (cur < 0) this.panic(`${causeName(cpu.trapCause)} in the idle loop at 0x${(cpu.pc >>> 0).toString(16)}`);
@@ -126,6 +132,11 @@ export class Kernel {
     if (this.state.panic) return "stop";
     if (holdsCpu) this.restoreContext(cur);
     else this.dispatch();
+  }
+
+  /** Process idx runs inside the kernel and calls it directly (costs.ts functionCall): no trap, no message copies. */
+  callsDirectly(idx: number): boolean {
+    return callsDirectly(this.build, this.km.proc(idx, PROC.mode) === 1);
   }
 
   /** A runnable supervisor-mode process in a build that does not preempt it. */
@@ -269,13 +280,14 @@ export class Kernel {
     enqueue(this.km, idx, this.asserts);
   }
 
-  copyMsgFrom(idx: number, va: number): Message | undefined {
-    this.charge("messageCopy");
+  /** Reads the message at va in idx's memory; `charged`: a copy between address spaces (not a pointer passed inside the kernel). */
+  copyMsgFrom(idx: number, va: number, charged = true): Message | undefined {
+    if (charged) this.charge("messageCopy");
     return copyFrom(this.km, idx, va, MESSAGE_SIZE);
   }
   /** Writes message m into idx's buffer at va: idx's write (a receiver's, never its sender's) for propagation. */
-  copyMsgTo(idx: number, va: number, m: Message): boolean {
-    this.charge("messageCopy");
+  copyMsgTo(idx: number, va: number, m: Message, charged = true): boolean {
+    if (charged) this.charge("messageCopy");
     return copyTo(this.km, idx, va, m);
   }
   readable(idx: number, va: number, len: number): boolean {

@@ -39,3 +39,6 @@ export const stackGuard = (build: Build): boolean => build.kernelChecks.stackGua
 
 /** What kernel work costs in this build (costs.ts). */
 export const costModel = (build: Build): CostModel => build.costs;
+
+/** The process (running in `supervisor` mode) calls the kernel directly: a driver inside one kernel address space (costs.ts functionCall). */
+export const callsDirectly = (build: Build, supervisor: boolean): boolean => supervisor && build.isolation.addressSpace === "kernel";

@@ -6,12 +6,14 @@
  * another process, no switch (the stepper is the only runnable process, so it is dispatched
  * again). So going from 1 step to 4 adds exactly 6 traps, 6 kernel calls, 12 message copies,
  * no IPC primitive, no context or address-space switch — and the cycles the kernel charged for
- * them are the build's costs times those counts.
+ * them are the build's costs times those counts. In monolithic the same driver runs inside the
+ * kernel, and each of those kernel calls is a function call: no trap, no decode, no copies.
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
 import { countersBetween, readCounters, type RunCounters } from "../../system/counters.js";
 import type { System } from "../../system/system.js";
+import { DRIVER_Q } from "../../system/kernel/params.js";
 import { bootSystem, guestImages, lines, stepper, TICK } from "./harness.js";
 
 let images: Record<string, Uint8Array>;
@@ -19,9 +21,9 @@ beforeAll(async () => {
   images = await guestImages();
 });
 
-/** Counters from boot to the stepper's "done" line, for `n` uptime steps. */
-function uptimes(n: number): { sys: System; c: RunCounters } {
-  const sys = bootSystem({ build: BUILDS.minix3, boot: [stepper("stepper", Array(n).fill("uptime"))], images });
+/** Counters from boot to the stepper's "done" line, for `n` uptime steps (as a driver: role and priority of one). */
+function uptimes(n: number, build = "minix3"): { sys: System; c: RunCounters } {
+  const sys = bootSystem({ build: BUILDS[build], boot: [stepper("stepper", Array(n).fill("uptime"), { role: "driver", priority: DRIVER_Q })], images });
   const before = readCounters(sys);
   for (let i = 0; i < 100 && !lines(sys, "stepper").includes("done"); i++) sys.run(TICK / 10);
   expect(lines(sys, "stepper")).toContain("done");
@@ -43,6 +45,21 @@ describe("a run's counters", () => {
     expect(d.charged.kernelCall).toBe(6 * costs.kernelCall);
     expect(d.charged.messageCopy).toBe(12 * costs.messageCopy);
     expect(d.instructions).toBeGreaterThan(0);
+  });
+
+  it("monolithic: the same driver's kernel calls are function calls: no trap, no decode, no message copies", () => {
+    const d = countersBetween(uptimes(1, "monolithic").c, uptimes(4, "monolithic").c);
+    expect(d.functionCalls).toBe(6);
+    expect(d.traps).toBe(0);
+    expect(d.kernelCalls).toBe(6);
+    expect(d.messagesCopied).toBe(0);
+    const costs = BUILDS.monolithic.costs;
+    expect(d.charged.functionCall).toBe(6 * costs.functionCall);
+    expect(d.charged.kernelEntry).toBe(0);
+    expect(d.charged.kernelCall).toBe(0);
+    expect(d.charged.messageCopy).toBe(0);
+    // and the whole difference in the kernel's charges is those six function calls
+    expect(Object.values(d.charged).reduce((a, b) => a + b, 0)).toBe(6 * costs.functionCall);
   });
 
   it("split a run into busy and idle cycles: a system with nothing to do is idle but for its clock ticks", () => {

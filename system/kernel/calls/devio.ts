@@ -38,7 +38,7 @@ export function portAllowed(k: Kernel, caller: number, port: number, size: numbe
 }
 
 function io(k: Kernel, caller: number, port: number, request: number, size: Size, value: number): number {
-  k.charge("portAccess");
+  k.charge(k.callsDirectly(caller) ? "portInstruction" : "portAccess");
   const bus = k.machine.bus;
   if (request & _DIO_INPUT) return bus.portRead(port, size);
   deviceProgrammed(k, port, caller);

@@ -45,8 +45,11 @@ export const KERNEL_CALL_NAMES: Record<string, number> = {
 
 /** Handles the kernel call of process `caller` whose message is at `va`; returns the status. */
 export function kernelCall(k: Kernel, caller: number, va: number): number {
-  k.charge("kernelCall");
-  const m = k.copyMsgFrom(caller, va);
+  // Code inside the kernel calls the function itself: no decode and checks, arguments by reference.
+  const trapped = !k.callsDirectly(caller);
+  if (trapped) k.charge("kernelCall");
+  else k.note("kernelCall");
+  const m = k.copyMsgFrom(caller, va, trapped);
   if (!m) return -EFAULT;
   const call = get32(m, M_TYPE);
   const nr = call - KERNEL_CALL;
@@ -55,6 +58,6 @@ export function kernelCall(k: Kernel, caller: number, va: number): number {
   const status = TABLE[call](k, caller, m);
   if (status === EDONTREPLY) return status;
   set32(m, M_TYPE, status);
-  if (!k.copyMsgTo(caller, va, m)) return -EFAULT;
+  if (!k.copyMsgTo(caller, va, m, trapped)) return -EFAULT;
   return status;
 }
