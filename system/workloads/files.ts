@@ -11,10 +11,11 @@
  */
 import seedrandom from "seedrandom";
 import type { ServiceConf } from "../kernel/service.js";
-import { CLOCK, CPF_READ, CPF_WRITE, errorName, NOTIFY_MESSAGE, VFS, VFS_MSG, VFS_PROC_NR } from "../kernel/abi.js";
-import { get32, msgSource, msgType, newMessage, set32, setString, type Message } from "../kernel/message.js";
+import { CLOCK, errorName, NOTIFY_MESSAGE, VFS, VFS_MSG } from "../kernel/abi.js";
+import { get32, msgSource, msgType, newMessage, type Message } from "../kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
 import { USER_Q } from "../kernel/params.js";
+import { dataRequest, num, parseParams, pathRequest, vfsEndpoint } from "./vfs-client.js";
 
 export interface FilesParams {
   seed: number;
@@ -72,15 +73,9 @@ const MAX_EVENTS = 1000;
 /** Handler runs of natives chain within one kernel entry; a pause now and then lets time pass. */
 const PAUSE_EVERY = 256;
 
-function parse(params: string): Record<string, string> {
-  return Object.fromEntries(params.split(/\s+/).filter(Boolean).map((kv) => kv.split("=", 2) as [string, string]));
-}
-
-const num = (v: string | undefined, dflt: number): number => (v !== undefined && Number.isFinite(Number(v)) ? Number(v) : dflt);
-
 /** The workload's parameters from its boot parameter string. */
 export function filesParams(params: string): FilesParams {
-  const p = parse(params);
+  const p = parseParams(params);
   return {
     seed: num(p.seed, 1),
     dirs: Math.max(1, num(p.dirs, 2)),
@@ -149,29 +144,7 @@ export function filesService(): ServiceConf {
 
 type Api = NativeApi<FilesState>;
 
-const vfsEndpoint = (k: Api): number => k.lookup("vfs") ?? VFS_PROC_NR;
 const current = (s: FilesState): PlannedFile => s.plan.files[s.index];
-
-/** Sends a path request (the path inline when short, else through a grant). */
-function pathRequest(k: Api, type: number, path: string): void {
-  const m = newMessage(type, { [VFS_MSG.request.pathLen]: path.length });
-  if (path.length < VFS.PATH_INLINE) setString(m, VFS_MSG.request.path, VFS.PATH_INLINE, path);
-  else {
-    k.write(PATH_BUF, Uint8Array.from(path, (c) => c.charCodeAt(0)));
-    const g = k.grant(vfsEndpoint(k), PATH_BUF, path.length, CPF_READ);
-    k.state.grants.push(g);
-    set32(m, VFS_MSG.request.pathGrant, g);
-  }
-  k.sendrec(vfsEndpoint(k), m);
-}
-
-/** Sends a READ or WRITE of `bytes` through a grant on the data buffer. */
-function dataRequest(k: Api, type: number, bytes: number): void {
-  const s = k.state;
-  const g = k.grant(vfsEndpoint(k), DATA_BUF, Math.max(bytes, 1), type === VFS.WRITE ? CPF_READ : CPF_WRITE);
-  s.grants.push(g);
-  k.sendrec(vfsEndpoint(k), newMessage(type, { [VFS_MSG.request.fd]: s.fd, [VFS_MSG.request.grant]: g, [VFS_MSG.request.bytes]: bytes }));
-}
 
 /** Issues the request of the current phase (skipping phases with nothing to do). */
 function next(k: Api): void {
@@ -184,15 +157,15 @@ function next(k: Api): void {
   }
   const f = current(s);
   switch (s.phase) {
-    case "mkdir": return pathRequest(k, VFS.MKDIR, s.plan.dirs[s.index]);
-    case "create": return pathRequest(k, VFS.CREATE, f.path);
-    case "open": return pathRequest(k, VFS.OPEN, f.path);
+    case "mkdir": return pathRequest(k, s.grants, PATH_BUF, VFS.MKDIR, s.plan.dirs[s.index]);
+    case "create": return pathRequest(k, s.grants, PATH_BUF, VFS.CREATE, f.path);
+    case "open": return pathRequest(k, s.grants, PATH_BUF, VFS.OPEN, f.path);
     case "write": {
       const n = Math.min(s.p.chunk, f.size - s.offset);
       k.write(DATA_BUF, fileBytes(s.p.seed, f.path, s.offset, s.offset + n));
-      return dataRequest(k, VFS.WRITE, n);
+      return dataRequest(k, s.grants, VFS.WRITE, s.fd, DATA_BUF, n);
     }
-    case "read": return dataRequest(k, VFS.READ, s.p.chunk);
+    case "read": return dataRequest(k, s.grants, VFS.READ, s.fd, DATA_BUF, s.p.chunk);
     case "close":
     case "rclose": return void k.sendrec(vfsEndpoint(k), newMessage(VFS.CLOSE, { [VFS_MSG.request.fd]: s.fd }));
     case "sync": return void k.sendrec(vfsEndpoint(k), newMessage(VFS.SYNC));

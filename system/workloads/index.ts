@@ -1,11 +1,13 @@
 /* The registry of workloads, by name. */
 import { blocksWorkload } from "./blockclient.js";
 import { filesWorkload } from "./files-oracle.js";
+import { throughputWorkload } from "./throughput-oracle.js";
 import type { Workload } from "./workload.js";
 
 export const WORKLOADS: Record<string, Workload> = {
   blocks: blocksWorkload,
   files: filesWorkload,
+  throughput: throughputWorkload,
 };
 
 export function getWorkload(name: string): { ok: true; workload: Workload } | { ok: false; error: string } {

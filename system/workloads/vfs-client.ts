@@ -1,0 +1,39 @@
+/*
+ * A user program's side of the VFS protocol (kernel/abi.ts, VFS and VFS_MSG), shared by the
+ * workloads that speak it (files.ts, throughput.ts): boot parameters as key=value words, and
+ * the path and data requests, each through a grant on the program's own memory that the caller
+ * revokes when the reply comes (the grant ids go to `grants`).
+ */
+import { CPF_READ, CPF_WRITE, VFS, VFS_MSG, VFS_PROC_NR } from "../kernel/abi.js";
+import { newMessage, set32, setString } from "../kernel/message.js";
+import type { NativeApi } from "../kernel/native.js";
+
+/** `key=value` words of a boot parameter string. */
+export function parseParams(params: string): Record<string, string> {
+  return Object.fromEntries(params.split(/\s+/).filter(Boolean).map((kv) => kv.split("=", 2) as [string, string]));
+}
+
+/** A numeric parameter, or `dflt` when absent or not a number. */
+export const num = (v: string | undefined, dflt: number): number => (v !== undefined && Number.isFinite(Number(v)) ? Number(v) : dflt);
+
+export const vfsEndpoint = (k: NativeApi<unknown>): number => k.lookup("vfs") ?? VFS_PROC_NR;
+
+/** Sends a path request (the path inline when short, else through a grant on `pathBuf`). */
+export function pathRequest(k: NativeApi<unknown>, grants: number[], pathBuf: number, type: number, path: string): void {
+  const m = newMessage(type, { [VFS_MSG.request.pathLen]: path.length });
+  if (path.length < VFS.PATH_INLINE) setString(m, VFS_MSG.request.path, VFS.PATH_INLINE, path);
+  else {
+    k.write(pathBuf, Uint8Array.from(path, (c) => c.charCodeAt(0)));
+    const g = k.grant(vfsEndpoint(k), pathBuf, path.length, CPF_READ);
+    grants.push(g);
+    set32(m, VFS_MSG.request.pathGrant, g);
+  }
+  k.sendrec(vfsEndpoint(k), m);
+}
+
+/** Sends a READ or WRITE on `fd` of `bytes` (at most VFS.IO_MAX are moved) through a grant on [va, va + bytes). */
+export function dataRequest(k: NativeApi<unknown>, grants: number[], type: number, fd: number, va: number, bytes: number): void {
+  const g = k.grant(vfsEndpoint(k), va, Math.max(bytes, 1), type === VFS.WRITE ? CPF_READ : CPF_WRITE);
+  grants.push(g);
+  k.sendrec(vfsEndpoint(k), newMessage(type, { [VFS_MSG.request.fd]: fd, [VFS_MSG.request.grant]: g, [VFS_MSG.request.bytes]: bytes }));
+}
