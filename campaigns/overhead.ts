@@ -7,7 +7,7 @@
  * sensitivity rows) is reports/overhead.ts, a pure function of these runs.
  */
 import {
-  composeSystem, CPU_HZ, DEFAULT_LIMITS, readCounters, runWorkload, type Build, type RunCounters, type RunLimits, type System, type Workload,
+  composeSystem, CPU_HZ, DEFAULT_LIMITS, readCounters, runWorkload, type Build, type RunCounters, type RunLimits, type Workload,
 } from "../system/index.js";
 
 /** Work done per second of emulated time, e.g. { label: "written + read", unit: "B/s", value }. */
@@ -15,6 +15,9 @@ export interface Throughput {
   label: string;
   unit: string;
   value: number;
+  /** For figures by a parameter (the throughput workload's transfer sizes): which curve ("write") and where on it ("4 KiB"). */
+  series?: string;
+  category?: string;
 }
 
 /** One build's fault-free run: its counters (from the run's start to the workload's completion) and throughput. */
@@ -96,7 +99,7 @@ function runOnce(build: Build, workload: Workload, params: string | undefined, l
   const obs = runWorkload(sys, workload, composed.params, limits);
   if (obs.end !== "completed" || obs.oracle.verdict !== "pass")
     return { ok: false, error: `the fault-free run of ${build.name} × ${workload.name} (${composed.params}) ended ${obs.end}, oracle ${obs.oracle.verdict}: ${obs.oracle.summary}` };
-  const throughput = throughputOf(workload, sys, obs.counters.cycles);
+  const throughput = throughputOf(workload, sys.nativeState(workload.name), obs.oracle.details, obs.counters.cycles);
   return { ok: true, one: { run: { build: build.name, counters: obs.counters, throughput }, sinceBoot: readCounters(sys) }, params: composed.params };
 }
 
@@ -165,16 +168,27 @@ export function runOverhead(req: OverheadRequest): { ok: true; result: OverheadR
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 const num = (v: unknown): number => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 
+/** A transfer size for people: 4096 → "4 KiB", 1000 → "1000 B". */
+export const sizeLabel = (n: number): string => (n >= 1024 && n % 1024 === 0 ? `${n / 1024} KiB` : `${n} B`);
+
 /**
  * What a workload's run achieved per second of emulated time (`cycles` at the clock's rate),
- * read from its final state (host-side data of the native program):
- *   files   bytes written and read back (each planned file once each way), and VFS requests;
- *   blocks  bytes written and read back (blocks × size, each way);
- *   other   its progress counter's final value.
+ * read from its final state (host-side data of the native program) or its oracle's details:
+ *   files       bytes written and read back (each planned file once each way), and VFS requests;
+ *   blocks      bytes written and read back (blocks × size, each way);
+ *   throughput  per transfer size, the write and the read phase's bytes per second, as its
+ *               throughputOf measures them (its oracle's details.throughput: the phases' own
+ *               cycles, not the whole run's);
+ *   other       its progress counter's final value.
  */
-export function throughputOf(workload: Workload, sys: System, cycles: number, hz = CPU_HZ): Throughput[] {
-  const state: unknown = sys.nativeState(workload.name);
+export function throughputOf(workload: Workload, state: unknown, details: Record<string, unknown>, cycles: number, hz = CPU_HZ): Throughput[] {
   const seconds = cycles / hz;
+  if (workload.name === "throughput") {
+    const sizes = Array.isArray(details.throughput) ? details.throughput.filter(isObject) : [];
+    return sizes.flatMap((t) => (["write", "read"] as const).map((phase) => ({
+      label: `${phase} ${sizeLabel(num(t.size))}`, unit: "B/s", value: num(t[`${phase}BytesPerSec`]), series: phase, category: sizeLabel(num(t.size)),
+    })));
+  }
   if (!isObject(state) || seconds <= 0) return [];
   const per = (label: string, unit: string, amount: number): Throughput => ({ label, unit, value: amount / seconds });
   if (workload.name === "files") {

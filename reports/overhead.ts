@@ -173,7 +173,14 @@ export function comparisonCells(cmp: OverheadComparison): string[][] {
   const line = (label: string, f: (r: OverheadRow) => string): void => void out.push([label, ...cmp.rows.map(f)]);
   line("cycles", (r) => thousands(r.counters.cycles));
   line("busy cycles", (r) => thousands(r.counters.busyCycles));
-  for (const t of throughputLabels(cmp)) line(`throughput: ${t.label}`, (r) => { const x = r.throughput.find((y) => y.label === t.label); return x ? rate(x) : "–"; });
+  const ref = cmp.rows.find((r) => r.build === cmp.reference);
+  for (const t of throughputLabels(cmp))
+    line(`throughput: ${t.label}`, (r) => {
+      const x = r.throughput.find((y) => y.label === t.label);
+      const base = ref?.throughput.find((y) => y.label === t.label)?.value;
+      // Beside each other build's figure, how it compares with the reference's (the seed's Figure 3 shows the ratio).
+      return !x ? "–" : r === ref || !base ? rate(x) : `${rate(x)} (${percent(x.value / base - 1)})`;
+    });
   line("busy overhead", (r) => (r.build === cmp.reference ? "fastest" : percent(r.busyOverhead)));
   line("total overhead", (r) => (r.build === cmp.reference ? "fastest" : percent(r.totalOverhead)));
   for (const name of cmp.counterNames.filter((n) => n !== "cycles" && n !== "busyCycles")) line(name, (r) => (name in r.counters ? thousands(counter(r.counters, name)) : "–"));

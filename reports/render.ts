@@ -215,6 +215,19 @@ function isolationChart(workload: string, cmp: OverheadComparison): ChartSpec {
   };
 }
 
+/** Grouped bars per throughput curve (the throughput workload's write and read): MB/s per transfer size, one series per build. */
+function throughputCharts(workload: string, cmp: OverheadComparison): ChartSpec[] {
+  const all = cmp.rows.flatMap((r) => r.throughput.filter((t) => t.series !== undefined && t.category !== undefined));
+  return [...new Set(all.map((t) => t.series!))].map((series) => {
+    const categories = [...new Set(all.filter((t) => t.series === series).map((t) => t.category!))];
+    return {
+      name: `throughput-${figureName(workload)}-${figureName(series)}`, title: `Throughput (${series}) per transfer size: ${workload}`, kind: "bar", categories,
+      xLabel: "transfer size", yLabel: "MB/s of emulated time",
+      series: cmp.rows.map((r) => ({ label: r.build, values: categories.map((c) => (r.throughput.find((t) => t.series === series && t.category === c)?.value ?? 0) / 1e6) })),
+    } satisfies ChartSpec;
+  });
+}
+
 /** A round lower end for an axis holding `lo` (0 when nothing is negative). */
 function axisFloor(lo: number): number {
   if (!(lo < 0)) return 0;
@@ -245,9 +258,10 @@ function isolationView(inputs: IsolationInput[], source: string, clockHz: number
   const workloads = inputs.map((w) => {
     if (!w.comparison) return { workload: w.workload, params: w.params, recorded: false, notRecorded: w.notRecorded.join(", ") };
     const chart = isolationChart(w.workload, w.comparison);
-    charts.push(chart);
+    const tps = throughputCharts(w.workload, w.comparison);
+    charts.push(chart, ...tps);
     return {
-      workload: w.workload, params: w.params, recorded: true, chartName: chart.name, reference: w.comparison.reference,
+      workload: w.workload, params: w.params, recorded: true, chartName: chart.name, throughputCharts: tps.map((c) => c.name), reference: w.comparison.reference,
       table: split(comparisonCells(w.comparison)),
       breakdown: w.comparison.breakdowns.length ? split(breakdownCells(w.comparison)) : undefined,
       notRecorded: w.notRecorded.join(", "),
@@ -258,7 +272,7 @@ function isolationView(inputs: IsolationInput[], source: string, clockHz: number
   return {
     view: {
       source, clockMHz: clockHz / 1e6,
-      workloads: workloads.map((w) => ("chartName" in w ? { ...w, chart: views[w.chartName as string] } : w)),
+      workloads: workloads.map((w) => ("chartName" in w ? { ...w, chart: views[w.chartName as string], throughputCharts: (w.throughputCharts ?? []).map((n) => views[n]) } : w)),
       sensitivity: sens && sens.rows.length ? { reference: sens.reference, table: split(sensitivityCells(sens.rows, sens.reference)), chart: views.sensitivity, uncharged: sens.uncharged.join(", ") } : undefined,
     },
     figures,

@@ -90,7 +90,7 @@ export const overheadCommand: CommandModule<object, OverheadArgs> = {
       .option("out", { type: "string", describe: "also write overhead.html (+ figures), CSV and LaTeX into this directory" })
       .option("sensitivity", { type: "boolean", default: false, describe: "also rerun with each cost constant halved and doubled" })
       .epilogue("Emulated time only: the same command gives the same numbers anywhere. A fault-free run of files takes ~50 ms of host time; " +
-        "--sensitivity reruns each build once per constant it charged and factor (3 builds on files: 71 runs, ~5 s). Exit status: 0; 2 bad input.") as unknown as Argv<OverheadArgs>,
+        "--sensitivity reruns each build once per constant it charged and factor (3 builds: 71 runs, ~5 s on files, ~17 s on throughput). Exit status: 0; 2 bad input.") as unknown as Argv<OverheadArgs>,
   handler: async (argv) => {
     process.exitCode = await runOverheadCommand({ builds: argv.builds, workload: argv.workload, params: argv.params, out: argv.out, sensitivity: argv.sensitivity });
   },

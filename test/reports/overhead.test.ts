@@ -18,7 +18,8 @@ import { breakdownCsv, overheadCsv, overheadLatex } from "../../reports/export/o
 import { parseCsv } from "../../reports/export/csv.js";
 import { compareOverhead, sensitivity, thousands, type OverheadComparison } from "../../reports/overhead.js";
 import { renderOverhead, renderReport } from "../../reports/render.js";
-import { BUILDS, getWorkload, type Build, type RunCounters } from "../../system/index.js";
+import { BUILDS, composeSystem, getWorkload, runWorkload, type Build, type RunCounters } from "../../system/index.js";
+import { throughputOf, type ThroughputState } from "../../system/workloads/throughput.js";
 
 const files = (() => {
   const w = getWorkload("files");
@@ -113,6 +114,20 @@ describe("overhead of real runs", () => {
     for (const c of r.cases!) expect(byBuild(c.runs, "minix3-nochecks")).toEqual(byBuild(r.runs, "minix3-nochecks"));
   });
 
+  it("halving monolithic's functionCall makes it faster, so minix3's overhead over it grows; doubling shrinks it", () => {
+    const builds = [BUILDS.minix3, BUILDS.monolithic];
+    const r = run(builds, { constants: ["functionCall"] });
+    const cmp = compareOverhead(r.runs);
+    expect(cmp.reference).toBe("monolithic");
+    expect(charged(byBuild(r.runs, "minix3"), "functionCall")).toBe(0); // a user-mode driver traps
+    expect(r.runCount).toBe(2 + 2);
+    const [row] = sensitivity(cmp, r.cases!, Object.fromEntries(builds.map((b) => [b.name, b.costs as unknown as Record<string, number>])));
+    const at = (f: number): number => row.scaled.find((s) => s.factor === f)!.overheads.minix3.busy;
+    expect(at(0.5)).toBeGreaterThan(row.base.minix3.busy);
+    expect(at(2)).toBeLessThan(row.base.minix3.busy);
+    expect(row.values).toEqual({ minix3: BUILDS.minix3.costs.functionCall, monolithic: BUILDS.monolithic.costs.functionCall });
+  });
+
   it("CSV, LaTeX and the HTML page carry the comparison's numbers", () => {
     const r = run([BUILDS.minix3, BUILDS["minix3-nochecks"]]);
     const cmp = compareOverhead(r.runs);
@@ -132,6 +147,28 @@ describe("overhead of real runs", () => {
     expect(page.html).toContain("Cost of isolation");
     expect(page.html).toContain(thousands(r.runs[0].counters.busyCycles));
     expect(page.figures.map((f) => f.file)).toEqual(["isolation-files.svg", "isolation-files.pdf"]);
+  });
+});
+
+describe("the throughput workload", () => {
+  it("per transfer size, each phase's bytes per second as the workload's throughputOf measures them, and their charts", () => {
+    const w = getWorkload("throughput");
+    if (!w.ok) throw new Error(w.error);
+    const params = "sizes=1024,4096 total=16384";
+    const r = runOverhead({ builds: [BUILDS.minix3, BUILDS.monolithic], workload: w.workload, params });
+    if (!r.ok) throw new Error(r.error);
+    const composed = composeSystem(BUILDS.minix3, w.workload, { params: r.result.params });
+    if (!composed.ok) throw new Error(composed.error);
+    runWorkload(composed.system, w.workload, composed.params);
+    const sizes = throughputOf(composed.system.nativeState<ThroughputState>("throughput")!);
+    expect(sizes.map((x) => x.size)).toEqual([1024, 4096]);
+    const mine = r.result.runs.find((x) => x.build === "minix3")!.throughput;
+    expect(mine).toEqual(sizes.flatMap((x) => [
+      { label: `write ${x.size / 1024} KiB`, unit: "B/s", value: x.writeBytesPerSec, series: "write", category: `${x.size / 1024} KiB` },
+      { label: `read ${x.size / 1024} KiB`, unit: "B/s", value: x.readBytesPerSec, series: "read", category: `${x.size / 1024} KiB` },
+    ]));
+    const page = renderOverhead({ workload: "throughput", params: r.result.params, comparison: compareOverhead(r.result.runs), command: "bulkhead overhead", clockHz: 100e6 });
+    expect(page.figures.map((f) => f.file).filter((f) => f.endsWith(".svg"))).toEqual(["isolation-throughput.svg", "throughput-throughput-write.svg", "throughput-throughput-read.svg"]);
   });
 });
 
