@@ -141,7 +141,8 @@ export function runOverhead(req: OverheadRequest): { ok: true; result: OverheadR
   if (!req.sensitivity) return { ok: true, result };
 
   const all = [...new Set(req.builds.flatMap((b) => Object.keys(b.costs)))];
-  const wanted = typeof req.sensitivity === "object" ? all.filter((c) => req.sensitivity && typeof req.sensitivity === "object" && req.sensitivity.constants.includes(c)) : all;
+  const only = typeof req.sensitivity === "object" ? req.sensitivity.constants : undefined;
+  const wanted = only ? all.filter((c) => only.includes(c)) : all;
   const charged = (i: number, c: string): boolean => (base[i].sinceBoot.charged as Record<string, number>)[c] > 0;
   const constants = wanted.filter((c) => req.builds.some((_, i) => charged(i, c)));
   const cases: SensitivityCase[] = [];
