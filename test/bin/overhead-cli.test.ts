@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mergeParams, parseParams, runOverhead } from "../../campaigns/overhead.js";
 import { parseCsv } from "../../reports/export/csv.js";
 import { thousands } from "../../reports/overhead.js";
-import { BUILDS, getWorkload } from "../../system/index.js";
+import { BUILDS, getWorkload, WORKLOADS } from "../../system/index.js";
 
 const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
@@ -55,7 +55,7 @@ describe("bulkhead overhead: bad input is one line and exit 2", () => {
     ["an unknown build", ["overhead", "--builds", "minix3,nosuch"], /unknown build "nosuch" \(known: minix3/],
     ["an empty build name", ["overhead", "--builds", "minix3,,monolithic"], /--builds must name builds as a,b,\.\.\., got 'minix3,,monolithic'/],
     ["a build named twice", ["overhead", "--builds", "minix3,minix3"], /--builds names minix3 twice/],
-    ["an unknown workload", ["overhead", "--builds", "minix3", "--workload", "nosuch"], /unknown workload "nosuch" \(known: blocks, files\)/],
+    ["an unknown workload", ["overhead", "--builds", "minix3", "--workload", "nosuch"], new RegExp(`unknown workload "nosuch" \\(known: ${Object.keys(WORKLOADS).join(", ")}\\)`)],
     ["a parameter that is not key=value", ["overhead", "--builds", "minix3", "--params", "dirs=1 files"], /--params: 'files' is not key=value/],
     ["an empty --out", ["overhead", "--builds", "minix3", "--out", ""], /--out must name a directory/],
   ];
