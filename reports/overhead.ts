@@ -15,8 +15,7 @@
  */
 import type { BuildCounters, SensitivityCase, Throughput } from "../campaigns/overhead.js";
 // The machine's cost of one instruction: the facade does not export machine/costs.ts.
-import { INSN } from "../system/machine/costs.js";
-import type { RunCounters } from "../system/index.js";
+import { INSTRUCTION_CYCLES, type RunCounters } from "../system/index.js";
 
 export type { BuildCounters, SensitivityCase, Throughput };
 
@@ -70,7 +69,7 @@ export function breakdown(build: string, b: RunCounters, ref: RunCounters, costN
   }
   const busyDelta = b.busyCycles - ref.busyCycles;
   const totalDelta = b.cycles - ref.cycles;
-  const instructions = (b.instructions - ref.instructions) * INSN;
+  const instructions = (b.instructions - ref.instructions) * INSTRUCTION_CYCLES;
   items.push({ item: "instructions", kind: "instructions", cycles: instructions });
   const accounted = items.reduce((t, i) => t + i.cycles, 0);
   items.push({ item: "other machine cycles", kind: "machine", cycles: busyDelta - accounted });
