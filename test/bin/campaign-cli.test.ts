@@ -5,38 +5,19 @@
  * reporter (with a fake clock and stream), the outcome table, option parsing. And one campaign
  * end to end: run, resume, replay.
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bulkhead, ROOT, type Run } from "../support/cli.js";
 import { defaultDb, formatOutcomeTable, parseIntOption } from "../../bin/commands/run.js";
 import { createProgress, formatCounts, formatDuration, progressLine } from "../../bin/progress.js";
 import { Store } from "../../campaigns/store.js";
 import type { CampaignSpec, ExperimentResult } from "../../campaigns/types.js";
 import { BUILDS } from "../../system/builds/index.js";
 
-const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-/** Runs `bulkhead <args>` in `cwd` (the repository root unless given). */
-function bulkhead(args: string[], cwd = ROOT): Run {
-  const r = spawnSync(process.execPath, ["--import", TSX, join(ROOT, "bin/bulkhead.ts"), ...args], {
-    cwd,
-    encoding: "utf8",
-    env: { ...process.env, BULKHEAD_DEBUG: "" },
-    maxBuffer: 256 * 1024 * 1024,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 const errLines = (r: Run): string[] => r.stderr.split("\n").filter((l) => l !== "");
 

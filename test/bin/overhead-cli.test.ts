@@ -5,33 +5,18 @@
  * run prints the table and writes CSV, LaTeX, HTML and figures whose numbers are those of the
  * same runs done in this process (emulated time: the same anywhere).
  */
-import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bulkhead, type Run } from "../support/cli.js";
 import { mergeParams, parseParams, runOverhead } from "../../campaigns/overhead.js";
 import { parseCsv } from "../../reports/export/csv.js";
 import { thousands } from "../../reports/overhead.js";
 import { BUILDS, getWorkload, WORKLOADS } from "../../system/index.js";
 
-const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function bulkhead(args: string[]): Run {
-  const r = spawnSync(process.execPath, ["--import", TSX, join(ROOT, "bin/bulkhead.ts"), ...args], {
-    cwd: ROOT, encoding: "utf8", env: { ...process.env, BULKHEAD_DEBUG: "" }, maxBuffer: 64 * 1024 * 1024,
-  });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function expectOneLineError(r: Run, pattern: RegExp): void {
   expect(r.stderr).not.toMatch(/\n\s+at /);

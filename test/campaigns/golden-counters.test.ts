@@ -5,21 +5,17 @@
  * one line and exit 2 from `bulkhead report`, and does not stop a resume or a merge, which do
  * not need the counters.
  */
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { fileURLToPath, pathToFileURL } from "node:url";
+import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { bulkhead } from "../support/cli.js";
 import { mergeStores } from "../../campaigns/merge.js";
 import { runCampaign } from "../../campaigns/runner.js";
 import { parseCounters, Store } from "../../campaigns/store.js";
 import type { CampaignSpec } from "../../campaigns/types.js";
 
-const ROOT = resolve(fileURLToPath(new URL("../..", import.meta.url)));
-const TSX = pathToFileURL(createRequire(import.meta.url).resolve("tsx")).href;
 
 const SPEC: CampaignSpec = {
   name: "tiny", description: "", seed: 5, builds: ["minix3", "monolithic"], workloads: ["blocks"], driver: "at_wini",
@@ -27,10 +23,6 @@ const SPEC: CampaignSpec = {
   limits: { budgetCycles: 400_000_000, watchdogCycles: 100_000_000 },
 };
 
-function bulkhead(args: string[]): { code: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ["--import", TSX, join(ROOT, "bin/bulkhead.ts"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, BULKHEAD_DEBUG: "" } });
-  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
-}
 
 function open(path: string, create = false): Store {
   const o = Store.open(path, { create });
