@@ -15,7 +15,7 @@
  */
 import type { BuildCounters, SensitivityCase, Throughput } from "../campaigns/overhead.js";
 // The machine's cost of one instruction: the facade does not export machine/costs.ts.
-import { INSTRUCTION_CYCLES, type RunCounters } from "../system/index.js";
+import { INSTRUCTION_CYCLES, PAGE_WALK_READ_CYCLES, type RunCounters } from "../system/index.js";
 
 export type { BuildCounters, SensitivityCase, Throughput };
 
@@ -30,7 +30,7 @@ export interface OverheadRow {
 
 /** One item of where a difference in cycles goes. */
 export interface BreakdownItem {
-  /** "kernel: ipcOp", "instructions", "other machine cycles", "idle". */
+  /** "kernel: ipcOp", "instructions", "page walks", "other machine cycles", "idle". */
   item: string;
   kind: "charged" | "instructions" | "machine" | "idle";
   cycles: number;
@@ -71,6 +71,8 @@ export function breakdown(build: string, b: RunCounters, ref: RunCounters, costN
   const totalDelta = b.cycles - ref.cycles;
   const instructions = (b.instructions - ref.instructions) * INSTRUCTION_CYCLES;
   items.push({ item: "instructions", kind: "instructions", cycles: instructions });
+  const walks = (counter(b, "pageWalkReads") - counter(ref, "pageWalkReads")) * PAGE_WALK_READ_CYCLES;
+  if (walks !== 0) items.push({ item: "page walks", kind: "machine", cycles: walks });
   const accounted = items.reduce((t, i) => t + i.cycles, 0);
   items.push({ item: "other machine cycles", kind: "machine", cycles: busyDelta - accounted });
   items.push({ item: "idle", kind: "idle", cycles: totalDelta - busyDelta });
@@ -190,7 +192,7 @@ export function comparisonCells(cmp: OverheadComparison): string[][] {
 /** The breakdowns as rows of text cells (item, then one column per build other than the reference). */
 export function breakdownCells(cmp: OverheadComparison): string[][] {
   const used = new Set(cmp.breakdowns.flatMap((b) => b.items.map((i) => i.item)));
-  const items = [...cmp.costNames.map((n) => `kernel: ${n}`).filter((i) => used.has(i)), "instructions", "other machine cycles"];
+  const items = [...cmp.costNames.map((n) => `kernel: ${n}`).filter((i) => used.has(i)), "instructions", ...(used.has("page walks") ? ["page walks"] : []), "other machine cycles"];
   const cell = (b: Breakdown, item: string): string => signed(b.items.find((i) => i.item === item)?.cycles ?? 0);
   return [
     ["", ...cmp.breakdowns.map((b) => b.build)],
@@ -206,8 +208,9 @@ export function formatOverheadText(cmp: OverheadComparison, heading: string): st
   const lines = [heading, "", table(comparisonCells(cmp))];
   if (cmp.breakdowns.length > 0)
     lines.push("", `where the difference goes, in cycles, relative to ${cmp.reference} (fewest busy cycles):`, "", table(breakdownCells(cmp)),
-      "", "kernel: cycles the build's cost model charged per cost name; instructions: 1 cycle each; other machine cycles: the rest of the busy",
-      "difference (page-walk levels, taken branches, mul/div, MMIO: the counters do not separate them); idle: waiting for devices.");
+      "", "kernel: cycles the build's cost model charged per cost name; instructions: 1 cycle each; page walks: page-table entries the",
+      "TLB misses' walks read, at the machine's cost each; other machine cycles: the rest of the busy difference (taken branches, mul/div,",
+      "MMIO: the counters do not separate them); idle: waiting for devices.");
   return lines.join("\n");
 }
 

@@ -23,8 +23,9 @@ export interface RunCounters {
   contextSwitches: number;
   addressSpaceSwitches: number;
   tlbFlushes: number;
-  /** TLB misses, each a page walk by the hardware walker. */
+  /** TLB misses, each a page walk by the hardware walker, and the page-table entries those walks read. */
   tlbMisses: number;
+  pageWalkReads: number;
   /** Bytes the kernel copied for processes (SAFECOPY, SDEVIO), messages excluded. */
   kernelCopyBytes: number;
   /** Port accesses the kernel made for processes (SYS_DEVIO and friends). */
@@ -54,6 +55,7 @@ export function readCounters(sys: System): RunCounters {
     addressSpaceSwitches: k.counts.addressSpaceSwitch,
     tlbFlushes: m.cpu.tlb.flushes,
     tlbMisses: m.cpu.tlb.misses,
+    pageWalkReads: m.cpu.tlb.walkReads,
     kernelCopyBytes: k.counts.copyByte,
     portAccesses: k.counts.portAccess,
     interrupts: k.counts.interrupt,

@@ -9,7 +9,7 @@ export { composeSystem, type ComposeOptions, type Composed, type DriverInstance 
 export { driverEntry, driverNames, type DriverEntry } from "./drivers/catalog.js";
 export { loadImage } from "./drivers/images.js";
 export { CPU_HZ } from "./machine/memmap.js";
-export { INSN as INSTRUCTION_CYCLES } from "./machine/costs.js";
+export { INSN as INSTRUCTION_CYCLES, WALK_LEVEL as PAGE_WALK_READ_CYCLES } from "./machine/costs.js";
 export { execElf, type ExecResult, type ExecTrap } from "./machine/exec.js";
 export { ramChanges, type RamChanges } from "./machine/machine.js";
 export { DEFAULT_LIMITS, runWorkload, type DriverObservations, type Observations, type RunLimits } from "./run.js";

@@ -885,6 +885,7 @@ export class Cpu implements CsrHart {
     const r = walk(env, va >>> 0, access, this.walkLevels);
     this.clock.now += this.walkLevels.n * cost.WALK_LEVEL;
     this.tlb.misses++;
+    this.tlb.walkReads += this.walkLevels.n;
     if (r >= 0) return r;
     this.excCause = walkFaultCause(r);
     this.excTval = va;

@@ -43,9 +43,10 @@ export class Tlb {
   readonly offR = new Int32Array(TLB_SIZE);
   readonly offW = new Int32Array(TLB_SIZE);
   readonly offX = new Int32Array(TLB_SIZE);
-  /** Number of flushes and misses, for the cost model and statistics. */
+  /** Number of flushes and misses, and page-table entries read by the walks the misses caused, for statistics. */
   flushes = 0;
   misses = 0;
+  walkReads = 0;
 
   flush(): void {
     this.tagR.fill(-1);

@@ -66,6 +66,10 @@ describe("a run's counters", () => {
     const { sys, c } = uptimes(2);
     expect(c.busyCycles).toBeGreaterThan(0);
     expect(c.busyCycles).toBeLessThanOrEqual(c.cycles);
+    // Sv32: every TLB miss walks one or two levels (a superpage, or a 4-KiB page).
+    expect(c.tlbMisses).toBeGreaterThan(0);
+    expect(c.pageWalkReads).toBeGreaterThanOrEqual(c.tlbMisses);
+    expect(c.pageWalkReads).toBeLessThanOrEqual(2 * c.tlbMisses);
     expect(Object.values(c.charged).reduce((x, y) => x + y, 0)).toBeLessThanOrEqual(c.busyCycles);
     const from = readCounters(sys);
     sys.run(10 * TICK); // the stepper now waits forever
