@@ -10,15 +10,12 @@
  * printable ASCII reads as '?' (corrupt bytes come back as what they are, not as an error).
  */
 
-export const rdU32 = (b: Uint8Array, o: number): number => (b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24)) >>> 0;
-export const rdI32 = (b: Uint8Array, o: number): number => b[o] | (b[o + 1] << 8) | (b[o + 2] << 16) | (b[o + 3] << 24);
+import { get32, set32 } from "../kernel/message.js";
 
-export function wr32(b: Uint8Array, o: number, v: number): void {
-  b[o] = v;
-  b[o + 1] = v >>> 8;
-  b[o + 2] = v >>> 16;
-  b[o + 3] = v >>> 24;
-}
+/** Little-endian words: the message accessors (kernel/message.ts), which take any byte array. */
+export const rdI32 = get32;
+export const rdU32 = (b: Uint8Array, o: number): number => get32(b, o) >>> 0;
+export const wr32 = set32;
 
 /** A signed 64-bit count (emulated cycles outgrow 32 bits) as two words, low first; -1 fits. */
 export const rdI64 = (b: Uint8Array, o: number): number => rdU32(b, o) + rdI32(b, o + 4) * 2 ** 32;

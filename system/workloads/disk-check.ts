@@ -24,6 +24,15 @@ export interface DiskCheck {
   fsckProblems: string[];
 }
 
+/** A file workload oracle's judgement: the disk's check and what the program itself reported. */
+export interface FileJudgement extends DiskCheck {
+  verdict: "pass" | "errors" | "corrupt";
+  /** Errors the program reported ("request: ERROR"). */
+  programErrors: string[];
+  /** What the program read back wrong (files, or passes). */
+  programMismatches: string[];
+}
+
 const digest = (b: Uint8Array): { size: number; sha256: string } => ({ size: b.length, sha256: createHash("sha256").update(b).digest("hex").slice(0, 16) });
 
 function firstDifference(a: Uint8Array, b: Uint8Array): number {
@@ -55,7 +64,7 @@ export function checkDisk(image: Uint8Array, dirs: readonly string[], files: Rea
  * nothing it was promised is wrong; corrupt: it read back wrong bytes, a promised file or
  * directory is wrong or missing, or the FS is inconsistent though the program saw no error.
  */
-export function diskVerdict(programErrors: readonly string[], programMismatches: readonly string[], c: DiskCheck): "pass" | "errors" | "corrupt" {
+export function diskVerdict(programErrors: readonly string[], programMismatches: readonly string[], c: DiskCheck): FileJudgement["verdict"] {
   const corrupt = programMismatches.length > 0 || c.wrongFiles.length > 0 || c.missingFiles.length > 0 || (programErrors.length === 0 && c.fsckProblems.length > 0);
   return corrupt ? "corrupt" : programErrors.length > 0 ? "errors" : "pass";
 }

@@ -14,25 +14,13 @@
  * as the Workload the composer and campaign runner use (workload.ts).
  */
 import { mkfs } from "../servers/vfs/mkfs.js";
-import { checkDisk, corruptSummary, diskVerdict, type WrongFile } from "./disk-check.js";
+import { checkDisk, corruptSummary, diskVerdict, type FileJudgement } from "./disk-check.js";
 import { fileBytes, files, filesParams, filesService, planFiles, type FilesState } from "./files.js";
 import { diskOf, type DeviceRecords, type OracleVerdict, type Workload } from "./workload.js";
 
 export type { WrongFile } from "./disk-check.js";
-export type FilesVerdict = "pass" | "errors" | "corrupt";
-
-export interface FilesJudgement {
-  verdict: FilesVerdict;
-  /** Errors the program reported ("request: ERROR"). */
-  programErrors: string[];
-  /** Files the program read back wrong. */
-  programMismatches: string[];
-  fsckProblems: string[];
-  /** Files the program wrote and synced without error that the disk holds wrong. */
-  wrongFiles: WrongFile[];
-  /** Such files (and directories) that are not on the disk at all. */
-  missingFiles: string[];
-}
+export type FilesJudgement = FileJudgement;
+export type FilesVerdict = FileJudgement["verdict"];
 
 /** Judges one run of the workload with boot parameters `params`, final state `state`, on disk `image`. */
 export function judgeFiles(params: string, state: FilesState | undefined, image: Uint8Array): FilesJudgement {

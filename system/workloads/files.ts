@@ -15,7 +15,7 @@ import { CLOCK, errorName, NOTIFY_MESSAGE, VFS, VFS_MSG } from "../kernel/abi.js
 import { get32, msgSource, msgType, newMessage, type Message } from "../kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
 import { USER_Q } from "../kernel/params.js";
-import { dataRequest, num, parseParams, pathRequest, vfsEndpoint } from "./vfs-client.js";
+import { dataRequest, num, parseParams, pathRequest, vfsEndpoint, type VfsClientState } from "./vfs-client.js";
 
 export interface FilesParams {
   seed: number;
@@ -37,7 +37,7 @@ export interface FilesPlan {
 
 type Phase = "mkdir" | "create" | "write" | "close" | "sync" | "open" | "read" | "rclose" | "done";
 
-export interface FilesState {
+export interface FilesState extends VfsClientState {
   p: FilesParams;
   plan: FilesPlan;
   phase: Phase;
@@ -45,26 +45,12 @@ export interface FilesState {
   index: number;
   /** Bytes of the current file written or read so far. */
   offset: number;
-  fd: number;
-  /** Grants to revoke when the reply comes. */
-  grants: number[];
-  /** Requests answered (a watchdog watches this grow). */
-  ops: number;
-  /** Waiting for a clock tick (the program pauses every PAUSE_EVERY operations). */
-  sleeping: boolean;
-  /** The last MAX_EVENTS operations: tick, request, result. */
-  events: Array<{ at: number; op: string; result: string }>;
-  /** Requests that failed, with the error. */
-  errors: Array<{ request: string; error: string }>;
   /** Files (and directories) an error touched: their contents on disk are not promised. */
   failed: string[];
-  /** Files read back with wrong contents or length. */
-  mismatches: string[];
   /** Files read back correct. */
   verified: number;
   /** SYNC succeeded. */
   synced: boolean;
-  done: boolean;
 }
 
 const PATH_BUF = NATIVE_HEAP;

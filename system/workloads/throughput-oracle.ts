@@ -9,24 +9,13 @@
  * The details carry the measurements (throughputOf) for reports.
  */
 import { mkfs } from "../servers/vfs/mkfs.js";
-import { checkDisk, corruptSummary, diskVerdict, type WrongFile } from "./disk-check.js";
+import { checkDisk, corruptSummary, diskVerdict, type FileJudgement } from "./disk-check.js";
 import {
   DEFAULT_SIZES, DEFAULT_TOTAL, passBytes, THROUGHPUT_PATH, throughput, throughputOf, throughputParams, throughputService, type ThroughputState,
 } from "./throughput.js";
 import { diskOf, type DeviceRecords, type OracleVerdict, type Workload } from "./workload.js";
 
-export interface ThroughputJudgement {
-  verdict: "pass" | "errors" | "corrupt";
-  /** Errors the program reported ("request: ERROR"). */
-  programErrors: string[];
-  /** Passes that read the file back wrong. */
-  programMismatches: string[];
-  fsckProblems: string[];
-  /** The file, when the disk holds it wrong though its last writer wrote and synced it without error. */
-  wrongFiles: WrongFile[];
-  /** The file, when such a file is not on the disk at all. */
-  missingFiles: string[];
-}
+export type ThroughputJudgement = FileJudgement;
 
 /** Judges one run with boot parameters `params`, final state `state`, on disk `image`. */
 export function judgeThroughput(params: string, state: ThroughputState | undefined, image: Uint8Array): ThroughputJudgement {

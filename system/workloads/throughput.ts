@@ -44,7 +44,7 @@ import type { ServiceConf } from "../kernel/service.js";
 import { CPU_HZ } from "../machine/memmap.js";
 import { MAX_FILE_SIZE } from "../servers/vfs/fsformat.js";
 import { fileBytes } from "./files.js";
-import { dataRequest, num, parseParams, pathRequest, vfsEndpoint } from "./vfs-client.js";
+import { dataRequest, num, parseParams, pathRequest, vfsEndpoint, type VfsClientState } from "./vfs-client.js";
 
 export interface ThroughputParams {
   seed: number;
@@ -79,7 +79,7 @@ export interface PassRecord {
 
 type Phase = "create" | "open" | "write" | "sync" | "close" | "ropen" | "read" | "eof" | "rclose" | "done";
 
-export interface ThroughputState {
+export interface ThroughputState extends VfsClientState {
   p: ThroughputParams;
   phase: Phase;
   /** The pass being run (index in passes). */
@@ -87,23 +87,10 @@ export interface ThroughputState {
   /** Bytes of the file written or read so far in this pass, and the offset where the current transfer began. */
   offset: number;
   xferAt: number;
-  fd: number;
-  /** Grants to revoke when the reply comes. */
-  grants: number[];
-  /** Requests answered (a watchdog watches this grow). */
-  ops: number;
-  /** Waiting for a clock tick, since `sleptAt` (cycles). */
-  sleeping: boolean;
+  /** Since when the program sleeps (cycles). */
   sleptAt: number;
-  /** The last MAX_EVENTS operations: tick, request, result. */
-  events: Array<{ at: number; op: string; result: string }>;
-  /** Requests that failed, with the error. */
-  errors: Array<{ request: string; error: string }>;
-  /** Passes that read back wrong bytes or a wrong length (passLabel). */
-  mismatches: string[];
   /** passes[0]: the untimed first pass that creates the file; passes[i]: p.sizes[i - 1]. */
   passes: PassRecord[];
-  done: boolean;
 }
 
 /** Throughput of one transfer size on one run. */

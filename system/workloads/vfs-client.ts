@@ -37,3 +37,21 @@ export function dataRequest(k: NativeApi<unknown>, grants: number[], type: numbe
   grants.push(g);
   k.sendrec(vfsEndpoint(k), newMessage(type, { [VFS_MSG.request.fd]: fd, [VFS_MSG.request.grant]: g, [VFS_MSG.request.bytes]: bytes }));
 }
+
+/** What every program of a file workload keeps about its requests (files.ts, throughput.ts). */
+export interface VfsClientState {
+  fd: number;
+  /** Grants to revoke when the reply comes. */
+  grants: number[];
+  /** Requests answered (a watchdog watches this grow). */
+  ops: number;
+  /** Waiting for a clock tick (the program pauses now and then so that time passes). */
+  sleeping: boolean;
+  /** The last operations: tick, request, result. */
+  events: Array<{ at: number; op: string; result: string }>;
+  /** Requests that failed, with the error. */
+  errors: Array<{ request: string; error: string }>;
+  /** What was read back with wrong contents or length. */
+  mismatches: string[];
+  done: boolean;
+}

@@ -59,8 +59,8 @@ describe("kernel state in guest RAM", () => {
         x = (Math.imul(x, 1_103_515_245) + 12_345) | 0; // a fixed sequence, no Math.random
         sys.kernel.km.setWord(off, x);
       }
-      const obs = runWorkload(sys, filesWorkload, params, limits);
-      expect(["completed", "panic", "stalled", "budget", "reset", "poweroff"]).toContain(obs.end);
+      // What the corrupt kernel then does is open (a panic, a stall, ...); the host must not throw.
+      expect(() => runWorkload(sys, filesWorkload, params, limits)).not.toThrow();
     }
   });
 });
