@@ -90,6 +90,26 @@ export const BDEV_REPLY = BDEV_RQ_BASE + 0x80;
 export const BDEV_R_BIT = 0x01;
 export const BDEV_W_BIT = 0x02;
 
+// Network-driver protocol: see abi.h for the requests and their replies.
+export const NDEV_RQ_BASE = 0xd00;
+export const NDEV_INIT = NDEV_RQ_BASE + 0;
+export const NDEV_CONF = NDEV_RQ_BASE + 1;
+export const NDEV_SEND = NDEV_RQ_BASE + 2;
+export const NDEV_RECV = NDEV_RQ_BASE + 3;
+export const NDEV_GETSTAT = NDEV_RQ_BASE + 4;
+export const NDEV_REPLY_BIT = 0x80;
+export const NDEV_MODE_UNICAST = 0x01;
+export const NDEV_MODE_BROADCAST = 0x02;
+export const NDEV_MODE_MULTICAST = 0x04;
+export const NDEV_MODE_PROMISC = 0x08;
+export const NDEV_FRAME_MIN = 60;
+export const NDEV_FRAME_MAX = 1514;
+export const NDEV_PENDING_MAX = 8;
+/** ndev_stat: ten 32-bit counters, in abi.h's order. */
+export const NDEV_STAT_FIELDS = [
+  "rxFrames", "rxBytes", "rxCrcErrors", "rxSizeErrors", "rxOverruns", "txFrames", "txBytes", "txErrors", "txTimeouts", "resets",
+] as const;
+
 export const DS_RQ_BASE = 0xb00;
 export const DS_PUBLISH = DS_RQ_BASE + 0;
 export const DS_RETRIEVE = DS_RQ_BASE + 1;
@@ -146,6 +166,8 @@ export const MSG = {
   exit: { status: 8 },
   privctl: { endpt: 8, request: 12, arg: 16 },
   ds: { key: 8, keyLen: 32, value: 40, flags: 44 },
+  ndev: { id: 8, grant: 12, count: 16, mode: 20 },
+  ndevReply: { status: 8, id: 12, link: 16, hwaddrLo: 20, hwaddrHi: 24 },
 } as const;
 
 /** whoami_info: endpt (4), priv_flags (4), label (16). */

@@ -61,6 +61,8 @@ typedef struct {
     struct { int32_t status; } m_exit;
     struct { endpoint_t endpt; uint32_t request, arg; } m_privctl;
     struct { char key[32]; uint32_t value, flags; } m_ds;
+    struct { uint32_t id, grant, count, mode; } m_ndev;                              /* requests */
+    struct { int32_t status; uint32_t id, link, hwaddr_lo, hwaddr_hi; } m_ndev_reply;
   };
 } message;
 
@@ -139,6 +141,41 @@ typedef struct {
 #define BDEV_REPLY  (BDEV_RQ_BASE + 0x80)
 #define BDEV_R_BIT  0x01   /* open access */
 #define BDEV_W_BIT  0x02
+
+/* ---- Network-driver protocol (after MINIX 3.4 libnetdriver's NDEV_* requests) ----
+ * The network server is the only client. Every request carries m_ndev.id, which the reply echoes;
+ * the reply's m_type is the request's + NDEV_REPLY_BIT and m_ndev_reply.status is OK, a byte
+ * count or a negative error.
+ *   NDEV_INIT     -                         reset the card; reply: link (1 up), MAC in hwaddr_lo
+ *                                           (bytes 0-3, byte 0 lowest) and hwaddr_hi (bytes 4-5)
+ *   NDEV_CONF     mode (NDEV_MODE_*)        receive filters; reply OK
+ *   NDEV_SEND     grant (CPF_READ), count   one frame without CRC (NDEV_FRAME_MIN..NDEV_FRAME_MAX
+ *                                           bytes); the reply (count) comes when the frame is in a
+ *                                           transmit slot, later when every slot is busy
+ *   NDEV_RECV     grant (CPF_WRITE), count  a buffer of count bytes; the reply (the frame's length,
+ *                                           CRC stripped) comes when a frame has arrived
+ *   NDEV_GETSTAT  grant (CPF_WRITE), count  struct ndev_stat copied out; reply OK
+ * A driver keeps at most NDEV_PENDING_MAX sends and as many receives waiting; more get -EBUSY.
+ * Requests other than NDEV_INIT before the first NDEV_INIT after a (re)start get -ENOTREADY. A
+ * driver announces itself in DS as "drv.net.<label>" = DS_DRIVER_UP once initialised. */
+#define NDEV_RQ_BASE    0xd00
+#define NDEV_INIT       (NDEV_RQ_BASE + 0)
+#define NDEV_CONF       (NDEV_RQ_BASE + 1)
+#define NDEV_SEND       (NDEV_RQ_BASE + 2)
+#define NDEV_RECV       (NDEV_RQ_BASE + 3)
+#define NDEV_GETSTAT    (NDEV_RQ_BASE + 4)
+#define NDEV_REPLY_BIT  0x80
+#define NDEV_MODE_UNICAST   0x01   /* frames to our MAC */
+#define NDEV_MODE_BROADCAST 0x02
+#define NDEV_MODE_MULTICAST 0x04
+#define NDEV_MODE_PROMISC   0x08
+#define NDEV_FRAME_MIN  60         /* Ethernet minimum without CRC: the sender pads */
+#define NDEV_FRAME_MAX  1514
+#define NDEV_PENDING_MAX 8
+typedef struct {
+  uint32_t rx_frames, rx_bytes, rx_crc_errors, rx_size_errors, rx_overruns;
+  uint32_t tx_frames, tx_bytes, tx_errors, tx_timeouts, resets;
+} ndev_stat;                  /* 40 bytes */
 
 /* ---- Data store (DS) protocol ----
  * Requests are a sendrec to DS_PROC_NR with m_ds.key = the key inline (NUL-terminated, at most
