@@ -172,9 +172,15 @@ function postReceive(k: Api, m: NetMem, i: number): void {
   if (r !== OK) release(k, m, i);
 }
 
-/** Whether a transmit buffer is free (and the driver up): a frame sent now would reach the driver. */
-export function canTransmit(m: NetMem): boolean {
-  return driverUp(m) && freeTx(m) >= 0;
+/**
+ * Whether `n` transmit buffers are free (and the driver up). New data asks for two, so one is
+ * always left for ACKs, FINs, RSTs and ARP, which are otherwise lost when every buffer is busy.
+ */
+export function canTransmit(m: NetMem, n = 1): boolean {
+  if (!driverUp(m)) return false;
+  let free = 0;
+  for (let i = NR_RX; i < NR_FBUFS; i++) if (!m.fbuf(i, FBUF.busy)) free++;
+  return free >= n;
 }
 
 function freeTx(m: NetMem): number {

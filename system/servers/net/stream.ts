@@ -119,15 +119,14 @@ export function output(k: Api, m: NetMem, s: number): void {
     const sbLen = clampBuf(m.sock(s, SOCK.sbLen));
     const left = unsent(m, s);
     const usable = (una + (m.sock(s, SOCK.sndWnd) & 0xffff) - nxt) | 0;
-    if (!canTransmit(m)) return;
-    if (left > 0 && usable > 0) {
+    if (left > 0 && usable > 0 && canTransmit(m, 2)) {
       const len = Math.min(MSS, left, usable);
       segment(k, m, s, nxt, TCP_ACK | TCP_PSH, ringBytes(m, sendBuf(s), m.sock(s, SOCK.sbStart), Math.max(0, inflight), len));
       advanceNxt(m, s, len);
       armRtx(k, m, s);
       continue;
     }
-    if (left === 0 && m.sock(s, SOCK.finQueued) && inflight === sbLen) {
+    if (left === 0 && m.sock(s, SOCK.finQueued) && inflight === sbLen && canTransmit(m)) {
       segment(k, m, s, nxt, TCP_FIN | TCP_ACK);
       advanceNxt(m, s, 1);
       m.setSock(s, SOCK.finSent, 1);
