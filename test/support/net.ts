@@ -98,6 +98,7 @@ function next(k: NativeApi<ClientState>): void {
 function onReply(k: NativeApi<ClientState>, status: number, lastType: number): void {
   const s = k.state;
   const st = s.steps[s.i];
+  if (!st) return; // a reply nobody asked for (a server whose state was corrupted)
   s.replies.push({ type: lastType, status });
   if (st.op === "socket" && status >= 0) s.fd = status;
   if (st.op === "echo" && status > 0) {
