@@ -37,7 +37,10 @@ const TARGET = ["--target=riscv32-unknown-elf", "-march=rv32im", "-mabi=ilp32"];
 
 /**
  * Compiler flags. -fno-inline-functions keeps every function a real function with its own
- * symbol (fault injection picks sites by function); only `inline` functions are inlined.
+ * symbol (fault injection picks sites by function); only `inline` functions are inlined. Every
+ * function and object gets its own section so the link (--gc-sections) drops what a driver
+ * never uses: libsys holds every framework (blockdriver, netdriver), and a driver's image holds
+ * only its own, so no fault site lies in code the driver cannot run.
  */
 export const CFLAGS = [
   ...TARGET,
@@ -49,12 +52,14 @@ export const CFLAGS = [
   "-fno-pic",
   "-mno-relax",
   "-fno-inline-functions",
+  "-ffunction-sections",
+  "-fdata-sections",
   "-Wall",
   "-Wextra",
   "-Werror",
 ];
 
-export const LDFLAGS = [...TARGET, "-nostdlib", "-static", "-fuse-ld=lld", `-Wl,-T,${LINKER_SCRIPT}`, "-Wl,--build-id=none", "-Wl,--fatal-warnings"];
+export const LDFLAGS = [...TARGET, "-nostdlib", "-static", "-fuse-ld=lld", `-Wl,-T,${LINKER_SCRIPT}`, "-Wl,--build-id=none", "-Wl,--gc-sections", "-Wl,--fatal-warnings"];
 
 /** One entry of manifest.json. */
 export interface ManifestEntry {

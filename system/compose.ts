@@ -54,6 +54,8 @@ export interface ComposeOptions {
   natives?: NativeRegistry;
   /** Extra guest images (a mutated driver image for a persistent fault). */
   images?: Record<string, Uint8Array>;
+  /** The network on the far side of a NIC's wire (the remote host and the link's properties). */
+  network?: PeripheralMedia["network"];
   /** Extra device kinds, by name (beside machine/devices/index.ts). */
   peripherals?: Record<string, (media: PeripheralMedia) => Peripheral>;
 }
@@ -106,7 +108,7 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
     kinds.add(kind);
     const make = opts.peripherals?.[kind] ?? PERIPHERALS[kind];
     if (!make) return { ok: false, error: `driver ${d.conf.label} drives a "${kind}" device, which the machine does not have` };
-    peripherals.push(make({ disk }));
+    peripherals.push(make({ disk, network: opts.network }));
   }
 
   const agent = recoveryAgent(build, drivers.map((d) => d.conf), opts.heartbeatTicks ?? 33);

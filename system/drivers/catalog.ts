@@ -34,12 +34,12 @@ type Parsed = { ok: true; entry: DriverEntry } | { ok: false; error: string };
 
 const HEX = /^[0-9a-f]+$/i;
 
-/** "1f0:8" → [0x1f0, 0x1f7]; "3f6" → [0x3f6, 0x3f6]; undefined when malformed. */
+/** "1f0:8" → [0x1f0, 0x1f7]; "c100:100" → [0xc100, 0xc1ff] (the count is hex too, as in MINIX); "3f6" → [0x3f6, 0x3f6]; undefined when malformed. */
 export function parsePorts(text: string): [number, number] | undefined {
   const [base, count = "1"] = text.split(":");
-  if (!HEX.test(base) || !/^[0-9]+$/.test(count) || Number(count) < 1) return undefined;
+  if (!HEX.test(base) || !HEX.test(count) || parseInt(count, 16) < 1) return undefined;
   const first = parseInt(base, 16);
-  return [first, first + Number(count) - 1];
+  return [first, first + parseInt(count, 16) - 1];
 }
 
 const strings = (v: unknown): v is string[] => Array.isArray(v) && v.every((x) => typeof x === "string");

@@ -15,6 +15,7 @@ export interface DriverClass {
 
 export const DRIVER_CLASSES: Record<string, DriverClass> = {
   block: { announce: "drv.blk.", defaultDriver: "at_wini" },
+  net: { announce: "drv.net.", defaultDriver: "rtl8139" },
 };
 
 /** The DS key under which driver `label` of class `cls` announces itself (unknown classes: "drv.<class>."). */

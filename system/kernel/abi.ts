@@ -133,8 +133,12 @@ export const EBUSY = 16;
 export const EEXIST = 17;
 export const EINVAL = 22;
 export const ENOSPC = 28;
+export const EPIPE = 32;
 export const ENOSYS = 71;
+export const ECONNRESET = 104;
+export const ENOTCONN = 107;
 export const ETIMEDOUT = 110;
+export const ECONNREFUSED = 111;
 export const ERESTART = 200;
 export const ENOTREADY = 201;
 export const EDEADSRCDST = 202;
@@ -175,7 +179,7 @@ export const WHOAMI_SIZE = 24;
 
 /** Names of the error codes, for logs and reports. */
 export const errorName = (code: number): string =>
-  ({ 0: "OK", 1: "EPERM", 2: "ENOENT", 4: "EINTR", 5: "EIO", 6: "ENXIO", 7: "E2BIG", 11: "EAGAIN", 12: "ENOMEM", 14: "EFAULT", 16: "EBUSY", 17: "EEXIST", 22: "EINVAL", 28: "ENOSPC", 71: "ENOSYS", 110: "ETIMEDOUT", 200: "ERESTART", 201: "ENOTREADY", 202: "EDEADSRCDST", 203: "EBADSRCDST", 208: "ELOCKED", 210: "ECALLDENIED", 211: "ETRAPDENIED", 212: "EBADREQUEST" })[Math.abs(code)] ?? `error ${code}`;
+  ({ 0: "OK", 1: "EPERM", 2: "ENOENT", 4: "EINTR", 5: "EIO", 6: "ENXIO", 7: "E2BIG", 11: "EAGAIN", 12: "ENOMEM", 14: "EFAULT", 16: "EBUSY", 17: "EEXIST", 22: "EINVAL", 28: "ENOSPC", 32: "EPIPE", 71: "ENOSYS", 104: "ECONNRESET", 107: "ENOTCONN", 110: "ETIMEDOUT", 111: "ECONNREFUSED", 200: "ERESTART", 201: "ENOTREADY", 202: "EDEADSRCDST", 203: "EBADSRCDST", 208: "ELOCKED", 210: "ECALLDENIED", 211: "ETRAPDENIED", 212: "EBADREQUEST" })[Math.abs(code)] ?? `error ${code}`;
 
 // ---- VFS protocol ------------------------------------------------------------------------------
 // Requests of user processes to VFS (system/servers/vfs) and its reply. TypeScript only: no C
@@ -217,4 +221,40 @@ export const VFS = {
 export const VFS_MSG = {
   request: { path: 8, pathLen: 48, pathGrant: 52, fd: 8, grant: 12, bytes: 16 },
   reply: { status: 8, size: 12, ftype: 16 },
+} as const;
+
+// ---- NET protocol ------------------------------------------------------------------------------
+// Requests of user processes to the network server (system/servers/net) and its reply. TypeScript
+// only, like the VFS protocol. One request per socket at a time (another gets EBUSY); a request
+// that cannot complete yet is answered later (deferred), as VFS answers its requests.
+//
+//   request        fields (NET_MSG.request)                         reply: status (and fields)
+//   NET.SOCKET     type (NET.STREAM | NET.DGRAM)                    fd
+//   NET.CONNECT    fd, ip, port                                     OK after the handshake; -ETIMEDOUT, -ECONNREFUSED
+//   NET.SEND       fd, grant (CPF_READ), bytes                      bytes taken into the send buffer (>= 1; waits
+//                                                                   while it is full); -ECONNRESET, -ETIMEDOUT, -EPIPE
+//   NET.RECV       fd, grant (CPF_WRITE), bytes                     bytes (0: the peer closed; waits while empty)
+//   NET.SENDTO     fd, grant, bytes, ip, port (DGRAM)               bytes
+//   NET.RECVFROM   fd, grant, bytes, timeout (ticks, 0 = none)      bytes, ip, port; -ETIMEDOUT after the timeout
+//   NET.CLOSE      fd                                               OK (stream: FIN queued after the data)
+//
+// IPs are u32 (10.0.0.1 = 0x0a000001), ports 16-bit.
+export const NET = {
+  RQ_BASE: 0xe00,
+  SOCKET: 0xe00,
+  CONNECT: 0xe01,
+  SEND: 0xe02,
+  RECV: 0xe03,
+  SENDTO: 0xe04,
+  RECVFROM: 0xe05,
+  CLOSE: 0xe06,
+  REPLY: 0xe80,
+  STREAM: 1,
+  DGRAM: 2,
+} as const;
+
+/** Field offsets of NET requests and replies (bytes from the start of the message). */
+export const NET_MSG = {
+  request: { fd: 8, grant: 12, bytes: 16, ip: 20, port: 24, type: 28, timeout: 32 },
+  reply: { status: 8, ip: 12, port: 16 },
 } as const;

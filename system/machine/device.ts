@@ -10,6 +10,7 @@
  */
 import type { Clock } from "./clock.js";
 import type { Dma } from "./dma.js";
+import type { WireCounters } from "./network/wire.js";
 
 export type AccessSize = 1 | 2 | 4;
 
@@ -40,10 +41,13 @@ export interface DeviceContext {
 }
 
 /**
- * What a device recorded that an oracle judges: a disk's contents (later: frames on a wire,
- * samples played, a printed page). A device-neutral view, so workloads never name a device.
+ * What a device recorded that an oracle judges: a disk's contents, a wire's counters and what the
+ * host at its far end witnessed (later: samples played, a printed page). A device-neutral view,
+ * so workloads never name a device.
  */
-export type DeviceRecord = { kind: "disk"; image: Uint8Array };
+export type DeviceRecord =
+  | { kind: "disk"; image: Uint8Array }
+  | { kind: "wire"; toPeer: WireCounters; toNic: WireCounters; peer: unknown };
 
 export interface Device {
   /** Unique name; also the target of its clock events. */

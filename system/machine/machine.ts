@@ -94,7 +94,7 @@ export class Machine {
     this.clint = new Clint(ctx);
     this.plic = new Plic(ctx);
     this.uart = new Uart(ctx);
-    const peripherals = (opts.peripherals ?? [PERIPHERALS.ata({ disk: opts.disk })]).map((make) => make(ctx));
+    const peripherals = (opts.peripherals ?? [PERIPHERALS.ata({ disk: opts.disk })]).flatMap((make) => make(ctx));
     this.sysctl = new Sysctl(ctx);
     this.devices = [this.clint, this.plic, this.uart, ...peripherals, this.sysctl];
     for (const d of this.devices) {

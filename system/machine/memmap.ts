@@ -30,9 +30,11 @@
  *   0x0604         power-off register (write 0x2000)
  *   0x0CF9         reset control register (write 0x06 or 0x0E: hard reset)
  *   0xC000-0xC007  ATA bus-master DMA (PRD table pointer, command, status)
+ *   0xC100-0xC1FF  RTL8139 network card (its 256-byte I/O BAR)
  *
  *   PLIC interrupt sources (level-triggered lines)
  *   4    console UART
+ *   11   RTL8139 network card
  *   14   ATA disk (primary channel)
  *   16   IOMMU fault (high while a refused device access is recorded and not yet taken; the
  *        kernel's own line, never a driver's: a platform line above the 16 ISA lines, as VT-d's
@@ -56,9 +58,11 @@ export const PORT_UART = 0x03f8;
 export const PORT_POWEROFF = 0x0604;
 export const PORT_RESET_CTRL = 0x0cf9;
 export const PORT_ATA_BM = 0xc000;
+export const PORT_RTL8139 = 0xc100;
 
 /** PLIC interrupt source numbers (IRQ lines). */
 export const IRQ_UART = 4;
+export const IRQ_RTL8139 = 11;
 export const IRQ_ATA = 14;
 export const IRQ_IOMMU = 16;
 

@@ -4,10 +4,12 @@
  * beside its server.
  */
 import type { ServerEntry } from "./entry.js";
+import { netServer } from "./net/net.js";
 import { vfsServer } from "./vfs/vfs.js";
 
 export type { ServerEntry } from "./entry.js";
 
 export const SERVERS: Record<string, ServerEntry> = {
   vfs: vfsServer,
+  net: netServer,
 };

@@ -52,7 +52,7 @@ export interface Workload<S = any> {
 
 /** The image of the one disk the devices recorded; throws (a composition bug) when there is none. */
 export function diskOf(devices: DeviceRecords): Uint8Array {
-  const disks = Object.values(devices).filter((d) => d.kind === "disk");
+  const disks = Object.values(devices).filter((d): d is Extract<DeviceRecord, { kind: "disk" }> => d.kind === "disk");
   if (disks.length !== 1) throw new Error(`bulkhead: the oracle expects one disk, the system recorded ${disks.length}`);
   return disks[0].image;
 }

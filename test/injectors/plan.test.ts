@@ -269,7 +269,7 @@ describe("sites, descriptions, RANDOM and seeds", () => {
       'at_wini: at_transfer+0x90 (0x00400ce4): at "lw a4, 32(a1)": base a1 := 0xffffffe0, so the load goes to 0x00000000 (null) [BAD_POINTER null], first execution, transient',
     );
     expect(one({ type: "BAD_PORT_WRITE", port: 0xcf9, variant: "sysctl", targets: ["sys_outb"], persistence: "persistent" })).toBe(
-      'at_wini: sys_outb+0x0 (0x00401904): at "addi a3, a0, 0": port argument a0 := 0x0cf9 (reset control register) [BAD_PORT_WRITE sysctl], first execution and every later one, persistent',
+      'at_wini: sys_outb+0x0 (0x0040182c): at "addi a3, a0, 0": port argument a0 := 0x0cf9 (reset control register) [BAD_PORT_WRITE sysctl], first execution and every later one, persistent',
     );
     expect(one({ type: "MEM_FLIP", site: 0x400ce4 })).toMatch(/^at_wini: at_transfer\+0x90 \(0x00400ce4\): at "lw a4, 32\(a1\)": flip bit \d+ of the word at 0x004\w{5} \(\S+\) \[MEM_FLIP\], first execution, transient$/);
   });

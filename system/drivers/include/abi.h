@@ -206,8 +206,12 @@ typedef struct {
 #define EEXIST      17
 #define EINVAL      22
 #define ENOSPC      28
+#define EPIPE       32
 #define ENOSYS      71
+#define ECONNRESET  104
+#define ENOTCONN    107
 #define ETIMEDOUT   110
+#define ECONNREFUSED 111
 #define ERESTART    200
 #define ENOTREADY   201
 #define EDEADSRCDST 202

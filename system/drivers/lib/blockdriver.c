@@ -49,9 +49,7 @@ int blockdriver_reply(const message *req, int status)
 
 void blockdriver_heartbeat(void)
 {
-  int r = ipc_notify(RS_PROC_NR);
-
-  if (r != OK) printf("blockdriver: heartbeat reply to RS failed: %d\n", r);
+  driver_heartbeat();
 }
 
 /* A notification: dispatch by who sent it. */
@@ -119,11 +117,5 @@ void blockdriver_task(struct blockdriver *bd)
 
 int blockdriver_announce(const char *label)
 {
-  char key[32];
-  int r;
-
-  if (snprintf(key, sizeof(key), "drv.blk.%s", label) >= (int)sizeof(key)) return -EINVAL;
-  r = ds_publish_u32(key, DS_DRIVER_UP, DSF_OVERWRITE);
-  if (r != OK) printf("warning: cannot announce %s in DS: %d\n", key, r);
-  return r;
+  return driver_announce("drv.blk.", label);
 }

@@ -80,6 +80,10 @@ void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)))
 int ds_publish_u32(const char *key, uint32_t value, int flags);
 int ds_retrieve_u32(const char *key, uint32_t *value);
 
+/* ---- What every driver framework shares (driver.c) ---- */
+int driver_announce(const char *prefix, const char *label);   /* DS: "<prefix><label>" = DS_DRIVER_UP */
+void driver_heartbeat(void);                                   /* answers an RS ping (a notification) */
+
 /* ---- Strings (string.c): the compiler may also call memcpy/memset for struct copies ---- */
 void *memcpy(void *dst, const void *src, size_t n);
 void *memmove(void *dst, const void *src, size_t n);

@@ -1,0 +1,61 @@
+/*
+ * The Ethernet CRC-32 (IEEE 802.3 FCS), table-driven: reflected polynomial 0xEDB88320, initial
+ * value and final XOR 0xFFFFFFFF. The FCS follows the frame on the wire least significant byte
+ * first, so appending crc32(frame) little-endian gives a frame whose FCS checks.
+ *
+ * Also the big-endian (MSB-first) CRC the RTL8139 uses to index its multicast hash filter (MAR):
+ * the top 6 bits of that CRC over the destination MAC pick one of 64 filter bits.
+ */
+
+/** Bytes of FCS at the end of a frame on the wire. */
+export const FCS_BYTES = 4;
+
+const TABLE = (() => {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+})();
+
+/** CRC-32 of bytes [start, end) of `b` (u32). */
+export function crc32(b: Uint8Array, start = 0, end = b.length): number {
+  let c = 0xffffffff;
+  for (let i = start; i < end; i++) c = TABLE[(c ^ b[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** A new array: `frame` followed by its FCS. */
+export function appendFcs(frame: Uint8Array): Uint8Array {
+  const out = new Uint8Array(frame.length + FCS_BYTES);
+  out.set(frame);
+  const c = crc32(frame);
+  out[frame.length] = c & 0xff;
+  out[frame.length + 1] = (c >>> 8) & 0xff;
+  out[frame.length + 2] = (c >>> 16) & 0xff;
+  out[frame.length + 3] = c >>> 24;
+  return out;
+}
+
+/** True when `frame` ends in a correct FCS (a frame shorter than the FCS never does). */
+export function fcsOk(frame: Uint8Array): boolean {
+  const n = frame.length - FCS_BYTES;
+  if (n < 0) return false;
+  const c = crc32(frame, 0, n);
+  return frame[n] === (c & 0xff) && frame[n + 1] === ((c >>> 8) & 0xff) && frame[n + 2] === ((c >>> 16) & 0xff) && frame[n + 3] === c >>> 24;
+}
+
+/**
+ * The MSB-first Ethernet CRC (polynomial 0x04C11DB7, bits of each byte taken LSB first) of
+ * bytes [start, start+len), as Linux's ether_crc computes it for hash filters (u32).
+ */
+export function etherCrcBe(b: Uint8Array, start: number, len: number): number {
+  let c = 0xffffffff | 0;
+  for (let i = start; i < start + len; i++) {
+    let byte = b[i];
+    for (let k = 0; k < 8; k++, byte >>= 1) c = (c << 1) ^ ((c < 0 ? 1 : 0) ^ (byte & 1) ? 0x04c11db7 : 0);
+  }
+  return c >>> 0;
+}

@@ -1,0 +1,176 @@
+/*
+ * The network server on the real system: the net server (system/servers/net), the real rtl8139
+ * driver (C, on the emulated CPU, under RS), the RTL8139 model, the wire and the remote host
+ * (system/net/remote-host.ts), with a scripted user process (test/support/net.ts). What is
+ * checked is what the far end received and what the client read back, byte for byte; recovery
+ * is the real thing: the driver crashes on an illegal instruction written into its code, RS
+ * restarts it, DS announces it, the net server replays its configuration.
+ */
+import { describe, expect, it } from "vitest";
+import { ECONNREFUSED, ETIMEDOUT, NET } from "../../system/kernel/abi.js";
+import type { Wire } from "../../system/machine/network/wire.js";
+import { DRV_UP, FBUF_TABLE, G, GLOBALS, NR_SOCKS, S_FREE, SOCK, SOCK_TABLE, STAGING } from "../../system/servers/net/memory.js";
+import { ILLEGAL, patchRunning } from "../support/system.js";
+import { bootNet, netMemOf, pattern, TICK, type NetBoot, type Step } from "../support/net.js";
+
+const echo = (total: number, chunk = 8192, seed = 1): Step[] => [
+  { op: "socket", type: NET.STREAM }, { op: "connect", port: 7 }, { op: "echo", total, chunk, seed }, { op: "close" },
+];
+
+/** Runs until the client is done (at most `ticks` clock ticks); fails with the server's log if not. */
+function finish(n: NetBoot, ticks = 3000): void {
+  const r = n.sys.runUntil(() => n.client().done, ticks * TICK, TICK);
+  expect(r, JSON.stringify({ log: n.net().log.slice(-15), stats: n.net().stats, replies: n.client().replies.slice(-5) }, null, 1)).toBe("done");
+}
+
+const wireOf = (n: NetBoot): Wire => n.sys.machine.devices.find((d) => d.name === "wire") as unknown as Wire;
+const bytes = (total: number, seed: number): Uint8Array => Uint8Array.from({ length: total }, (_, i) => pattern(i, seed));
+
+/** Every socket free (the closed connection's TIME_WAIT over). */
+function allFree(n: NetBoot): boolean {
+  const m = netMemOf(n.sys);
+  for (let s = 0; s < NR_SOCKS; s++) if (m.sock(s, SOCK.state) !== S_FREE) return false;
+  return true;
+}
+
+describe("net server on the real system", () => {
+  it("echoes a 64 KiB stream byte for byte, then closes both ways; the socket is freed after TIME_WAIT", () => {
+    const n = bootNet(echo(65536));
+    finish(n);
+    const c = n.client();
+    expect(c.replies.filter((r) => r.status < 0)).toEqual([]);
+    expect([c.sent, c.received, c.mismatches]).toEqual([65536, 65536, 0]);
+    const rec = n.host.record();
+    expect(rec.streams).toHaveLength(1);
+    expect(Buffer.from(rec.streams[0].received).equals(Buffer.from(bytes(65536, 1)))).toBe(true);
+    expect(rec.streams[0]).toMatchObject({ port: 7, sent: 65536, resets: 0 });
+    n.sys.runUntil(() => rec.streams[0].closed && allFree(n), 300 * TICK, TICK);
+    expect(n.host.record().streams[0]).toMatchObject({ closed: true, finReceived: true });
+    expect(allFree(n)).toBe(true);
+    const st = n.net().stats;
+    expect(st).toMatchObject({ driverInits: 1, recoveries: 0, resets: 0, badFrames: 0, errors: {} });
+    // ARP resolved the peer once, before the first IP packet.
+    expect(st.arpRequests).toBe(1);
+    expect(n.net().log.map((e) => e.what).join("\n")).toMatch(/driver rtl8139 up[\s\S]*ARP: 10\.0\.0\.1 is at 02:00:00:00:00:01[\s\S]*established/);
+  });
+
+  it("keeps its state in its RAM region: configuration, driver, socket table", () => {
+    const n = bootNet([{ op: "socket", type: NET.STREAM }, { op: "connect", port: 9 }, { op: "socket", type: NET.DGRAM }]);
+    finish(n, 200);
+    const m = netMemOf(n.sys);
+    expect(m.g(G.ip) >>> 0).toBe(0x0a00_0002);
+    expect(m.g(G.netmask) >>> 0).toBe(0xffff_ff00);
+    expect(Array.from(m.mac())).toEqual([0x52, 0x54, 0x00, 0x12, 0x34, 0x56]);
+    expect(m.g(G.drvStatus)).toBe(DRV_UP);
+    expect(m.g(G.drvEndpoint)).toBe(n.sys.kernel.lookupLabel("rtl8139"));
+    expect(m.label()).toBe("rtl8139");
+    const rx = [0, 1, 2, 3].map((i) => m.fbuf(i, 0));
+    expect(rx).toEqual([1, 1, 1, 1]); // four receives posted at the driver
+    expect(m.sock(0, SOCK.type)).toBe(NET.STREAM);
+    expect(m.sock(0, SOCK.rport)).toBe(9);
+    expect(m.sock(1, SOCK.type)).toBe(NET.DGRAM);
+    expect(n.client().replies.map((r) => r.status)).toEqual([0, 0, 1]);
+    expect([GLOBALS, FBUF_TABLE, SOCK_TABLE].every((a) => a % 4 === 0)).toBe(true);
+  });
+
+  it("echoes datagrams (UDP echo on port 7)", () => {
+    const n = bootNet([
+      { op: "socket", type: NET.DGRAM },
+      { op: "udp", port: 7, size: 100, seed: 3, timeout: 50 },
+      { op: "udp", port: 7, size: 1472, seed: 4, timeout: 50 },
+      { op: "udp", port: 7, size: 1, seed: 5, timeout: 50 },
+      { op: "close" },
+    ]);
+    finish(n, 500);
+    const c = n.client();
+    expect(c.replies.map((r) => r.status)).toEqual([0, 100, 100, 1472, 1472, 1, 1, 0]);
+    expect(c.mismatches).toBe(0);
+    expect(n.host.record().udp).toEqual({ received: 3, echoed: 3 });
+    expect(n.net().stats).toMatchObject({ udpOut: 3, udpIn: 3, udpDropped: 0 });
+  });
+
+  it("times a RECVFROM out when nothing comes (ETIMEDOUT), and refuses a connection to a closed port (RST: ECONNREFUSED)", () => {
+    const n = bootNet([
+      { op: "socket", type: NET.DGRAM },
+      { op: "recvfrom", timeout: 20 },
+      { op: "socket", type: NET.STREAM },
+      { op: "connect", port: 4444 },
+    ]);
+    finish(n, 500);
+    expect(n.client().replies.map((r) => r.status)).toEqual([0, -ETIMEDOUT, 1, -ECONNREFUSED]);
+  });
+
+  it("recovers from a driver crash mid-stream: RS restarts it, the server replays its configuration, the stream completes", () => {
+    const n = bootNet(echo(65536, 4096, 2));
+    expect(n.sys.runUntil(() => n.client().received >= 16384, 2000 * TICK, TICK / 4)).toBe("done");
+    const before = n.sys.kernel.lookupLabel("rtl8139");
+    patchRunning(n.sys, "rtl8139", "rl_send", [ILLEGAL]);
+    finish(n, 6000);
+    const c = n.client();
+    expect(c.replies.filter((r) => r.status < 0)).toEqual([]);
+    expect([c.sent, c.received, c.mismatches]).toEqual([65536, 65536, 0]);
+    expect(Buffer.from(n.host.record().streams[0].received).equals(Buffer.from(bytes(65536, 2)))).toBe(true);
+    expect(n.sys.kernel.state.events.some((e) => e.label === "rtl8139" && e.kind === "crash")).toBe(true);
+    expect(n.sys.kernel.lookupLabel("rtl8139")).not.toBe(before);
+    const st = n.net().stats;
+    expect(st.recoveries).toBe(1);
+    expect(st.driverInits).toBe(2);
+    expect(st.outstandingDropped).toBeGreaterThanOrEqual(4); // at least the posted receives
+    expect(st.retransmits).toBeGreaterThan(0);
+    expect(n.net().log.map((e) => e.what).join("\n")).toMatch(/announced at endpoint \d+: replaying the configuration[\s\S]*driver rtl8139 up/);
+    const m = netMemOf(n.sys);
+    expect(m.g(G.drvEndpoint)).toBe(n.sys.kernel.lookupLabel("rtl8139"));
+  });
+
+  it("when the driver never comes back (no restarts), the stream resets with ETIMEDOUT after its retransmissions", () => {
+    const n = bootNet([...echo(65536, 4096, 3).slice(0, 3)], { build: "minix3-norestart" });
+    expect(n.sys.runUntil(() => n.client().received >= 8192, 2000 * TICK, TICK / 4)).toBe("done");
+    patchRunning(n.sys, "rtl8139", "rl_send", [ILLEGAL]);
+    finish(n, 3000);
+    const last = n.client().replies[n.client().replies.length - 1];
+    expect(last.status).toBe(-ETIMEDOUT);
+    expect(n.net().stats.timeouts).toBeGreaterThanOrEqual(1);
+    expect(n.net().log.map((e) => e.what).join("\n")).toMatch(/no acknowledgement after 12 retransmissions/);
+    expect(n.sys.kernel.lookupLabel("rtl8139")).toBeUndefined();
+  });
+
+  it("a datagram client sees RECVFROM time out when the driver is gone for good", () => {
+    const n = bootNet([{ op: "socket", type: NET.DGRAM }, { op: "udp", port: 7, size: 64, seed: 1, timeout: 30 }, { op: "udp", port: 7, size: 64, seed: 2, timeout: 30 }], { build: "minix3-norestart" });
+    // Once the first datagram is on the wire, the driver's next send (the second datagram's) kills it.
+    expect(n.sys.runUntil(() => n.host.record().udp.received >= 1, 500 * TICK, TICK / 100)).toBe("done");
+    patchRunning(n.sys, "rtl8139", "rl_send", [ILLEGAL]);
+    finish(n, 500);
+    expect(n.client().replies.map((r) => r.status)).toEqual([0, 64, 64, 64, -ETIMEDOUT]);
+  });
+
+  it("drops corrupted frames (bad FCS) and hides them by retransmission", () => {
+    const n = bootNet(echo(32768, 8192, 4), { wire: { corrupt: 0.05, seed: 7 } });
+    finish(n, 6000);
+    const c = n.client();
+    expect([c.sent, c.received, c.mismatches]).toEqual([32768, 32768, 0]);
+    expect(Buffer.from(n.host.record().streams[0].received).equals(Buffer.from(bytes(32768, 4)))).toBe(true);
+    const w = wireOf(n).state.wire;
+    expect(w.toPeer.counters.corrupted + w.toNic.counters.corrupted).toBeGreaterThan(0);
+    expect(n.net().stats.retransmits + n.host.record().streams[0].retransmits).toBeGreaterThan(0);
+  });
+
+  it("never throws on the host, nor crashes, when its RAM state is corrupted mid-stream", () => {
+    const garbage: Array<(m: ReturnType<typeof netMemOf>, seed: number) => void> = [
+      (m, seed) => {
+        let x = seed * 2654435761;
+        const rnd = (): number => (x = (Math.imul(x, 1103515245) + 12345) >>> 0);
+        for (let i = 0; i < 400; i++) m.u8[GLOBALS + (rnd() % (STAGING - GLOBALS))] = rnd() & 0xff;
+      },
+      // Every word of the globals, ARP cache, frame headers and socket table set to one value.
+      ...[-1, 0x7fff_ffff, -0x8000_0000, 65536, 6].map((v) => (m: ReturnType<typeof netMemOf>) => m.i32.fill(v, GLOBALS >> 2, STAGING >> 2)),
+    ];
+    garbage.forEach((spoil, i) => {
+      const n = bootNet([...echo(32768, 4096, i), { op: "socket", type: NET.DGRAM }, { op: "udp", port: 7, size: 10, seed: 1, timeout: 10 }]);
+      expect(n.sys.runUntil(() => n.client().received >= 8192, 2000 * TICK, TICK / 4)).toBe("done");
+      spoil(netMemOf(n.sys), i + 1);
+      expect(() => n.sys.run(300 * TICK)).not.toThrow();
+      expect(n.sys.kernel.state.panic).toBeFalsy();
+      expect(n.sys.kernel.state.events.filter((e) => e.label === "net" && e.kind !== "start")).toEqual([]);
+    });
+  });
+});
