@@ -300,6 +300,11 @@ function receive(k: Api, m: NetMem, s: number, seg: TcpSegment): boolean {
   const rcvNxt = m.sock(s, SOCK.rcvNxt);
   const off = (rcvNxt - seg.seq) | 0;
   if (off < 0 || off >= len) return true; // out of order (dropped) or a duplicate: ACK rcvNxt again
+  if (!m.sock(s, SOCK.userOpen)) {
+    // Nobody will read it (the owner closed): taken and dropped, so the peer can finish.
+    m.setSock(s, SOCK.rcvNxt, (rcvNxt + len - off) | 0);
+    return true;
+  }
   const n = Math.min(len - off, window(m, s));
   const rbLen = clampBuf(m.sock(s, SOCK.rbLen));
   ringAppend(m, recvBuf(s), m.sock(s, SOCK.rbStart), rbLen, seg.payload.subarray(off, off + n));
