@@ -202,6 +202,25 @@ describe("stream handshake and echo", () => {
     expect(w.segs()).toMatchObject([{ ack: 5001, flags: TCP_SYN | TCP_ACK }]);
   });
 
+  it("answers an ACK for data never sent with an ACK and drops that segment", () => {
+    const w = ready();
+    const iss = connect(w, 9);
+    w.tcp({ dstPort: 9, seq: 1001, ack: iss + 50, flags: TCP_ACK, payload: text("ignored") });
+    expect(w.segs()).toMatchObject([{ seq: iss + 1, ack: 1001, flags: TCP_ACK }]);
+    expect(w.record().streams[0].received).toEqual(none);
+  });
+
+  it("forgets a cleanly closed connection on an RST without counting a reset", () => {
+    const w = ready();
+    const iss = connect(w, 7);
+    w.tcp({ seq: 1001, ack: iss + 1, flags: TCP_ACK | TCP_FIN });
+    w.tcp({ seq: 1002, ack: iss + 2, flags: TCP_ACK });
+    w.tcp({ seq: 1002, flags: TCP_RST });
+    w.tcp({ seq: 1002, ack: iss + 2, flags: TCP_ACK | TCP_FIN });
+    expect(w.segs()).toMatchObject([{ flags: TCP_ACK | TCP_FIN }, { seq: iss + 2, flags: TCP_RST }]); // no connection any more
+    expect(w.record().streams[0]).toMatchObject({ closed: true, resets: 0 });
+  });
+
   it("ignores an RST whose sequence number is outside the window", () => {
     const w = ready();
     connect(w, 9);

@@ -1,8 +1,15 @@
+/*
+ * The far end of the wire: what a host plugged into it (the remote host, system/net/remote-host.ts)
+ * offers the wire, and what the wire offers it. Frames crossing this interface carry no FCS: the
+ * wire appends it to the peer's frames and checks and strips it from frames for the peer.
+ */
+
 /** What the wire offers the peer plugged into its far end. */
 export interface PeerPort {
   /** Sends a frame (without FCS) towards the NIC; the wire schedules its arrival. */
   transmit(frame: Uint8Array): void;
 }
+
 /** A host on the far end of the wire (the remote host). All time is in emulated cycles. */
 export interface NetPeer {
   attach(port: PeerPort): void;
