@@ -113,6 +113,22 @@ describe("ARP", () => {
     expect(w.host.state.arp).toEqual([]);
     expect(w.record().frames).toEqual({ in: 1, out: 0, bad: 0, ignored: 1 });
   });
+  it("refreshes a known entry from any ARP packet, and learns from a reply to its own request", () => {
+    const w = new Wire();
+    w.ip(IPPROTO_UDP, encodeUdp({ srcPort: 5000, dstPort: 7, payload: text("a") }, GUEST_IP, HOST_IP)); // host asks
+    w.take();
+    const reply = encodeArp({ op: ARP_REPLY, senderMac: GUEST_MAC, senderIp: GUEST_IP, targetMac: HOST_MAC, targetIp: HOST_IP });
+    w.deliver(encodeEth({ dst: HOST_MAC, src: GUEST_MAC, type: ETHERTYPE_ARP, payload: reply }));
+    expect(w.take()).toEqual([]); // a reply is not answered
+    expect(w.host.state.arp).toEqual([{ ip: GUEST_IP, mac: GUEST_MAC }]);
+    const moved = parseMac("52:54:00:aa:bb:cc");
+    const gratuitous = encodeArp({ op: ARP_REQUEST, senderMac: moved, senderIp: GUEST_IP, targetMac: new Uint8Array(6), targetIp: GUEST_IP });
+    w.deliver(encodeEth({ dst: BROADCAST_MAC, src: moved, type: ETHERTYPE_ARP, payload: gratuitous }));
+    expect(w.host.state.arp).toEqual([{ ip: GUEST_IP, mac: moved }]);
+    w.ip(IPPROTO_UDP, encodeUdp({ srcPort: 5000, dstPort: 7, payload: text("b") }, GUEST_IP, HOST_IP));
+    expect(macToString(decodeEth(w.take()[0])!.dst)).toBe("52:54:00:aa:bb:cc");
+  });
+
   it("asks for the guest's MAC when it must send without it, and drops that packet", () => {
     const w = new Wire();
     w.ip(IPPROTO_UDP, encodeUdp({ srcPort: 5000, dstPort: 7, payload: text("ping") }, GUEST_IP, HOST_IP));
