@@ -96,6 +96,17 @@ describe("wire timing", () => {
     expect(peer.state.received.map((r) => r.at)).toEqual([(8 + 64) * 8 + WIRE_LATENCY_CYCLES]);
   });
 
+  it("learns of a timer set outside its calls into the peer through peerChanged()", () => {
+    const { h, peer, wire, nic } = bench();
+    peer.sendLater(7000, frame(NIC_MAC, 60));
+    h.settle();
+    expect(peer.state.fired).toEqual([]);
+    wire.peerChanged();
+    h.settle();
+    expect(peer.state.fired).toEqual([7000]);
+    expect(nic.state.counters.rxFrames).toBe(1);
+  });
+
   it("keeps one clock event for the peer's timer and calls onTimer at that cycle", () => {
     const { h, peer, nic } = bench();
     peer.sendLater(50_000, frame(NIC_MAC, 60, 1));
