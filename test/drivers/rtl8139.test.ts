@@ -19,7 +19,9 @@ import type { NetPeer, PeerPort } from "../../system/machine/network/peer.js";
 import type { RsState } from "../../system/servers/rs/types.js";
 import type { System } from "../../system/system.js";
 import type { Workload } from "../../system/workloads/workload.js";
-import { ILLEGAL, patchRunning } from "../support/system.js";
+import { DRIVER_TEXT_BASE } from "../../system/kernel/abi.js";
+import { PROC } from "../../system/kernel/layout.js";
+import { ILLEGAL, patchRunning, procIndex, symbolAddress } from "../support/system.js";
 
 const TICK = CPU_HZ / HZ;
 const GUEST_MAC = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56];
@@ -226,6 +228,11 @@ function request(sys: System, c: ClientState, ...reqs: Req[]): Reply[] {
 }
 
 const statOf = (r: Reply): Record<string, number> => Object.fromEntries(NDEV_STAT_FIELDS.map((f, i) => [f, r.data![i]]));
+/** Physical address of the driver's receive ring (rl_buf.rx: after four 1536-byte transmit buffers). */
+function ringAddress(sys: System): number {
+  const base = sys.kernel.km.proc(procIndex(sys, "rtl8139"), PROC.memBase) >>> 0;
+  return base + symbolAddress(sys, "rtl8139", "rl_buf") - DRIVER_TEXT_BASE + 4 * 1536;
+}
 const driverLines = (sys: System): string[] => sys.kernel.state.console.split("\n").filter((l) => l.startsWith("rtl8139: "));
 
 describe("rtl8139 driver", () => {
@@ -351,6 +358,24 @@ describe("rtl8139 driver", () => {
     peer.send(back);
     runUntil(sys, () => c.frames.length === got + 1);
     expect(c.frames.at(-1)).toEqual(back);
+    expect(sys.kernel.state.panic).toBeNull();
+  });
+
+  it("a corrupt receive header is a panic (fail-stop, as in MINIX), after which RS restarts the driver", () => {
+    const { sys, peer, client: c } = bootNet();
+    request(sys, c, { type: NDEV_INIT });
+    peer.send(frame(GUEST_MAC, 200, 1));
+    sys.run(5 * TICK); // nobody asks: the frame waits at ring offset 0 (NDEV_INIT's RCR write reset the ring)
+    const view = new DataView(sys.machine.bus.ram.buffer);
+    const at = ringAddress(sys) - sys.machine.bus.ramBase;
+    const header = view.getUint32(at, true);
+    expect([header >>> 16, header & 1]).toEqual([204, 1]); // length with the FCS, ROK
+    view.setUint32(at, 0x0000_0002, true); // ROK clear, length 0
+    c.outbox.push({ type: NDEV_RECV, count: 1514 });
+    runUntil(sys, () => sys.nativeState<RsState>("rs")!.events.some((e) => e.kind === "up"), 300);
+    expect(driverLines(sys)).toContain("rtl8139: panic: bad receive header 0x00000002 at ring offset 0x0");
+    expect(sys.nativeState<RsState>("rs")!.events.map((e) => e.kind)).toEqual(["exit", "restart", "up"]);
+    expect(c.replies.filter((r) => r.type === NDEV_RECV)).toEqual([]); // the request died with the driver
     expect(sys.kernel.state.panic).toBeNull();
   });
 });
