@@ -378,4 +378,25 @@ describe("rtl8139 driver", () => {
     expect(c.replies.filter((r) => r.type === NDEV_RECV)).toEqual([]); // the request died with the driver
     expect(sys.kernel.state.panic).toBeNull();
   });
+
+  it("the transmit watchdog: a transmitter that stops completing is reset after one to two seconds, and sending resumes", () => {
+    const { sys, peer, client: c } = bootNet();
+    request(sys, c, { type: NDEV_INIT });
+    sys.machine.bus.portWrite(0xc100 + 0x37, 0x08, 1); // CR = RE only: the chip ignores TSD writes now
+    const lost = frame(PEER_MAC, 100, 1);
+    const [sent] = request(sys, c, { type: NDEV_SEND, frame: lost });
+    expect(sent.status).toBe(100); // it is in a slot; the slot never completes
+    const t0 = sys.machine.clock.now;
+    runUntil(sys, () => driverLines(sys).includes("rtl8139: TX timeout, resetting"), 250);
+    const seconds = (sys.machine.clock.now - t0) / CPU_HZ;
+    expect(seconds).toBeGreaterThan(0.95);
+    expect(seconds).toBeLessThan(2.05);
+    expect(peer.state.frames).toEqual([]);
+    const f = frame(PEER_MAC, 200, 2);
+    request(sys, c, { type: NDEV_SEND, frame: f });
+    runUntil(sys, () => peer.state.frames.length === 1);
+    expect(Array.from(peer.state.frames[0])).toEqual(f);
+    const [stat] = request(sys, c, { type: NDEV_GETSTAT, count: 40 });
+    expect(statOf(stat)).toMatchObject({ txTimeouts: 1, txFrames: 1, txBytes: 200, resets: 3 });
+  });
 });
