@@ -1,0 +1,42 @@
+/*
+ * Ethernet II frames without the FCS (the NIC and the wire add and check it): destination MAC,
+ * source MAC, EtherType, payload. Frames shorter than the 60-byte minimum are zero-padded on
+ * encode; decode keeps the padding in the payload, since only the layer above knows its length.
+ */
+import { MAC_LEN, type Mac } from "./addr.js";
+import { get16, put16 } from "./bytes.js";
+
+export const ETH_HEADER = 14;
+export const ETH_MIN_FRAME = 60;
+export const ETH_MAX_FRAME = 1514;
+export const ETHERTYPE_IPV4 = 0x0800;
+export const ETHERTYPE_ARP = 0x0806;
+
+export interface EthFrame {
+  dst: Mac;
+  src: Mac;
+  type: number;
+  payload: Uint8Array;
+}
+
+/** The frame's bytes, zero-padded to ETH_MIN_FRAME. Assumes 6-byte MACs and a payload that fits. */
+export function encodeEth(f: EthFrame): Uint8Array {
+  const len = Math.max(ETH_MIN_FRAME, ETH_HEADER + f.payload.length);
+  const b = new Uint8Array(len);
+  b.set(f.dst.subarray(0, MAC_LEN), 0);
+  b.set(f.src.subarray(0, MAC_LEN), MAC_LEN);
+  put16(b, 12, f.type);
+  b.set(f.payload, ETH_HEADER);
+  return b;
+}
+
+/** The frame in b (copies), or undefined when b is shorter than a header or longer than ETH_MAX_FRAME. */
+export function decodeEth(b: Uint8Array): EthFrame | undefined {
+  if (b.length < ETH_HEADER || b.length > ETH_MAX_FRAME) return undefined;
+  return {
+    dst: b.slice(0, MAC_LEN),
+    src: b.slice(MAC_LEN, 2 * MAC_LEN),
+    type: get16(b, 12),
+    payload: b.slice(ETH_HEADER),
+  };
+}
