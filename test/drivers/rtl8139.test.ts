@@ -21,6 +21,12 @@ import type { System } from "../../system/system.js";
 import type { Workload } from "../../system/workloads/workload.js";
 import { DRIVER_TEXT_BASE } from "../../system/kernel/abi.js";
 import { PROC } from "../../system/kernel/layout.js";
+import { BROADCAST_MAC, parseIp } from "../../system/net/addr.js";
+import { ARP_REPLY, ARP_REQUEST, decodeArp, encodeArp } from "../../system/net/arp.js";
+import { decodeEth, encodeEth, ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "../../system/net/ethernet.js";
+import { decodeIpv4, encodeIpv4, IPPROTO_UDP } from "../../system/net/ipv4.js";
+import { GUEST_IP, REMOTE_IP, RemoteHost } from "../../system/net/remote-host.js";
+import { decodeUdp, encodeUdp } from "../../system/net/udp.js";
 import { ILLEGAL, patchRunning, procIndex, symbolAddress } from "../support/system.js";
 
 const TICK = CPU_HZ / HZ;
@@ -204,8 +210,7 @@ function frame(dst: number[], len: number, seed: number, src = PEER_MAC): number
   return f;
 }
 
-function bootNet(): { sys: System; peer: RecordingPeer; client: ClientState } {
-  const peer = new RecordingPeer();
+function bootNet<P extends NetPeer = RecordingPeer>(peer: P = new RecordingPeer() as unknown as P): { sys: System; peer: P; client: ClientState } {
   const c = composeSystem(BUILDS.minix3, workload, { peripherals: { rtl8139: () => PERIPHERALS.rtl8139({ network: { peer: () => peer } }) } });
   if (!c.ok) throw new Error(c.error);
   const sys = c.system;
@@ -398,5 +403,28 @@ describe("rtl8139 driver", () => {
     expect(Array.from(peer.state.frames[0])).toEqual(f);
     const [stat] = request(sys, c, { type: NDEV_GETSTAT, count: 40 });
     expect(statOf(stat)).toMatchObject({ txTimeouts: 1, txFrames: 1, txBytes: 200, resets: 3 });
+  });
+
+  it("talks to the remote host (system/net): an ARP request is answered, a UDP datagram to port 7 comes back", () => {
+    const { sys, peer: host, client: c } = bootNet(new RemoteHost());
+    request(sys, c, { type: NDEV_INIT });
+    c.keepRecvs = 2;
+    const mac = Uint8Array.from(GUEST_MAC), guest = parseIp(GUEST_IP), remote = parseIp(REMOTE_IP);
+    const arp = encodeArp({ op: ARP_REQUEST, senderMac: mac, senderIp: guest, targetMac: new Uint8Array(6), targetIp: remote });
+    request(sys, c, { type: NDEV_SEND, frame: Array.from(encodeEth({ dst: BROADCAST_MAC, src: mac, type: ETHERTYPE_ARP, payload: arp })) });
+    runUntil(sys, () => c.frames.length === 1);
+    const eth = decodeEth(Uint8Array.from(c.frames[0]))!;
+    expect(eth.type).toBe(ETHERTYPE_ARP);
+    const answer = decodeArp(eth.payload)!;
+    expect(answer).toMatchObject({ op: ARP_REPLY, senderIp: remote, targetIp: guest });
+    const payload = Uint8Array.from({ length: 900 }, (_, i) => (i * 7) & 0xff);
+    const udp = encodeUdp({ srcPort: 4000, dstPort: 7, payload }, guest, remote);
+    const ip = encodeIpv4({ src: guest, dst: remote, protocol: IPPROTO_UDP, ttl: 64, id: 1, payload: udp });
+    request(sys, c, { type: NDEV_SEND, frame: Array.from(encodeEth({ dst: answer.senderMac, src: mac, type: ETHERTYPE_IPV4, payload: ip })) });
+    runUntil(sys, () => c.frames.length === 2);
+    const back = decodeEth(Uint8Array.from(c.frames[1]))!;
+    const ipBack = decodeIpv4(back.payload)!;
+    expect(ipBack).toMatchObject({ src: remote, dst: guest, protocol: IPPROTO_UDP });
+    expect(decodeUdp(ipBack.payload, remote, guest)).toEqual({ srcPort: 7, dstPort: 4000, payload });
   });
 });
