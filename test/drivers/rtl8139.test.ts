@@ -426,5 +426,6 @@ describe("rtl8139 driver", () => {
     const ipBack = decodeIpv4(back.payload)!;
     expect(ipBack).toMatchObject({ src: remote, dst: guest, protocol: IPPROTO_UDP });
     expect(decodeUdp(ipBack.payload, remote, guest)).toEqual({ srcPort: 7, dstPort: 4000, payload });
+    expect(host.record()).toMatchObject({ udp: { received: 1, echoed: 1 }, frames: { bad: 0 } });
   });
 });
