@@ -428,4 +428,40 @@ describe("rtl8139 driver", () => {
     expect(decodeUdp(ipBack.payload, remote, guest)).toEqual({ srcPort: 7, dstPort: 4000, payload });
     expect(host.record()).toMatchObject({ udp: { received: 1, echoed: 1 }, frames: { bad: 0 } });
   });
+
+  it("a full ring drops what does not fit (counted as overruns) and keeps what it holds intact", () => {
+    const { sys, peer, client: c } = bootNet();
+    request(sys, c, { type: NDEV_INIT });
+    const sent = Array.from({ length: 60 }, (_, i) => frame(GUEST_MAC, 1514, i));
+    for (const f of sent) peer.send(f);
+    sys.run(20 * TICK); // nobody receives: 64 KiB hold 43 such frames (1522 bytes each in the ring)
+    c.keepRecvs = 8;
+    runUntil(sys, () => c.frames.length === 43);
+    sys.run(10 * TICK);
+    expect(c.frames).toEqual(sent.slice(0, 43));
+    c.keepRecvs = 0;
+    const [stat] = request(sys, c, { type: NDEV_GETSTAT, count: 40 });
+    expect(statOf(stat)).toMatchObject({ rxFrames: 43, rxOverruns: 17 });
+    const after = frame(GUEST_MAC, 333, 99); // the ring goes on where it was
+    c.outbox.push({ type: NDEV_RECV, count: 1514 });
+    sys.run(2 * TICK);
+    peer.send(after);
+    runUntil(sys, () => c.frames.length === 44);
+    expect(c.frames[43]).toEqual(after);
+  });
+
+  it("is deterministic: the same requests and frames end in the same state hash", () => {
+    const run = (): string => {
+      const { sys, peer, client: c } = bootNet();
+      request(sys, c, { type: NDEV_INIT });
+      c.keepRecvs = 4;
+      for (let i = 0; i < 10; i++) peer.send(frame(GUEST_MAC, 100 + 97 * i, i));
+      c.outbox.push(...[0, 1, 2, 3, 4, 5].map((i) => ({ type: NDEV_SEND, frame: frame(PEER_MAC, 200 + 211 * i, i) })));
+      sys.run(30 * TICK);
+      expect(c.frames.length).toBe(10);
+      expect(peer.state.frames.length).toBe(6);
+      return sys.stateHash();
+    };
+    expect(run()).toBe(run());
+  });
 });
