@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
 import { composeSystem } from "../../system/compose.js";
 import {
-  CPF_READ, CPF_WRITE, DS_CHECK, DS_REPLY, DS_SUBSCRIBE, EINVAL, ENOTREADY, MSG, NDEV_CONF, NDEV_GETSTAT, NDEV_INIT, NDEV_MODE_BROADCAST,
-  NDEV_MODE_UNICAST, NDEV_RECV, NDEV_REPLY_BIT, NDEV_SEND, NDEV_STAT_FIELDS, NOTIFY_MESSAGE, OK,
+  CPF_READ, CPF_WRITE, DS_CHECK, DS_REPLY, DS_SUBSCRIBE, EBUSY, EINVAL, ENOTREADY, MSG, NDEV_CONF, NDEV_GETSTAT, NDEV_INIT, NDEV_MODE_BROADCAST,
+  NDEV_MODE_UNICAST, NDEV_PENDING_MAX, NDEV_RECV, NDEV_REPLY_BIT, NDEV_SEND, NDEV_STAT_FIELDS, NOTIFY_MESSAGE, OK,
 } from "../../system/kernel/abi.js";
 import { get32, getString, msgSource, msgType, newMessage, setString, type Message } from "../../system/kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../../system/kernel/native.js";
@@ -463,5 +463,21 @@ describe("rtl8139 driver", () => {
       return sys.stateHash();
     };
     expect(run()).toBe(run());
+  });
+
+  it("keeps at most NDEV_PENDING_MAX receives waiting; one more gets -EBUSY; NDEV_INIT forgets the waiting ones", () => {
+    const { sys, peer, client: c } = bootNet();
+    request(sys, c, { type: NDEV_INIT });
+    c.outbox.push(...Array.from({ length: NDEV_PENDING_MAX + 1 }, () => ({ type: NDEV_RECV, count: 1514 })));
+    runUntil(sys, () => c.replies.length === 2);
+    expect(c.replies[1]).toMatchObject({ type: NDEV_RECV, status: -EBUSY, id: 2 + NDEV_PENDING_MAX });
+    const [init] = request(sys, c, { type: NDEV_INIT }); // the eight waiting receives are dropped, unanswered
+    expect(init.status).toBe(OK);
+    peer.send(frame(GUEST_MAC, 100, 1));
+    sys.run(5 * TICK);
+    expect(c.frames).toEqual([]);
+    const [recv] = request(sys, c, { type: NDEV_RECV, count: 1514 }); // the frame waited in the ring
+    expect(recv.status).toBe(100);
+    expect(c.replies.filter((r) => r.type === NDEV_RECV).map((r) => r.status)).toEqual([-EBUSY, 100]);
   });
 });
