@@ -12,7 +12,15 @@ import { inspectNet } from "../../system/servers/net/inspect.js";
 import type { Wire } from "../../system/machine/network/wire.js";
 import { DRV_UP, G, GLOBALS, NR_SOCKS, S_FREE, SOCK, STAGING } from "../../system/servers/net/memory.js";
 import { ILLEGAL, patchRunning } from "../support/system.js";
-import { bootNet, netMemOf, pattern, TICK, type NetBoot, type Step } from "../support/net.js";
+import { bootNet, netMemOf, pattern, REMOTE, TICK, type NetBoot, type Step } from "../support/net.js";
+import type { PeerPort } from "../../system/machine/network/peer.js";
+import { parseMac } from "../../system/net/addr.js";
+import { encodeEth, ETHERTYPE_IPV4 } from "../../system/net/ethernet.js";
+import { encodeIpv4, IPPROTO_TCP } from "../../system/net/ipv4.js";
+import { REMOTE_MAC } from "../../system/net/remote-host.js";
+import { encodeTcp, TCP_SYN } from "../../system/net/tcp.js";
+
+const GUEST = 0x0a00_0002;
 
 const echo = (total: number, chunk = 8192, seed = 1): Step[] => [
   { op: "socket", type: NET.STREAM }, { op: "connect", port: 7 }, { op: "echo", total, chunk, seed }, { op: "close" },
@@ -72,6 +80,33 @@ describe("net server on the real system", () => {
     expect(c.replies[c.replies.length - 2]).toEqual({ type: NET.RECV, status: 0 });
   });
 
+  it("a reader slower than the source: its window closes and reopens, and every byte arrives", () => {
+    const n = bootNet([{ op: "socket", type: NET.STREAM }, { op: "connect", port: 19 }, { op: "source", length: 40000, seed: 3, readSize: 1400, pauseTicks: 1 }, { op: "close" }]);
+    let least = Infinity; // the smallest window the source saw from us
+    const r = n.sys.runUntil(() => {
+      const conn = n.host.state.conns[0];
+      if (conn) least = Math.min(least, conn.sndWnd);
+      return n.client().done;
+    }, 3000 * TICK, TICK / 20);
+    expect(r).toBe("done");
+    expect(least).toBe(0); // closed: the source had to probe it
+    const c = n.client();
+    expect([c.received, c.mismatches]).toEqual([40000, 0]);
+    expect(c.replies.filter((r) => r.type === NET.RECV && r.status > 0).every((r) => r.status <= 1400)).toBe(true);
+  });
+
+  it("answers a segment for no connection with RST", () => {
+    const n = bootNet([{ op: "socket", type: NET.DGRAM }]);
+    finish(n, 100);
+    const before = n.host.state.frames.in;
+    const seg = encodeTcp({ srcPort: 7, dstPort: 5555, seq: 1000, ack: 0, flags: TCP_SYN, window: 1000, payload: new Uint8Array(0) }, REMOTE, GUEST);
+    const ip = encodeIpv4({ src: REMOTE, dst: GUEST, protocol: IPPROTO_TCP, ttl: 64, id: 9, payload: seg });
+    (n.host as unknown as { port: PeerPort }).port.transmit(encodeEth({ dst: parseMac("52:54:00:12:34:56"), src: parseMac(REMOTE_MAC), type: ETHERTYPE_IPV4, payload: ip }));
+    n.sys.run(5 * TICK);
+    expect(n.net().stats.rstsSent).toBe(1);
+    expect(n.host.state.frames.in).toBe(before + 1); // the RST reached the remote host
+  });
+
   it("echoes through a lossy wire (10% of frames lost each way): go-back-N retransmission on both ends delivers every byte", () => {
     const n = bootNet(echo(32768, 8192, 6), { wire: { loss: 0.1, seed: 1 } });
     finish(n, 6000);
@@ -93,6 +128,22 @@ describe("net server on the real system", () => {
       return n.sys.stateHash();
     });
     expect(hashes[0]).toBe(hashes[1]);
+  });
+
+  it("restored from a snapshot taken mid-stream, runs to the same end", () => {
+    const n = bootNet(echo(32768, 4096, 9));
+    expect(n.sys.runUntil(() => n.client().received >= 8192, 2000 * TICK, TICK / 4)).toBe("done");
+    const snap = n.sys.snapshot();
+    const end = (): string => {
+      finish(n);
+      n.sys.run(10 * TICK);
+      expect(n.client().mismatches).toBe(0);
+      return n.sys.stateHash();
+    };
+    const first = end();
+    n.sys.restore(snap);
+    expect(n.client().received).toBeLessThan(32768);
+    expect(end()).toBe(first);
   });
 
   it("keeps its state in its RAM region: configuration, driver, ARP cache, outstanding requests, socket table", () => {

@@ -6,8 +6,8 @@
  */
 import { BUILDS } from "../../system/builds/index.js";
 import { composeSystem } from "../../system/compose.js";
-import { CPF_READ, CPF_WRITE, NET, NET_MSG } from "../../system/kernel/abi.js";
-import { get32, msgType, newMessage } from "../../system/kernel/message.js";
+import { CLOCK, CPF_READ, CPF_WRITE, NET, NET_MSG, NOTIFY_MESSAGE } from "../../system/kernel/abi.js";
+import { get32, msgSource, msgType, newMessage } from "../../system/kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../../system/kernel/native.js";
 import { HZ, USER_Q } from "../../system/kernel/params.js";
 import { CPU_HZ } from "../../system/machine/memmap.js";
@@ -34,7 +34,7 @@ export type Step =
   /** Sends `total` pattern bytes without reading (the sink). */
   | { op: "send"; total: number; chunk: number; seed: number }
   /** Asks the source service for `length` bytes of sourceBytes(seed) and reads them to the end of the stream. */
-  | { op: "source"; length: number; seed: number }
+  | { op: "source"; length: number; seed: number; readSize?: number; pauseTicks?: number }
   | { op: "close" }
   | { op: "udp"; port: number; size: number; seed: number; timeout: number }
   | { op: "recvfrom"; timeout: number };
@@ -105,7 +105,8 @@ function next(k: NativeApi<ClientState>): void {
         k.write(BUF, req.subarray(s.asked));
         return request(k, NET.SEND, { [R.fd]: s.fd, [R.grant]: grant(k, 8 - s.asked, CPF_READ), [R.bytes]: 8 - s.asked });
       }
-      return request(k, NET.RECV, { [R.fd]: s.fd, [R.grant]: grant(k, BUF_SIZE, CPF_WRITE), [R.bytes]: BUF_SIZE });
+      const size = st.readSize ?? BUF_SIZE;
+      return request(k, NET.RECV, { [R.fd]: s.fd, [R.grant]: grant(k, size, CPF_WRITE), [R.bytes]: size });
     }
     case "udp":
       k.write(BUF, Uint8Array.from({ length: st.size }, (_, j) => pattern(j, st.seed)));
@@ -142,6 +143,7 @@ function onReply(k: NativeApi<ClientState>, status: number, lastType: number): v
       const got = k.read(BUF, status);
       for (let j = 0; j < status; j++) if (got[j] !== want[j]) s.mismatches++;
       s.received += status;
+      if (st.pauseTicks) return k.setAlarm(st.pauseTicks); // a slow reader: the next RECV at the alarm
     }
     return next(k);
   }
@@ -165,6 +167,7 @@ const client: NativeProgram<ClientState> = {
   start: (k) => next(k),
   receive(k, m) {
     if (msgType(m) === NET.REPLY) onReply(k, get32(m, NET_MSG.reply.status), k.state.lastType);
+    else if (msgType(m) === NOTIFY_MESSAGE && msgSource(m) === CLOCK) next(k);
   },
 };
 
