@@ -57,7 +57,7 @@ describe("net server on the real system", () => {
     expect(n.host.record().streams[0]).toMatchObject({ closed: true, finReceived: true });
     expect(allFree(n)).toBe(true);
     const st = n.net().stats;
-    expect(st).toMatchObject({ driverInits: 1, recoveries: 0, resets: 0, badFrames: 0, errors: {} });
+    expect(st).toMatchObject({ driverInits: 1, recoveries: 0, resets: 0, badFrames: 0, framesDropped: 0, retransmits: 0, errors: {} });
     // ARP resolved the peer once, before the first IP packet.
     expect(st.arpRequests).toBe(1);
     expect(n.net().log.map((e) => e.what).join("\n")).toMatch(/driver rtl8139 up[\s\S]*ARP: 10\.0\.0\.1 is at 02:00:00:00:00:01[\s\S]*established/);

@@ -147,6 +147,7 @@ export const SOCK = {
   // datagram receive queue (slots in the receive buffer)
   udpHead: 104,
   udpCount: 108,
+  ackDue: 112, // an ACK could not be sent (every transmit buffer busy): output sends it when one frees
   // the pending request (one per socket)
   reqType: 128, // 0 none
   reqFrom: 132,
