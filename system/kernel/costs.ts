@@ -11,11 +11,30 @@
  * Everything else — its IPC with the servers, which are processes in every build — is charged
  * as for anyone.
  *
- * KERNEL_COSTS is the model every build uses today: the constants the kernel has charged since
- * wave 1 ("MINIX 3 IPC round trips measured at ~1-2 µs on 2 GHz x86, scaled to 100 MHz and
- * rounded; copies at one word per cycle plus setup" — a source that does not give these numbers:
- * issue 15 replaces them with cited ones per build), and the checks' instruction counts.
+ * KERNEL_COSTS is the model every build uses today. Every constant below names its source; the
+ * sources are in shared/COSTS.md with their tables, and README "What the costs are made of"
+ * sums them up. The core is a 100 MHz in-order RV32 (1 µs = 100 cycles) whose own costs
+ * (system/machine/costs.ts: one cycle per instruction, TRAP_ENTRY, TRAP_RETURN, page walks) the
+ * CPU charges itself, so a published figure that includes them has them taken out here.
+ *
+ * The kernel figures come from one source and one core where one source has them all:
+ * L4Re/Fiasco on the Cortex-A53 (an in-order core, the nearest to ours with a published null
+ * system call), l4re.org/performance.html, "IPC, Context-Switch and Syscall Performance", row
+ * "NXP S32G2 64bit - EL1": syscall 230, IPC intra-address-space 562, inter-address-space 691
+ * cycles. (An older version of the page, l4re.org/perf, gives the A53 syscall as 115; we take the
+ * current page, which also states that its figures are averages over tens of thousands of calls.)
+ * The only RISC-V kernel figures found, seL4 on the SiFive U54 (IPC call 472, reply 629, IRQ to a
+ * user handler 986 cycles; seL4 website performance page), lack a null system call; we use them
+ * for the interrupt, where L4Re has no figure, and as a check: our one-way message between two
+ * address spaces comes to 226 + 2×133 + 66 + 129 (+ 2×32 for MINIX's 64-byte copies) = 687
+ * (751) cycles against seL4's 472–629 on the U54.
+ *
+ * No published figure was found for a MINIX 3 IPC or kernel call, a RISC-V null system call, a
+ * page walk, an sfence.vma or an MMIO access (COSTS.md §4); the constants that needed one are
+ * derived from the instruction counts of the code path on our core, and say so.
  */
+
+import { PORT_BUS } from "../machine/costs.js";
 
 export interface CostModel {
   /** Kernel entry + exit in software (save/restore registers, dispatch). */
@@ -60,27 +79,57 @@ export interface CostModel {
 export type CostKind = keyof CostModel;
 
 export const KERNEL_COSTS: CostModel = {
-  kernelEntry: 80,
-  ipcOp: 120,
-  messageCopy: 40,
-  kernelCall: 150,
-  copyByte: 0.25,
-  contextSwitch: 100,
-  addressSpaceSwitch: 30,
-  tlbFlush: 10, // the machine's TLB_FLUSH (system/machine/costs.ts)
+  // L4Re A53 syscall 230 cycles minus the trap entry the CPU charges itself (TRAP_ENTRY 4; the
+  // kernel returns to a process without an xRET, so nothing else): 226.
+  kernelEntry: 226,
+  // L4Re A53: an intra-address-space IPC costs 562 - 230 = 332 cycles more than a syscall: the
+  // IPC path and the thread switch, payload in registers. Less our contextSwitch (66) leaves 266
+  // for one L4 IPC, which sends and receives in one call; we charge each primitive (send, receive)
+  // separately, so one is half: 133. Derived.
+  ipcOp: 133,
+  // Derived from our core: a 64-byte message is 16 loads and 16 stores at one cycle each (INSN).
+  // L4 passes short messages in registers, so no published figure covers MINIX's copy.
+  messageCopy: 32,
+  // MINIX 3.1.2a (the seeds' era) delivered a kernel call as a SENDREC to the SYSTEM task, so its
+  // decode and checks ride on an IPC send and receive: 2 × ipcOp. (HEAD runs the same checks in
+  // the trap handler, kernel_call(); no measured MINIX kernel-call figure exists, COSTS.md §1.1.)
+  kernelCall: 266,
+  // Derived from our core: a word copy is a load and a store (2 cycles) per 4 bytes.
+  copyByte: 0.5,
+  // Derived from our core: restoring another process's 31 registers, pc and status and saving
+  // the leaving one's (33 + 33 loads/stores at one cycle). Part of the L4Re IPC figure above.
+  contextSwitch: 66,
+  // L4Re A53: inter- minus intra-address-space IPC, 691 - 562 = 129 cycles, less the TLB flush
+  // charged separately (tlbFlush): 119. Derived.
+  addressSpaceSwitch: 119,
+  // The machine's TLB_FLUSH (system/machine/costs.ts; no published sfence.vma cost, COSTS.md §4).
+  tlbFlush: 10,
+  // Not a mechanism's cost: it stands for the user-space code of a server (written in TypeScript
+  // here) handling one message. No source can give it; it is the same in every build, so it
+  // cancels in a comparison of builds, and the sensitivity view shows how far it moves the
+  // overhead (it dilutes it: a larger value makes isolation look cheaper).
   nativeHandler: 2_000,
-  interrupt: 150,
-  portAccess: 20,
+  // seL4 on the SiFive U54: an interrupt delivered to a user-level handler costs 986 cycles, a
+  // one-way IPC call 472; the difference, 514, is the interrupt's own work (PLIC claim, IRQ
+  // lookup, masking, acknowledge) on top of the notification (ipcOp) and switches we charge.
+  interrupt: 514,
+  // A port access through SYS_DEVIO: the instruction's bus time (portInstruction) plus do_devio's
+  // checks — a loop over the caller's I/O ranges (two compares and a branch each, 3-4 ranges)
+  // and the alignment test, ~20 instructions at one cycle. Derived from MINIX's do_devio.c.
+  portAccess: 120,
+  // Derived: load the field, compare, branch (3 instructions; no published per-check cost).
   kernelAssert: 3,
+  // Derived: MINIX's runqueues_ok() checks ~20 fields of an entry, a load and a compare-branch each.
   sanitySlot: 40,
+  // Derived: load the entry, test the valid bit, compare the frame with RAM's bounds.
   sanityPte: 3,
   // SPIN's protected in-kernel call, 0.13 µs on a 133 MHz Alpha ≈ 17 cycles (COSTS.md §1.3,
   // derived; no measured call+return cost of a RISC-V in-order core was found). Singularity's
   // ring-0 "minimum kernel API call" is 91 cycles (CACM 2010, Table 3): the sensitivity view's
   // doubling and halving bracket the choice's effect.
   functionCall: 17,
-  // The machine's own cost of an uncached bus transaction (system/machine/costs.ts IO_ACCESS).
-  portInstruction: 10,
+  // An in/out's bus transaction: the machine's PORT_BUS (system/machine/costs.ts, 1 µs).
+  portInstruction: PORT_BUS,
 };
 
 /** Every cost name, in the model's order (the order of the counters). */

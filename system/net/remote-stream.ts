@@ -91,7 +91,9 @@ export function resetFor(seg: TcpSegment): TcpSegment | undefined {
 /** Moves connection c on a segment from its peer at cycle now. c must not be closed. */
 export function streamSegment(c: StreamConn, seg: TcpSegment, now: number, out: TcpSegment[]): void {
   if (seg.flags & TCP_RST) {
-    if (rstAcceptable(c, seg)) abort(c, false, out);
+    if (!rstAcceptable(c, seg)) return;
+    if (c.state === "timeWait") c.state = "closed"; // already over cleanly: forget it, no reset to count
+    else abort(c, false, out);
     return;
   }
   if (c.state === "synReceived") {
@@ -109,8 +111,14 @@ export function streamSegment(c: StreamConn, seg: TcpSegment, now: number, out: 
     return;
   }
   if (!(seg.flags & TCP_ACK)) return;
-  let ackNow = onAck(c, seg);
-  if (seg.payload.length > 0 || seg.flags & TCP_FIN) ackNow = onData(c, seg) || ackNow;
+  if (seqLt(c.sndMax, seg.ack)) {
+    // Acknowledges what was never sent: RFC 793 answers with an ACK and drops the segment.
+    out.push(header(c, c.sndNxt, TCP_ACK));
+    return;
+  }
+  onAck(c, seg);
+  const ackNow = seg.payload.length > 0 || (seg.flags & TCP_FIN) !== 0;
+  if (ackNow) onData(c, seg);
   const before = out.length;
   transmit(c, out);
   if (ackNow && out.length === before && c.state !== "closed") out.push(header(c, c.sndNxt, TCP_ACK));
@@ -159,9 +167,8 @@ function abort(c: StreamConn, send: boolean, out: TcpSegment[]): void {
   c.timerAt = -1;
 }
 
-/** The ACK field of seg: progress restarts the RTO; returns whether an ACK should answer. */
-function onAck(c: StreamConn, seg: TcpSegment): boolean {
-  if (seqLt(c.sndMax, seg.ack)) return true; // acknowledges what was never sent
+/** The ACK field of seg (at most sndMax): progress restarts the RTO, the peer's window is taken. */
+function onAck(c: StreamConn, seg: TcpSegment): void {
   const probing = c.sndWnd === 0;
   if (seqLt(c.sndUna, seg.ack)) {
     c.sndUna = seg.ack;
@@ -177,15 +184,14 @@ function onAck(c: StreamConn, seg: TcpSegment): boolean {
     if (probing && seg.window > 0) c.sndNxt = c.sndUna;
     c.sndWnd = seg.window;
   }
-  return false;
 }
 
-/** In-order payload and FIN of seg go to the service; returns true (data and FIN are always ACKed). */
-function onData(c: StreamConn, seg: TcpSegment): boolean {
-  if (c.finReceived) return true;
+/** In-order payload and FIN of seg go to the service; anything else is dropped (the caller ACKs). */
+function onData(c: StreamConn, seg: TcpSegment): void {
+  if (c.finReceived) return;
   const len = seg.payload.length;
   const skip = (c.rcvNxt - seg.seq) | 0; // bytes of seg already received
-  if (skip < 0 || skip > len) return true; // out of order (dropped) or wholly old
+  if (skip < 0 || skip > len) return; // out of order (dropped) or wholly old
   const fresh = seg.payload.subarray(skip, Math.min(len, skip + WINDOW));
   if (fresh.length > 0) {
     appendBytes(c.inp, fresh);
@@ -197,7 +203,6 @@ function onData(c: StreamConn, seg: TcpSegment): boolean {
     c.finReceived = true;
     onStreamFin(c);
   }
-  return true;
 }
 
 /**

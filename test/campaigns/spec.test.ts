@@ -61,12 +61,12 @@ limits: { budget: 1.5 }
     const r = parseSpec(good + "drivers: [at_wini, { driver: at_wini, label: disk1, params: dma=0 }]\n");
     expect(r.ok && r.spec.drivers).toEqual([{ driver: "at_wini" }, { driver: "at_wini", label: "disk1", params: "dma=0" }]);
     expect(parseSpec(good).ok && "drivers" in (parseSpec(good) as { spec: object }).spec).toBe(false); // absent: the stored spec is unchanged
-    const bad = parseSpec(good.replace("name: t", "name: t\ndriver: e1000") + "drivers: [rtl8139, { driver: at_wini, colour: red }]\n");
+    const bad = parseSpec(good.replace("name: t", "name: t\ndriver: e1000") + "drivers: [ne2000, { driver: at_wini, colour: red }]\n");
     expect(bad.ok ? [] : bad.errors).toEqual([
-      'driver: unknown driver "e1000" (known: at_wini)',
-      'drivers[0].driver: unknown driver "rtl8139" (known: at_wini)',
+      'driver: unknown driver "e1000" (known: at_wini, rtl8139)',
+      'drivers[0].driver: unknown driver "ne2000" (known: at_wini, rtl8139)',
       'drivers[1].colour: unknown field (known: driver, label, params)',
-      'driver: "e1000" is not among drivers (rtl8139, at_wini)',
+      'driver: "e1000" is not among drivers (ne2000, at_wini)',
     ]);
   });
 

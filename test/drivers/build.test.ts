@@ -22,6 +22,7 @@ import {
 } from "../../scripts/build-drivers.js";
 import { DRIVER_STACK_SIZE, DRIVER_STACK_TOP, DRIVER_TEXT_BASE } from "../../system/kernel/abi.js";
 import * as ata from "../../system/machine/devices/ata.js";
+import * as rtl from "../../system/machine/devices/rtl8139.js";
 import { findSymbol, parseElf, PF_W, PF_X, type ElfImage } from "../../system/machine/elf.js";
 import * as memmap from "../../system/machine/memmap.js";
 
@@ -141,6 +142,19 @@ describe("hardware constants in driver headers", () => {
     const wrong = shared.filter((n) => defines.get(n) !== machine[n]).map((n) => `${n}: at_wini.h ${defines.get(n)}, TypeScript ${machine[n]}`);
     expect(wrong).toEqual([]);
   });
+
+  it("rtl8139.h agrees with memmap.ts and devices/rtl8139.ts (RL_CR_RST is CR_RST, RL_INT_x is ISR_x, RL_RXS_x is RX_x, RL_IDR0 is RTL_IDR)", () => {
+    const defines = literalDefines(`${DRIVERS_DIR}/rtl8139/rtl8139.h`);
+    const nic: Record<string, unknown> = { ...memmap, ...rtl };
+    const tsName = (n: string): string | undefined => {
+      const base = n.replace(/^RL_/, "").replace(/^INT_/, "ISR_").replace(/^RXS_/, "RX_");
+      return [n, base, `RTL_${base}`, `RTL_${base.replace(/0$/, "")}`].find((c) => typeof nic[c] === "number");
+    };
+    const shared = [...defines.keys()].filter((n) => tsName(n) !== undefined);
+    expect(shared).toEqual(expect.arrayContaining(["PORT_RTL8139", "IRQ_RTL8139", "RL_IDR0", "RL_TSD0", "RL_RBSTART", "RL_CAPR", "RL_CR_BUFE", "RL_TSD_TOK", "RL_INT_ROK", "RL_RCR_APM", "RL_RXS_ROK", "RL_MSR_LINKB"]));
+    const wrong = shared.filter((n) => defines.get(n) !== nic[tsName(n)!]).map((n) => `${n}: rtl8139.h ${defines.get(n)}, TypeScript ${tsName(n)} ${nic[tsName(n)!]}`);
+    expect(wrong).toEqual([]);
+  });
 });
 
 const cc = compilerVersion();
@@ -166,5 +180,5 @@ describe.skipIf(!cc.ok)("a rebuild", () => {
         expect(sha256(bytes), `${name}: a rebuild differs from ${imagePath(name)}; ${REBUILD}`).toBe(manifest[name].image);
       }
     }
-  });
+  }, 240_000); // two full builds, one clang run per source file and driver: minutes on a loaded machine
 });

@@ -7,8 +7,8 @@ import { describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
 import { composeSystem } from "../../system/compose.js";
 import {
-  CPF_READ, CPF_WRITE, DS_CHECK, DS_REPLY, DS_SUBSCRIBE, EINVAL, ENOTREADY, MSG, NDEV_CONF, NDEV_GETSTAT, NDEV_INIT, NDEV_MODE_BROADCAST,
-  NDEV_MODE_UNICAST, NDEV_RECV, NDEV_REPLY_BIT, NDEV_SEND, NDEV_STAT_FIELDS, NOTIFY_MESSAGE, OK,
+  CPF_READ, CPF_WRITE, DS_CHECK, DS_REPLY, DS_SUBSCRIBE, EBUSY, EINVAL, ENOTREADY, MSG, NDEV_CONF, NDEV_GETSTAT, NDEV_INIT, NDEV_MODE_BROADCAST,
+  NDEV_MODE_UNICAST, NDEV_PENDING_MAX, NDEV_RECV, NDEV_REPLY_BIT, NDEV_SEND, NDEV_STAT_FIELDS, NOTIFY_MESSAGE, OK,
 } from "../../system/kernel/abi.js";
 import { get32, getString, msgSource, msgType, newMessage, setString, type Message } from "../../system/kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../../system/kernel/native.js";
@@ -19,7 +19,15 @@ import type { NetPeer, PeerPort } from "../../system/machine/network/peer.js";
 import type { RsState } from "../../system/servers/rs/types.js";
 import type { System } from "../../system/system.js";
 import type { Workload } from "../../system/workloads/workload.js";
-import { ILLEGAL, patchRunning } from "../support/system.js";
+import { DRIVER_TEXT_BASE } from "../../system/kernel/abi.js";
+import { PROC } from "../../system/kernel/layout.js";
+import { BROADCAST_MAC, parseIp } from "../../system/net/addr.js";
+import { ARP_REPLY, ARP_REQUEST, decodeArp, encodeArp } from "../../system/net/arp.js";
+import { decodeEth, encodeEth, ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "../../system/net/ethernet.js";
+import { decodeIpv4, encodeIpv4, IPPROTO_UDP } from "../../system/net/ipv4.js";
+import { GUEST_IP, REMOTE_IP, RemoteHost } from "../../system/net/remote-host.js";
+import { decodeUdp, encodeUdp } from "../../system/net/udp.js";
+import { ILLEGAL, patchRunning, procIndex, symbolAddress } from "../support/system.js";
 
 const TICK = CPU_HZ / HZ;
 const GUEST_MAC = [0x52, 0x54, 0x00, 0x12, 0x34, 0x56];
@@ -59,6 +67,8 @@ interface ClientState {
   frames: number[][];
   /** DS keys announced under "drv.net.", in order of notification. */
   announcements: string[];
+  /** A DS_CHECK is on its way (its reply names a changed key). */
+  checking: boolean;
 }
 
 const macString = (lo: number, hi: number): string =>
@@ -120,7 +130,7 @@ const dsRequest = (type: number, key = ""): Message => {
 /** The test's client: NDEV requests from its outbox every tick; DS announcements of "drv.net.". */
 const client: NativeProgram<ClientState> = {
   init: (_label, params) => ({
-    driver: /driver=(\S+)/.exec(params)![1], outbox: [], replies: [], nextId: 1, out: {}, keepRecvs: 0, recvsOut: 0, frames: [], announcements: [],
+    driver: /driver=(\S+)/.exec(params)![1], outbox: [], replies: [], nextId: 1, out: {}, keepRecvs: 0, recvsOut: 0, frames: [], announcements: [], checking: false,
   }),
   start(k) {
     k.setAlarm(1);
@@ -128,7 +138,10 @@ const client: NativeProgram<ClientState> = {
   },
   receive(k, m) {
     const type = msgType(m);
-    if (type === NOTIFY_MESSAGE && msgSource(m) === k.lookup("ds")) return void k.sendrec(msgSource(m), dsRequest(DS_CHECK));
+    if (type === NOTIFY_MESSAGE && msgSource(m) === k.lookup("ds")) {
+      k.state.checking = true;
+      return void k.sendrec(msgSource(m), dsRequest(DS_CHECK));
+    }
     if (type === NOTIFY_MESSAGE) {
       // Our tick: the queued requests go out, the receives are topped up.
       for (const r of k.state.outbox.splice(0)) issue(k, r);
@@ -138,7 +151,8 @@ const client: NativeProgram<ClientState> = {
     }
     if (type === DS_REPLY) {
       const key = getString(m, MSG.ds.key, MSG.ds.keyLen);
-      if (get32(m, MSG.ds.flags) === OK && key) {
+      k.state.checking &&= get32(m, MSG.ds.flags) === OK;
+      if (k.state.checking) {
         k.state.announcements.push(key);
         k.sendrec(msgSource(m), dsRequest(DS_CHECK)); // more changes may be waiting
       }
@@ -196,8 +210,7 @@ function frame(dst: number[], len: number, seed: number, src = PEER_MAC): number
   return f;
 }
 
-function bootNet(): { sys: System; peer: RecordingPeer; client: ClientState } {
-  const peer = new RecordingPeer();
+function bootNet<P extends NetPeer = RecordingPeer>(peer: P = new RecordingPeer() as unknown as P): { sys: System; peer: P; client: ClientState } {
   const c = composeSystem(BUILDS.minix3, workload, { peripherals: { rtl8139: () => PERIPHERALS.rtl8139({ network: { peer: () => peer } }) } });
   if (!c.ok) throw new Error(c.error);
   const sys = c.system;
@@ -220,6 +233,11 @@ function request(sys: System, c: ClientState, ...reqs: Req[]): Reply[] {
 }
 
 const statOf = (r: Reply): Record<string, number> => Object.fromEntries(NDEV_STAT_FIELDS.map((f, i) => [f, r.data![i]]));
+/** Physical address of the driver's receive ring (rl_buf.rx: after four 1536-byte transmit buffers). */
+function ringAddress(sys: System): number {
+  const base = sys.kernel.km.proc(procIndex(sys, "rtl8139"), PROC.memBase) >>> 0;
+  return base + symbolAddress(sys, "rtl8139", "rl_buf") - DRIVER_TEXT_BASE + 4 * 1536;
+}
 const driverLines = (sys: System): string[] => sys.kernel.state.console.split("\n").filter((l) => l.startsWith("rtl8139: "));
 
 describe("rtl8139 driver", () => {
@@ -286,16 +304,16 @@ describe("rtl8139 driver", () => {
     sys.run(2 * TICK);
     const [stat] = request(sys, c, { type: NDEV_GETSTAT, count: 40 });
     expect(stat.status).toBe(OK);
-    expect(statOf(stat)).toMatchObject({ rx_frames: 3, rx_bytes: 100 + 1514 + 60, tx_frames: 1, tx_bytes: 70, rx_overruns: 0, tx_errors: 0, tx_timeouts: 0, resets: 2 });
+    expect(statOf(stat)).toMatchObject({ rxFrames: 3, rxBytes: 100 + 1514 + 60, txFrames: 1, txBytes: 70, rxOverruns: 0, txErrors: 0, txTimeouts: 0, resets: 2 });
   });
 
-  it("the receive ring wraps: 120 frames of every size arrive complete and in order", () => {
+  it("the receive ring wraps: 200 frames of every size arrive complete and in order", () => {
     const { sys, peer, client: c } = bootNet();
     request(sys, c, { type: NDEV_INIT });
     c.keepRecvs = 8;
     sys.run(2 * TICK);
     const sent: number[][] = [];
-    for (let batch = 0; batch < 6; batch++) {
+    for (let batch = 0; batch < 10; batch++) {
       for (let i = 0; i < 20; i++) {
         const n = sent.length;
         const f = frame(GUEST_MAC, 60 + ((n * 337) % (1514 - 60 + 1)), n);
@@ -308,7 +326,7 @@ describe("rtl8139 driver", () => {
     expect(sent.reduce((a, f) => a + f.length + 8, 0)).toBeGreaterThan(2 * 65536);
     c.keepRecvs = 0;
     const [stat] = request(sys, c, { type: NDEV_GETSTAT, count: 40 });
-    expect(statOf(stat)).toMatchObject({ rx_frames: 120, rx_overruns: 0, rx_size_errors: 0 });
+    expect(statOf(stat)).toMatchObject({ rxFrames: 200, rxOverruns: 0, rxSizeErrors: 0 });
   });
 
   it("killed mid-receive, it is restarted by RS, announces itself again, refuses requests until NDEV_INIT, then works", () => {
@@ -346,5 +364,120 @@ describe("rtl8139 driver", () => {
     runUntil(sys, () => c.frames.length === got + 1);
     expect(c.frames.at(-1)).toEqual(back);
     expect(sys.kernel.state.panic).toBeNull();
+  });
+
+  it("a corrupt receive header is a panic (fail-stop, as in MINIX), after which RS restarts the driver", () => {
+    const { sys, peer, client: c } = bootNet();
+    request(sys, c, { type: NDEV_INIT });
+    peer.send(frame(GUEST_MAC, 200, 1));
+    sys.run(5 * TICK); // nobody asks: the frame waits at ring offset 0 (NDEV_INIT's RCR write reset the ring)
+    const view = new DataView(sys.machine.bus.ram.buffer);
+    const at = ringAddress(sys) - sys.machine.bus.ramBase;
+    const header = view.getUint32(at, true);
+    expect([header >>> 16, header & 1]).toEqual([204, 1]); // length with the FCS, ROK
+    view.setUint32(at, 0x0000_0002, true); // ROK clear, length 0
+    c.outbox.push({ type: NDEV_RECV, count: 1514 });
+    runUntil(sys, () => sys.nativeState<RsState>("rs")!.events.some((e) => e.kind === "up"), 300);
+    expect(driverLines(sys)).toContain("rtl8139: panic: bad receive header 0x00000002 at ring offset 0x0");
+    expect(sys.nativeState<RsState>("rs")!.events.map((e) => e.kind)).toEqual(["exit", "restart", "up"]);
+    expect(c.replies.filter((r) => r.type === NDEV_RECV)).toEqual([]); // the request died with the driver
+    expect(sys.kernel.state.panic).toBeNull();
+  });
+
+  it("the transmit watchdog: a transmitter that stops completing is reset after one to two seconds, and sending resumes", () => {
+    const { sys, peer, client: c } = bootNet();
+    request(sys, c, { type: NDEV_INIT });
+    sys.machine.bus.portWrite(0xc100 + 0x37, 0x08, 1); // CR = RE only: the chip ignores TSD writes now
+    const lost = frame(PEER_MAC, 100, 1);
+    const [sent] = request(sys, c, { type: NDEV_SEND, frame: lost });
+    expect(sent.status).toBe(100); // it is in a slot; the slot never completes
+    const t0 = sys.machine.clock.now;
+    runUntil(sys, () => driverLines(sys).includes("rtl8139: TX timeout, resetting"), 250);
+    const seconds = (sys.machine.clock.now - t0) / CPU_HZ;
+    expect(seconds).toBeGreaterThan(0.95);
+    expect(seconds).toBeLessThan(2.05);
+    expect(peer.state.frames).toEqual([]);
+    const f = frame(PEER_MAC, 200, 2);
+    request(sys, c, { type: NDEV_SEND, frame: f });
+    runUntil(sys, () => peer.state.frames.length === 1);
+    expect(Array.from(peer.state.frames[0])).toEqual(f);
+    const [stat] = request(sys, c, { type: NDEV_GETSTAT, count: 40 });
+    expect(statOf(stat)).toMatchObject({ txTimeouts: 1, txFrames: 1, txBytes: 200, resets: 3 });
+  });
+
+  it("talks to the remote host (system/net): an ARP request is answered, a UDP datagram to port 7 comes back", () => {
+    const { sys, peer: host, client: c } = bootNet(new RemoteHost());
+    request(sys, c, { type: NDEV_INIT });
+    c.keepRecvs = 2;
+    const mac = Uint8Array.from(GUEST_MAC), guest = parseIp(GUEST_IP), remote = parseIp(REMOTE_IP);
+    const arp = encodeArp({ op: ARP_REQUEST, senderMac: mac, senderIp: guest, targetMac: new Uint8Array(6), targetIp: remote });
+    request(sys, c, { type: NDEV_SEND, frame: Array.from(encodeEth({ dst: BROADCAST_MAC, src: mac, type: ETHERTYPE_ARP, payload: arp })) });
+    runUntil(sys, () => c.frames.length === 1);
+    const eth = decodeEth(Uint8Array.from(c.frames[0]))!;
+    expect(eth.type).toBe(ETHERTYPE_ARP);
+    const answer = decodeArp(eth.payload)!;
+    expect(answer).toMatchObject({ op: ARP_REPLY, senderIp: remote, targetIp: guest });
+    const payload = Uint8Array.from({ length: 900 }, (_, i) => (i * 7) & 0xff);
+    const udp = encodeUdp({ srcPort: 4000, dstPort: 7, payload }, guest, remote);
+    const ip = encodeIpv4({ src: guest, dst: remote, protocol: IPPROTO_UDP, ttl: 64, id: 1, payload: udp });
+    request(sys, c, { type: NDEV_SEND, frame: Array.from(encodeEth({ dst: answer.senderMac, src: mac, type: ETHERTYPE_IPV4, payload: ip })) });
+    runUntil(sys, () => c.frames.length === 2);
+    const back = decodeEth(Uint8Array.from(c.frames[1]))!;
+    const ipBack = decodeIpv4(back.payload)!;
+    expect(ipBack).toMatchObject({ src: remote, dst: guest, protocol: IPPROTO_UDP });
+    expect(decodeUdp(ipBack.payload, remote, guest)).toEqual({ srcPort: 7, dstPort: 4000, payload });
+    expect(host.record()).toMatchObject({ udp: { received: 1, echoed: 1 }, frames: { bad: 0 } });
+  });
+
+  it("a full ring drops what does not fit (counted as overruns) and keeps what it holds intact", () => {
+    const { sys, peer, client: c } = bootNet();
+    request(sys, c, { type: NDEV_INIT });
+    const sent = Array.from({ length: 60 }, (_, i) => frame(GUEST_MAC, 1514, i));
+    for (const f of sent) peer.send(f);
+    sys.run(20 * TICK); // nobody receives: 64 KiB hold 43 such frames (1522 bytes each in the ring)
+    c.keepRecvs = 8;
+    runUntil(sys, () => c.frames.length === 43);
+    sys.run(10 * TICK);
+    expect(c.frames).toEqual(sent.slice(0, 43));
+    c.keepRecvs = 0;
+    const [stat] = request(sys, c, { type: NDEV_GETSTAT, count: 40 });
+    expect(statOf(stat)).toMatchObject({ rxFrames: 43, rxOverruns: 17 });
+    const after = frame(GUEST_MAC, 333, 99); // the ring goes on where it was
+    c.outbox.push({ type: NDEV_RECV, count: 1514 });
+    sys.run(2 * TICK);
+    peer.send(after);
+    runUntil(sys, () => c.frames.length === 44);
+    expect(c.frames[43]).toEqual(after);
+  });
+
+  it("is deterministic: the same requests and frames end in the same state hash", () => {
+    const run = (): string => {
+      const { sys, peer, client: c } = bootNet();
+      request(sys, c, { type: NDEV_INIT });
+      c.keepRecvs = 4;
+      for (let i = 0; i < 10; i++) peer.send(frame(GUEST_MAC, 100 + 97 * i, i));
+      c.outbox.push(...[0, 1, 2, 3, 4, 5].map((i) => ({ type: NDEV_SEND, frame: frame(PEER_MAC, 200 + 211 * i, i) })));
+      sys.run(30 * TICK);
+      expect(c.frames.length).toBe(10);
+      expect(peer.state.frames.length).toBe(6);
+      return sys.stateHash();
+    };
+    expect(run()).toBe(run());
+  });
+
+  it("keeps at most NDEV_PENDING_MAX receives waiting; one more gets -EBUSY; NDEV_INIT forgets the waiting ones", () => {
+    const { sys, peer, client: c } = bootNet();
+    request(sys, c, { type: NDEV_INIT });
+    c.outbox.push(...Array.from({ length: NDEV_PENDING_MAX + 1 }, () => ({ type: NDEV_RECV, count: 1514 })));
+    runUntil(sys, () => c.replies.length === 2);
+    expect(c.replies[1]).toMatchObject({ type: NDEV_RECV, status: -EBUSY, id: 2 + NDEV_PENDING_MAX });
+    const [init] = request(sys, c, { type: NDEV_INIT }); // the eight waiting receives are dropped, unanswered
+    expect(init.status).toBe(OK);
+    peer.send(frame(GUEST_MAC, 100, 1));
+    sys.run(5 * TICK);
+    expect(c.frames).toEqual([]);
+    const [recv] = request(sys, c, { type: NDEV_RECV, count: 1514 }); // the frame waited in the ring
+    expect(recv.status).toBe(100);
+    expect(c.replies.filter((r) => r.type === NDEV_RECV).map((r) => r.status)).toEqual([-EBUSY, 100]);
   });
 });

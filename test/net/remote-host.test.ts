@@ -113,6 +113,22 @@ describe("ARP", () => {
     expect(w.host.state.arp).toEqual([]);
     expect(w.record().frames).toEqual({ in: 1, out: 0, bad: 0, ignored: 1 });
   });
+  it("refreshes a known entry from any ARP packet, and learns from a reply to its own request", () => {
+    const w = new Wire();
+    w.ip(IPPROTO_UDP, encodeUdp({ srcPort: 5000, dstPort: 7, payload: text("a") }, GUEST_IP, HOST_IP)); // host asks
+    w.take();
+    const reply = encodeArp({ op: ARP_REPLY, senderMac: GUEST_MAC, senderIp: GUEST_IP, targetMac: HOST_MAC, targetIp: HOST_IP });
+    w.deliver(encodeEth({ dst: HOST_MAC, src: GUEST_MAC, type: ETHERTYPE_ARP, payload: reply }));
+    expect(w.take()).toEqual([]); // a reply is not answered
+    expect(w.host.state.arp).toEqual([{ ip: GUEST_IP, mac: GUEST_MAC }]);
+    const moved = parseMac("52:54:00:aa:bb:cc");
+    const gratuitous = encodeArp({ op: ARP_REQUEST, senderMac: moved, senderIp: GUEST_IP, targetMac: new Uint8Array(6), targetIp: GUEST_IP });
+    w.deliver(encodeEth({ dst: BROADCAST_MAC, src: moved, type: ETHERTYPE_ARP, payload: gratuitous }));
+    expect(w.host.state.arp).toEqual([{ ip: GUEST_IP, mac: moved }]);
+    w.ip(IPPROTO_UDP, encodeUdp({ srcPort: 5000, dstPort: 7, payload: text("b") }, GUEST_IP, HOST_IP));
+    expect(macToString(decodeEth(w.take()[0])!.dst)).toBe("52:54:00:aa:bb:cc");
+  });
+
   it("asks for the guest's MAC when it must send without it, and drops that packet", () => {
     const w = new Wire();
     w.ip(IPPROTO_UDP, encodeUdp({ srcPort: 5000, dstPort: 7, payload: text("ping") }, GUEST_IP, HOST_IP));
@@ -200,6 +216,25 @@ describe("stream handshake and echo", () => {
     expect(w.record().streams[0]).toMatchObject({ closed: true, resets: 1 });
     w.tcp({ dstPort: 9, seq: 5000, flags: TCP_SYN });
     expect(w.segs()).toMatchObject([{ ack: 5001, flags: TCP_SYN | TCP_ACK }]);
+  });
+
+  it("answers an ACK for data never sent with an ACK and drops that segment", () => {
+    const w = ready();
+    const iss = connect(w, 9);
+    w.tcp({ dstPort: 9, seq: 1001, ack: iss + 50, flags: TCP_ACK, payload: text("ignored") });
+    expect(w.segs()).toMatchObject([{ seq: iss + 1, ack: 1001, flags: TCP_ACK }]);
+    expect(w.record().streams[0].received).toEqual(none);
+  });
+
+  it("forgets a cleanly closed connection on an RST without counting a reset", () => {
+    const w = ready();
+    const iss = connect(w, 7);
+    w.tcp({ seq: 1001, ack: iss + 1, flags: TCP_ACK | TCP_FIN });
+    w.tcp({ seq: 1002, ack: iss + 2, flags: TCP_ACK });
+    w.tcp({ seq: 1002, flags: TCP_RST });
+    w.tcp({ seq: 1002, ack: iss + 2, flags: TCP_ACK | TCP_FIN });
+    expect(w.segs()).toMatchObject([{ flags: TCP_ACK | TCP_FIN }, { seq: iss + 2, flags: TCP_RST }]); // no connection any more
+    expect(w.record().streams[0]).toMatchObject({ closed: true, resets: 0 });
   });
 
   it("ignores an RST whose sequence number is outside the window", () => {

@@ -6,13 +6,13 @@
  */
 import { BUILDS } from "../../system/builds/index.js";
 import { composeSystem } from "../../system/compose.js";
-import { CPF_READ, CPF_WRITE, NET, NET_MSG } from "../../system/kernel/abi.js";
-import { get32, msgType, newMessage } from "../../system/kernel/message.js";
+import { CLOCK, CPF_READ, CPF_WRITE, NET, NET_MSG, NOTIFY_MESSAGE } from "../../system/kernel/abi.js";
+import { get32, msgSource, msgType, newMessage } from "../../system/kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../../system/kernel/native.js";
 import { HZ, USER_Q } from "../../system/kernel/params.js";
 import { CPU_HZ } from "../../system/machine/memmap.js";
 import type { WireOptions } from "../../system/machine/network/wire.js";
-import { RemoteHost, type RemoteHostOptions } from "../../system/net/remote-host.js";
+import { RemoteHost, sourceBytes, type RemoteHostOptions } from "../../system/net/remote-host.js";
 import { PROC } from "../../system/kernel/layout.js";
 import { regionMem, NET_MEM_SIZE, type NetMem } from "../../system/servers/net/memory.js";
 import type { NetState } from "../../system/servers/net/types.js";
@@ -31,6 +31,10 @@ export type Step =
   | { op: "socket"; type: number }
   | { op: "connect"; ip?: number; port: number }
   | { op: "echo"; total: number; chunk: number; seed: number }
+  /** Sends `total` pattern bytes without reading (the sink). */
+  | { op: "send"; total: number; chunk: number; seed: number }
+  /** Asks the source service for `length` bytes of sourceBytes(seed) and reads them to the end of the stream. */
+  | { op: "source"; length: number; seed: number; readSize?: number; pauseTicks?: number }
   | { op: "close" }
   | { op: "udp"; port: number; size: number; seed: number; timeout: number }
   | { op: "recvfrom"; timeout: number };
@@ -46,6 +50,8 @@ export interface ClientState {
   received: number;
   mismatches: number;
   grant: number;
+  /** Bytes of the source step's 8-byte request sent so far. */
+  asked: number;
   /** The type of the request in flight (the reply does not say). */
   lastType: number;
   done: boolean;
@@ -86,6 +92,22 @@ function next(k: NativeApi<ClientState>): void {
       k.write(BUF, Uint8Array.from({ length: n }, (_, j) => pattern(s.sent + j, st.seed)));
       return request(k, NET.SEND, { [R.fd]: s.fd, [R.grant]: grant(k, n, CPF_READ), [R.bytes]: n });
     }
+    case "send": {
+      const n = Math.min(st.chunk, st.total - s.sent);
+      k.write(BUF, Uint8Array.from({ length: n }, (_, j) => pattern(s.sent + j, st.seed)));
+      return request(k, NET.SEND, { [R.fd]: s.fd, [R.grant]: grant(k, n, CPF_READ), [R.bytes]: n });
+    }
+    case "source": {
+      if (s.asked < 8) {
+        const req = new Uint8Array(8);
+        new DataView(req.buffer).setUint32(0, st.length, true);
+        new DataView(req.buffer).setUint32(4, st.seed, true);
+        k.write(BUF, req.subarray(s.asked));
+        return request(k, NET.SEND, { [R.fd]: s.fd, [R.grant]: grant(k, 8 - s.asked, CPF_READ), [R.bytes]: 8 - s.asked });
+      }
+      const size = st.readSize ?? BUF_SIZE;
+      return request(k, NET.RECV, { [R.fd]: s.fd, [R.grant]: grant(k, size, CPF_WRITE), [R.bytes]: size });
+    }
     case "udp":
       k.write(BUF, Uint8Array.from({ length: st.size }, (_, j) => pattern(j, st.seed)));
       return request(k, NET.SENDTO, { [R.fd]: s.fd, [R.grant]: grant(k, st.size, CPF_READ), [R.bytes]: st.size, [R.ip]: REMOTE, [R.port]: st.port });
@@ -110,6 +132,21 @@ function onReply(k: NativeApi<ClientState>, status: number, lastType: number): v
     }
     if (s.sent < st.total || s.received < s.sent) return next(k);
   }
+  if (st.op === "send" && status > 0) {
+    s.sent += status;
+    if (s.sent < st.total) return next(k);
+  }
+  if (st.op === "source" && status > 0) {
+    if (lastType === NET.SEND) s.asked += status;
+    else {
+      const want = sourceBytes(st.seed, s.received + status).subarray(s.received);
+      const got = k.read(BUF, status);
+      for (let j = 0; j < status; j++) if (got[j] !== want[j]) s.mismatches++;
+      s.received += status;
+      if (st.pauseTicks) return k.setAlarm(st.pauseTicks); // a slow reader: the next RECV at the alarm
+    }
+    return next(k);
+  }
   if (st.op === "udp" && status >= 0) {
     // The SENDTO went; now the echo (the RECVFROM is this step's second half).
     s.steps.splice(s.i + 1, 0, { op: "recvfrom", timeout: st.timeout });
@@ -126,10 +163,11 @@ function onReply(k: NativeApi<ClientState>, status: number, lastType: number): v
 
 const client: NativeProgram<ClientState> = {
   // The script comes whole through init (the boot data keeps only the first bytes of the parameters).
-  init: (_label, params) => ({ steps: JSON.parse(params) as Step[], i: 0, fd: -1, replies: [], sent: 0, received: 0, mismatches: 0, grant: -1, lastType: 0, done: false }),
+  init: (_label, params) => ({ steps: JSON.parse(params) as Step[], i: 0, fd: -1, replies: [], sent: 0, received: 0, mismatches: 0, grant: -1, asked: 0, lastType: 0, done: false }),
   start: (k) => next(k),
   receive(k, m) {
     if (msgType(m) === NET.REPLY) onReply(k, get32(m, NET_MSG.reply.status), k.state.lastType);
+    else if (msgType(m) === NOTIFY_MESSAGE && msgSource(m) === CLOCK) next(k);
   },
 };
 

@@ -197,6 +197,14 @@ export class Wire implements Device, NicLink {
     }
   }
 
+  /**
+   * Tells the wire the peer's timer may have changed outside a call from the wire (the host
+   * configured it between runs, say); the wire re-reads nextTimer().
+   */
+  peerChanged(): void {
+    this.syncTimer();
+  }
+
   /** Keeps one clock event at the peer's next timer (not before `earliest`). */
   private syncTimer(earliest = this.ctx.clock.now): void {
     const want = this.peer.nextTimer();

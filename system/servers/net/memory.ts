@@ -82,7 +82,7 @@ export const G = {
   nextPort: 64, // next ephemeral port
   issNext: 68, // initial sequence number of the next connection
   ipId: 72, // IP identification of the next packet
-  alarmAt: 76, // tick the CLOCK alarm is set for, -1 none
+  alarmAt: 76, // tick the CLOCK alarm was last set for, -1 none (for observers: pump sets it afresh)
   drvLabel: 96, // LABEL_MAX bytes, NUL-padded
 } as const;
 
@@ -147,6 +147,7 @@ export const SOCK = {
   // datagram receive queue (slots in the receive buffer)
   udpHead: 104,
   udpCount: 108,
+  ackDue: 112, // an ACK could not be sent (every transmit buffer busy): output sends it when one frees
   // the pending request (one per socket)
   reqType: 128, // 0 none
   reqFrom: 132,

@@ -121,7 +121,6 @@ function onDriver(k: Api, m: NetMem, from: number, msg: Message): void {
 /** CLOCK: ARP retries, then each socket's timers (pump answers expired RECVFROMs). */
 function onAlarm(k: Api, m: NetMem): void {
   const now = k.ticks();
-  m.setG(G.alarmAt, -1);
   arpTimer(k, m, now);
   for (let s = 0; s < NR_SOCKS; s++) if (m.sock(s, SOCK.state) !== S_FREE) timers(k, m, s, now);
 }
@@ -152,15 +151,9 @@ function armAlarm(k: Api, m: NetMem): void {
     earlier(nextTimer(m, s));
     if (hasRequest(m, s) && m.sock(s, SOCK.reqAt) !== -1) earlier(m.sock(s, SOCK.reqAt));
   }
-  const cur = m.g(G.alarmAt);
-  if (at === undefined) {
-    if (cur !== -1) k.setAlarm(0);
-    m.setG(G.alarmAt, -1);
-    return;
-  }
-  if (cur === at) return;
-  k.setAlarm(Math.max(1, at - k.ticks()));
-  m.setG(G.alarmAt, at);
+  // Set every time (it is one word in the privilege table): nothing read back from RAM can leave a timer without its alarm.
+  k.setAlarm(at === undefined ? 0 : Math.max(1, at - k.ticks()));
+  m.setG(G.alarmAt, at ?? -1);
 }
 
 /** NET as a server a workload can ask for: it uses a network driver, named in its parameters. */

@@ -61,11 +61,16 @@ function segment(k: Api, m: NetMem, s: number, seq: number, flags: number, paylo
     ack: flags & TCP_ACK ? u32(m.sock(s, SOCK.rcvNxt)) : 0, flags, window: wnd, payload,
   };
   m.setSock(s, SOCK.rcvAdv, wnd);
+  if (flags & TCP_ACK) m.setSock(s, SOCK.ackDue, 0);
   k.state.stats.segmentsOut++;
   return ipOutput(k, m, dst, IPPROTO_TCP, encodeTcp(seg, u32(src), u32(dst))) === "sent";
 }
 
-const sendAck = (k: Api, m: NetMem, s: number): boolean => segment(k, m, s, m.sock(s, SOCK.sndNxt), TCP_ACK);
+/** Sends an ACK now, or (every transmit buffer busy) marks it due: output() sends it when a buffer frees. */
+function sendAck(k: Api, m: NetMem, s: number): void {
+  if (canTransmit(m)) segment(k, m, s, m.sock(s, SOCK.sndNxt), TCP_ACK);
+  else m.setSock(s, SOCK.ackDue, 1);
+}
 
 /** Starts the retransmission timer unless it runs. */
 function armRtx(k: Api, m: NetMem, s: number): void {
@@ -110,7 +115,7 @@ function unsent(m: NetMem, s: number): number {
   return Math.max(0, clampBuf(m.sock(s, SOCK.sbLen)) - Math.max(0, inflight));
 }
 
-/** Sends what socket s may: new data within the peer's window while transmit buffers are free, then the FIN. */
+/** Sends what socket s may: new data within the peer's window while transmit buffers are free, then the FIN, or an ACK that is due. */
 export function output(k: Api, m: NetMem, s: number): void {
   for (let n = 0; n < SOCK_BUF && sending(m.sock(s, SOCK.state)); n++) {
     const una = m.sock(s, SOCK.sndUna);
@@ -136,8 +141,9 @@ export function output(k: Api, m: NetMem, s: number): void {
       armRtx(k, m, s);
     }
     if (left > 0 && usable <= 0) armRtx(k, m, s); // a zero window: the timer probes it
-    return;
+    break;
   }
+  if (m.sock(s, SOCK.ackDue) && synchronized(m.sock(s, SOCK.state)) && canTransmit(m)) sendAck(k, m, s);
 }
 
 function advanceNxt(m: NetMem, s: number, n: number): void {
@@ -222,7 +228,7 @@ export function input(k: Api, m: NetMem, srcIp: number, seg: TcpSegment): void {
     if (off >= 0 && off <= window(m, s)) abort(k, m, s, ECONNRESET, "reset by the peer (ECONNRESET)");
     return;
   }
-  if (seg.flags & TCP_SYN) return void sendAck(k, m, s); // our ACK of its SYN was lost
+  if (seg.flags & TCP_SYN) return sendAck(k, m, s); // our ACK of its SYN was lost
   if (!(seg.flags & TCP_ACK)) return;
   if (acknowledge(k, m, s, seg)) return;
   let ack = receive(k, m, s, seg);
@@ -300,6 +306,11 @@ function receive(k: Api, m: NetMem, s: number, seg: TcpSegment): boolean {
   const rcvNxt = m.sock(s, SOCK.rcvNxt);
   const off = (rcvNxt - seg.seq) | 0;
   if (off < 0 || off >= len) return true; // out of order (dropped) or a duplicate: ACK rcvNxt again
+  if (!m.sock(s, SOCK.userOpen)) {
+    // Nobody will read it (the owner closed): taken and dropped, so the peer can finish.
+    m.setSock(s, SOCK.rcvNxt, (rcvNxt + len - off) | 0);
+    return true;
+  }
   const n = Math.min(len - off, window(m, s));
   const rbLen = clampBuf(m.sock(s, SOCK.rbLen));
   ringAppend(m, recvBuf(s), m.sock(s, SOCK.rbStart), rbLen, seg.payload.subarray(off, off + n));
