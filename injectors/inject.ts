@@ -136,7 +136,8 @@ const conditional = (f: Fault): boolean => f.kind === "runtime" && f.when !== un
 /** Whether the execution the CPU stopped at meets the fault's condition (always, without one). */
 function meets(sys: System, f: Fault): boolean {
   if (f.kind !== "runtime" || !f.when) return true;
-  return sys.machine.cpu.x[f.when.reg] >>> 0 === f.when.equals >>> 0;
+  const v = sys.machine.cpu.x[f.when.reg] >>> 0;
+  return f.when.oneOf ? f.when.oneOf.includes(v) : v === f.when.equals >>> 0;
 }
 
 /** Moves the live breakpoint's counts into the injection (before the breakpoint is replaced). */

@@ -11,7 +11,7 @@ import { describeFault } from "./describe.js";
 import { MUTATIONS, pick } from "./mutations.js";
 import { analyze, type Func, type Insn, type Program, selectFuncs } from "./program.js";
 import { hex8 } from "./rv32.js";
-import { dmaPort, RUNTIME } from "./runtime.js";
+import { dmaPorts, RUNTIME } from "./runtime.js";
 import {
   DMA_ADDRESSES, FAULT_TYPES, RANDOM_POOL, VARIANTS, type Fault, type FaultModel, type PlanOptions, type PlanResult, type ResolvedType, type Rng,
 } from "./types.js";
@@ -46,7 +46,7 @@ interface Ctx {
 }
 
 function makeCtx(p: Program, model: FaultModel, opts: PlanOptions): Ctx | { error: string } {
-  if (model.type === "BAD_DMA" && dmaPort(model) === undefined) {
+  if (model.type === "BAD_DMA" && dmaPorts(model) === undefined) {
     return { error: `BAD_DMA in ${model.driver}: the model names no port and the driver declares no DMA-address port (driver.json: "dma": { "addressPort": "<hex>" })` };
   }
   const funcs = selectFuncs(p, model.targets, model.driver);

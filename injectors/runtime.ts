@@ -13,7 +13,8 @@ import { PAGE_TABLE_VARIANT, STRUCTURES, wordAt, wordCount } from "./kernel-targ
 import { pick } from "./mutations.js";
 import type { Func, Insn, Program } from "./program.js";
 import { accessSize } from "./rv32.js";
-import { VARIANTS, type Action, type DmaAim, type FaultModel, type Rng } from "./types.js";
+import { SERVERS } from "../system/servers/index.js";
+import { VARIANTS, type Action, type DmaAddress, type DmaAim, type FaultModel, type Rng } from "./types.js";
 
 export interface RuntimeDef {
   variants?: readonly string[];
@@ -32,8 +33,16 @@ export const PORT_WRITERS = ["sys_outb", "sys_outw", "sys_outl"];
 /** libsys's 32-bit port write: how a driver hands its device a physical address (BAD_DMA's site). */
 export const DMA_ADDRESS_WRITER = "sys_outl";
 
-/** Whose memory BAD_DMA other-process aims at: VFS, whose buffer cache fills most of it. */
-export const DMA_VICTIM = "vfs";
+/**
+ * Whose memory BAD_DMA other-process aims at: the server that uses the driver's class (VFS for a
+ * disk, whose buffer cache fills most of its memory; the network server for a NIC, whose socket
+ * buffers fill most of its), else VFS.
+ */
+export function dmaVictim(driver: string): string {
+  const e = driverEntry(driver);
+  const user = e.ok ? Object.entries(SERVERS).find(([, s]) => s.drivers.includes(e.entry.class)) : undefined;
+  return user ? user[1].service.label : "vfs";
+}
 
 /** Ports of the devices a driver of the disk must not touch (the console UART, COM1). */
 const OTHER_DEVICE_PORTS = 8;
@@ -68,27 +77,34 @@ function badPort(rng: Rng, variant: string | undefined, model: FaultModel): Acti
 }
 
 /**
- * BAD_DMA's port: the model's, else the DMA-address port the driver declares in its driver.json
- * (system/drivers/catalog.ts); undefined when neither names one.
+ * BAD_DMA's ports: the model's, else the DMA-address ports the driver declares in its
+ * driver.json (system/drivers/catalog.ts); undefined when neither names one.
  */
-export function dmaPort(model: FaultModel): number | undefined {
-  if (model.port !== undefined) return model.port;
+export function dmaPorts(model: FaultModel): number[] | undefined {
+  if (model.port !== undefined) return [model.port];
   const e = driverEntry(model.driver);
-  return e.ok ? e.entry.dma?.addressPort : undefined;
+  return e.ok ? e.entry.dma?.addressPorts : undefined;
+}
+
+/** What BAD_DMA replaces by default: the data address in the first descriptor, or the address itself when the device takes a buffer. */
+function dmaReplace(model: FaultModel): DmaAddress {
+  if (model.dmaAddress) return model.dmaAddress;
+  const e = driverEntry(model.driver);
+  return e.ok && e.entry.dma?.holds === "buffer" ? "table" : "data";
 }
 
 /**
  * Where BAD_DMA's variant sends the device. kernel: a structure of kernel-targets.ts (uniformly,
  * in STRUCTURES' order), then a word of it (uniformly), as BAD_POINTER's kernel variants do.
  */
-function dmaAim(rng: Rng, variant: string | undefined): DmaAim {
+function dmaAim(rng: Rng, variant: string | undefined, driver: string): DmaAim {
   switch (variant) {
     case "kernel": {
       const names = Object.keys(STRUCTURES);
       const s = STRUCTURES[names[pick(rng, names.length)]];
       return { to: "address", address: (RAM_BASE + wordAt(s, pick(rng, wordCount(s)))) >>> 0 };
     }
-    case "other-process": return { to: "process", label: DMA_VICTIM, draw: pick(rng, 2 ** 32) };
+    case "other-process": return { to: "process", label: dmaVictim(driver), draw: pick(rng, 2 ** 32) };
     case "random": return { to: "ram", draw: pick(rng, 2 ** 32) };
     default: return { to: "offset", add: 4096 };
   }
@@ -119,8 +135,12 @@ export const RUNTIME: Record<string, RuntimeDef> = {
   BAD_DMA: {
     variants: VARIANTS.BAD_DMA,
     sites: (_p, f) => (f.name === DMA_ADDRESS_WRITER ? f.insns.slice(0, 1) : []),
-    action: (_i, rng, v, _p, model) => ({ kind: "dma-address", replace: model.dmaAddress ?? "data", aim: dmaAim(rng, v) }),
-    when: (model) => ({ reg: 10, equals: dmaPort(model)! }), // the planner checked that there is one
+    action: (_i, rng, v, _p, model) => ({ kind: "dma-address", replace: dmaReplace(model), aim: dmaAim(rng, v, model.driver) }),
+    // The planner checked that there is a port. One port keeps the plain form (and the rows of campaigns planned with it).
+    when: (model) => {
+      const ports = dmaPorts(model)!;
+      return ports.length === 1 ? { reg: 10, equals: ports[0] } : { reg: 10, equals: ports[0], oneOf: ports };
+    },
   },
   REG_FLIP: {
     sites: (_p, f) => f.insns,

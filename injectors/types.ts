@@ -153,14 +153,15 @@ export interface CodeFault extends FaultCommon {
 
 /**
  * The action is applied when the instruction at site.va (whose word is `original`) is reached —
- * with `when`, only at executions where register x[when.reg] holds `when.equals`: the others do
- * not count towards the trigger and are left alone (BAD_DMA: sys_outl called with the DMA port).
+ * with `when`, only at executions where register x[when.reg] holds `when.equals` (or one of
+ * `when.oneOf`): the others do not count towards the trigger and are left alone (BAD_DMA:
+ * sys_outl called with a DMA-address port).
  */
 export interface RuntimeFault extends FaultCommon {
   kind: "runtime";
   original: number;
   action: Action;
-  when?: { reg: number; equals: number };
+  when?: { reg: number; equals: number; oneOf?: number[] };
 }
 
 export type Fault = CodeFault | RuntimeFault;

@@ -24,10 +24,12 @@ export interface DriverEntry {
   /** Main handler functions (fault targets). */
   handlers: string[];
   /**
-   * A DMA-capable driver: the port of its device's DMA-address register, which it writes (with
-   * libsys sys_outl) to hand the device a physical address (at_wini: the PRD table pointer).
+   * A DMA-capable driver: the ports of its device's DMA-address registers, which it writes (with
+   * libsys sys_outl) to hand the device a physical address, and what that address is: a table
+   * of descriptors the device walks (at_wini: the PRD table pointer) or a buffer the device reads
+   * or writes itself (the RTL8139: its receive ring, RBSTART, and its four transmit buffers, TSAD0-3).
    */
-  dma?: { addressPort: number };
+  dma?: { addressPorts: number[]; holds: "descriptors" | "buffer" };
 }
 
 type Parsed = { ok: true; entry: DriverEntry } | { ok: false; error: string };
@@ -63,9 +65,13 @@ export function parseDriverEntry(name: string, json: unknown): Parsed {
   }
   let dma: DriverEntry["dma"];
   if (j.dma !== undefined) {
-    const port = typeof j.dma?.addressPort === "string" ? parsePorts(j.dma.addressPort) : undefined;
-    if (!port || port[0] !== port[1] || port[0] > 0xffff) return bad(`"dma" must be { "addressPort": "<one port, hex>" }`);
-    dma = { addressPort: port[0] };
+    const given = j.dma?.addressPort;
+    const ports = (typeof given === "string" ? [given] : strings(given) && given.length ? given : []).map(parsePorts);
+    const holds = j.dma?.holds ?? "descriptors";
+    if (!ports.length || ports.some((r) => !r || r[0] !== r[1] || r[0] > 0xffff) || (holds !== "descriptors" && holds !== "buffer")) {
+      return bad(`"dma" must be { "addressPort": "<one port, hex>" or a list of them, "holds": "descriptors" (default) or "buffer" }`);
+    }
+    dma = { addressPorts: ports.map((r) => r![0]), holds };
   }
   // Key order is part of the kernel's state (hashed): label, program, role, priority, ipcTo, kernelCalls, io, irqs, params.
   const service: ServiceConf = {
