@@ -181,6 +181,7 @@ describe("net server on the real system", () => {
     const c = n.client();
     expect(c.replies.map((r) => r.status)).toEqual([0, 100, 100, 1472, 1472, 1, 1, 0]);
     expect(c.mismatches).toBe(0);
+    expect(c.replies.filter((r) => r.type === NET.RECVFROM).map((r) => r.from)).toEqual(["10.0.0.1:7", "10.0.0.1:7", "10.0.0.1:7"]);
     expect(n.host.record().udp).toEqual({ received: 3, echoed: 3 });
     expect(n.net().stats).toMatchObject({ udpOut: 3, udpIn: 3, udpDropped: 0 });
   });
