@@ -7,7 +7,8 @@
 import { BUILDS } from "../../system/builds/index.js";
 import { composeSystem } from "../../system/compose.js";
 import { CLOCK, CPF_READ, CPF_WRITE, NET, NET_MSG, NOTIFY_MESSAGE } from "../../system/kernel/abi.js";
-import { get32, msgSource, msgType, newMessage } from "../../system/kernel/message.js";
+import { get32, msgSource, msgType, newMessage, type Message } from "../../system/kernel/message.js";
+import { ipToString } from "../../system/net/addr.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../../system/kernel/native.js";
 import { HZ, USER_Q } from "../../system/kernel/params.js";
 import { CPU_HZ } from "../../system/machine/memmap.js";
@@ -44,7 +45,7 @@ export interface ClientState {
   i: number;
   fd: number;
   /** Replies, in order: the request and its status. */
-  replies: Array<{ type: number; status: number }>;
+  replies: Array<{ type: number; status: number; from?: string }>;
   /** The echo step in progress: bytes sent and received, and received bytes that differ from what was sent. */
   sent: number;
   received: number;
@@ -117,11 +118,13 @@ function next(k: NativeApi<ClientState>): void {
 }
 
 /** A reply: recorded; moves the script (or the echo) on. A failed echo request ends the echo. */
-function onReply(k: NativeApi<ClientState>, status: number, lastType: number): void {
+function onReply(k: NativeApi<ClientState>, m: Message, lastType: number): void {
   const s = k.state;
   const st = s.steps[s.i];
   if (!st) return; // a reply nobody asked for (a server whose state was corrupted)
-  s.replies.push({ type: lastType, status });
+  const status = get32(m, NET_MSG.reply.status);
+  const from = lastType === NET.RECVFROM && status >= 0 ? `${ipToString(get32(m, NET_MSG.reply.ip) >>> 0)}:${get32(m, NET_MSG.reply.port)}` : undefined;
+  s.replies.push(from ? { type: lastType, status, from } : { type: lastType, status });
   if (st.op === "socket" && status >= 0) s.fd = status;
   if (st.op === "echo" && status > 0) {
     if (lastType === NET.SEND) s.sent += status;
@@ -166,7 +169,7 @@ const client: NativeProgram<ClientState> = {
   init: (_label, params) => ({ steps: JSON.parse(params) as Step[], i: 0, fd: -1, replies: [], sent: 0, received: 0, mismatches: 0, grant: -1, asked: 0, lastType: 0, done: false }),
   start: (k) => next(k),
   receive(k, m) {
-    if (msgType(m) === NET.REPLY) onReply(k, get32(m, NET_MSG.reply.status), k.state.lastType);
+    if (msgType(m) === NET.REPLY) onReply(k, m, k.state.lastType);
     else if (msgType(m) === NOTIFY_MESSAGE && msgSource(m) === CLOCK) next(k);
   },
 };
