@@ -180,6 +180,7 @@ export const sizeLabel = (n: number): string => (n >= 1024 && n % 1024 === 0 ? `
  *   throughput  per transfer size, the write and the read phase's bytes per second, as its
  *               throughputOf measures them (its oracle's details.throughput: the phases' own
  *               cycles, not the whole run's);
+ *   net         the stream's bytes sent and read back per second, and requests per second;
  *   other       its progress counter's final value.
  */
 export function throughputOf(workload: Workload, state: unknown, details: Record<string, unknown>, cycles: number, hz = CPU_HZ): Throughput[] {
@@ -199,5 +200,6 @@ export function throughputOf(workload: Workload, state: unknown, details: Record
     return [per("written + read", "B/s", 2 * bytes), per("requests", "req/s", num(state.ops))];
   }
   if (workload.name === "blocks") return [per("written + read", "B/s", 2 * num(state.blocks) * num(state.size))];
+  if (workload.name === "net") return [per("stream sent + echoed", "B/s", num(state.sent) + num(state.received)), per("requests", "req/s", num(state.ops))];
   return [per("progress", "units/s", workload.progress(state))];
 }

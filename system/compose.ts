@@ -11,6 +11,7 @@ import { announceKey, DRIVER_CLASSES } from "./drivers/classes.js";
 import { driverEntry, type DriverEntry } from "./drivers/catalog.js";
 import type { NativeRegistry } from "./kernel/native.js";
 import type { ServiceConf } from "./kernel/service.js";
+import { RemoteHost } from "./net/remote-host.js";
 import { PERIPHERALS, type Peripheral, type PeripheralMedia } from "./machine/devices/index.js";
 import { probe, probeService } from "./probe.js";
 import { recoveryAgent } from "./recovery.js";
@@ -54,7 +55,7 @@ export interface ComposeOptions {
   natives?: NativeRegistry;
   /** Extra guest images (a mutated driver image for a persistent fault). */
   images?: Record<string, Uint8Array>;
-  /** The network on the far side of a NIC's wire (the remote host and the link's properties). */
+  /** The network on the far side of a NIC's wire (the remote host and the link's properties); default: a RemoteHost with its defaults on a clean 100 Mb/s wire. */
   network?: PeripheralMedia["network"];
   /** Extra device kinds, by name (beside machine/devices/index.ts). */
   peripherals?: Record<string, (media: PeripheralMedia) => Peripheral>;
@@ -108,7 +109,7 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
     kinds.add(kind);
     const make = opts.peripherals?.[kind] ?? PERIPHERALS[kind];
     if (!make) return { ok: false, error: `driver ${d.conf.label} drives a "${kind}" device, which the machine does not have` };
-    peripherals.push(make({ disk, network: opts.network }));
+    peripherals.push(make({ disk, network: opts.network ?? { peer: () => new RemoteHost() } }));
   }
 
   const agent = recoveryAgent(build, drivers.map((d) => d.conf), opts.heartbeatTicks ?? 33);

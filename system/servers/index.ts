@@ -11,5 +11,5 @@ export type { ServerEntry } from "./entry.js";
 
 export const SERVERS: Record<string, ServerEntry> = {
   vfs: vfsServer,
-  net: netServer,
+  inet: netServer,
 };

@@ -1,12 +1,14 @@
 /* The registry of workloads, by name. */
 import { blocksWorkload } from "./blockclient.js";
 import { filesWorkload } from "./files-oracle.js";
+import { netWorkload } from "./net-oracle.js";
 import { throughputWorkload } from "./throughput-oracle.js";
 import type { Workload } from "./workload.js";
 
 export const WORKLOADS: Record<string, Workload> = {
   blocks: blocksWorkload,
   files: filesWorkload,
+  net: netWorkload,
   throughput: throughputWorkload,
 };
 

@@ -272,7 +272,7 @@ describe("net server on the real system", () => {
       spoil(netMemOf(n.sys), i + 1);
       expect(() => n.sys.run(300 * TICK)).not.toThrow();
       expect(n.sys.kernel.state.panic).toBeFalsy();
-      expect(n.sys.kernel.state.events.filter((e) => e.label === "net" && e.kind !== "start")).toEqual([]);
+      expect(n.sys.kernel.state.events.filter((e) => e.label === "inet" && e.kind !== "start")).toEqual([]);
     });
   });
 });

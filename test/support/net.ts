@@ -63,14 +63,14 @@ const BUF_SIZE = 0x8000;
 
 function request(k: NativeApi<ClientState>, type: number, fields: Record<number, number>): void {
   k.state.lastType = type;
-  k.sendrec(k.lookup("net")!, newMessage(type, fields));
+  k.sendrec(k.lookup("inet")!, newMessage(type, fields));
 }
 
 /** A grant on BUF for the net server (the previous one revoked). */
 function grant(k: NativeApi<ClientState>, len: number, access: number): number {
   const s = k.state;
   if (s.grant >= 0) k.revoke(s.grant);
-  s.grant = k.grant(k.lookup("net")!, BUF, len, access);
+  s.grant = k.grant(k.lookup("inet")!, BUF, len, access);
   return s.grant;
 }
 
@@ -179,8 +179,8 @@ export function netWorkload(steps: Step[]): Workload<ClientState> {
     name: "netclient",
     description: "a scripted NET client (test)",
     program: client,
-    service: { label: "netclient", program: { native: "netclient" }, role: "user", priority: USER_Q, ipcTo: ["net"], kernelCalls: [], io: [], irqs: [], memSize: 0x4_0000 },
-    servers: ["net"],
+    service: { label: "netclient", program: { native: "netclient" }, role: "user", priority: USER_Q, ipcTo: ["inet"], kernelCalls: [], io: [], irqs: [], memSize: 0x4_0000 },
+    servers: ["inet"],
     drivers: [],
     params: () => JSON.stringify(steps),
     progress: (s) => s.replies.length,
@@ -209,12 +209,12 @@ export function bootNet(steps: Step[], opts: { build?: string; wire?: WireOption
     sys,
     host: host!,
     client: () => sys.nativeState<ClientState>("netclient")!,
-    net: () => sys.nativeState<NetState>("net")!,
+    net: () => sys.nativeState<NetState>("inet")!,
   };
 }
 
 /** The net server's region through its own accessor (reads and writes go straight to RAM). */
 export function netMemOf(sys: System): NetMem {
-  const off = (sys.kernel.km.proc(procIndex(sys, "net"), PROC.memBase) >>> 0) - sys.machine.bus.ramBase;
+  const off = (sys.kernel.km.proc(procIndex(sys, "inet"), PROC.memBase) >>> 0) - sys.machine.bus.ramBase;
   return regionMem(sys.machine.bus.ram.subarray(off, off + NET_MEM_SIZE));
 }

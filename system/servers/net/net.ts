@@ -1,5 +1,5 @@
 /*
- * NET, the network server (MINIX's inet, much reduced): IPv4 with ARP, UDP and the stream
+ * NET, the network server, labelled "inet" as MINIX's (much reduced): IPv4 with ARP, UDP and the stream
  * protocol (TCP's core) for user processes through sockets (abi.ts "NET protocol"), over one
  * Ethernet interface whose driver it talks to by NDEV messages only (driver.ts), surviving the
  * driver's death the way inet does. All its state — interface configuration, ARP cache, driver
@@ -54,7 +54,7 @@ function ipParam(v: string | undefined, fallback: string): number {
 /** The service-table entry for NET: a native server with room for its sockets' buffers. */
 export function netService(params = ""): ServiceConf {
   return {
-    label: "net", program: { native: "net" }, role: "server", priority: SERVER_Q, ipcTo: ["*"], kernelCalls: [], io: [], irqs: [],
+    label: "inet", program: { native: "inet" }, role: "server", priority: SERVER_Q, ipcTo: ["*"], kernelCalls: [], io: [], irqs: [],
     memSize: NET_MEM_SIZE, params,
   };
 }
