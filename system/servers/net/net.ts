@@ -15,7 +15,7 @@
  * peer=<a.b.c.d> (10.0.0.1: resolved when the driver is up; the gateway off the subnet).
  */
 import {
-  CLOCK, DS_CHECK, DS_DRIVER_UP, DS_REPLY, DS_SUBSCRIBE, MSG, NDEV_MODE_BROADCAST, NDEV_MODE_UNICAST, NET, NOTIFY_MESSAGE, OK,
+  CLOCK, DS_CHECK, DS_DRIVER_UP, DS_REPLY, DS_SUBSCRIBE, MSG, NDEV_MODE_BROADCAST, NDEV_MODE_UNICAST, NET, NONE, NOTIFY_MESSAGE, OK,
 } from "../../kernel/abi.js";
 import { get32, getString, msgSource, msgType, type Message } from "../../kernel/message.js";
 import type { NativeProgram } from "../../kernel/native.js";
@@ -27,7 +27,7 @@ import { IPPROTO_TCP, IPPROTO_UDP } from "../../net/ipv4.js";
 import { decodeTcp } from "../../net/tcp.js";
 import { dsRequest } from "../dsclient.js";
 import type { ServerEntry } from "../entry.js";
-import { announced, driverReply, initDriver, isNdevReply } from "./driver.js";
+import { announced, driverReply, initDriver, isNdevReply, lost } from "./driver.js";
 import { udpInput } from "./dgram.js";
 import { arpNextTimer, arpResolve, arpTimer, initArp, linkInput } from "./link.js";
 import { G, NET_MEM_SIZE, netMem, NR_SOCKS, SOCK, S_FREE, type NetMem } from "./memory.js";
@@ -135,6 +135,11 @@ function onDsReply(k: Api, m: NetMem, msg: Message): void {
 
 /** Moves every pending request on, lets every connection send, and sets the alarm for the earliest timer. */
 function pump(k: Api, m: NetMem): void {
+  // A driver that died with requests outstanding answers nothing, and with every transmit buffer
+  // held by it the server would send it nothing more to learn of it: check its label's endpoint,
+  // as a DS lookup of the label would (a restarted driver has a new one, announced in DS).
+  const ep = m.g(G.drvEndpoint);
+  if (ep !== NONE && k.lookup(m.label()) !== ep) lost(k, m, "its endpoint is gone");
   for (let s = 0; s < NR_SOCKS; s++) if (hasRequest(m, s)) serve(k, m, s);
   for (let s = 0; s < NR_SOCKS; s++) if (m.sock(s, SOCK.state) !== S_FREE) output(k, m, s);
   armAlarm(k, m);
