@@ -282,7 +282,7 @@ static void rl_mode(uint32_t mode)
 
 /* ---- transmit --------------------------------------------------------------------------------- */
 
-/* ndr_send: the frame into the next slot's buffer and TSDn = threshold | size starts it. */
+/* ndr_send: the frame into the next slot's buffer, TSADn = its address, and TSDn = threshold | size starts it. */
 static int rl_send(const struct netdriver_data *data)
 {
   uint32_t slot = rl.tx_head, size = data->size;
@@ -299,6 +299,9 @@ static int rl_send(const struct netdriver_data *data)
   rl.tx_size[slot] = size;
   rl.tx_head = (slot + 1) % RL_N_TX;
   rl.tx_busy++;
+  /* The slot's buffer address before every frame, as the BSD rl(4) drivers write it (MINIX
+   * writes TSAD0-3 once, at init): the device is handed a DMA address while the system runs. */
+  rl_outl(RL_TSAD(slot), rl.buf_phys + (uint32_t)(rl_buf.tx[slot] - (uint8_t *)&rl_buf));
   rl_outl(RL_TSD(slot), (rl.ertxth << RL_TSD_ERTXTH_SHIFT) | size);
   return OK;
 }
