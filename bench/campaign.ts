@@ -9,6 +9,10 @@
  * runs), and two workers running their halves of the campaign twice on the same systems. The
  * first pass includes each thread's warm-up (V8 compiling host code and translated guest
  * blocks, per thread); the second is the steady rate that longer campaigns approach.
+ *
+ * Then the same two rates on swifi-net (its 0.33-s-heartbeat ablation, for the same reason as
+ * the disk's), and the host time of one fault-free experiment of each workload (files, net):
+ * restore the post-boot snapshot, run to completion, as a campaign does for every experiment.
  */
 import { mkdtempSync, readFileSync } from "node:fs";
 import { Worker } from "node:worker_threads";
@@ -18,20 +22,31 @@ import { fileURLToPath } from "node:url";
 import { ensureGoldens, runCampaign } from "../campaigns/runner.js";
 import { parseSpec } from "../campaigns/spec.js";
 import { Store } from "../campaigns/store.js";
-import type { GoldenRun } from "../campaigns/types.js";
+import type { CampaignSpec, GoldenRun } from "../campaigns/types.js";
+import { BUILDS } from "../system/builds/index.js";
+import { composeSystem } from "../system/compose.js";
+import { DEFAULT_LIMITS, runWorkload } from "../system/run.js";
+import { WORKLOADS } from "../system/workloads/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** A campaign of the library, parsed. */
+function campaign(name: string): { yaml: string; spec: CampaignSpec } {
+  const yaml = readFileSync(join(root, "campaigns", "library", `${name}.yaml`), "utf8");
+  const parsed = parseSpec(yaml);
+  if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
+  return { yaml, spec: parsed.spec };
+}
+
 // The 0.33-s-heartbeat ablation: the same 1,400 faults as swifi-disk with the spin lengths of
 // earlier measurements, so the figures measure the system's speed and stay comparable over time
 // (swifi-disk itself, with MINIX's 3-s heartbeat, spends most of its time in hangs 10 times longer).
-const yaml = readFileSync(join(root, "campaigns", "library", "swifi-disk-fast-heartbeat.yaml"), "utf8");
-const parsed = parseSpec(yaml);
-if (!parsed.ok) throw new Error(parsed.errors.join("\n"));
-const spec = parsed.spec;
+const { yaml, spec } = campaign("swifi-disk-fast-heartbeat");
 const dir = mkdtempSync(join(tmpdir(), "bulkhead-bench-"));
 
-async function measure(workers: number, maxExperiments?: number): Promise<void> {
-  const o = Store.open(join(dir, `w${workers}.db`), { create: true });
+async function measure(workers: number, maxExperiments?: number, c = { yaml, spec }): Promise<void> {
+  const { yaml, spec } = c;
+  const o = Store.open(join(dir, `${spec.name}-w${workers}.db`), { create: true });
   if (!o.ok) throw new Error(o.error);
   o.store.init(spec, yaml);
   const t0 = process.hrtime.bigint();
@@ -75,8 +90,31 @@ async function warm(goldens: GoldenRun[]): Promise<void> {
 
 await measure(1, Number(process.env.BENCH_EXPERIMENTS ?? 600));
 await measure(2);
-const o = Store.open(join(dir, "w2.db"), { create: false });
+const o = Store.open(join(dir, `${spec.name}-w2.db`), { create: false });
 if (!o.ok) throw new Error(o.error);
 const goldens = ensureGoldens(spec, o.store);
 o.store.close();
 await warm(goldens);
+
+console.log("swifi-net (0.33-s heartbeat):");
+const net = campaign("swifi-net-fast-heartbeat");
+await measure(1, undefined, net);
+await measure(2, undefined, net);
+
+/** Host milliseconds of one fault-free experiment of `workload` on minix3 (median of `n`). */
+function faultFree(workload: string, n = 30): number {
+  const w = WORKLOADS[workload];
+  const c = composeSystem(BUILDS.minix3, w);
+  if (!c.ok) throw new Error(c.error);
+  const snap = c.system.snapshot();
+  const times: number[] = [];
+  for (let i = 0; i < n; i++) {
+    c.system.restore(snap);
+    const t0 = process.hrtime.bigint();
+    const obs = runWorkload(c.system, w, c.params, DEFAULT_LIMITS);
+    times.push(Number(process.hrtime.bigint() - t0) / 1e6);
+    if (obs.oracle.verdict !== "pass") throw new Error(`${workload}: a fault-free run ended ${obs.oracle.verdict}`);
+  }
+  return times.sort((a, b) => a - b)[n >> 1];
+}
+for (const w of ["files", "net"]) console.log(`fault-free ${w} experiment on minix3: ${faultFree(w).toFixed(1)} ms of host time (median of 30)`);

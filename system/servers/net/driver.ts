@@ -128,7 +128,9 @@ export function driverReply(k: Api, m: NetMem, from: number, msg: Message): Driv
     }
     if (!rx) return { kind: "sent" };
     const frame = status > 0 && status <= FRAME_BUF ? m.view(frameAddr(i), status).slice() : undefined;
-    postReceive(k, m, i);
+    // A refused receive is posted again at the next clock tick, not at once: a driver that keeps
+    // refusing (its queue full, its receive path broken) would otherwise hold both in a livelock.
+    if (status >= 0) postReceive(k, m, i);
     return frame ? { kind: "frame", frame } : { kind: "none" };
   }
   return { kind: "none" };
@@ -156,8 +158,20 @@ function controlReply(k: Api, m: NetMem, msg: Message, type: number, status: num
   }
   m.setG(G.drvStatus, DRV_UP);
   note(k, `driver ${m.label()} up`);
-  for (let i = 0; i < NR_RX && driverUp(m); i++) if (!m.fbuf(i, FBUF.busy)) postReceive(k, m, i);
+  repostReceives(k, m);
   return driverUp(m) ? { kind: "up" } : { kind: "none" };
+}
+
+/** Whether a receive buffer is not posted while the driver is up (the driver refused it). */
+export function idleReceives(m: NetMem): boolean {
+  if (!driverUp(m)) return false;
+  for (let i = 0; i < NR_RX; i++) if (!m.fbuf(i, FBUF.busy)) return true;
+  return false;
+}
+
+/** Posts the receive buffers that are not posted (the clock's retry of refused ones). */
+export function repostReceives(k: Api, m: NetMem): void {
+  for (let i = 0; i < NR_RX && driverUp(m); i++) if (!m.fbuf(i, FBUF.busy)) postReceive(k, m, i);
 }
 
 /** Posts receive buffer i at the driver (NDEV_RECV with a write grant on it). */

@@ -27,7 +27,7 @@ import { IPPROTO_TCP, IPPROTO_UDP } from "../../net/ipv4.js";
 import { decodeTcp } from "../../net/tcp.js";
 import { dsRequest } from "../dsclient.js";
 import type { ServerEntry } from "../entry.js";
-import { announced, driverReply, initDriver, isNdevReply, lost } from "./driver.js";
+import { announced, driverReply, idleReceives, initDriver, isNdevReply, lost, repostReceives } from "./driver.js";
 import { udpInput } from "./dgram.js";
 import { arpNextTimer, arpResolve, arpTimer, initArp, linkInput } from "./link.js";
 import { G, NET_MEM_SIZE, netMem, NR_SOCKS, SOCK, S_FREE, type NetMem } from "./memory.js";
@@ -118,10 +118,11 @@ function onDriver(k: Api, m: NetMem, from: number, msg: Message): void {
   } else k.state.stats.badFrames++;
 }
 
-/** CLOCK: ARP retries, then each socket's timers (pump answers expired RECVFROMs). */
+/** CLOCK: ARP retries, receive buffers the driver refused posted again, then each socket's timers (pump answers expired RECVFROMs). */
 function onAlarm(k: Api, m: NetMem): void {
   const now = k.ticks();
   arpTimer(k, m, now);
+  repostReceives(k, m);
   for (let s = 0; s < NR_SOCKS; s++) if (m.sock(s, SOCK.state) !== S_FREE) timers(k, m, s, now);
 }
 
@@ -140,6 +141,10 @@ function pump(k: Api, m: NetMem): void {
   // as a DS lookup of the label would (a restarted driver has a new one, announced in DS).
   const ep = m.g(G.drvEndpoint);
   if (ep !== NONE && k.lookup(m.label()) !== ep) lost(k, m, "its endpoint is gone");
+  // Timers already due run now: under a stream of messages faster than the clock ticks, a
+  // re-armed alarm would otherwise keep moving one tick ahead and never fire.
+  const due = m.g(G.alarmAt);
+  if (due !== -1 && due - k.ticks() <= 0) onAlarm(k, m);
   for (let s = 0; s < NR_SOCKS; s++) if (hasRequest(m, s)) serve(k, m, s);
   for (let s = 0; s < NR_SOCKS; s++) if (m.sock(s, SOCK.state) !== S_FREE) output(k, m, s);
   armAlarm(k, m);
@@ -156,6 +161,7 @@ function armAlarm(k: Api, m: NetMem): void {
     earlier(nextTimer(m, s));
     if (hasRequest(m, s) && m.sock(s, SOCK.reqAt) !== -1) earlier(m.sock(s, SOCK.reqAt));
   }
+  if (idleReceives(m)) earlier(k.ticks() + 1);
   // Set every time (it is one word in the privilege table): nothing read back from RAM can leave a timer without its alarm.
   k.setAlarm(at === undefined ? 0 : Math.max(1, at - k.ticks()));
   m.setG(G.alarmAt, at ?? -1);
