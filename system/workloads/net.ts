@@ -21,7 +21,7 @@ import { get32, msgSource, msgType, newMessage, type Message } from "../kernel/m
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
 import { USER_Q } from "../kernel/params.js";
 import { fileBytes } from "./files.js";
-import { num, parseParams } from "./vfs-client.js";
+import { num, parseParams, type VfsClientState } from "./vfs-client.js";
 
 /** The remote host (system/net/remote-host.ts) and its services. */
 export const REMOTE_IP = 0x0a00_0001;
@@ -38,10 +38,10 @@ export interface NetParams {
 
 type Phase = "socket" | "connect" | "stream" | "close" | "usocket" | "sendto" | "recvfrom" | "uclose" | "done";
 
-export interface NetState {
+/** The program's state: the requests it keeps track of as the file workloads do (vfs-client.ts), and the stream's and datagrams' progress. */
+export interface NetState extends VfsClientState {
   p: NetParams;
   phase: Phase;
-  fd: number;
   /** Stream bytes written (accepted by the server) and read back. */
   sent: number;
   received: number;
@@ -55,14 +55,6 @@ export interface NetState {
   datagrams: number;
   echoed: number;
   lost: number;
-  grants: number[];
-  ops: number;
-  sleeping: boolean;
-  events: Array<{ at: number; op: string; result: string }>;
-  errors: Array<{ request: string; error: string }>;
-  /** What came back wrong: "stream@<offset>" or "datagram <i>". */
-  mismatches: string[];
-  done: boolean;
 }
 
 const DATA_BUF = NATIVE_HEAP;

@@ -38,7 +38,7 @@ export function dataRequest(k: NativeApi<unknown>, grants: number[], type: numbe
   k.sendrec(vfsEndpoint(k), newMessage(type, { [VFS_MSG.request.fd]: fd, [VFS_MSG.request.grant]: g, [VFS_MSG.request.bytes]: bytes }));
 }
 
-/** What every program of a file workload keeps about its requests (files.ts, throughput.ts). */
+/** What every workload program keeps about its requests (files.ts, throughput.ts, net.ts). */
 export interface VfsClientState {
   fd: number;
   /** Grants to revoke when the reply comes. */
