@@ -88,7 +88,7 @@ export const netWorkload: Workload<NetState> = {
   service: netService(),
   servers: ["inet"],
   drivers: ["net"],
-  params: (seed) => `seed=${seed} bytes=262144 maxwrite=4096 udp=4`,
+  params: (seed) => `seed=${seed} bytes=131072 maxwrite=4096 udp=4`,
   progress: (s) => s.ops,
   done: (s) => s.done,
   judge: judgeNetRun,

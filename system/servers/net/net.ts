@@ -27,7 +27,7 @@ import { IPPROTO_TCP, IPPROTO_UDP } from "../../net/ipv4.js";
 import { decodeTcp } from "../../net/tcp.js";
 import { dsRequest } from "../dsclient.js";
 import type { ServerEntry } from "../entry.js";
-import { announced, driverReply, idleReceives, initDriver, isNdevReply, lost, repostReceives } from "./driver.js";
+import { announced, canTransmit, driverReply, idleReceives, initDriver, isNdevReply, lost, repostReceives } from "./driver.js";
 import { udpInput } from "./dgram.js";
 import { arpNextTimer, arpResolve, arpTimer, initArp, linkInput } from "./link.js";
 import { G, NET_MEM_SIZE, netMem, NR_SOCKS, SOCK, S_FREE, type NetMem } from "./memory.js";
@@ -140,7 +140,7 @@ function pump(k: Api, m: NetMem): void {
   // held by it the server would send it nothing more to learn of it: check its label's endpoint,
   // as a DS lookup of the label would (a restarted driver has a new one, announced in DS).
   const ep = m.g(G.drvEndpoint);
-  if (ep !== NONE && k.lookup(m.label()) !== ep) lost(k, m, "its endpoint is gone");
+  if (ep !== NONE && !canTransmit(m) && k.lookup(m.label()) !== ep) lost(k, m, "its endpoint is gone");
   // Timers already due run now: under a stream of messages faster than the clock ticks, a
   // re-armed alarm would otherwise keep moving one tick ahead and never fire.
   const due = m.g(G.alarmAt);
