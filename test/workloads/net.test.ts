@@ -111,4 +111,20 @@ describe("the net workload", () => {
     // The remote host received the flipped byte (the server checksummed what it held), or the program read it back wrong.
     expect(j.remoteWrongAt === s.sent - 54 || j.programMismatches.length > 0).toBe(true);
   });
+
+  it("minix3: with the disk driver in the same system, a crash of the NIC driver leaves the disk driver untouched", () => {
+    const c = composeSystem(BUILDS.minix3, netWorkload, { params: PARAMS, drivers: [{ driver: "rtl8139" }, { driver: "at_wini" }] });
+    if (!c.ok) throw new Error(c.error);
+    const sys = c.system;
+    const disk = sys.kernel.lookupLabel("at_wini");
+    expect(disk).toBeDefined();
+    expect(sys.runUntil(() => state(sys).received >= 20_000, 2_000_000_000)).toBe("done");
+    patchRunning(sys, "rtl8139", "rl_send", [ILLEGAL]);
+    const o = runWorkload(sys, netWorkload, PARAMS, DEFAULT_LIMITS);
+    expect(o.oracle.verdict).toBe("pass");
+    expect(sys.kernel.state.events.filter((e) => e.label === "rtl8139").map((e) => e.kind)).toContain("crash");
+    // The disk driver: the same process (endpoint), never crashed, restarted or refused anything.
+    expect(sys.kernel.lookupLabel("at_wini")).toBe(disk);
+    expect(sys.kernel.state.events.filter((e) => e.label === "at_wini").map((e) => e.kind)).toEqual(["start"]);
+  });
 });
