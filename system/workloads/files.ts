@@ -11,11 +11,11 @@
  */
 import seedrandom from "seedrandom";
 import type { ServiceConf } from "../kernel/service.js";
-import { CLOCK, errorName, NOTIFY_MESSAGE, VFS, VFS_MSG } from "../kernel/abi.js";
-import { get32, msgSource, msgType, newMessage, type Message } from "../kernel/message.js";
+import { errorName, VFS, VFS_MSG } from "../kernel/abi.js";
+import { get32, newMessage, type Message } from "../kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
 import { USER_Q } from "../kernel/params.js";
-import { dataRequest, num, parseParams, pathRequest, vfsEndpoint, type VfsClientState } from "./vfs-client.js";
+import { clientReceive, dataRequest, num, parseParams, pathRequest, vfsEndpoint, type VfsClientState } from "./vfs-client.js";
 
 export interface FilesParams {
   seed: number;
@@ -56,8 +56,6 @@ export interface FilesState extends VfsClientState {
 const PATH_BUF = NATIVE_HEAP;
 const DATA_BUF = NATIVE_HEAP + 0x1000;
 const MAX_EVENTS = 1000;
-/** Handler runs of natives chain within one kernel entry; a pause now and then lets time pass. */
-const PAUSE_EVERY = 256;
 
 /** The workload's parameters from its boot parameter string. */
 export function filesParams(params: string): FilesParams {
@@ -261,21 +259,7 @@ export const files: NativeProgram<FilesState> = {
   },
 
   receive(k, m: Message) {
-    const s = k.state;
-    if (msgType(m) === NOTIFY_MESSAGE) {
-      if (msgSource(m) === CLOCK && s.sleeping) {
-        s.sleeping = false;
-        next(k);
-      }
-      return;
-    }
-    if (msgType(m) !== VFS.REPLY || s.done) return;
-    for (const g of s.grants.splice(0)) k.revoke(g);
-    step(k, get32(m, VFS_MSG.reply.status));
-    if (s.ops % PAUSE_EVERY === 0) {
-      s.sleeping = true;
-      k.setAlarm(1);
-    } else next(k);
+    clientReceive(k, m, VFS.REPLY, (r) => step(k, get32(r, VFS_MSG.reply.status)), () => next(k));
   },
 
   ipcError(k, _partner, code) {

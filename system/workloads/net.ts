@@ -20,12 +20,12 @@
  */
 import seedrandom from "seedrandom";
 import type { ServiceConf } from "../kernel/service.js";
-import { CLOCK, CPF_READ, CPF_WRITE, errorName, NET, NET_MSG, NOTIFY_MESSAGE } from "../kernel/abi.js";
-import { get32, msgSource, msgType, newMessage, type Message } from "../kernel/message.js";
+import { CPF_READ, CPF_WRITE, errorName, NET, NET_MSG } from "../kernel/abi.js";
+import { get32, newMessage, type Message } from "../kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
 import { USER_Q } from "../kernel/params.js";
 import { fileBytes } from "./files.js";
-import { num, parseParams, type VfsClientState } from "./vfs-client.js";
+import { clientReceive, num, parseParams, type VfsClientState } from "./vfs-client.js";
 
 /** The remote host (system/net/remote-host.ts) and its services. */
 export const REMOTE_IP = 0x0a00_0001;
@@ -64,7 +64,6 @@ export interface NetState extends VfsClientState {
 const DATA_BUF = NATIVE_HEAP;
 const DATA_MAX = 16384;
 const MAX_EVENTS = 1000;
-const PAUSE_EVERY = 256;
 
 export function netParams(params: string): NetParams {
   const p = parseParams(params);
@@ -255,22 +254,7 @@ export const net: NativeProgram<NetState> = {
   },
 
   receive(k, m: Message) {
-    const s = k.state;
-    if (msgType(m) === NOTIFY_MESSAGE) {
-      if (msgSource(m) === CLOCK && s.sleeping) {
-        s.sleeping = false;
-        next(k);
-      }
-      return;
-    }
-    if (msgType(m) !== NET.REPLY || s.done) return;
-    for (const g of s.grants.splice(0)) k.revoke(g);
-    step(k, m);
-    if (s.done) return;
-    if (s.ops % PAUSE_EVERY === 0) {
-      s.sleeping = true;
-      k.setAlarm(1);
-    } else next(k);
+    clientReceive(k, m, NET.REPLY, (r) => step(k, r), () => next(k));
   },
 
   ipcError(k, _partner, code) {

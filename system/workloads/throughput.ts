@@ -36,15 +36,15 @@
  *             duplicates dropped) total=<bytes> (262144: twice VFS's default cache of 32
  *             blocks, so both phases go to the disk, through the driver, for every size)
  */
-import { CLOCK, errorName, NOTIFY_MESSAGE, VFS, VFS_MSG } from "../kernel/abi.js";
-import { get32, msgSource, msgType, newMessage, type Message } from "../kernel/message.js";
+import { errorName, VFS, VFS_MSG } from "../kernel/abi.js";
+import { get32, newMessage, type Message } from "../kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
 import { NATIVE_MEM_SIZE, USER_Q } from "../kernel/params.js";
 import type { ServiceConf } from "../kernel/service.js";
 import { CPU_HZ } from "../machine/memmap.js";
 import { MAX_FILE_SIZE } from "../servers/vfs/fsformat.js";
 import { fileBytes } from "./files.js";
-import { dataRequest, num, parseParams, pathRequest, vfsEndpoint, type VfsClientState } from "./vfs-client.js";
+import { clientReceive, dataRequest, num, parseParams, pathRequest, vfsEndpoint, type VfsClientState } from "./vfs-client.js";
 
 export interface ThroughputParams {
   seed: number;
@@ -112,7 +112,6 @@ const DATA_BUF = NATIVE_HEAP + 0x1000;
 export const MAX_TRANSFER = NATIVE_MEM_SIZE - DATA_BUF;
 const MAX_EVENTS = 200;
 /** Handler runs of natives chain within one kernel entry; a pause now and then lets time pass. */
-const PAUSE_EVERY = 256;
 
 /** The workload's parameters from its boot parameter string. */
 export function throughputParams(params: string): ThroughputParams {
@@ -314,25 +313,15 @@ export const throughput: NativeProgram<ThroughputState> = {
 
   receive(k, m: Message) {
     const s = k.state;
-    if (msgType(m) === NOTIFY_MESSAGE) {
-      if (msgSource(m) === CLOCK && s.sleeping) {
-        s.sleeping = false;
+    clientReceive(k, m, VFS.REPLY, (r) => step(k, get32(r, VFS_MSG.reply.status)), () => next(k), {
+      paused: () => void (s.sleptAt = k.now()),
+      woke: () => {
         const r = s.passes[s.pass];
         const slept = k.now() - s.sleptAt;
         if (r && r.writeStart >= 0 && r.writeEnd < 0) r.writePaused += slept;
         if (r && r.readStart >= 0 && r.readEnd < 0) r.readPaused += slept;
-        next(k);
-      }
-      return;
-    }
-    if (msgType(m) !== VFS.REPLY || s.done) return;
-    for (const g of s.grants.splice(0)) k.revoke(g);
-    step(k, get32(m, VFS_MSG.reply.status));
-    if (s.ops % PAUSE_EVERY === 0) {
-      s.sleeping = true;
-      s.sleptAt = k.now();
-      k.setAlarm(1);
-    } else next(k);
+      },
+    });
   },
 
   ipcError(k, _partner, code) {

@@ -4,8 +4,8 @@
  * the path and data requests, each through a grant on the program's own memory that the caller
  * revokes when the reply comes (the grant ids go to `grants`).
  */
-import { CPF_READ, CPF_WRITE, VFS, VFS_MSG, VFS_PROC_NR } from "../kernel/abi.js";
-import { newMessage, set32, setString } from "../kernel/message.js";
+import { CLOCK, CPF_READ, CPF_WRITE, NOTIFY_MESSAGE, VFS, VFS_MSG, VFS_PROC_NR } from "../kernel/abi.js";
+import { msgSource, msgType, newMessage, set32, setString, type Message } from "../kernel/message.js";
 import type { NativeApi } from "../kernel/native.js";
 
 /** `key=value` words of a boot parameter string. */
@@ -54,4 +54,37 @@ export interface VfsClientState {
   /** What was read back with wrong contents or length. */
   mismatches: string[];
   done: boolean;
+}
+
+/** Replies between one-tick pauses: handler runs of natives chain within one kernel entry; a pause now and then lets time pass. */
+export const PAUSE_EVERY = 256;
+
+/**
+ * A workload program's receive (files.ts, throughput.ts, net.ts): a CLOCK notification ends a
+ * pause (`hooks.woke`, then the next request); a reply of `replyType` revokes the request's
+ * grants and goes to `step`; then, unless the program is done, the next request — after a
+ * one-tick pause (`hooks.paused`) every PAUSE_EVERY replies.
+ */
+export function clientReceive<S extends VfsClientState>(
+  k: NativeApi<S>, m: Message, replyType: number, step: (m: Message) => void, next: () => void,
+  hooks: { paused?: () => void; woke?: () => void } = {},
+): void {
+  const s = k.state;
+  if (msgType(m) === NOTIFY_MESSAGE) {
+    if (msgSource(m) === CLOCK && s.sleeping) {
+      s.sleeping = false;
+      hooks.woke?.();
+      next();
+    }
+    return;
+  }
+  if (msgType(m) !== replyType || s.done) return;
+  for (const g of s.grants.splice(0)) k.revoke(g);
+  step(m);
+  if (s.done) return;
+  if (s.ops % PAUSE_EVERY === 0) {
+    s.sleeping = true;
+    hooks.paused?.();
+    k.setAlarm(1);
+  } else next();
 }
