@@ -15,7 +15,7 @@ import { errorName, VFS, VFS_MSG } from "../kernel/abi.js";
 import { get32, newMessage, type Message } from "../kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
 import { USER_Q } from "../kernel/params.js";
-import { clientReceive, dataRequest, num, parseParams, pathRequest, vfsEndpoint, type VfsClientState } from "./vfs-client.js";
+import { clientReceive, noteReply, dataRequest, num, parseParams, pathRequest, vfsEndpoint, type VfsClientState } from "./vfs-client.js";
 
 export interface FilesParams {
   seed: number;
@@ -55,7 +55,6 @@ export interface FilesState extends VfsClientState {
 
 const PATH_BUF = NATIVE_HEAP;
 const DATA_BUF = NATIVE_HEAP + 0x1000;
-const MAX_EVENTS = 1000;
 
 /** The workload's parameters from its boot parameter string. */
 export function filesParams(params: string): FilesParams {
@@ -180,9 +179,7 @@ function failed(s: FilesState, request: string, error: string, path?: string): v
 function step(k: Api, status: number): void {
   const s = k.state;
   const what = describe(s);
-  s.ops++;
-  s.events.push({ at: k.ticks(), op: what, result: status < 0 ? errorName(status) : String(status) });
-  if (s.events.length > MAX_EVENTS) s.events.shift();
+  noteReply(k, what, status);
   const err = status < 0 ? errorName(status) : "";
   const path = s.phase === "mkdir" ? s.plan.dirs[s.index] : s.phase === "sync" ? undefined : current(s)?.path;
   if (err) failed(s, what, err, path);

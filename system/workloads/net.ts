@@ -7,9 +7,9 @@
  * seed (streamBytes, datagramBytes), so the oracle can compare it with what the remote host
  * recorded. Its state is plain data for watchdogs (ops) and the oracle.
  *
- * The stream is 128 KiB by default: its echo wraps the driver's 64-KiB receive ring twice and
- * takes about 2,200 frames. At 256 KiB a fault-free run cost about twice a `files` run's host
- * time, and a campaign runs it once per experiment.
+ * The stream is 128 KiB by default: its echo wraps the driver's 64-KiB receive ring twice (332
+ * frames cross the wire in a fault-free run). At 256 KiB a fault-free run cost about twice a
+ * `files` run's host time, and a campaign runs it once per experiment.
  *
  * One request per socket at a time (the server's rule): while less than `lag` bytes are
  * unanswered it writes, else it reads; reads are deferred by the server until data arrives.
@@ -25,7 +25,7 @@ import { get32, newMessage, type Message } from "../kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
 import { USER_Q } from "../kernel/params.js";
 import { fileBytes } from "./files.js";
-import { clientReceive, num, parseParams, type VfsClientState } from "./vfs-client.js";
+import { clientReceive, noteReply, num, parseParams, type VfsClientState } from "./vfs-client.js";
 
 /** The remote host (system/net/remote-host.ts) and its services. */
 export const REMOTE_IP = 0x0a00_0001;
@@ -63,7 +63,6 @@ export interface NetState extends VfsClientState {
 
 const DATA_BUF = NATIVE_HEAP;
 const DATA_MAX = 16384;
-const MAX_EVENTS = 1000;
 
 export function netParams(params: string): NetParams {
   const p = parseParams(params);
@@ -169,9 +168,7 @@ function step(k: Api, m: Message): void {
   const s = k.state;
   const status = get32(m, NET_MSG.reply.status);
   const what = describe(s);
-  s.ops++;
-  s.events.push({ at: k.ticks(), op: what, result: status < 0 ? errorName(status) : String(status) });
-  if (s.events.length > MAX_EVENTS) s.events.shift();
+  noteReply(k, what, status);
   if (status < 0) s.errors.push({ request: what, error: errorName(status) });
   switch (s.phase) {
     case "socket":

@@ -44,7 +44,7 @@ import type { ServiceConf } from "../kernel/service.js";
 import { CPU_HZ } from "../machine/memmap.js";
 import { MAX_FILE_SIZE } from "../servers/vfs/fsformat.js";
 import { fileBytes } from "./files.js";
-import { clientReceive, dataRequest, num, parseParams, pathRequest, vfsEndpoint, type VfsClientState } from "./vfs-client.js";
+import { clientReceive, noteReply, dataRequest, num, parseParams, pathRequest, vfsEndpoint, type VfsClientState } from "./vfs-client.js";
 
 export interface ThroughputParams {
   seed: number;
@@ -222,9 +222,7 @@ function nextPass(s: ThroughputState): void {
 function step(k: Api, status: number): void {
   const s = k.state;
   const what = describe(s);
-  s.ops++;
-  s.events.push({ at: k.ticks(), op: what, result: status < 0 ? errorName(status) : String(status) });
-  if (s.events.length > MAX_EVENTS) s.events.shift();
+  noteReply(k, what, status, MAX_EVENTS);
   const err = status < 0 ? errorName(status) : "";
   const r = current(s);
   if (err) failed(s, what, err);

@@ -4,7 +4,7 @@
  * the path and data requests, each through a grant on the program's own memory that the caller
  * revokes when the reply comes (the grant ids go to `grants`).
  */
-import { CLOCK, CPF_READ, CPF_WRITE, NOTIFY_MESSAGE, VFS, VFS_MSG, VFS_PROC_NR } from "../kernel/abi.js";
+import { CLOCK, CPF_READ, CPF_WRITE, errorName, NOTIFY_MESSAGE, VFS, VFS_MSG, VFS_PROC_NR } from "../kernel/abi.js";
 import { msgSource, msgType, newMessage, set32, setString, type Message } from "../kernel/message.js";
 import type { NativeApi } from "../kernel/native.js";
 
@@ -54,6 +54,14 @@ export interface VfsClientState {
   /** What was read back with wrong contents or length. */
   mismatches: string[];
   done: boolean;
+}
+
+/** Counts a reply to request `what` and logs it among the last `max` events. */
+export function noteReply(k: NativeApi<VfsClientState>, what: string, status: number, max = 1000): void {
+  const s = k.state;
+  s.ops++;
+  s.events.push({ at: k.ticks(), op: what, result: status < 0 ? errorName(status) : String(status) });
+  if (s.events.length > max) s.events.shift();
 }
 
 /** Replies between one-tick pauses: handler runs of natives chain within one kernel entry; a pause now and then lets time pass. */

@@ -57,7 +57,7 @@ export interface WireCounters {
   bytes: number;
   lost: number;
   corrupted: number;
-  /** Frames that arrived with a bad FCS (for the peer: dropped here; for the NIC: its to judge). */
+  /** Frames with a bad FCS (for the peer: checked on arrival and dropped; for the NIC: the ones the wire corrupted, counted on entry, the NIC judges them). */
   badFcs: number;
 }
 
@@ -162,6 +162,9 @@ export class Wire implements Device, NicLink {
     if (this.corrupt > 0 && copy.length > 0 && this.draw() < this.corrupt) {
       copy[Math.floor(this.draw() * copy.length)] ^= 0xff;
       d.counters.corrupted++;
+      // Towards the NIC the FCS is the wire's own (fromPeer): only a corruption breaks it (CRC-32
+      // detects every one-byte error), so it is counted here and the NIC alone computes the CRC.
+      if (d === this.s.toNic) d.counters.badFcs++;
     }
     const at = end + this.latency;
     d.frames.push({ at, frame: copy });
@@ -187,10 +190,13 @@ export class Wire implements Device, NicLink {
     const d = kind === EV_TO_NIC ? this.s.toNic : kind === EV_TO_PEER ? this.s.toPeer : undefined;
     while (d && d.frames.length && d.frames[0].at <= now) {
       const { frame } = d.frames.shift()!;
-      const good = fcsOk(frame);
+      if (d === this.s.toNic) {
+        this.nic.receive(frame);
+        continue;
+      }
+      const good = fcsOk(frame); // the NIC's FCS, or whatever the guest sent with TCR.CRC set
       if (!good) d.counters.badFcs++;
-      if (d === this.s.toNic) this.nic.receive(frame);
-      else if (good) {
+      else {
         this.peer.receive(frame.slice(0, frame.length - FCS_BYTES), now);
         this.syncTimer();
       }
