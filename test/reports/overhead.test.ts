@@ -65,7 +65,7 @@ describe("overhead of real runs", () => {
     expect(tp!.value).toBeGreaterThan(0);
   });
 
-  it("kernelCall 300 instead of 150: the kernel-call item is exactly 150 × kernel calls, the rest is the longer run's extra clock ticks", () => {
+  it("kernelCall 150 cycles dearer: the kernel-call item is exactly 150 × kernel calls, the rest is the longer run's extra clock ticks", () => {
     const base = BUILDS.minix3;
     const t: Build = { ...base, name: "t", costs: { ...base.costs, kernelCall: base.costs.kernelCall + 150 } };
     const r = run([base, t]);
