@@ -42,12 +42,34 @@ export interface DeviceContext {
 
 /**
  * What a device recorded that an oracle judges: a disk's contents, a wire's counters and what the
- * host at its far end witnessed (later: samples played, a printed page). A device-neutral view,
+ * host at its far end witnessed, the samples a sound card played, what a printer printed. A device-neutral view,
  * so workloads never name a device.
  */
 export type DeviceRecord =
   | { kind: "disk"; image: Uint8Array }
-  | { kind: "wire"; toPeer: WireCounters; toNic: WireCounters; peer: unknown };
+  | { kind: "wire"; toPeer: WireCounters; toNic: WireCounters; peer: unknown }
+  | { kind: "audio"; segments: AudioSegment[]; underruns: number }
+  | { kind: "printer"; printed: Uint8Array; missed: number };
+
+/**
+ * A stretch of what a sound card played with one set of settings: a new segment begins whenever
+ * the rate, format, DAC or a volume register changes, or after the DAC paused or stopped.
+ */
+export interface AudioSegment {
+  /** Cycle at which its first frame was played. */
+  at: number;
+  /** The DAC that played it (the ES1371 has two: 1 and 2). */
+  dac: number;
+  /** Frames per second in force (from the sample-rate converter). */
+  rate: number;
+  channels: 1 | 2;
+  bits: 8 | 16;
+  /** The AC'97 codec's master (0x02) and PCM-out (0x18) registers in force: attenuation and mute. */
+  master: number;
+  pcm: number;
+  /** The frames played, as read from memory (before volume), 16-bit signed (8-bit ones widened), L,R interleaved when stereo. */
+  samples: Int16Array;
+}
 
 export interface Device {
   /** Unique name; also the target of its clock events. */

@@ -24,6 +24,7 @@
  *
  *   port I/O space (16-bit), as on the PCs the papers used
  *   0x0092         system control port A (bit 0: fast reset)
+ *   0x0378-0x037A  parallel port LPT1 (data, status, control), a printer on it
  *   0x01F0-0x01F7  ATA command block (primary channel)
  *   0x03F6         ATA control block (device control / alternate status)
  *   0x03F8-0x03FF  console UART (COM1)
@@ -31,9 +32,12 @@
  *   0x0CF9         reset control register (write 0x06 or 0x0E: hard reset)
  *   0xC000-0xC007  ATA bus-master DMA (PRD table pointer, command, status)
  *   0xC100-0xC1FF  RTL8139 network card (its 256-byte I/O BAR)
+ *   0xC200-0xC23F  ES1371 audio card (its 64-byte I/O BAR0)
  *
  *   PLIC interrupt sources (level-triggered lines)
  *   4    console UART
+ *   7    parallel port LPT1 (the printer)
+ *   10   ES1371 audio card (its PCI INTA, routed here)
  *   11   RTL8139 network card
  *   14   ATA disk (primary channel)
  *   16   IOMMU fault (high while a refused device access is recorded and not yet taken; the
@@ -59,9 +63,13 @@ export const PORT_POWEROFF = 0x0604;
 export const PORT_RESET_CTRL = 0x0cf9;
 export const PORT_ATA_BM = 0xc000;
 export const PORT_RTL8139 = 0xc100;
+export const PORT_ES1371 = 0xc200;
+export const PORT_LPT1 = 0x0378;
 
 /** PLIC interrupt source numbers (IRQ lines). */
 export const IRQ_UART = 4;
+export const IRQ_LPT1 = 7;
+export const IRQ_ES1371 = 10;
 export const IRQ_RTL8139 = 11;
 export const IRQ_ATA = 14;
 export const IRQ_IOMMU = 16;
