@@ -8,6 +8,7 @@ import type { Device, DeviceContext } from "../device.js";
 import type { NetPeer } from "../network/peer.js";
 import { Wire, type WireOptions } from "../network/wire.js";
 import { Ata } from "./ata.js";
+import { ParallelPort, type PrinterOptions } from "./parallel.js";
 import { Rtl8139 } from "./rtl8139.js";
 
 /** Makes a peripheral on a machine (its context: clock, DMA, IRQ lines): one device or several. */
@@ -23,6 +24,12 @@ export interface PeripheralMedia {
    * Without one, a NIC has no wire (link down).
    */
   network?: WireOptions & { peer: () => NetPeer };
+  /**
+   * The printer on the parallel port: its speed (cycles to accept a byte, cycles per printed
+   * character, input buffer size) and whether it starts offline or out of paper. Without one,
+   * a ready printer of the default kind (parallel.ts).
+   */
+  printer?: PrinterOptions;
 }
 
 export const PERIPHERALS: Record<string, (media: PeripheralMedia) => Peripheral> = {
@@ -30,6 +37,7 @@ export const PERIPHERALS: Record<string, (media: PeripheralMedia) => Peripheral>
     const disk = media.disk ?? 8192;
     return new Ata(ctx, typeof disk === "number" ? new Uint8Array(disk * 512) : disk);
   },
+  printer: (media) => (ctx) => new ParallelPort(ctx, media.printer),
   rtl8139: (media) => (ctx) => {
     const nic = new Rtl8139(ctx);
     const net = media.network;
