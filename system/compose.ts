@@ -81,6 +81,8 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
     servers.push([name, srv]);
   }
   const classes = [...new Set([...servers.flatMap(([, s]) => s.drivers), ...workload.drivers])];
+  // The classes the workload calls itself: those none of its servers serves it.
+  const direct = workload.drivers.filter((c) => !servers.some(([, s]) => s.serves?.includes(c)));
   const instances: DriverInstance[] = opts.drivers ?? classes.map((c) => ({ driver: DRIVER_CLASSES[c]?.defaultDriver ?? c }));
   const drivers: Resolved[] = [];
   for (const inst of instances) {
@@ -88,7 +90,7 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
     if (!e.ok) return e;
     const label = inst.label ?? e.entry.name;
     if (drivers.some((d) => d.conf.label === label)) return { ok: false, error: `two drivers labelled "${label}"` };
-    const clients = [...servers.filter(([, s]) => s.drivers.includes(e.entry.class)).map(([n]) => n), ...(workload.drivers.includes(e.entry.class) ? [workload.name] : [])];
+    const clients = [...servers.filter(([, s]) => s.drivers.includes(e.entry.class) || s.serves?.includes(e.entry.class)).map(([n]) => n), ...(direct.includes(e.entry.class) ? [workload.name] : [])];
     // Spread keeps the entry's key order (the kernel's state, hashed, holds this object).
     const conf: ServiceConf = { ...e.entry.service, label, ipcTo: [...e.entry.service.ipcTo, ...clients], params: inst.params ?? e.entry.service.params ?? "" };
     drivers.push({ entry: e.entry, conf });
@@ -127,7 +129,7 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
     return store !== undefined && keys.every((key) => dsFind(store, key) >= 0);
   }, BOOT_LIMIT_CYCLES);
   if (up !== "done") return { ok: false, error: `the system did not come up (${up === "panic" ? `kernel panic: ${sys.kernel.state.panic?.reason}` : `${up} after ${BOOT_LIMIT_CYCLES} cycles`})` };
-  const ipcTo = [...workload.service.ipcTo, ...workload.drivers.flatMap((c) => labels[c] ?? [])];
+  const ipcTo = [...workload.service.ipcTo, ...direct.flatMap((c) => labels[c] ?? [])];
   const started = sys.start({ ...workload.service, ipcTo, params });
   if (!started.ok) return { ok: false, error: `cannot start workload ${workload.name}: ${started.error}` };
   return { ok: true, system: sys, params, drivers: labels };

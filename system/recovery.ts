@@ -24,5 +24,6 @@ export function recoveryAgent(build: Build, drivers: ServiceConf[], heartbeatTic
   const r = build.recovery;
   const period = r.agent === "rs" && r.heartbeat ? heartbeatTicks : 0;
   const restart = r.agent === "rs" && r.restart;
-  return { service: rsService, program: makeRs(drivers.map((conf) => ({ conf, period, restart }))) };
+  const dropState = r.agent === "rs" && !r.keepState;
+  return { service: rsService, program: makeRs(drivers.map((conf) => ({ conf, period, restart, dropState }))) };
 }

@@ -11,7 +11,15 @@ export const minix3NoRestart: Build = {
   ...minix3,
   name: "minix3-norestart",
   description: "minix3 with the restart policy off: failures are detected, never repaired",
-  recovery: { agent: "rs", heartbeat: true, restart: false },
+  recovery: { agent: "rs", heartbeat: true, restart: false, keepState: true },
+};
+
+/** minix3 without stateful recovery: a restarted driver finds nothing of what it published in DS (RS has DS drop it). */
+export const minix3NoState: Build = {
+  ...minix3,
+  name: "minix3-nostate",
+  description: "minix3 without stateful recovery: a failed driver's DS entries are dropped before its restart",
+  recovery: { agent: "rs", heartbeat: true, restart: true, keepState: false },
 };
 
 /** minix3 with an IOMMU: a device's DMA reaches only the memory of the driver that owns the device's ports. */

@@ -3,7 +3,7 @@
  * data and of the images it runs) identifies exactly what produced a result.
  */
 import { createHash } from "node:crypto";
-import { minix3Iommu, minix3NoChecks, minix3NoRestart, minix3Sanity, monolithicNoChecks } from "./ablations.js";
+import { minix3Iommu, minix3NoChecks, minix3NoRestart, minix3NoState, minix3Sanity, monolithicNoChecks } from "./ablations.js";
 import { minix3 } from "./minix3.js";
 import { monolithic } from "./monolithic.js";
 import type { Build } from "./types.js";
@@ -15,6 +15,7 @@ export const BUILDS: Record<string, Build> = {
   minix3,
   monolithic,
   [minix3NoRestart.name]: minix3NoRestart,
+  [minix3NoState.name]: minix3NoState,
   [minix3NoChecks.name]: minix3NoChecks,
   [minix3Iommu.name]: minix3Iommu,
   [minix3Sanity.name]: minix3Sanity,

@@ -10,5 +10,5 @@ export const minix3: Build = {
   costs: KERNEL_COSTS,
   kernelChecks: { queueAsserts: true, sanityChecks: false, stackGuard: true },
   kernelMode: { faultPanics: true, preemptible: false, softLockup: { ticks: 0, panic: false } },
-  recovery: { agent: "rs", heartbeat: true, restart: true },
+  recovery: { agent: "rs", heartbeat: true, restart: true, keepState: true },
 };

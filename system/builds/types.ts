@@ -68,7 +68,9 @@ export interface Build {
   /**
    * Who recovers a failed driver. "rs": the reincarnation server watches drivers (heartbeats,
    * if on) and restarts a failed one (if on). "none": no recovery; RS only starts the services
-   * and records their deaths (the part of init a monolithic kernel also has).
+   * and records their deaths (the part of init a monolithic kernel also has). keepState: what a
+   * driver published in DS survives its failure, so its next incarnation can read it back
+   * (MINIX's stateful recovery through DS); off, RS has DS drop the failed driver's entries.
    */
-  recovery: { agent: "rs"; heartbeat: boolean; restart: boolean } | { agent: "none" };
+  recovery: { agent: "rs"; heartbeat: boolean; restart: boolean; keepState: boolean } | { agent: "none" };
 }

@@ -90,6 +90,23 @@ export const BDEV_REPLY = BDEV_RQ_BASE + 0x80;
 export const BDEV_R_BIT = 0x01;
 export const BDEV_W_BIT = 0x02;
 
+// Character-device protocol and audio ioctls: see abi.h.
+export const CDEV_RQ_BASE = 0x500;
+export const CDEV_OPEN = CDEV_RQ_BASE + 0;
+export const CDEV_CLOSE = CDEV_RQ_BASE + 1;
+export const CDEV_READ = CDEV_RQ_BASE + 2;
+export const CDEV_WRITE = CDEV_RQ_BASE + 3;
+export const CDEV_IOCTL = CDEV_RQ_BASE + 4;
+export const CDEV_REPLY = CDEV_RQ_BASE + 0x80;
+export const CDEV_R_BIT = 0x01;
+export const CDEV_W_BIT = 0x02;
+export const DSPIORATE = 0x01;
+export const DSPIOSTEREO = 0x02;
+export const DSPIOBITS = 0x03;
+export const DSPIOSIZE = 0x04;
+export const MIXIOSETVOLUME = 0x10;
+export const MIXIOGETVOLUME = 0x11;
+
 // Network-driver protocol: see abi.h for the requests and their replies.
 export const NDEV_RQ_BASE = 0xd00;
 export const NDEV_INIT = NDEV_RQ_BASE + 0;
@@ -115,6 +132,8 @@ export const DS_PUBLISH = DS_RQ_BASE + 0;
 export const DS_RETRIEVE = DS_RQ_BASE + 1;
 export const DS_SUBSCRIBE = DS_RQ_BASE + 2;
 export const DS_CHECK = DS_RQ_BASE + 3;
+export const DS_DELETE = DS_RQ_BASE + 4;
+export const DS_DROP_OWNER = DS_RQ_BASE + 5;
 export const DS_REPLY = DS_RQ_BASE + 0x80;
 export const DSF_OVERWRITE = 0x01;
 export const DS_DRIVER_UP = 1;
@@ -132,6 +151,7 @@ export const EFAULT = 14;
 export const EBUSY = 16;
 export const EEXIST = 17;
 export const EINVAL = 22;
+export const ENOTTY = 25;
 export const ENOSPC = 28;
 export const EPIPE = 32;
 export const ENOSYS = 71;
@@ -172,6 +192,8 @@ export const MSG = {
   ds: { key: 8, keyLen: 32, value: 40, flags: 44 },
   ndev: { id: 8, grant: 12, count: 16, mode: 20 },
   ndevReply: { status: 8, id: 12, link: 16, hwaddrLo: 20, hwaddrHi: 24 },
+  cdev: { minor: 8, id: 12, grant: 16, count: 20, access: 24, request: 28, arg: 32 },
+  cdevReply: { status: 8, id: 12, value: 16 },
 } as const;
 
 /** whoami_info: endpt (4), priv_flags (4), label (16). */
@@ -179,7 +201,7 @@ export const WHOAMI_SIZE = 24;
 
 /** Names of the error codes, for logs and reports. */
 export const errorName = (code: number): string =>
-  ({ 0: "OK", 1: "EPERM", 2: "ENOENT", 4: "EINTR", 5: "EIO", 6: "ENXIO", 7: "E2BIG", 11: "EAGAIN", 12: "ENOMEM", 14: "EFAULT", 16: "EBUSY", 17: "EEXIST", 22: "EINVAL", 28: "ENOSPC", 32: "EPIPE", 71: "ENOSYS", 104: "ECONNRESET", 107: "ENOTCONN", 110: "ETIMEDOUT", 111: "ECONNREFUSED", 200: "ERESTART", 201: "ENOTREADY", 202: "EDEADSRCDST", 203: "EBADSRCDST", 208: "ELOCKED", 210: "ECALLDENIED", 211: "ETRAPDENIED", 212: "EBADREQUEST" })[Math.abs(code)] ?? `error ${code}`;
+  ({ 0: "OK", 1: "EPERM", 2: "ENOENT", 4: "EINTR", 5: "EIO", 6: "ENXIO", 7: "E2BIG", 11: "EAGAIN", 12: "ENOMEM", 14: "EFAULT", 16: "EBUSY", 17: "EEXIST", 22: "EINVAL", 25: "ENOTTY", 28: "ENOSPC", 32: "EPIPE", 71: "ENOSYS", 104: "ECONNRESET", 107: "ENOTCONN", 110: "ETIMEDOUT", 111: "ECONNREFUSED", 200: "ERESTART", 201: "ENOTREADY", 202: "EDEADSRCDST", 203: "EBADSRCDST", 208: "ELOCKED", 210: "ECALLDENIED", 211: "ETRAPDENIED", 212: "EBADREQUEST" })[Math.abs(code)] ?? `error ${code}`;
 
 // ---- VFS protocol ------------------------------------------------------------------------------
 // Requests of user processes to VFS (system/servers/vfs) and its reply. TypeScript only: no C
@@ -195,6 +217,12 @@ export const errorName = (code: number): string =>
 //   VFS.CLOSE      fd                                              OK
 //   VFS.SYNC       -                                               OK once every dirty block is on disk
 //   VFS.STAT       path | pathLen+pathGrant                        OK, size, ftype
+//   VFS.IOCTL      fd, request, arg (a character device)           OK or the value asked for (in size)
+//
+// A path "/dev/<node>" names a character device when VFS serves one under that name (its cdev=
+// parameter); OPEN, READ, WRITE, IOCTL and CLOSE on it go to its driver (CDEV protocol). After the
+// driver died, every request on a file opened before gets EIO, except CLOSE; OPEN again reaches
+// the new driver once it announced itself (ENXIO before).
 //
 // A path shorter than VFS.PATH_INLINE bytes travels NUL-terminated in the message (pathLen 0 or
 // its length); a longer one (up to VFS.PATH_MAX) through a grant of pathLen bytes. READ/WRITE move
@@ -209,6 +237,7 @@ export const VFS = {
   CLOSE: 0xc05,
   SYNC: 0xc06,
   STAT: 0xc07,
+  IOCTL: 0xc08,
   REPLY: 0xc80,
   PATH_INLINE: 40,
   PATH_MAX: 255,
@@ -219,7 +248,7 @@ export const VFS = {
 
 /** Field offsets of VFS requests and replies (bytes from the start of the message). */
 export const VFS_MSG = {
-  request: { path: 8, pathLen: 48, pathGrant: 52, fd: 8, grant: 12, bytes: 16 },
+  request: { path: 8, pathLen: 48, pathGrant: 52, fd: 8, grant: 12, bytes: 16, ioctl: 20, arg: 24 },
   reply: { status: 8, size: 12, ftype: 16 },
 } as const;
 

@@ -24,7 +24,7 @@
  *
  *   port I/O space (16-bit), as on the PCs the papers used
  *   0x0092         system control port A (bit 0: fast reset)
- *   0x0378-0x037A  parallel port LPT1 (data, status, control), a printer on it
+ *   0x0378-0x037F  parallel port LPT1 (data, status, control; +3..+7 EPP, unused), a printer on it
  *   0x01F0-0x01F7  ATA command block (primary channel)
  *   0x03F6         ATA control block (device control / alternate status)
  *   0x03F8-0x03FF  console UART (COM1)

@@ -18,8 +18,9 @@
  *          |   (free)                       |
  *
  * An entry: flags (DSF_IN_USE), a 32-bit value, its key (32 bytes, as in a message's m_ds.key)
- * and its owner's label (16 bytes). Entries are never freed (DS has no delete), so entry order is
- * publication order.
+ * and its owner's label (16 bytes). An entry is freed only by its owner's DS_DELETE or RS's
+ * DS_DROP_OWNER (a build that keeps no driver state across restarts); a new entry takes the
+ * first free slot.
  *
  * A subscription: flags (DSS_IN_USE), the subscriber's label, up to DS_MAX_PREFIXES key prefixes
  * and, per entry, the stamp of its change not yet checked (0 = none). MINIX keeps a bitmap over
@@ -123,6 +124,12 @@ export function takeChanged(t: Uint8Array, s: number): number {
   }
   if (best >= 0) wr32(t, base + 4 * best, 0);
   return best;
+}
+
+/** Frees entry `e` and forgets its pending changes (a later entry in its slot starts clean). */
+export function freeEntry(t: Uint8Array, e: number): void {
+  t.fill(0, entryOff(e), entryOff(e + 1));
+  for (let s = 0; s < NR_DS_SUBS; s++) wr32(t, subOff(s) + DSS.changed + 4 * e, 0);
 }
 
 /** What the harness sees of an entry. */

@@ -1,7 +1,9 @@
 /*
  * DS, the data store (MINIX servers/ds): a key-value store of 32-bit values. Entries are owned
  * by the label of the process that published them, so a restarted driver (new endpoint, same
- * label) may update its own keys and nobody else may. Subscribers give a key prefix ("drv.blk.")
+ * label) may update its own keys and nobody else may; the owner may delete them. A build that
+ * keeps no driver state across restarts has RS drop every entry of a failed driver before the
+ * restart (DS_DROP_OWNER; RS alone may ask). Subscribers give a key prefix ("drv.blk.")
  * and are notified when a matching key changes; they then ask DS_CHECK for the changes.
  *
  * Requests (m_ds: key, value, flags) are answered with DS_REPLY, m_ds.flags = status.
@@ -9,11 +11,11 @@
  * The store is DS's memory (ds-table.ts): each request reads and updates the tables in its
  * region; its host-side state is empty.
  */
-import { DS_CHECK, DS_PUBLISH, DS_REPLY, DS_RETRIEVE, DS_SUBSCRIBE, DSF_OVERWRITE, EAGAIN, EEXIST, EINVAL, ENOENT, EPERM, MSG, OK } from "../kernel/abi.js";
-import { get32, msgSource, msgType, newMessage, type Message } from "../kernel/message.js";
+import { DS_CHECK, DS_DELETE, DS_DROP_OWNER, DS_PUBLISH, DS_REPLY, DS_RETRIEVE, DS_SUBSCRIBE, DSF_OVERWRITE, EAGAIN, EEXIST, EINVAL, ENOENT, EPERM, MSG, OK } from "../kernel/abi.js";
+import { get32, getString, msgSource, msgType, newMessage, type Message } from "../kernel/message.js";
 import type { NativeApi, NativeProgram } from "../kernel/native.js";
 import {
-  DS_END, DS_KEY_LEN, DS_LABEL_LEN, DS_MAX_PREFIXES, DSE, DSF_IN_USE, DSS, DSS_IN_USE, entryInUse, entryOff, findSub, formatDs,
+  DS_END, DS_KEY_LEN, DS_LABEL_LEN, DS_MAX_PREFIXES, DSE, DSF_IN_USE, DSS, DSS_IN_USE, entryInUse, entryOff, findSub, formatDs, freeEntry,
   markChanged, NR_DS_KEYS, NR_DS_SUBS, subInUse, subOff, subPrefixes, takeChanged,
 } from "./ds-table.js";
 import { copyField, fieldEq, fieldStartsWith, rdStr, rdU32, strEq, wr32, wrStr } from "./mem.js";
@@ -63,6 +65,23 @@ function publish(k: Api, t: Uint8Array, who: string, m: Message): number {
     const ep = k.lookup(rdStr(t, subOff(s) + DSS.label, DS_LABEL_LEN));
     if (ep !== undefined) k.notify(ep);
   }
+  return OK;
+}
+
+/** DS_DELETE: the owner frees its key. */
+function remove(t: Uint8Array, who: string, m: Message): number {
+  const e = findEntry(t, m);
+  if (e < 0) return -ENOENT;
+  if (!strEq(t, entryOff(e) + DSE.owner, DS_LABEL_LEN, who)) return -EPERM;
+  freeEntry(t, e);
+  return OK;
+}
+
+/** DS_DROP_OWNER (RS only): frees every entry the label in the key field owns; OK even if none. */
+function dropOwner(t: Uint8Array, who: string, m: Message): number {
+  if (who !== "rs") return -EPERM;
+  const label = getString(m, KEY, DS_LABEL_LEN);
+  for (let e = 0; e < NR_DS_KEYS; e++) if (entryInUse(t, e) && strEq(t, entryOff(e) + DSE.owner, DS_LABEL_LEN, label)) freeEntry(t, e);
   return OK;
 }
 
@@ -132,6 +151,10 @@ export const ds: NativeProgram<DsState> = {
         return subscribe(k, t, who, m, from);
       case DS_CHECK:
         return check(k, t, who, from);
+      case DS_DELETE:
+        return reply(k, from, remove(t, who, m), m, KEY);
+      case DS_DROP_OWNER:
+        return reply(k, from, dropOwner(t, who, m), m, KEY);
       default:
         return reply(k, from, -EINVAL);
     }

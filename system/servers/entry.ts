@@ -12,8 +12,13 @@ export interface ServerEntry {
   /** Its service entry (boot parameters filled in by composition). */
   service: ServiceConf;
   program: NativeProgram<any>;
-  /** Driver classes it uses (classes.ts). */
+  /** Driver classes it uses (classes.ts): a system with this server always has one of each. */
   drivers: string[];
+  /**
+   * Driver classes it serves to its clients when the workload asks for them (VFS: the character
+   * devices): the workload then talks to the server, not to the driver.
+   */
+  serves?: string[];
   /** Boot parameters, given the labels of the drivers composed for each class it uses. */
   params?: (drivers: Record<string, string[]>) => string;
 }

@@ -2,6 +2,7 @@
 import { blocksWorkload } from "./blockclient.js";
 import { filesWorkload } from "./files-oracle.js";
 import { netWorkload } from "./net-oracle.js";
+import { printWorkload } from "./print.js";
 import { throughputWorkload } from "./throughput-oracle.js";
 import type { Workload } from "./workload.js";
 
@@ -9,6 +10,7 @@ export const WORKLOADS: Record<string, Workload> = {
   blocks: blocksWorkload,
   files: filesWorkload,
   net: netWorkload,
+  print: printWorkload,
   throughput: throughputWorkload,
 };
 

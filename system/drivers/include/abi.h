@@ -63,6 +63,8 @@ typedef struct {
     struct { char key[32]; uint32_t value, flags; } m_ds;
     struct { uint32_t id, grant, count, mode; } m_ndev;                              /* requests */
     struct { int32_t status; uint32_t id, link, hwaddr_lo, hwaddr_hi; } m_ndev_reply;
+    struct { uint32_t minor, id, grant, count, access, request, arg; } m_cdev;             /* requests */
+    struct { int32_t status; uint32_t id, value; } m_cdev_reply;
   };
 } message;
 
@@ -142,6 +144,36 @@ typedef struct {
 #define BDEV_R_BIT  0x01   /* open access */
 #define BDEV_W_BIT  0x02
 
+/* ---- Character-device protocol (after MINIX libchardriver's CDEV_* requests) ----
+ * VFS is the only client. Every request carries m_cdev.minor and m_cdev.id, which the reply
+ * (m_type CDEV_REPLY) echoes; m_cdev_reply.status is OK, a byte count or a negative error.
+ *   CDEV_OPEN   access (CDEV_R_BIT | CDEV_W_BIT)   reply OK, -EBUSY (one open per minor), -ENXIO
+ *   CDEV_CLOSE  -                                  reply OK
+ *   CDEV_READ   grant (CPF_WRITE), count           reply the byte count (may come later)
+ *   CDEV_WRITE  grant (CPF_READ), count            reply the byte count, once the data is taken
+ *                                                  (a driver may suspend it and reply later)
+ *   CDEV_IOCTL  request, arg                       reply OK (or the value asked for in
+ *                                                  m_cdev_reply.value), -ENOTTY if unknown
+ * Ioctl arguments travel inline (one 32-bit word each way), not through a grant as in MINIX.
+ * A driver announces itself in DS as "drv.chr.<label>" = DS_DRIVER_UP once initialised. */
+#define CDEV_RQ_BASE 0x500
+#define CDEV_OPEN    (CDEV_RQ_BASE + 0)
+#define CDEV_CLOSE   (CDEV_RQ_BASE + 1)
+#define CDEV_READ    (CDEV_RQ_BASE + 2)
+#define CDEV_WRITE   (CDEV_RQ_BASE + 3)
+#define CDEV_IOCTL   (CDEV_RQ_BASE + 4)
+#define CDEV_REPLY   (CDEV_RQ_BASE + 0x80)
+#define CDEV_R_BIT   0x01
+#define CDEV_W_BIT   0x02
+/* Audio ioctls (after MINIX <sys/ioc_sound.h>; arguments inline). Volumes are levels 0..31 per
+ * side, packed left | right << 8, as MIXIOSETVOLUME's struct volume_level carries them. */
+#define DSPIORATE       0x01   /* arg: frames per second (4000..48000) */
+#define DSPIOSTEREO     0x02   /* arg: 0 mono, 1 stereo */
+#define DSPIOBITS       0x03   /* arg: 8 or 16 */
+#define DSPIOSIZE       0x04   /* arg: fragment size in bytes (the size every write must have) */
+#define MIXIOSETVOLUME  0x10   /* arg: master volume, left | right << 8 */
+#define MIXIOGETVOLUME  0x11   /* reply value: master volume, left | right << 8 */
+
 /* ---- Network-driver protocol (after MINIX 3.4 libnetdriver's NDEV_* requests) ----
  * The network server is the only client. Every request carries m_ndev.id, which the reply echoes;
  * the reply's m_type is the request's + NDEV_REPLY_BIT and m_ndev_reply.status is OK, a byte
@@ -187,6 +219,8 @@ typedef struct {
 #define DS_RETRIEVE   (DS_RQ_BASE + 1)
 #define DS_SUBSCRIBE  (DS_RQ_BASE + 2)
 #define DS_CHECK      (DS_RQ_BASE + 3)
+#define DS_DELETE     (DS_RQ_BASE + 4)   /* the owner deletes its key */
+#define DS_DROP_OWNER (DS_RQ_BASE + 5)   /* RS only: key = a label; every entry it owns is deleted */
 #define DS_REPLY      (DS_RQ_BASE + 0x80)
 #define DSF_OVERWRITE 0x01
 #define DS_DRIVER_UP  1
@@ -205,6 +239,7 @@ typedef struct {
 #define EBUSY       16
 #define EEXIST      17
 #define EINVAL      22
+#define ENOTTY      25
 #define ENOSPC      28
 #define EPIPE       32
 #define ENOSYS      71

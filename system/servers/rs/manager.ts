@@ -4,12 +4,13 @@
  * restart per the backoff policy or give up), restart, and record recovery. The kernel does the
  * mechanism (spawn, kill); RS decides.
  */
-import { DS_PUBLISH, DSF_OVERWRITE, MSG, NONE } from "../../kernel/abi.js";
+import { DS_DROP_OWNER, DS_PUBLISH, DSF_OVERWRITE, MSG, NONE } from "../../kernel/abi.js";
+import { dsRequest } from "../dsclient.js";
 import { newMessage, setString } from "../../kernel/message.js";
 import type { NativeApi } from "../../kernel/native.js";
 import { backoffTicks } from "./policy.js";
 import { decodeService } from "./service-record.js";
-import { entryAt, RP, RP_DEAD, RP_DOWN, RP_RESTART, RP_UP, rp, RS_END, RS_HDR, rsConfig, slotLabel } from "./table.js";
+import { entryAt, RP, RP_DEAD, RP_DOWN, RP_DROP_STATE, RP_RESTART, RP_UP, rp, RS_END, RS_HDR, rsConfig, slotLabel } from "./table.js";
 import type { RsEvent, RsState } from "./types.js";
 
 export type Api = NativeApi<RsState>;
@@ -52,6 +53,8 @@ export function failed(k: Api, t: Uint8Array, i: number, kind: RsEvent["kind"], 
   rp.set(t, i, RP.endpoint, NONE);
   rp.set(t, i, RP.status, RP_DOWN);
   if (rp.get64(t, i, RP.failedAt) < 0) rp.set64(t, i, RP.failedAt, k.now());
+  // Sent before any restart, so DS has dropped the old state before the new incarnation asks.
+  if (rp.getU(t, i, RP.flags) & RP_DROP_STATE) dsRequest(k, DS_DROP_OWNER, label);
   if (!(rp.getU(t, i, RP.flags) & RP_RESTART)) {
     rp.set(t, i, RP.status, RP_DEAD);
     logEvent(k, label, "dead", "restart policy is off");

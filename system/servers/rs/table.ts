@@ -43,7 +43,7 @@ export const RS_SLOTS = RS_TABLE + 0x40;
 export const RP_SIZE = 512;
 /** Field offsets of a slot (MINIX struct rproc). */
 export const RP = {
-  flags: 0, // RP_IN_USE | RP_RESTART
+  flags: 0, // RP_IN_USE | RP_RESTART | RP_DROP_STATE
   status: 4, // RP_DOWN, RP_UP, RP_DEAD
   endpoint: 8, // current endpoint; NONE while down
   period: 12, // heartbeat period in ticks (MINIX -period); 0 = no heartbeat
@@ -60,6 +60,8 @@ export const RS_END = RS_SLOTS + NR_RS_SERVICES * RP_SIZE;
 export const RP_IN_USE = 1;
 /** Restart on failure (MINIX's default), or leave it dead. */
 export const RP_RESTART = 2;
+/** On failure, have DS drop every entry the service owns (no state across restarts). */
+export const RP_DROP_STATE = 4;
 export const RP_DOWN = 0;
 export const RP_UP = 1;
 export const RP_DEAD = 2;
@@ -83,7 +85,7 @@ export function formatRs(t: Uint8Array, services: ManagedService[], checkTicks: 
   wr32(t, RS_TABLE + RS_HDR.checkTicks, checkTicks);
   wr32(t, RS_TABLE + RS_HDR.backoffUnit, backoffUnit);
   services.forEach((s, i) => {
-    rp.set(t, i, RP.flags, RP_IN_USE | (s.restart ? RP_RESTART : 0));
+    rp.set(t, i, RP.flags, RP_IN_USE | (s.restart ? RP_RESTART : 0) | (s.dropState ? RP_DROP_STATE : 0));
     rp.set(t, i, RP.status, RP_DOWN);
     rp.set(t, i, RP.endpoint, NONE);
     rp.set(t, i, RP.period, s.period);

@@ -11,6 +11,11 @@ export interface ManagedService {
   period: number;
   /** Restart on failure (MINIX default), or leave it dead. */
   restart: boolean;
+  /**
+   * Drop what the service kept in DS when it fails, so its next incarnation starts without it
+   * (a build without stateful recovery); MINIX keeps it (false).
+   */
+  dropState?: boolean;
 }
 
 /** One slot of RS's service table as read from its memory (table.ts rsServices). */

@@ -22,7 +22,12 @@
  *            | globals (G)                      |  see G below
  *   0x0_8400 +----------------------------------+ FILP_TABLE
  *            | open files: NR_FDS x 16          |  struct filp (FILP); an fd is an index
- *   0x0_8600 +----------------------------------+
+ *   0x0_8600 +----------------------------------+ CFILP_TABLE
+ *            | their device side: NR_FDS x 16   |  CFILP: which character device, which
+ *            |                                  |  incarnation of its driver (cdev.ts)
+ *   0x0_8800 +----------------------------------+ CDEV_TABLE
+ *            | character devices: NR_CDEVS x 64 |  CDEV: MINIX's dmap for character majors
+ *   0x0_8900 +----------------------------------+
  *            | (unused)                         |
  *   0x0_9000 +----------------------------------+ BUF_TABLE
  *            | buffer headers: MAX_BUFFERS x 16 |  struct buf (BUF); header i describes buffer i
@@ -47,6 +52,8 @@ export const ZERO_PAGE = 0x3000;
 export const STAGING = 0x4000;
 export const GLOBALS = 0x8000;
 export const FILP_TABLE = 0x8400;
+export const CFILP_TABLE = 0x8600;
+export const CDEV_TABLE = 0x8800;
 export const BUF_TABLE = 0x9000;
 export const INODE_TABLE = 0xa000;
 export const CACHE_BASE = 0xc000;
@@ -97,6 +104,13 @@ export const G = {
   reqStaged: 204, // WRITE: the caller's data is in STAGING (bool)
   reqRuns: 208, // runs so far
   reqMsg: 256, // the 64-byte request message
+  // Character devices (cdev.ts): how many are configured, and the CDEV request in flight.
+  cdevCount: 320, // devices in CDEV_TABLE (parameter cdev=); read clamped to NR_CDEVS
+  cdevSeq: 324, // id of the last CDEV request sent
+  cdevFd: 328, // the open file the request in flight is for (-1: an open, no fd yet)
+  cdevDev: 332, // the device it went to
+  cdevGrant: 336, // grant on STAGING for the driver while in flight, -1 otherwise
+  cdevId: 340, // its id
 } as const;
 export const GLOBALS_SIZE = 0x400;
 export const LABEL_MAX = 32;
@@ -108,6 +122,7 @@ export const MOUNT_BAD = 2;
 export const IN_NONE = 0;
 export const IN_IO = 1;
 export const IN_OPEN = 2;
+export const IN_CDEV = 3;
 export const IO_NONE = 0;
 export const IO_READ = 1;
 export const IO_WRITE = 2;
@@ -124,6 +139,28 @@ export const FILP = {
   owner: 12, // endpoint of the process that opened it
 } as const;
 export const FILP_SIZE = 16;
+
+/**
+ * The character-device side of an open file (16 bytes, entry fd of CFILP_TABLE): zero for a file
+ * of the file system.
+ */
+export const CFILP = {
+  dev: 0, // character device index + 1; 0: not a device
+  minor: 4,
+  gen: 8, // the device's CDEV.gen when opened: another value means its driver has died since
+} as const;
+export const CFILP_SIZE = 16;
+
+/** A character device (64 bytes, MINIX's dmap entry): its device file, driver and state. */
+export const CDEV = {
+  endpoint: 0, // the driver's endpoint from its last announcement, NONE when down or unknown
+  gen: 4, // incarnation counter: bumped whenever the driver is found dead or announced anew
+  node: 16, // device file name, /dev/<node> (16 bytes, NUL-padded)
+  label: 32, // the driver's label (LABEL_MAX bytes, NUL-padded)
+} as const;
+export const CDEV_SIZE = 64;
+export const NR_CDEVS = 4;
+export const CDEV_NODE_MAX = 16;
 
 /** A buffer header, MINIX struct buf (16 bytes). */
 export const BUF = {
@@ -154,7 +191,10 @@ const check = (what: string, end: number, limit: number): void => {
 check("globals", GLOBALS + GLOBALS_SIZE, FILP_TABLE);
 check("reqMsg", G.reqMsg + 64, GLOBALS_SIZE);
 check("sb", G.sb + 4 * SUPER_WORDS, G.reqActive);
-check("file table", FILP_TABLE + NR_FDS * FILP_SIZE, BUF_TABLE);
+check("file table", FILP_TABLE + NR_FDS * FILP_SIZE, CFILP_TABLE);
+check("device side of the file table", CFILP_TABLE + NR_FDS * CFILP_SIZE, CDEV_TABLE);
+check("character devices", CDEV_TABLE + NR_CDEVS * CDEV_SIZE, BUF_TABLE);
+check("cdev globals", G.cdevId + 4, GLOBALS_SIZE);
 check("buffer headers", BUF_TABLE + MAX_BUFFERS * BUF_SIZE, INODE_TABLE);
 check("inode table", INODE_TABLE + NR_INODES * INODE_ENTRY_SIZE, CACHE_BASE);
 check("inode", INODE_SIZE, INODE.num);
@@ -199,6 +239,33 @@ export class VfsMem implements Memory {
     this.i32[(BUF_TABLE + slot * BUF_SIZE + field) >> 2] = v;
   }
 
+  cfilp(fd: number, field: number): number {
+    return this.i32[(CFILP_TABLE + fd * CFILP_SIZE + field) >> 2];
+  }
+  setCfilp(fd: number, field: number, v: number): void {
+    this.i32[(CFILP_TABLE + fd * CFILP_SIZE + field) >> 2] = v;
+  }
+  /** Devices configured, as a bound for every walk over the device table. */
+  ncdev(): number {
+    const n = this.i32[(GLOBALS + G.cdevCount) >> 2];
+    return n < 0 ? 0 : n > NR_CDEVS ? NR_CDEVS : n;
+  }
+  cdev(d: number, field: number): number {
+    return this.i32[(CDEV_TABLE + d * CDEV_SIZE + field) >> 2];
+  }
+  setCdev(d: number, field: number, v: number): void {
+    this.i32[(CDEV_TABLE + d * CDEV_SIZE + field) >> 2] = v;
+  }
+  /** A NUL-padded ASCII field of `size` bytes at `at`. */
+  text(at: number, size: number): string {
+    let s = "";
+    for (let i = 0; i < size && this.u8[at + i]; i++) s += String.fromCharCode(this.u8[at + i]);
+    return s;
+  }
+  setText(at: number, size: number, text: string): void {
+    for (let i = 0; i < size; i++) this.u8[at + i] = i < text.length && i < size - 1 ? text.charCodeAt(i) & 0x7f : 0;
+  }
+
   filp(fd: number, field: number): number {
     return this.i32[(FILP_TABLE + fd * FILP_SIZE + field) >> 2];
   }
@@ -237,15 +304,12 @@ export class VfsMem implements Memory {
     words.forEach((v, i) => (this.i32[(GLOBALS + G.sb + 4 * i) >> 2] = v));
   }
 
-  /** The driver's label (printable ASCII up to the first NUL). */
+  /** The disk driver's label (printable ASCII up to the first NUL). */
   label(): string {
-    let s = "";
-    for (let i = 0, at = GLOBALS + G.drvLabel; i < LABEL_MAX && this.u8[at + i]; i++) s += String.fromCharCode(this.u8[at + i]);
-    return s;
+    return this.text(GLOBALS + G.drvLabel, LABEL_MAX);
   }
   setLabel(label: string): void {
-    const at = GLOBALS + G.drvLabel;
-    for (let i = 0; i < LABEL_MAX; i++) this.u8[at + i] = i < label.length && i < LABEL_MAX - 1 ? label.charCodeAt(i) & 0x7f : 0;
+    this.setText(GLOBALS + G.drvLabel, LABEL_MAX, label);
   }
 
   /** The request message in service, in place (valid during this handler run). */
@@ -267,6 +331,9 @@ export function clearFilp(m: VfsMem, fd: number): void {
   m.setFilp(fd, FILP.ino, 0);
   m.setFilp(fd, FILP.pos, 0);
   m.setFilp(fd, FILP.owner, 0);
+  m.setCfilp(fd, CFILP.dev, 0);
+  m.setCfilp(fd, CFILP.minor, 0);
+  m.setCfilp(fd, CFILP.gen, 0);
 }
 
 /** The grant id `g` read from RAM names an entry of VFS's grant table. */

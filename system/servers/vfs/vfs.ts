@@ -13,7 +13,10 @@
  * every time it misses a block VFS does that one I/O (one sendrec per handler run) and runs the
  * request again when the reply comes. One reply message per request, sent with k.send.
  *
- * Parameters: driver=<label> (at_wini) buffers=<n> (32, at least 16) wait=<ticks to wait for the driver> (250:
+ * Character devices (cdev.ts): /dev/<node> files served by character drivers, their requests
+ * sent to the driver instead of run against the file system.
+ *
+ * Parameters: driver=<label> (at_wini) cdev=<node>:<label>,... (none) buffers=<n> (32, at least 16) wait=<ticks to wait for the driver> (250:
  * longer than RS's second restart backoff of 2 s, shorter than the standard 3-s watchdog window)
  */
 import type { ServiceConf } from "../../kernel/service.js";
@@ -27,11 +30,12 @@ import { dsRequest } from "../dsclient.js";
 import type { ServerEntry } from "../entry.js";
 import { DRIVER_CLASSES } from "../../drivers/classes.js";
 import { SERVER_Q } from "../../kernel/params.js";
+import { cdevAnnounced, cdevLost, cdevReply, cdevRequest, initCdevs } from "./cdev.js";
 import { announced, dropIo, fail, hasIo, initDriver, ioReply, issue, lost, note, openReply, setIo, startWait, waitExpired } from "./bdev.js";
 import { initCache } from "./cache.js";
 import { initInodes } from "./inodes.js";
 import {
-  clearFilp, DRV_FAILED, G, IN_NONE, IN_OPEN, MAX_BUFFERS, MIN_BUFFERS, MOUNT_PENDING, NR_FDS, VFS_MEM_SIZE, vfsMem, type VfsMem,
+  clearFilp, DRV_FAILED, G, IN_CDEV, IN_NONE, IN_OPEN, MAX_BUFFERS, MIN_BUFFERS, MOUNT_PENDING, NR_FDS, VFS_MEM_SIZE, vfsMem, type VfsMem,
 } from "./memory.js";
 import { MOUNT, runRequest, takeUp } from "./requests.js";
 import type { VfsState } from "./types.js";
@@ -39,6 +43,9 @@ import type { VfsState } from "./types.js";
 type Api = NativeApi<VfsState>;
 
 const DRIVER_PREFIX = DRIVER_CLASSES.block.announce;
+const CHAR_PREFIX = "drv.chr.";
+/** The character-device classes VFS serves (each with its device file name). */
+const CHAR_CLASSES = Object.keys(DRIVER_CLASSES).filter((c) => DRIVER_CLASSES[c].node !== undefined);
 
 function parseParams(params: string): Record<string, string> {
   return Object.fromEntries(params.split(/\s+/).filter(Boolean).map((kv) => kv.split("=", 2) as [string, string]));
@@ -67,6 +74,7 @@ function initMemory(m: VfsMem, params: string): void {
   m.setG(G.mount, MOUNT_PENDING);
   m.setG(G.reqActive, 0);
   initDriver(m, p.driver ?? "at_wini");
+  initCdevs(m, p.cdev ?? "");
 }
 
 export const vfs: NativeProgram<VfsState> = {
@@ -85,6 +93,7 @@ export const vfs: NativeProgram<VfsState> = {
     const m = vfsMem(k);
     initMemory(m, k.params);
     dsRequest(k, DS_SUBSCRIBE, DRIVER_PREFIX);
+    if (m.ncdev() > 0) dsRequest(k, DS_SUBSCRIBE, CHAR_PREFIX);
     startWait(k, m);
     takeUp(m, { from: NONE, type: MOUNT });
     pump(k, m);
@@ -95,7 +104,10 @@ export const vfs: NativeProgram<VfsState> = {
     const from = msgSource(msg);
     const type = msgType(msg);
     const inFlight = m.g(G.inFlight);
-    if (inFlight !== IN_NONE) {
+    if (inFlight === IN_CDEV) {
+      const r = cdevReply(k, m, msg);
+      finish(k, m, r.status, r.value);
+    } else if (inFlight !== IN_NONE) {
       const r = inFlight === IN_OPEN ? openReply(k, m, msg) : ioReply(k, m, msg);
       if (r === "failed") finish(k, m, -EIO);
     } else if (type === NOTIFY_MESSAGE) {
@@ -109,6 +121,10 @@ export const vfs: NativeProgram<VfsState> = {
 
   ipcError(k, partner, code) {
     const m = vfsMem(k);
+    if (m.g(G.inFlight) === IN_CDEV) {
+      finish(k, m, cdevLost(k, m, `${errorName(code)} (endpoint ${partner})`));
+      return pump(k, m);
+    }
     const r = code === -EDEADSRCDST || code === -EBADSRCDST ? lost(k, m, `${errorName(code)} (endpoint ${partner})`) : fail(k, m, errorName(code));
     if (r === "failed") finish(k, m, -EIO);
     pump(k, m);
@@ -130,6 +146,12 @@ function pump(k: Api, m: VfsMem): void {
       if (!next) return;
       takeUp(m, next);
       s.stats.requests++;
+      const c = cdevRequest(k, m);
+      if (c === "sent") return;
+      if (c) {
+        finish(k, m, c.status, c.value);
+        continue;
+      }
     }
     const r = runRequest(k, m);
     if (r.done) finish(k, m, r.status, r.size, r.ftype);
@@ -173,9 +195,11 @@ function onAlarm(k: Api, m: VfsMem): void {
 /** DS answered: a changed key (drain the rest; our driver's announcement matters), or nothing more. */
 function onDsReply(k: Api, m: VfsMem, msg: Message): void {
   const key = getString(msg, MSG.ds.key, MSG.ds.keyLen);
-  if (get32(msg, MSG.ds.flags) !== OK || key === DRIVER_PREFIX) return;
+  if (get32(msg, MSG.ds.flags) !== OK || key === DRIVER_PREFIX || key === CHAR_PREFIX) return;
   dsRequest(k, DS_CHECK, "");
-  if (key === DRIVER_PREFIX + m.label() && get32(msg, MSG.ds.value) === DS_DRIVER_UP) announced(k, m);
+  if (get32(msg, MSG.ds.value) !== DS_DRIVER_UP) return;
+  if (key === DRIVER_PREFIX + m.label()) announced(k, m);
+  else if (key.startsWith(CHAR_PREFIX)) cdevAnnounced(k, m, key.slice(CHAR_PREFIX.length));
 }
 
 /** VFS as a server a workload can ask for: it uses a block driver, named in its parameters. */
@@ -183,5 +207,9 @@ export const vfsServer: ServerEntry = {
   service: vfsService(),
   program: vfs,
   drivers: ["block"],
-  params: (drivers) => `driver=${drivers.block[0]}`,
+  serves: CHAR_CLASSES,
+  params: (drivers) => {
+    const cdevs = CHAR_CLASSES.flatMap((c) => (drivers[c] ?? []).map((label) => `${DRIVER_CLASSES[c].node}:${label}`));
+    return `driver=${drivers.block[0]}${cdevs.length ? ` cdev=${cdevs.join(",")}` : ""}`;
+  },
 };

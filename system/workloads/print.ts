@@ -1,0 +1,162 @@
+/*
+ * The `print` workload: a user program prints a document on /dev/lp (the printer driver, through
+ * VFS) in writes of `piece` bytes, as a careful spooler does (chardev-client.ts): after EIO it
+ * reopens the printer and sends the failed piece again. The document is text made from the seed
+ * (lines of words), so the oracle can regenerate it.
+ *
+ * Its oracle compares what the printer took (the parallel port's record) with the document:
+ *
+ *   pass     the program finished without errors and the printer took the document exactly;
+ *   errors   the program saw errors (or did not finish), and the printout is the document with
+ *            at most a repeat of a piece's start where the program sent a failed piece again
+ *            (the driver had printed part of it before it died): what a user sees after a
+ *            recovered printer failure, a few characters twice;
+ *   corrupt  characters the document does not have, characters lost or out of order, or a
+ *            repeat the program saw no error for.
+ *
+ * Parameters: seed=<n> (1) bytes=<document size> (1800: within the printer's 2-KiB buffer, so a
+ * fault-free print takes milliseconds, not the minutes a 300-cps printer needs to put it on paper)
+ * piece=<bytes per write> (256) retry=<ticks between opens> (10) retries=<opens in a row> (300)
+ */
+import seedrandom from "seedrandom";
+import { USER_Q } from "../kernel/params.js";
+import { mkfs } from "../servers/vfs/mkfs.js";
+import { charProgram, type CharState, type CharJob } from "./chardev-client.js";
+import { num, parseParams } from "./vfs-client.js";
+import type { DeviceRecords, OracleVerdict, Workload } from "./workload.js";
+
+export interface PrintParams {
+  seed: number;
+  bytes: number;
+  piece: number;
+  retry: number;
+  retries: number;
+}
+
+export function printParams(params: string): PrintParams {
+  const p = parseParams(params);
+  return {
+    seed: num(p.seed, 1),
+    bytes: Math.max(1, num(p.bytes, 1800)),
+    piece: Math.max(1, Math.min(16384, num(p.piece, 256))),
+    retry: Math.max(1, num(p.retry, 10)),
+    retries: Math.max(1, num(p.retries, 300)),
+  };
+}
+
+const WORDS = ["driver", "kernel", "fault", "restart", "isolation", "message", "server", "printer", "reincarnation", "page", "line", "the", "a", "of", "and"];
+
+/** The document for `seed`: `bytes` characters of seeded words, lines of at most 72 characters. */
+export function documentOf(seed: number, bytes: number): Uint8Array {
+  const rng = seedrandom(`print:${seed}`);
+  let text = "";
+  let line = "";
+  while (text.length < bytes) {
+    const w = WORDS[Math.floor(rng() * WORDS.length)];
+    if (line.length + w.length + 1 > 72) {
+      text += `${line}\n`;
+      line = "";
+    }
+    line += line ? ` ${w}` : w;
+  }
+  return Uint8Array.from(text.slice(0, bytes), (c) => c.charCodeAt(0));
+}
+
+const printJob = (params: string): CharJob => {
+  const p = printParams(params);
+  const doc = documentOf(p.seed, p.bytes);
+  return { node: "lp", once: [], config: [], total: doc.length, piece: p.piece, bytes: (a, b) => doc.slice(a, b), retryTicks: p.retry, retries: p.retries };
+};
+
+export type PrintState = CharState;
+
+export interface PrintJudgement {
+  verdict: "pass" | "errors" | "corrupt";
+  programErrors: string[];
+  /** Characters printed, repeated (a piece's start printed twice), lost, and not in the document. */
+  printed: number;
+  repeated: number;
+  lost: number;
+  wrong: number;
+  /** Strobes the printer did not take (busy, offline): a driver that ignored the handshake. */
+  missed: number;
+}
+
+/**
+ * Places the printout on the document: each byte continues the document where the last left off,
+ * or starts again up to `piece` bytes back where the program resent a piece (a repeat). Lost
+ * characters are document bytes the printout never reached or jumped over; wrong ones match
+ * neither.
+ */
+export function comparePrintout(doc: Uint8Array, printed: Uint8Array, piece: number, restarts: number[]): { repeated: number; lost: number; wrong: number } {
+  let at = 0;
+  let repeated = 0;
+  let wrong = 0;
+  let i = 0;
+  while (i < printed.length) {
+    if (at < doc.length && printed[i] === doc[at]) {
+      at++;
+      i++;
+      continue;
+    }
+    // A resend starts at a restart offset at or before `at` (within one piece): the longest run matching there.
+    let best = -1;
+    let bestLen = 0;
+    for (const r of restarts) {
+      if (r > at || at - r > piece) continue;
+      let n = 0;
+      while (i + n < printed.length && r + n < doc.length && printed[i + n] === doc[r + n] && r + n < at) n++;
+      if (n > bestLen) [best, bestLen] = [r, n];
+    }
+    if (best >= 0) {
+      repeated += bestLen;
+      i += bestLen;
+      continue;
+    }
+    wrong++;
+    i++;
+  }
+  return { repeated, lost: doc.length - at, wrong };
+}
+
+export function judgePrint(params: string, state: PrintState | undefined, devices: DeviceRecords): PrintJudgement {
+  const p = printParams(params);
+  const doc = documentOf(p.seed, p.bytes);
+  const rec = Object.values(devices).find((d) => d.kind === "printer");
+  const printed = rec && rec.kind === "printer" ? rec.printed : new Uint8Array(0);
+  const programErrors = state ? state.errors.map((e) => `${e.request}: ${e.error}`) : ["the workload is gone"];
+  if (state && !state.done) programErrors.push(`the workload did not finish (${state.phase}, ${state.offset} of ${doc.length} bytes taken)`);
+  const finished = state?.done === true && state.offset === doc.length;
+  const c = comparePrintout(doc, printed, p.piece, state?.eios ?? []);
+  // Lost characters are expected only when the program did not get to print them.
+  const lostUnseen = finished ? c.lost : Math.max(0, c.lost - (doc.length - (state?.offset ?? 0)));
+  const sawErrors = programErrors.length > 0;
+  let verdict: PrintJudgement["verdict"];
+  if (c.wrong > 0 || lostUnseen > 0 || (c.repeated > 0 && !sawErrors)) verdict = "corrupt";
+  else if (sawErrors || c.repeated > 0 || c.lost > 0) verdict = "errors";
+  else verdict = "pass";
+  return { verdict, programErrors, printed: printed.length, repeated: c.repeated, lost: c.lost, wrong: c.wrong, missed: rec && rec.kind === "printer" ? rec.missed : 0 };
+}
+
+function judgePrintRun(params: string, state: PrintState | undefined, devices: DeviceRecords): OracleVerdict {
+  const j = judgePrint(params, state, devices);
+  const counts = `${j.printed} printed, ${j.repeated} repeated, ${j.lost} lost, ${j.wrong} wrong`;
+  if (j.verdict === "corrupt") return { verdict: "corrupt", summary: `printout differs from the document: ${counts}`, details: { ...j } };
+  if (!state || !state.done) return { verdict: "incomplete", summary: state ? `stopped in ${state.phase} after ${state.ops} operations` : "the workload is gone", details: { ...j } };
+  if (j.verdict === "errors") return { verdict: "errors", summary: `${j.programErrors.join("; ")} (${counts})`, details: { ...j } };
+  return { verdict: "pass", summary: `document printed exactly (${j.printed} characters)`, details: { ...j } };
+}
+
+export const printWorkload: Workload<PrintState> = {
+  name: "print",
+  description: "print a seeded text document on /dev/lp through VFS, reopening after EIO; the printout compared with the document",
+  program: charProgram(printJob),
+  service: { label: "print", program: { native: "print" }, role: "user", priority: USER_Q, ipcTo: ["vfs", "ds"], kernelCalls: [], io: [], irqs: [] },
+  servers: ["vfs"],
+  drivers: ["printer"],
+  params: (seed) => `seed=${seed}`,
+  prepareDisk: (image) => void mkfs(image),
+  progress: (s) => s.ops,
+  done: (s) => s.done,
+  judge: judgePrintRun,
+};
