@@ -10,7 +10,7 @@ import { activation, arm, atCycle, disarm, onBreakpoint } from "../injectors/inj
 import { planFault } from "../injectors/plan.js";
 import { RUNTIME_TYPES, type Fault } from "../injectors/types.js";
 import {
-  composeSystem, getBuild, getWorkload, ramChanges, runWorkload, type Observations, type RamChanges, type System, type SystemSnapshot, type Workload,
+  composeSystem, getBuild, withDefaultDrivers, getWorkload, ramChanges, runWorkload, type Observations, type RamChanges, type System, type SystemSnapshot, type Workload,
 } from "../system/index.js";
 import { classify } from "./classify.js";
 import { goldenRun } from "./golden.js";
@@ -41,7 +41,7 @@ export function prepareConfig(spec: CampaignSpec, build: string, workloadName: s
   if (!b.ok) return b;
   const w = getWorkload(workloadName);
   if (!w.ok) return w;
-  const drivers = (spec.drivers ?? [{ driver: spec.driver }]).map((d) => ((d.label ?? d.driver) === spec.driver ? { ...d, params: spec.driverParams } : d));
+  const drivers = (spec.drivers ?? withDefaultDrivers(w.workload, [{ driver: spec.driver }])).map((d) => ((d.label ?? d.driver) === spec.driver ? { ...d, params: spec.driverParams } : d));
   const r = composeSystem(b.build, w.workload, { seed: spec.seed, heartbeatTicks: spec.heartbeatTicks, drivers });
   if (!r.ok) return { ok: false, error: `${build} × ${workloadName}: ${r.error}` };
   const sys = r.system;

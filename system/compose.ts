@@ -80,7 +80,7 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
     if (!srv) return { ok: false, error: `workload ${workload.name} needs server "${name}", which does not exist (known: ${Object.keys(SERVERS).join(", ")})` };
     servers.push([name, srv]);
   }
-  const classes = [...new Set([...servers.flatMap(([, s]) => s.drivers), ...workload.drivers])];
+  const classes = neededClasses(workload);
   // The classes the workload calls itself: those none of its servers serves it.
   const direct = workload.drivers.filter((c) => !servers.some(([, s]) => s.serves?.includes(c)));
   const instances: DriverInstance[] = opts.drivers ?? classes.map((c) => ({ driver: DRIVER_CLASSES[c]?.defaultDriver ?? c }));
@@ -133,6 +133,22 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
   const started = sys.start({ ...workload.service, ipcTo, params });
   if (!started.ok) return { ok: false, error: `cannot start workload ${workload.name}: ${started.error}` };
   return { ok: true, system: sys, params, drivers: labels };
+}
+
+/** The driver classes a system for `workload` needs: its servers' and its own. */
+function neededClasses(workload: Workload): string[] {
+  return [...new Set([...workload.servers.flatMap((n) => SERVERS[n]?.drivers ?? []), ...workload.drivers])];
+}
+
+/**
+ * `named` completed with the default driver of every class `workload` needs that none of them
+ * serves (a printer campaign names the printer driver; VFS under it still needs a disk driver).
+ * Named drivers whose entry cannot be read are left for composeSystem to report.
+ */
+export function withDefaultDrivers(workload: Workload, named: DriverInstance[]): DriverInstance[] {
+  const covered = new Set(named.map((d) => (d.entry ? { ok: true as const, entry: d.entry } : driverEntry(d.driver))).flatMap((e) => (e.ok ? [e.entry.class] : [])));
+  const extra = neededClasses(workload).filter((c) => !covered.has(c) && DRIVER_CLASSES[c]).map((c) => ({ driver: DRIVER_CLASSES[c].defaultDriver }));
+  return [...named, ...extra];
 }
 
 /** Boot must finish within this many cycles (2 s of emulated time). */

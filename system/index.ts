@@ -5,7 +5,7 @@
  * with a trace. Nothing behind it knows about campaigns, and campaigns reach nothing behind it.
  */
 export { BUILDS, fingerprint, getBuild, type Build } from "./builds/index.js";
-export { composeSystem, type ComposeOptions, type Composed, type DriverInstance } from "./compose.js";
+export { composeSystem, withDefaultDrivers, type ComposeOptions, type Composed, type DriverInstance } from "./compose.js";
 export { driverEntry, driverNames, type DriverEntry } from "./drivers/catalog.js";
 export { loadImage } from "./drivers/images.js";
 export { CPU_HZ } from "./machine/memmap.js";
