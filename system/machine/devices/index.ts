@@ -8,6 +8,7 @@ import type { Device, DeviceContext } from "../device.js";
 import type { NetPeer } from "../network/peer.js";
 import { Wire, type WireOptions } from "../network/wire.js";
 import { Ata } from "./ata.js";
+import { Es1371 } from "./es1371.js";
 import { Rtl8139 } from "./rtl8139.js";
 
 /** Makes a peripheral on a machine (its context: clock, DMA, IRQ lines): one device or several. */
@@ -30,6 +31,7 @@ export const PERIPHERALS: Record<string, (media: PeripheralMedia) => Peripheral>
     const disk = media.disk ?? 8192;
     return new Ata(ctx, typeof disk === "number" ? new Uint8Array(disk * 512) : disk);
   },
+  es1371: () => (ctx) => new Es1371(ctx),
   rtl8139: (media) => (ctx) => {
     const nic = new Rtl8139(ctx);
     const net = media.network;
