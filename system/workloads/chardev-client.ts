@@ -7,7 +7,9 @@
  * is not there: ENXIO), configures it again and writes the piece that failed again, as a player
  * or a print spooler that survives a driver restart would. The one-time settings are not
  * repeated: they are the user's, and the program does not own them (whether they survive the
- * restart is the system's business: stateful recovery).
+ * restart is the system's business: stateful recovery). A device that fails again at the same
+ * point after REOPENS_WITHOUT_PROGRESS reopens is given up on (a printer that stays offline), as
+ * a spooler gives up a job.
  *
  * Its state is plain data for the watchdog (ops) and the oracle (the EIOs it saw, where, and
  * every error).
@@ -59,6 +61,9 @@ export interface CharState extends VfsClientState {
   /** Values the ioctls asked for answered (by name), e.g. the volume read back. */
   answers: Record<string, number>;
 }
+
+/** Reopens in a row that got no further before the program gives up. */
+export const REOPENS_WITHOUT_PROGRESS = 5;
 
 const PATH_BUF = NATIVE_HEAP;
 const DATA_BUF = NATIVE_HEAP + 0x1000;
@@ -165,7 +170,9 @@ export function charProgram(job: (params: string) => CharJob): NativeProgram<Cha
         else if (status === -EIO) {
           fail(s, what, err);
           s.eios.push(s.offset);
-          reopen(s);
+          const again = s.eios.filter((at) => at === s.offset).length;
+          if (again > REOPENS_WITHOUT_PROGRESS) s.phase = "close";
+          else reopen(s);
         } else if (status === -EAGAIN) {
           fail(s, what, err); // the device cannot take it now (a printer out of paper): try again later
           return j.retryTicks;

@@ -1,4 +1,5 @@
 /* The registry of workloads, by name. */
+import { audioWorkload } from "./audio.js";
 import { blocksWorkload } from "./blockclient.js";
 import { filesWorkload } from "./files-oracle.js";
 import { netWorkload } from "./net-oracle.js";
@@ -7,6 +8,7 @@ import { throughputWorkload } from "./throughput-oracle.js";
 import type { Workload } from "./workload.js";
 
 export const WORKLOADS: Record<string, Workload> = {
+  audio: audioWorkload,
   blocks: blocksWorkload,
   files: filesWorkload,
   net: netWorkload,
