@@ -1,10 +1,11 @@
 // DS on the real system, with its store in its memory (ds-table.ts): a value overwritten in DS's
 // region is what a client's retrieve answers; a corrupted owner refuses the restarted driver's
 // announcement, so neither RS nor VFS ever learns it is back; a full table answers EAGAIN; and
-// DS_CHECK hands out changes oldest first.
+// DS_CHECK hands out changes oldest first. Entries are deleted only by their owner, or by RS
+// (DS_DROP_OWNER) in a build that keeps no driver state across restarts.
 import { describe, expect, it } from "vitest";
 import {
-  DS_CHECK, DS_DRIVER_UP, DS_PUBLISH, DS_REPLY, DS_RETRIEVE, DS_SUBSCRIBE, DSF_OVERWRITE, EAGAIN, ENOENT, EPERM, MSG, NOTIFY_MESSAGE, OK,
+  DS_CHECK, DS_DELETE, DS_DRIVER_UP, DS_DROP_OWNER, DS_PUBLISH, DS_REPLY, DS_RETRIEVE, DS_SUBSCRIBE, DSF_OVERWRITE, EAGAIN, ENOENT, EPERM, MSG, NOTIFY_MESSAGE, OK,
 } from "../../system/kernel/abi.js";
 import { get32, getString, msgType, newMessage, setString } from "../../system/kernel/message.js";
 import type { NativeProgram } from "../../system/kernel/native.js";
@@ -140,5 +141,44 @@ describe("DS's store is in its memory", () => {
       [OK, "f.b", 5], [OK, "f.a", 4], [-ENOENT, "", 0],
     ]);
     expect(sys.nativeState<ClientState>("checker")!.notified).toBeGreaterThan(0);
+  });
+});
+
+describe("deleting entries", () => {
+  it("the owner deletes its key, nobody else can, and only RS may drop a label's entries", () => {
+    const steps: Step[] = [
+      [DS_PUBLISH, "mine.a", 1], [DS_PUBLISH, "mine.b", 2], [DS_DELETE, "mine.a"], [DS_RETRIEVE, "mine.a"], [DS_DELETE, KEY],
+      [DS_DROP_OWNER, "at_wini"], [DS_PUBLISH, "mine.c", 3],
+    ];
+    const { sys } = boot("minix3", blocksWorkload, { natives: { owner: dsClient(steps) } });
+    expect(ask(sys, "owner").map((r) => r.status)).toEqual([OK, OK, OK, -ENOENT, -EPERM, -EPERM, OK]);
+    expect(dsLookup(store(sys), KEY)?.owner).toBe("at_wini"); // neither the delete nor the drop reached it
+    expect(dsLookup(store(sys), "mine.b")?.value).toBe(2);
+    expect(dsLookup(store(sys), "mine.c")?.value).toBe(3); // in the slot mine.a left
+  });
+
+  it("minix3-nostate: RS has DS drop a crashed driver's entries before the restart; minix3 keeps them", () => {
+    const crash = (build: string) => {
+      const { sys, params } = boot(build, filesWorkload);
+      // The driver's own state, as a stateful driver publishes it (owned by at_wini).
+      const t = store(sys);
+      const e = dsFind(t, KEY);
+      const free = Array.from({ length: NR_DS_KEYS }, (_, i) => i).find((i) => dsEntries(t).length <= i)!;
+      t.copyWithin(entryOff(free), entryOff(e), entryOff(e + 1));
+      wrStr(t, entryOff(free) + DSE.key, 32, "at_wini.state");
+      wr32(t, entryOff(free) + DSE.value, 1234);
+      patchRunning(sys, "at_wini", "at_transfer", [ILLEGAL]);
+      const obs = runWorkload(sys, filesWorkload, params, { budgetCycles: 1_500_000_000, watchdogCycles: 600_000_000 });
+      return { sys, obs };
+    };
+    const kept = crash("minix3");
+    expect(dsLookup(store(kept.sys), "at_wini.state")?.value).toBe(1234);
+    expect(kept.obs.oracle.verdict).toBe("pass");
+    const dropped = crash("minix3-nostate");
+    expect(dropped.sys.nativeState<RsState>("rs")!.events.map((ev) => ev.kind)).toEqual(["crash", "restart", "up"]);
+    expect(dsLookup(store(dropped.sys), "at_wini.state")).toBeUndefined();
+    // The restarted driver announced itself again, so VFS found it: the workload still passes.
+    expect(dsLookup(store(dropped.sys), KEY)?.owner).toBe("at_wini");
+    expect(dropped.obs.oracle.verdict).toBe("pass");
   });
 });
