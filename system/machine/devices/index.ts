@@ -8,6 +8,7 @@ import type { Device, DeviceContext } from "../device.js";
 import type { NetPeer } from "../network/peer.js";
 import { Wire, type WireOptions } from "../network/wire.js";
 import { Ata } from "./ata.js";
+import { Es1371 } from "./es1371.js";
 import { ParallelPort, type PrinterOptions } from "./parallel.js";
 import { Rtl8139 } from "./rtl8139.js";
 
@@ -37,6 +38,7 @@ export const PERIPHERALS: Record<string, (media: PeripheralMedia) => Peripheral>
     const disk = media.disk ?? 8192;
     return new Ata(ctx, typeof disk === "number" ? new Uint8Array(disk * 512) : disk);
   },
+  es1371: () => (ctx) => new Es1371(ctx),
   printer: (media) => (ctx) => new ParallelPort(ctx, media.printer),
   rtl8139: (media) => (ctx) => {
     const nic = new Rtl8139(ctx);
