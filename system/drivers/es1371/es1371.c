@@ -299,9 +299,11 @@ static int es_init(uint32_t *tick_ticks)
   sys_outl(ES_LEGACY, 0);
   sys_outl(ES_LEGACY2, 0);
   sys_outl(ES_SERIAL, 0);
+  /* 16-bit writes: sys_outl to 0x30 is kept for the one write that hands the card its DMA
+   * address (es_start), the site BAD_DMA faults are aimed at (driver.json "dma"). */
   for (page = 0; page < ES_PAGES; page++) {
     sys_outb(ES_MEM_PAGE, page);
-    for (off = 0; off < 16; off += 4) sys_outl(ES_PAGED + off, 0);
+    for (off = 0; off < 16; off += 2) sys_outw(ES_PAGED + off, 0);
   }
   r = es_src_init();
   if (r == OK) r = es_codec_init(master);
