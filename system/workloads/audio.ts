@@ -12,12 +12,15 @@
  *   repeated  frames played again (the card looping over stale buffers while the driver was
  *             dead, or a fragment the player sent again);
  *   wrong     non-silent frames the waveform does not have (garbage played);
- *   silent    zero frames inside the stream (a refused DMA read plays silence);
+ *   silent    zero frames (the driver silences a played fragment nothing refilled, so a
+ *             pause or the end of the stream leaves a little silence; a refused DMA read plays
+ *             silence): a gap in the sound, not damage by itself — what it stood in for counts
+ *             as lost;
  *   off       frames played at another rate or volume than the user set (a restarted driver
  *             back at its defaults: what stateful recovery is for).
  * Verdicts:
  *   pass     everything played exactly; or the program saw EIO and the damage is a hiccup —
- *            no frame off, nothing wrong, and lost, repeated and silent frames within what a
+ *            no frame off, nothing wrong, and lost and repeated frames within what a
  *            restart costs (HICCUP_FRAGMENTS fragments per EIO: the card's two buffers and the
  *            fragment sent again). With a failure detected and repaired this is "recovered";
  *   errors   the program saw errors and the damage is more: frames at the wrong volume or rate,
@@ -30,7 +33,7 @@
  */
 import seedrandom from "seedrandom";
 import { DSPIOBITS, DSPIORATE, DSPIOSIZE, DSPIOSTEREO, MIXIOSETVOLUME } from "../kernel/abi.js";
-import { USER_Q } from "../kernel/params.js";
+import { HZ, USER_Q } from "../kernel/params.js";
 import type { AudioSegment } from "../machine/device.js";
 import { mkfs } from "../servers/vfs/mkfs.js";
 import { charProgram, type CharJob, type CharState } from "./chardev-client.js";
@@ -96,6 +99,8 @@ const audioJob = (params: string): CharJob => {
     bytes: (a, b) => bytes.slice(a, b),
     retryTicks: p.retry,
     retries: p.retries,
+    // MINIX plays the queued fragments out after close: two fragments, and a tick to spare.
+    drainTicks: Math.ceil((2 * (p.fragment / 4) * HZ) / p.rate) + 1,
   };
 };
 
@@ -173,7 +178,7 @@ export function judgeAudio(params: string, state: AudioState | undefined, device
   // Frames the program never got to write are not lost by the system.
   const unwritten = finished ? 0 : wave.length - Math.floor((state?.offset ?? 0) / 4);
   const lost = Math.max(0, c.lost - unwritten);
-  const damage = lost + c.repeated + c.silent;
+  const damage = lost + c.repeated;
   const sawErrors = programErrors.length > 0;
   let verdict: AudioJudgement["verdict"];
   if (c.wrong > 0 || ((damage > 0 || c.off > 0) && !sawErrors)) verdict = "corrupt";

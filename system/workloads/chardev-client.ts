@@ -42,6 +42,8 @@ export interface CharJob {
   /** Clock ticks to wait before trying an open again, and how many opens to try in a row. */
   retryTicks: number;
   retries: number;
+  /** Clock ticks to wait after the last close before the program ends (a player lets the sound it queued play out). */
+  drainTicks: number;
 }
 
 type Phase = "open" | "once" | "config" | "write" | "reclose" | "close" | "done";
@@ -187,6 +189,7 @@ export function charProgram(job: (params: string) => CharJob): NativeProgram<Cha
       case "close":
         if (err) fail(s, what, err);
         s.phase = "done";
+        if (j.drainTicks > 0) return j.drainTicks;
         s.done = true;
         return 0;
       default:

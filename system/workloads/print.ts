@@ -65,7 +65,7 @@ export function documentOf(seed: number, bytes: number): Uint8Array {
 const printJob = (params: string): CharJob => {
   const p = printParams(params);
   const doc = documentOf(p.seed, p.bytes);
-  return { node: "lp", once: [], config: [], total: doc.length, piece: p.piece, bytes: (a, b) => doc.slice(a, b), retryTicks: p.retry, retries: p.retries };
+  return { node: "lp", once: [], config: [], total: doc.length, piece: p.piece, bytes: (a, b) => doc.slice(a, b), retryTicks: p.retry, retries: p.retries, drainTicks: 0 };
 };
 
 export type PrintState = CharState;
