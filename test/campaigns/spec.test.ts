@@ -63,8 +63,8 @@ limits: { budget: 1.5 }
     expect(parseSpec(good).ok && "drivers" in (parseSpec(good) as { spec: object }).spec).toBe(false); // absent: the stored spec is unchanged
     const bad = parseSpec(good.replace("name: t", "name: t\ndriver: e1000") + "drivers: [ne2000, { driver: at_wini, colour: red }]\n");
     expect(bad.ok ? [] : bad.errors).toEqual([
-      'driver: unknown driver "e1000" (known: at_wini, rtl8139)',
-      'drivers[0].driver: unknown driver "ne2000" (known: at_wini, rtl8139)',
+      'driver: unknown driver "e1000" (known: at_wini, es1371, printer, rtl8139)',
+      'drivers[0].driver: unknown driver "ne2000" (known: at_wini, es1371, printer, rtl8139)',
       'drivers[1].colour: unknown field (known: driver, label, params)',
       'driver: "e1000" is not among drivers (ne2000, at_wini)',
     ]);

@@ -126,7 +126,7 @@ describe("composition from data", () => {
   it("says what is missing: a class with no driver, an unknown driver, a device the machine lacks", () => {
     const noStub = composeSystem(BUILDS.minix3, pinger, { drivers: [{ driver: "at_wini" }] });
     expect(noStub).toEqual({ ok: false, error: "workload pinger needs a stub driver; none is in the system" });
-    expect(composeSystem(BUILDS.minix3, filesWorkload, { drivers: [{ driver: "nosuch" }] })).toMatchObject({ ok: false, error: expect.stringMatching(/^no driver "nosuch" \(known: at_wini(, \w+)*, rtl8139\)$/) });
+    expect(composeSystem(BUILDS.minix3, filesWorkload, { drivers: [{ driver: "nosuch" }] })).toMatchObject({ ok: false, error: 'no driver "nosuch" (known: at_wini, es1371, printer, rtl8139)' });
     expect(composeSystem(BUILDS.minix3, pinger, { drivers: [{ driver: "stubdrv", entry: stubEntry }] })).toEqual({
       ok: false, error: 'driver stubdrv drives a "stub" device, which the machine does not have',
     });
