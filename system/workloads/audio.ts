@@ -19,10 +19,11 @@
  *   off       frames played at another rate or volume than the user set (a restarted driver
  *             back at its defaults: what stateful recovery is for).
  * Verdicts:
- *   pass     everything played exactly; or the program saw EIO and the damage is a hiccup —
- *            no frame off, nothing wrong, and lost and repeated frames within what a
- *            restart costs (HICCUP_FRAGMENTS fragments per EIO: the card's two buffers and the
- *            fragment sent again). With a failure detected and repaired this is "recovered";
+ *   pass     everything played exactly; or the program saw only the errors a driver restart
+ *            causes (EIO, then ENXIO while reopening) and the damage is a hiccup — no frame
+ *            off, nothing wrong, and lost and repeated frames within what a restart costs
+ *            (HICCUP_FRAGMENTS fragments per EIO: the card's two buffers and the fragment sent
+ *            again). With a failure detected and repaired this is "recovered";
  *   errors   the program saw errors and the damage is more: frames at the wrong volume or rate,
  *            a long stutter (a hang the heartbeat took seconds to see), a larger dropout, or it
  *            gave up ("degraded");
@@ -36,7 +37,7 @@ import { DSPIOBITS, DSPIORATE, DSPIOSIZE, DSPIOSTEREO, MIXIOSETVOLUME } from "..
 import { HZ, USER_Q } from "../kernel/params.js";
 import type { AudioSegment } from "../machine/device.js";
 import { mkfs } from "../servers/vfs/mkfs.js";
-import { charProgram, type CharJob, type CharState } from "./chardev-client.js";
+import { charProgram, restartErrors, type CharJob, type CharState } from "./chardev-client.js";
 import { num, parseParams } from "./vfs-client.js";
 import type { DeviceRecords, OracleVerdict, Workload } from "./workload.js";
 
@@ -109,6 +110,7 @@ export type AudioState = CharState;
 export interface AudioJudgement {
   verdict: "pass" | "errors" | "corrupt";
   programErrors: string[];
+  /** EIOs the program saw (driver restarts it lived through). */
   eios: number;
   frames: number;
   played: number;
@@ -162,9 +164,6 @@ export function compareAudio(wave: Uint32Array, segments: AudioSegment[], rate: 
   return { frames: wave.length, played, lost, repeated, wrong, silent, off, offSettings: [...offSettings] };
 }
 
-/** Every error the program saw is one a driver restart explains: EIO on the old file, ENXIO while reopening. */
-const onlyRestarts = (s: AudioState): boolean => s.errors.every((e) => e.error === "EIO" || e.error === "ENXIO");
-
 export function judgeAudio(params: string, state: AudioState | undefined, devices: DeviceRecords): AudioJudgement {
   const p = audioParams(params);
   const wave = waveform(p.seed, (p.fragments * p.fragment) / 4);
@@ -173,7 +172,7 @@ export function judgeAudio(params: string, state: AudioState | undefined, device
   const programErrors = state ? state.errors.map((e) => `${e.request}: ${e.error}`) : ["the workload is gone"];
   if (state && !state.done) programErrors.push(`the workload did not finish (${state.phase}, ${state.offset} of ${wave.byteLength} bytes taken)`);
   const c = compareAudio(wave, segments, p.rate, masterFor(p.volume));
-  const eios = state?.eios.length ?? 0;
+  const restarts = state ? restartErrors(state) : { only: false, restarts: 0 };
   const finished = state?.done === true && state.offset === wave.byteLength;
   // Frames the program never got to write are not lost by the system.
   const unwritten = finished ? 0 : wave.length - Math.floor((state?.offset ?? 0) / 4);
@@ -183,9 +182,9 @@ export function judgeAudio(params: string, state: AudioState | undefined, device
   let verdict: AudioJudgement["verdict"];
   if (c.wrong > 0 || ((damage > 0 || c.off > 0) && !sawErrors)) verdict = "corrupt";
   else if (!sawErrors) verdict = "pass";
-  else if (finished && onlyRestarts(state!) && c.off === 0 && eios > 0 && damage <= (eios * HICCUP_FRAGMENTS * p.fragment) / 4) verdict = "pass";
+  else if (finished && restarts.only && c.off === 0 && restarts.restarts > 0 && damage <= (restarts.restarts * HICCUP_FRAGMENTS * p.fragment) / 4) verdict = "pass";
   else verdict = "errors";
-  return { verdict, programErrors, eios, ...c, lost };
+  return { verdict, programErrors, eios: restarts.restarts, ...c, lost };
 }
 
 function judgeAudioRun(params: string, state: AudioState | undefined, devices: DeviceRecords): OracleVerdict {

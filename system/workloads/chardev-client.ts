@@ -67,6 +67,15 @@ export interface CharState extends VfsClientState {
 /** Reopens in a row that got no further before the program gives up. */
 export const REOPENS_WITHOUT_PROGRESS = 5;
 
+/**
+ * Every error `s` saw is one a driver restart explains — EIO on the file the dead driver had
+ * opened, ENXIO while reopening before the new one announced itself — and how many restarts
+ * the program lived through (its EIOs: each made it reopen).
+ */
+export function restartErrors(s: CharState): { only: boolean; restarts: number } {
+  return { only: s.errors.every((e) => e.error === "EIO" || e.error === "ENXIO"), restarts: s.errors.filter((e) => e.error === "EIO").length };
+}
+
 const PATH_BUF = NATIVE_HEAP;
 const DATA_BUF = NATIVE_HEAP + 0x1000;
 

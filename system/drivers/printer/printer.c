@@ -10,7 +10,8 @@
  * the BIOS data area, which this machine has no BIOS to fill); the first open holds INIT low for
  * 64 status reads (each a 1-us port access, more than the 50 us a printer needs; MINIX sleeps
  * 50 ms); and a write waiting for the printer times out (parameter timeout=<ticks>, default 100,
- * i.e. 1 s) with the count printed so far, or EIO if none, where MINIX would wait for ever.
+ * i.e. 1 s) with the count printed so far, or EIO if none, where MINIX would wait for ever; and a
+ * write that finds the printer busy sets the port's IRQ enable bit before it waits (pr_output).
  */
 #include "../lib/chardriver.h"
 
@@ -106,6 +107,15 @@ static int pr_output(void)
       continue;
     }
     if (st == ST_BUSY) {
+      /*
+       * The port interrupts only with its IRQ enable bit set, and a write that finds the printer
+       * still busy with the last one's byte starts with it clear (0x0C since the last write
+       * ended): MINIX's driver re-enables only the kernel's IRQ line here and would wait for an
+       * interrupt that never comes. Set the bit, and look again in case the acknowledge came
+       * before it.
+       */
+      sys_outb(LPT_CONTROL, CTL_IDLE_IRQ);
+      if ((pr_status() & ST_MASK) == ST_READY) continue;
       sys_irqenable(&pr.irq_hook);
       return CHARDRIVER_SUSPEND;
     }
