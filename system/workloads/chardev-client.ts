@@ -58,7 +58,7 @@ export interface CharState extends VfsClientState {
   opens: number;
   refused: number;
   onceDone: boolean;
-  /** Stream offsets at which a write got EIO (the piece there was written again after a reopen). */
+  /** Stream offsets at which a request got EIO (the piece there was written again after a reopen). */
   eios: number[];
   /** Values the ioctls asked for answered (by name), e.g. the volume read back. */
   answers: Record<string, number>;
@@ -137,9 +137,14 @@ export function charProgram(job: (params: string) => CharJob): NativeProgram<Cha
     k.setAlarm(ticks);
   }
 
-  /** The device file went bad: close it, then open the device again. */
-  function reopen(s: S): void {
-    s.phase = "reclose";
+  /**
+   * The device file went bad (EIO): close it and open the device again — unless it went bad
+   * REOPENS_WITHOUT_PROGRESS times already at this point of the stream; then close it and stop.
+   */
+  function lostFile(s: S): void {
+    s.eios.push(s.offset);
+    const again = s.eios.filter((at) => at === s.offset).length;
+    s.phase = again > REOPENS_WITHOUT_PROGRESS ? "close" : "reclose";
   }
 
   /** Handles the reply `status` (and ioctl `value`); returns ticks to pause first (0: go on). */
@@ -168,7 +173,7 @@ export function charProgram(job: (params: string) => CharJob): NativeProgram<Cha
         const list = s.phase === "once" ? j.once : j.config;
         if (status === -EIO) {
           fail(s, what, err);
-          reopen(s);
+          lostFile(s);
           return 0;
         }
         if (err) fail(s, what, err);
@@ -180,10 +185,7 @@ export function charProgram(job: (params: string) => CharJob): NativeProgram<Cha
         if (status > 0) s.offset += status;
         else if (status === -EIO) {
           fail(s, what, err);
-          s.eios.push(s.offset);
-          const again = s.eios.filter((at) => at === s.offset).length;
-          if (again > REOPENS_WITHOUT_PROGRESS) s.phase = "close";
-          else reopen(s);
+          lostFile(s);
         } else if (status === -EAGAIN) {
           fail(s, what, err); // the device cannot take it now (a printer out of paper): try again later
           return j.retryTicks;
