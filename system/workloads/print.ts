@@ -87,40 +87,51 @@ export interface PrintJudgement {
 }
 
 /**
- * Places the printout on the document: each byte continues the document where the last left off,
- * or starts again up to `piece` bytes back where the program resent a piece (a repeat). Lost
- * characters are document bytes the printout never reached or jumped over; wrong ones match
- * neither.
+ * Places the printout on the document. A careful program's printout is the document cut at each
+ * point where it sent a piece again after EIO (`restarts`, stream offsets in order): each stretch
+ * runs from the last restart point to somewhere up to one piece past the next (what the dying
+ * driver had printed of the failed piece), and the next stretch starts again at that next point.
+ * The part printed twice is `repeated`. Each stretch's end is chosen where the next stretch then
+ * matches longest (a coincidence of letters cannot fake a continuation). After the last stretch,
+ * characters that do not continue the document are `wrong`; document characters never reached,
+ * or skipped before a restart point, are `lost`.
  */
 export function comparePrintout(doc: Uint8Array, printed: Uint8Array, piece: number, restarts: number[]): { repeated: number; lost: number; wrong: number } {
-  let at = 0;
+  const run = (p: number, d: number): number => {
+    let n = 0;
+    while (p + n < printed.length && d + n < doc.length && printed[p + n] === doc[d + n]) n++;
+    return n;
+  };
+  let i = 0; // next printed character
+  let at = 0; // the document position it should be
   let repeated = 0;
-  let wrong = 0;
-  let i = 0;
-  while (i < printed.length) {
-    if (at < doc.length && printed[i] === doc[at]) {
-      at++;
-      i++;
+  let lost = 0;
+  for (const e of restarts) {
+    if (e < at || e > doc.length) continue;
+    const reach = at + run(i, at); // this stretch matches the document up to here
+    if (reach < e) {
+      lost += e - reach; // acknowledged characters that were never printed
+      i += reach - at;
+      at = e;
       continue;
     }
-    // A resend starts at a restart offset at or before `at` (within one piece): the longest run matching there.
+    let end = e;
     let best = -1;
-    let bestLen = 0;
-    for (const r of restarts) {
-      if (r > at || at - r > piece) continue;
-      let n = 0;
-      while (i + n < printed.length && r + n < doc.length && printed[i + n] === doc[r + n] && r + n < at) n++;
-      if (n > bestLen) [best, bestLen] = [r, n];
+    for (let x = Math.min(reach, e + piece); x >= e; x--) {
+      const next = run(i + (x - at), e);
+      if (next > best) [best, end] = [next, x];
     }
-    if (best >= 0) {
-      repeated += bestLen;
-      i += bestLen;
-      continue;
-    }
-    wrong++;
+    repeated += end - e;
+    i += end - at;
+    at = e;
+  }
+  let wrong = 0;
+  while (i < printed.length) {
+    if (at < doc.length && printed[i] === doc[at]) at++;
+    else wrong++;
     i++;
   }
-  return { repeated, lost: doc.length - at, wrong };
+  return { repeated, lost: lost + doc.length - at, wrong };
 }
 
 export function judgePrint(params: string, state: PrintState | undefined, devices: DeviceRecords): PrintJudgement {

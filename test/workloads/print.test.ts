@@ -42,6 +42,11 @@ describe("comparePrintout", () => {
     expect(comparePrintout(doc, bytes("abcXdefghij"), 4, [])).toEqual({ repeated: 0, lost: 0, wrong: 1 });
     // A repeat where the program resent nothing is not a repeat: those characters are wrong.
     expect(comparePrintout(doc, bytes("abcdecdefghij"), 4, []).wrong).toBe(3);
+    // The resent piece's start happens to continue the document ("ab" after "abcd"): still a repeat.
+    const tricky = bytes("AAAAabcdabXY");
+    expect(comparePrintout(tricky, bytes("AAAAabcdabcdabXY"), 4, [4])).toEqual({ repeated: 4, lost: 0, wrong: 0 });
+    // Acknowledged characters missing before a restart point are lost, not wrong.
+    expect(comparePrintout(doc, bytes("abcghij"), 4, [6])).toEqual({ repeated: 0, lost: 3, wrong: 0 });
   });
 });
 
