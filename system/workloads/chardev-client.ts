@@ -69,11 +69,12 @@ export const REOPENS_WITHOUT_PROGRESS = 5;
 
 /**
  * Every error `s` saw is one a driver restart explains — EIO on the file the dead driver had
- * opened, ENXIO while reopening before the new one announced itself — and how many restarts
- * the program lived through (its EIOs: each made it reopen).
+ * opened (or from an open that reached it dying), ENXIO while reopening before the new one
+ * announced itself — and how many times the program had to reopen because its open file went
+ * bad (a restart it lived through).
  */
 export function restartErrors(s: CharState): { only: boolean; restarts: number } {
-  return { only: s.errors.every((e) => e.error === "EIO" || e.error === "ENXIO"), restarts: s.errors.filter((e) => e.error === "EIO").length };
+  return { only: s.errors.every((e) => e.error === "EIO" || e.error === "ENXIO"), restarts: s.eios.length };
 }
 
 const PATH_BUF = NATIVE_HEAP;
