@@ -182,7 +182,7 @@ export function judgeAudio(params: string, state: AudioState | undefined, device
   let verdict: AudioJudgement["verdict"];
   if (c.wrong > 0 || ((damage > 0 || c.off > 0) && !sawErrors)) verdict = "corrupt";
   else if (!sawErrors) verdict = "pass";
-  else if (finished && restarts.only && c.off === 0 && restarts.restarts > 0 && damage <= (restarts.restarts * HICCUP_FRAGMENTS * p.fragment) / 4) verdict = "pass";
+  else if (finished && restarts.only && c.off === 0 && damage <= (restarts.restarts * HICCUP_FRAGMENTS * p.fragment) / 4) verdict = "pass";
   else verdict = "errors";
   return { verdict, programErrors, eios: restarts.restarts, ...c, lost };
 }
