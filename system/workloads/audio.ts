@@ -22,8 +22,9 @@
  *   pass     everything played exactly; or the program saw only the errors a driver restart
  *            causes (EIO, then ENXIO while reopening) and the damage is a hiccup — no frame
  *            off, nothing wrong, and lost and repeated frames within what a restart costs
- *            (HICCUP_FRAGMENTS fragments per EIO: the card's two buffers and the fragment sent
- *            again). With a failure detected and repaired this is "recovered";
+ *            (HICCUP_FRAGMENTS fragments each time its open file went bad: the card's two
+ *            buffers and the fragment sent again). With a failure detected and repaired this is
+ *            "recovered";
  *   errors   the program saw errors and the damage is more: frames at the wrong volume or rate,
  *            a long stutter (a hang the heartbeat took seconds to see), a larger dropout, or it
  *            gave up ("degraded");
@@ -64,7 +65,7 @@ export function audioParams(params: string): AudioParams {
   };
 }
 
-/** Fragments per EIO a recovered failure may cost: the card's two buffers and the one sent again. */
+/** Fragments a recovered failure may cost per reopen after EIO: the card's two buffers and the one sent again. */
 export const HICCUP_FRAGMENTS = 3;
 
 /** The codec master register (AC'97 0x02) a driver writes for level `v` on both sides: attenuation 31 - v, mute clear. */
