@@ -200,6 +200,7 @@ export function charProgram(job: (params: string) => CharJob): NativeProgram<Cha
         return 0;
       case "close":
         if (err) fail(s, what, err);
+        if (status === -EIO) s.eios.push(s.offset); // the file went bad at the end: nothing left to send again
         s.phase = "done";
         if (j.drainTicks > 0) return j.drainTicks;
         s.done = true;
