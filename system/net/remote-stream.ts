@@ -226,7 +226,7 @@ function transmit(c: StreamConn, out: TcpSegment[], probe = false): void {
     const off = ((c.sndNxt - c.iss) >>> 0) - 1;
     const last = ((c.sndNxt + n) >>> 0) === dataEnd;
     const seg = header(c, c.sndNxt, TCP_ACK | (last ? TCP_PSH : 0));
-    emit(c, { ...seg, payload: c.out.data.slice(off, off + n) }, n, out);
+    emit(c, { ...seg, payload: c.out.data.subarray(off, off + n) }, n, out); // a view: encoded (copied) at once by the caller
   }
   if (c.finQueued && c.sndNxt === dataEnd) emit(c, header(c, dataEnd, TCP_FIN | TCP_ACK), 1, out);
 }

@@ -1,0 +1,28 @@
+/*
+ * Whole frames for an IPv4 packet, built in one buffer: the same bytes as encodeEth around
+ * encodeIpv4 (around encodeTcp), without a new array and a copy of the payload per layer. Every
+ * stream segment either end sends is built here, so the copies were a per-frame host cost.
+ */
+import type { Mac } from "./addr.js";
+import { ETH_HEADER, ETHERTYPE_IPV4, ethFrameLength, putEthHeader } from "./ethernet.js";
+import { IPPROTO_TCP, IPV4_HEADER, putIpv4Header, type Ipv4Header, type Ipv4Packet } from "./ipv4.js";
+import { putTcp, TCP_HEADER, type TcpSegment } from "./tcp.js";
+
+/** The bytes of encodeEth({ dst, src, type: ETHERTYPE_IPV4, payload: encodeIpv4(p) }). */
+export function encodeIpv4Frame(dst: Mac, src: Mac, p: Ipv4Packet): Uint8Array {
+  const b = new Uint8Array(ethFrameLength(IPV4_HEADER + p.payload.length));
+  putEthHeader(b, dst, src, ETHERTYPE_IPV4);
+  putIpv4Header(b, ETH_HEADER, p, p.payload.length);
+  b.set(p.payload, ETH_HEADER + IPV4_HEADER);
+  return b;
+}
+
+/** The bytes of encodeIpv4Frame(dst, src, { ...h, payload: encodeTcp(s, h.src, h.dst) }); h.protocol is TCP's. */
+export function encodeTcpFrame(dst: Mac, src: Mac, h: Omit<Ipv4Header, "protocol">, s: TcpSegment): Uint8Array {
+  const tcpLength = TCP_HEADER + s.payload.length;
+  const b = new Uint8Array(ethFrameLength(IPV4_HEADER + tcpLength));
+  putEthHeader(b, dst, src, ETHERTYPE_IPV4);
+  putIpv4Header(b, ETH_HEADER, { ...h, protocol: IPPROTO_TCP }, tcpLength);
+  putTcp(b, ETH_HEADER + IPV4_HEADER, s, h.src, h.dst);
+  return b;
+}
