@@ -17,7 +17,7 @@ import type { NetPeer, PeerPort } from "../machine/network/peer.js";
 import { BROADCAST_MAC, type Mac, macEqual, parseIp, parseMac } from "./addr.js";
 import { ARP_REPLY, ARP_REQUEST, decodeArp, encodeArp } from "./arp.js";
 import { bufBytes } from "./bytebuf.js";
-import { decodeEth, encodeEth, ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "./ethernet.js";
+import { decodeEth, encodeEth, ETH_MAX_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "./ethernet.js";
 import { encodeIpv4Frame, encodeTcpFrame } from "./frames.js";
 import { decodeIpv4, IPPROTO_TCP, IPPROTO_UDP } from "./ipv4.js";
 import { PORT_ECHO, PORT_SINK, PORT_SOURCE, type StreamService } from "./remote-services.js";
@@ -107,6 +107,8 @@ export class RemoteHost implements NetPeer {
   readonly config: RemoteHostConfig;
   private st: RemoteHostState;
   private port: PeerPort | undefined;
+  /** Where outgoing stream frames are built: the wire copies each one it is handed (host-side, not state). */
+  private readonly frameScratch = new Uint8Array(ETH_MAX_FRAME);
 
   constructor(options: RemoteHostOptions = {}) {
     const d = defaultRemoteHostConfig();
@@ -244,7 +246,7 @@ export class RemoteHost implements NetPeer {
   private sendSegments(dstIp: number, segs: TcpSegment[]): void {
     for (const s of segs) {
       const mac = this.route(dstIp);
-      if (mac !== undefined) this.send(encodeTcpFrame(mac, this.config.mac, { src: this.config.ip, dst: dstIp, ttl: TTL, id: this.nextIpId() }, s));
+      if (mac !== undefined) this.send(encodeTcpFrame(mac, this.config.mac, { src: this.config.ip, dst: dstIp, ttl: TTL, id: this.nextIpId() }, s, this.frameScratch));
     }
   }
 

@@ -79,16 +79,34 @@ export function netParams(params: string): NetParams {
 /** Bytes [from, to) of the stream the program writes for `seed`. */
 export const streamBytes = (seed: number, from: number, to: number): Uint8Array => fileBytes(seed, "net:stream", from, to);
 
+/**
+ * The first number of seedrandom(key), memoised: the workload draws one from a new key at every
+ * write of every experiment, and seeding (ARC4's key schedule) costs several microseconds. The
+ * function is pure; a host-side cache only, bounded.
+ */
+const drawCache = new Map<string, number>();
+const DRAW_CACHE_MAX = 4096;
+
+function firstDraw(key: string): number {
+  let r = drawCache.get(key);
+  if (r === undefined) {
+    r = seedrandom(key)();
+    if (drawCache.size >= DRAW_CACHE_MAX) drawCache.delete(drawCache.keys().next().value!);
+    drawCache.set(key, r);
+  }
+  return r;
+}
+
 /** The size of write number `i`: seeded, 1..maxwrite, with the edge sizes first (1 byte, one segment, one more). */
 export function writeSize(p: NetParams, i: number): number {
   const edges = [1, 1460, 1461, p.maxwrite];
   if (i < edges.length) return Math.min(edges[i], p.maxwrite);
-  return 1 + Math.floor(seedrandom(`net:write:${p.seed}:${i}`)() * p.maxwrite);
+  return 1 + Math.floor(firstDraw(`net:write:${p.seed}:${i}`) * p.maxwrite);
 }
 
 /** Datagram `i` for `seed`: 16..1024 bytes. */
 export function datagramBytes(seed: number, i: number): Uint8Array {
-  const size = 16 + Math.floor(seedrandom(`net:udp-size:${seed}:${i}`)() * 1009);
+  const size = 16 + Math.floor(firstDraw(`net:udp-size:${seed}:${i}`) * 1009);
   return fileBytes(seed, `net:udp:${i}`, 0, size);
 }
 

@@ -6,7 +6,7 @@
 
 /** What the wire offers the peer plugged into its far end. */
 export interface PeerPort {
-  /** Sends a frame (without FCS) towards the NIC; the wire schedules its arrival. */
+  /** Sends a frame (without FCS) towards the NIC; the wire schedules its arrival (with a copy: the peer may reuse the array). */
   transmit(frame: Uint8Array): void;
 }
 

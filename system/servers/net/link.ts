@@ -8,7 +8,7 @@
  */
 import { ARP_REPLY, ARP_REQUEST, decodeArp, encodeArp } from "../../net/arp.js";
 import { BROADCAST_MAC, ipToString as ipStr, macToString } from "../../net/addr.js";
-import { decodeEth, encodeEth, ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "../../net/ethernet.js";
+import { decodeEth, encodeEth, ETH_MAX_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "../../net/ethernet.js";
 import { encodeIpv4Frame, encodeTcpFrame } from "../../net/frames.js";
 import { decodeIpv4, IPPROTO_TCP, type Ipv4Header, type Ipv4Packet } from "../../net/ipv4.js";
 import type { TcpSegment } from "../../net/tcp.js";
@@ -134,9 +134,12 @@ export function ipOutput(k: Api, m: NetMem, dst: number, protocol: number, paylo
 export function tcpOutput(k: Api, m: NetMem, dst: number, seg: TcpSegment): "sent" | "pending" | "dropped" {
   const i = route(k, m, dst);
   if (typeof i === "string") return i;
-  const frame = encodeTcpFrame(macOf(m.arp(i, ARP.macLo), m.arp(i, ARP.macHi)), m.mac(), nextHeader(m, dst, IPPROTO_TCP), seg);
+  const frame = encodeTcpFrame(macOf(m.arp(i, ARP.macLo), m.arp(i, ARP.macHi)), m.mac(), nextHeader(m, dst, IPPROTO_TCP), seg, frameScratch);
   return transmit(k, m, frame) ? "sent" : "dropped";
 }
+
+/** Where stream frames are built before transmit copies them into a frame buffer (host-side, not state). */
+const frameScratch = new Uint8Array(ETH_MAX_FRAME);
 
 /** The resolved ARP entry of dst's next hop, or what became of the packet: "pending" (being resolved) or "dropped". */
 function route(k: Api, m: NetMem, dst: number): number | "pending" | "dropped" {

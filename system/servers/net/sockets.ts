@@ -91,11 +91,17 @@ export function ringToGrant(k: Api, base: number, start: number, to: number, gra
   return 0;
 }
 
-/** A copy of `n` bytes at offset `off` from the ring's start. */
+/**
+ * The `n` bytes at offset `off` from the ring's start: a view of the ring when they do not wrap,
+ * else a copy (for a caller that copies them at once: the segment encoder).
+ */
 export function ringBytes(m: NetMem, base: number, start: number, off: number, n: number): Uint8Array {
-  const out = new Uint8Array(Math.max(0, Math.min(n, SOCK_BUF)));
+  const len = Math.max(0, Math.min(n, SOCK_BUF));
+  const parts = pieces(clampBuf(start) + off, len);
+  if (parts.length === 1) return m.u8.subarray(base + parts[0][0], base + parts[0][0] + len);
+  const out = new Uint8Array(len);
   let done = 0;
-  for (const [o, l] of pieces(clampBuf(start) + off, out.length)) {
+  for (const [o, l] of parts) {
     out.set(m.u8.subarray(base + o, base + o + l), done);
     done += l;
   }
