@@ -134,12 +134,15 @@ export function ipOutput(k: Api, m: NetMem, dst: number, protocol: number, paylo
 export function tcpOutput(k: Api, m: NetMem, dst: number, seg: TcpSegment): "sent" | "pending" | "dropped" {
   const i = route(k, m, dst);
   if (typeof i === "string") return i;
-  const frame = encodeTcpFrame(macOf(m.arp(i, ARP.macLo), m.arp(i, ARP.macHi)), m.mac(), nextHeader(m, dst, IPPROTO_TCP), seg, frameScratch);
+  const dstMac = macOf(m.arp(i, ARP.macLo), m.arp(i, ARP.macHi), macScratch[0]);
+  const frame = encodeTcpFrame(dstMac, macOf(m.g(G.macLo), m.g(G.macHi), macScratch[1]), nextHeader(m, dst, IPPROTO_TCP), seg, frameScratch);
   return transmit(k, m, frame) ? "sent" : "dropped";
 }
 
 /** Where stream frames are built before transmit copies them into a frame buffer (host-side, not state). */
 const frameScratch = new Uint8Array(ETH_MAX_FRAME);
+/** And the two addresses that go into them. */
+const macScratch = [new Uint8Array(6), new Uint8Array(6)];
 
 /** The resolved ARP entry of dst's next hop, or what became of the packet: "pending" (being resolved) or "dropped". */
 function route(k: Api, m: NetMem, dst: number): number | "pending" | "dropped" {
