@@ -5,7 +5,7 @@
  * both come from RAM and are clamped before use.
  */
 import { errorName, NET, NET_MSG, NONE } from "../../kernel/abi.js";
-import { newMessage } from "../../kernel/message.js";
+import { messageOf } from "../../kernel/message.js";
 import { SOCK, NR_SOCKS, S_FREE, SOCK_BUF, clampBuf, G, type NetMem } from "./memory.js";
 import type { Api } from "./types.js";
 
@@ -57,7 +57,7 @@ export function reply(k: Api, to: number, status: number, ip = 0, port = 0): voi
     const name = errorName(status);
     k.state.stats.errors[name] = (k.state.stats.errors[name] ?? 0) + 1;
   }
-  k.send(to, newMessage(NET.REPLY, { [NET_MSG.reply.status]: status, [NET_MSG.reply.ip]: ip, [NET_MSG.reply.port]: port }));
+  k.send(to, messageOf(NET.REPLY, NET_MSG.reply.status, status, NET_MSG.reply.ip, ip, NET_MSG.reply.port, port));
 }
 
 // ---- rings -------------------------------------------------------------------------------------
