@@ -24,7 +24,7 @@ import { CPF_READ, CPF_WRITE, errorName, NET, NET_MSG } from "../kernel/abi.js";
 import { get32, messageOf, type Message } from "../kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
 import { USER_Q } from "../kernel/params.js";
-import { fileBytes } from "./files.js";
+import { fileBytes, fileBytesEqual, fileBytesInto } from "./files.js";
 import { clientReceive, noteReply, num, parseParams, type VfsClientState } from "./vfs-client.js";
 
 /** The remote host (system/net/remote-host.ts) and its services. */
@@ -77,7 +77,8 @@ export function netParams(params: string): NetParams {
 }
 
 /** Bytes [from, to) of the stream the program writes for `seed`. */
-export const streamBytes = (seed: number, from: number, to: number): Uint8Array => fileBytes(seed, "net:stream", from, to);
+export const STREAM_PATH = "net:stream";
+export const streamBytes = (seed: number, from: number, to: number): Uint8Array => fileBytes(seed, STREAM_PATH, from, to);
 
 /**
  * The first number of seedrandom(key), memoised: the workload draws one from a new key at every
@@ -143,7 +144,7 @@ function next(k: Api): void {
     case "stream": {
       if (s.sent < s.p.bytes && s.sent - s.received < s.p.lag) {
         const n = Math.min(writeSize(s.p, s.writes), s.p.bytes - s.sent);
-        k.write(DATA_BUF, streamBytes(s.p.seed, s.sent, s.sent + n));
+        fileBytesInto(k.view(DATA_BUF, n), s.p.seed, STREAM_PATH, s.sent, s.sent + n); // streamBytes, written in place
         s.pending = "send";
         return dataRequest(k, NET.SEND, n, CPF_READ);
       }
@@ -249,8 +250,8 @@ function streamDone(k: Api, status: number): void {
     s.phase = "close";
     return;
   }
-  const got = k.read(DATA_BUF, Math.min(status, DATA_MAX));
-  if (s.received + status > s.sent || Buffer.compare(got, streamBytes(s.p.seed, s.received, s.received + status)) !== 0) {
+  const got = k.view(DATA_BUF, Math.min(status, DATA_MAX));
+  if (s.received + status > s.sent || !fileBytesEqual(got, s.p.seed, STREAM_PATH, s.received, s.received + status)) {
     s.mismatches.push(`stream@${s.received}`);
     s.phase = "close";
     return;
