@@ -38,17 +38,17 @@ export function encodeIpv4(p: Ipv4Packet): Uint8Array {
 
 /** Writes the header of packet h with `payloadLength` bytes of payload at b[off, off + IPV4_HEADER), with its checksum. */
 export function putIpv4Header(b: Uint8Array, off: number, h: Ipv4Header, payloadLength: number): void {
-  const hdr = b.subarray(off, off + IPV4_HEADER);
-  hdr.fill(0);
-  hdr[0] = VERSION_IHL;
-  put16(hdr, 2, IPV4_HEADER + payloadLength);
-  put16(hdr, 4, h.id);
-  put16(hdr, 6, IP_DF);
-  hdr[8] = h.ttl;
-  hdr[9] = h.protocol;
-  put32(hdr, 12, h.src);
-  put32(hdr, 16, h.dst);
-  put16(hdr, 10, internetChecksum(hdr));
+  b[off] = VERSION_IHL;
+  b[off + 1] = 0;
+  put16(b, off + 2, IPV4_HEADER + payloadLength);
+  put16(b, off + 4, h.id);
+  put16(b, off + 6, IP_DF);
+  b[off + 8] = h.ttl;
+  b[off + 9] = h.protocol;
+  put16(b, off + 10, 0);
+  put32(b, off + 12, h.src);
+  put32(b, off + 16, h.dst);
+  put16(b, off + 10, internetChecksum(b, 0, off, off + IPV4_HEADER));
 }
 
 /** The packet (payload a view into b, trimmed to the total length), or undefined if malformed. */
@@ -58,7 +58,7 @@ export function decodeIpv4(b: Uint8Array): Ipv4Packet | undefined {
   if (total < IPV4_HEADER || total > b.length) return undefined;
   const frag = get16(b, 6);
   if (frag & (IP_MF | IP_OFFSET_MASK)) return undefined;
-  if (internetChecksum(b.subarray(0, IPV4_HEADER)) !== 0) return undefined;
+  if (internetChecksum(b, 0, 0, IPV4_HEADER) !== 0) return undefined;
   return {
     src: get32(b, 12),
     dst: get32(b, 16),

@@ -246,7 +246,7 @@ export class RemoteHost implements NetPeer {
   private sendSegments(dstIp: number, segs: TcpSegment[]): void {
     for (const s of segs) {
       const mac = this.route(dstIp);
-      if (mac !== undefined) this.send(encodeTcpFrame(mac, this.config.mac, { src: this.config.ip, dst: dstIp, ttl: TTL, id: this.nextIpId() }, s, this.frameScratch));
+      if (mac !== undefined) this.send(encodeTcpFrame(mac, this.config.mac, { src: this.config.ip, dst: dstIp, protocol: IPPROTO_TCP, ttl: TTL, id: this.nextIpId() }, s, this.frameScratch));
     }
   }
 

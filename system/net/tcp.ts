@@ -36,18 +36,18 @@ export function encodeTcp(s: TcpSegment, srcIp: number, dstIp: number): Uint8Arr
 
 /** Writes segment s (header, payload, checksum for srcIp -> dstIp) at b[off, off + TCP_HEADER + payload length). */
 export function putTcp(b: Uint8Array, off: number, s: TcpSegment, srcIp: number, dstIp: number): void {
-  const seg = b.subarray(off, off + TCP_HEADER + s.payload.length);
-  put16(seg, 0, s.srcPort);
-  put16(seg, 2, s.dstPort);
-  put32(seg, 4, s.seq);
-  put32(seg, 8, s.ack);
-  seg[12] = DATA_OFFSET_5;
-  seg[13] = s.flags & TCP_FLAGS_MASK;
-  put16(seg, 14, s.window);
-  put16(seg, 16, 0);
-  put16(seg, 18, 0);
-  seg.set(s.payload, TCP_HEADER);
-  put16(seg, 16, internetChecksum(seg, pseudoHeaderSum(srcIp, dstIp, IPPROTO_TCP, seg.length)));
+  const length = TCP_HEADER + s.payload.length;
+  put16(b, off, s.srcPort);
+  put16(b, off + 2, s.dstPort);
+  put32(b, off + 4, s.seq);
+  put32(b, off + 8, s.ack);
+  b[off + 12] = DATA_OFFSET_5;
+  b[off + 13] = s.flags & TCP_FLAGS_MASK;
+  put16(b, off + 14, s.window);
+  put16(b, off + 16, 0);
+  put16(b, off + 18, 0);
+  b.set(s.payload, off + TCP_HEADER);
+  put16(b, off + 16, internetChecksum(b, pseudoHeaderSum(srcIp, dstIp, IPPROTO_TCP, length), off, off + length));
 }
 
 /** The segment (payload a view into b), or undefined if too short, carrying options, or badly checksummed. */

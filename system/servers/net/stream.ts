@@ -50,8 +50,11 @@ function setState(k: Api, m: NetMem, s: number, st: number): void {
 /** The window we offer: the free space of the receive ring. */
 const window = (m: NetMem, s: number): number => SOCK_BUF - clampBuf(m.sock(s, SOCK.rbLen));
 
+/** The payload of a segment without data (shared: segments are encoded, never written). */
+const NO_DATA: Uint8Array = new Uint8Array(0);
+
 /** Sends one segment of socket s (ACK carries rcvNxt); true if it reached the driver. */
-function segment(k: Api, m: NetMem, s: number, seq: number, flags: number, payload: Uint8Array = new Uint8Array(0)): boolean {
+function segment(k: Api, m: NetMem, s: number, seq: number, flags: number, payload: Uint8Array = NO_DATA): boolean {
   const dst = m.sock(s, SOCK.rip);
   const wnd = window(m, s);
   const seg: TcpSegment = {
