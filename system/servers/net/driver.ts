@@ -104,7 +104,7 @@ export function announced(k: Api, m: NetMem): void {
   if (request(k, m, NDEV_INIT, MSG.ndev.id, id) !== OK) m.setG(G.drvStatus, DRV_DOWN);
 }
 
-/** What a driver reply meant for the layers above. */
+/** What a driver reply meant for the layers above (a frame: a view of its buffer, valid during this handler run). */
 export type DriverEvent = { kind: "up" } | { kind: "frame"; frame: Uint8Array } | { kind: "sent" } | { kind: "none" };
 
 /** Whether `type` is an NDEV reply. */
@@ -127,7 +127,9 @@ export function driverReply(k: Api, m: NetMem, from: number, msg: Message): Driv
       note(k, `driver answered ${rx ? "NDEV_RECV" : "NDEV_SEND"} with ${errorName(status)}`);
     }
     if (!rx) return { kind: "sent" };
-    const frame = status > 0 && status <= FRAME_BUF ? m.view(frameAddr(i), status).slice() : undefined;
+    // A view of the receive buffer, no copy: nothing writes it before the handler returns (the
+    // driver, a process, fills it again only when it next runs), and the layers above copy what they keep.
+    const frame = status > 0 && status <= FRAME_BUF ? m.view(frameAddr(i), status) : undefined;
     // A refused receive is posted again at the next clock tick, not at once: a driver that keeps
     // refusing (its queue full, its receive path broken) would otherwise hold both in a livelock.
     if (status >= 0) postReceive(k, m, i);
