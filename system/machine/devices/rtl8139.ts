@@ -40,6 +40,7 @@
 import type { AccessSize, Device, DeviceContext, Region } from "../device.js";
 import { IRQ_RTL8139, PORT_RTL8139 } from "../memmap.js";
 import { etherCrcBe, FCS_BYTES, fcsOk, putFcs } from "../network/crc32.js";
+import { frameArray } from "../network/frame-arrays.js";
 
 /** Register offsets from PORT_RTL8139. */
 export const RTL_IDR = 0x00;
@@ -591,7 +592,7 @@ export class Rtl8139 implements Device {
     if (size > TX_MAX_FRAME) return this.abort(n);
     // Without TCR.CRC the chip appends the FCS: the frame is read into a buffer with room for it.
     const appendCrc = !(s.tcr & TCR_CRC);
-    const frame = new Uint8Array(appendCrc ? size + FCS_BYTES : size);
+    const frame = frameArray(appendCrc ? size + FCS_BYTES : size);
     if (!this.ctx.dma.read(NAME, s.tsad[n], frame.subarray(0, size))) {
       s.counters.dmaRefused++;
       return this.abort(n);

@@ -21,7 +21,8 @@ import seedrandom from "seedrandom";
 import type { Device, DeviceContext, DeviceRecord, Region } from "../device.js";
 import type { NicLink, Rtl8139 } from "../devices/rtl8139.js";
 import { CPU_HZ } from "../memmap.js";
-import { appendFcs, FCS_BYTES, fcsOk } from "./crc32.js";
+import { FCS_BYTES, fcsOk, putFcs } from "./crc32.js";
+import { frameArray } from "./frame-arrays.js";
 import type { NetPeer, PeerPort } from "./peer.js";
 
 /** Default propagation latency: 50 µs. */
@@ -148,13 +149,16 @@ export class Wire implements Device, NicLink {
 
   /** The peer sends a frame (without FCS). */
   private fromPeer(frame: Uint8Array): void {
-    this.enter(this.s.toNic, appendFcs(frame), EV_TO_NIC, true);
+    const framed = frameArray(frame.length + FCS_BYTES); // appendFcs(frame), in a slab's array
+    framed.set(frame);
+    putFcs(framed, frame.length);
+    this.enter(this.s.toNic, framed, EV_TO_NIC, true);
     this.syncTimer();
   }
 
   /**
    * Puts `frame` on line `d` behind what is queued and keeps it (the caller hands it over: the
-   * NIC's or appendFcs's new array); returns the cycle its last byte has left. `fcsComputed`: its
+   * NIC's or fromPeer's new array); returns the cycle its last byte has left. `fcsComputed`: its
    * FCS was computed by the NIC or the wire, so it is right unless the wire corrupts the frame.
    */
   private enter(d: Direction, frame: Uint8Array, event: string, fcsComputed: boolean): number {
