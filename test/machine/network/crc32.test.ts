@@ -1,7 +1,7 @@
 /*
- * The CRC-32 (zlib's native one from 256 bytes on, slicing-by-16 tables below) against the
- * bit-at-a-time definition (reflected 0xEDB88320, initial and final XOR 0xFFFFFFFF) on seeded
- * random frames and sub-ranges of every alignment and length, and the standard check value.
+ * The slicing-by-16 CRC-32 against the bit-at-a-time definition (reflected 0xEDB88320, initial
+ * and final XOR 0xFFFFFFFF) on seeded random frames and sub-ranges of every alignment, and the
+ * standard check value.
  */
 import seedrandom from "seedrandom";
 import { describe, expect, it } from "vitest";
