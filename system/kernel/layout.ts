@@ -146,8 +146,6 @@ export interface WriteRecorder {
 export class KernelMemory {
   readonly view: DataView;
   private readonly i32: Int32Array;
-  /** label()'s cache: per RAM offset, the four words last decoded there and their string. */
-  private readonly labels = new Map<number, { w0: number; w1: number; w2: number; w3: number; s: string }>();
   /** The page-walk environment the kernel translates processes' addresses with (vm.ts), reused. */
   readonly walker: { env: WalkEnv; levels: { n: number } };
 
@@ -226,17 +224,6 @@ export class KernelMemory {
 
   /** The NUL-padded label at RAM offset `off` (non-printable bytes read as "?"). */
   label(off: number): string {
-    // The same 16 bytes give the same string: the last string made at each (word-aligned) offset
-    // is kept with its bytes (a host-side cache, not state; names are read at every handler run).
-    const cached = (off & 3) === 0 ? this.labels.get(off) : undefined;
-    const w = off >> 2;
-    const i32 = this.i32;
-    if (cached && cached.w0 === i32[w] && cached.w1 === i32[w + 1] && cached.w2 === i32[w + 2] && cached.w3 === i32[w + 3]) return cached.s;
-    const s = this.decodeLabel(off);
-    if ((off & 3) === 0) this.labels.set(off, { w0: i32[w], w1: i32[w + 1], w2: i32[w + 2], w3: i32[w + 3], s });
-    return s;
-  }
-  private decodeLabel(off: number): string {
     let s = "";
     for (let i = 0; i < 16; i++) {
       const c = this.bus.ram[off + i];

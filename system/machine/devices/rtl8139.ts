@@ -283,9 +283,6 @@ const REG_WIDTH = (() => {
   return w;
 })();
 
-/** `old` with the bytes `mask` selects replaced by those of `val` (a partial register write). */
-const mergeBytes = (old: number, val: number, mask: number): number => ((old & ~mask) | (val & mask)) >>> 0;
-
 /** Base offset of the register holding byte offset `o`. */
 function regBase(o: number): number {
   while (REG_WIDTH[o] === 0) o--;
@@ -463,13 +460,14 @@ export class Rtl8139 implements Device {
   /** Writes the bytes of `val` selected by `mask` to the register at `base`. */
   private writeReg(base: number, val: number, mask: number): void {
     const s = this.state;
+    const merge = (old: number) => ((old & ~mask) | (val & mask)) >>> 0;
     if (base >= RTL_TSD0 && base < RTL_TSAD0) {
       // Only a whole-dword write starts a send (QEMU ignores narrower TSD writes).
       if (mask === 0xffffffff) this.writeTsd((base - RTL_TSD0) >> 2, val);
       return;
     }
     if (base >= RTL_TSAD0 && base < RTL_RBSTART) {
-      s.tsad[(base - RTL_TSAD0) >> 2] = mergeBytes(s.tsad[(base - RTL_TSAD0) >> 2], val, mask);
+      s.tsad[(base - RTL_TSAD0) >> 2] = merge(s.tsad[(base - RTL_TSAD0) >> 2]);
       return;
     }
     if (base < 6) {
@@ -478,23 +476,23 @@ export class Rtl8139 implements Device {
     }
     switch (base) {
       case RTL_RBSTART:
-        s.rbstart = mergeBytes(s.rbstart, val, mask);
+        s.rbstart = merge(s.rbstart);
         return;
       case RTL_CR:
         return this.writeCr(val);
       case RTL_CAPR:
-        s.rxRead = (mergeBytes((s.rxRead - 16) & 0xffff, val, mask) + 16) % this.ringSize();
+        s.rxRead = (merge((s.rxRead - 16) & 0xffff) + 16) % this.ringSize();
         return;
       case RTL_IMR:
-        s.imr = mergeBytes(s.imr, val, mask) & ISR_BITS;
+        s.imr = merge(s.imr) & ISR_BITS;
         return this.updateIrq();
       case RTL_ISR:
         s.isr &= ~(val & mask);
         return this.updateIrq();
       case RTL_TCR:
-        return this.writeTcr(mergeBytes(s.tcr, val, mask), val & mask);
+        return this.writeTcr(merge(s.tcr), val & mask);
       case RTL_RCR:
-        s.rcr = mergeBytes(s.rcr, val, mask) & RCR_WRITABLE;
+        s.rcr = merge(s.rcr) & RCR_WRITABLE;
         s.rxRead = s.rxWrite = 0; // QEMU: every RCR write resets the ring pointers
         return;
       case RTL_TCTR:
