@@ -14,7 +14,7 @@ import {
 } from "./abi.js";
 import type { Kernel } from "./kernel.js";
 import { PROC, RTS_RECEIVING, RTS_SENDING, PRIV, SF_CHECKED } from "./layout.js";
-import { newMessage, set32, type Message } from "./message.js";
+import { messageOf, set32, type Message } from "./message.js";
 import { NR_SLOTS } from "./params.js";
 import { clearRts, lookupEndpoint, setRts } from "./proc.js";
 import { pushAsync } from "./queues.js";
@@ -161,7 +161,7 @@ function takeNotification(k: Kernel, caller: number, srcE: number): Message | un
 function buildNotify(k: Kernel, from: number, to: number): Message {
   const km = k.km;
   const ticks = k.state.ticks;
-  const m = newMessage(NOTIFY_MESSAGE, { [MSG.notify.timestampLo]: ticks | 0, [MSG.notify.timestampHi]: Math.floor(ticks / 2 ** 32) });
+  const m = messageOf(NOTIFY_MESSAGE, MSG.notify.timestampLo, ticks | 0, MSG.notify.timestampHi, Math.floor(ticks / 2 ** 32));
   if (km.proc(from, PROC.endpoint) === HARDWARE) {
     set32(m, MSG.notify.interrupts, km.priv(to, PRIV.intPending));
     km.setPriv(to, PRIV.intPending, 0);

@@ -90,10 +90,38 @@ export class Kernel {
    * and counts them: the run's counters (state.counts, state.charged) say where its time went.
    */
   charge(kind: CostKind, units = 1): void {
-    const cycles = Math.ceil(this.costs[kind] * units);
+    // One case per kind, each naming its fields: V8 then caches each access, where counts[kind]
+    // with sixteen different keys takes its slow generic lookup (about 3x the time of the
+    // switch; an experiment charges some 20,000 times).
+    const c = this.costs;
+    const n = this.state.counts;
+    const ch = this.state.charged;
+    let cycles: number;
+    switch (kind) {
+      case "kernelEntry": cycles = Math.ceil(c.kernelEntry * units); n.kernelEntry += units; ch.kernelEntry += cycles; break;
+      case "ipcOp": cycles = Math.ceil(c.ipcOp * units); n.ipcOp += units; ch.ipcOp += cycles; break;
+      case "messageCopy": cycles = Math.ceil(c.messageCopy * units); n.messageCopy += units; ch.messageCopy += cycles; break;
+      case "kernelCall": cycles = Math.ceil(c.kernelCall * units); n.kernelCall += units; ch.kernelCall += cycles; break;
+      case "copyByte": cycles = Math.ceil(c.copyByte * units); n.copyByte += units; ch.copyByte += cycles; break;
+      case "contextSwitch": cycles = Math.ceil(c.contextSwitch * units); n.contextSwitch += units; ch.contextSwitch += cycles; break;
+      case "addressSpaceSwitch": cycles = Math.ceil(c.addressSpaceSwitch * units); n.addressSpaceSwitch += units; ch.addressSpaceSwitch += cycles; break;
+      case "tlbFlush": cycles = Math.ceil(c.tlbFlush * units); n.tlbFlush += units; ch.tlbFlush += cycles; break;
+      case "nativeHandler": cycles = Math.ceil(c.nativeHandler * units); n.nativeHandler += units; ch.nativeHandler += cycles; break;
+      case "interrupt": cycles = Math.ceil(c.interrupt * units); n.interrupt += units; ch.interrupt += cycles; break;
+      case "portAccess": cycles = Math.ceil(c.portAccess * units); n.portAccess += units; ch.portAccess += cycles; break;
+      case "kernelAssert": cycles = Math.ceil(c.kernelAssert * units); n.kernelAssert += units; ch.kernelAssert += cycles; break;
+      case "sanitySlot": cycles = Math.ceil(c.sanitySlot * units); n.sanitySlot += units; ch.sanitySlot += cycles; break;
+      case "sanityPte": cycles = Math.ceil(c.sanityPte * units); n.sanityPte += units; ch.sanityPte += cycles; break;
+      case "functionCall": cycles = Math.ceil(c.functionCall * units); n.functionCall += units; ch.functionCall += cycles; break;
+      case "portInstruction": cycles = Math.ceil(c.portInstruction * units); n.portInstruction += units; ch.portInstruction += cycles; break;
+      default: {
+        const other = kind as CostKind; // every kind has its case: as before, should a new kind lack one
+        cycles = Math.ceil(c[other] * units);
+        n[other] += units;
+        ch[other] += cycles;
+      }
+    }
     this.machine.clock.state.now += cycles;
-    this.state.counts[kind] += units;
-    this.state.charged[kind] += cycles;
   }
 
   /** Counts `units` of kernel work `kind` that costs nothing here (a kernel call made by function call). */

@@ -189,7 +189,9 @@ export class KernelMemory {
   /** Loads `dst.length` words from proc field `field` onward into `dst` (the saved registers, in one copy). */
   procWords(idx: number, field: number, dst: Int32Array): void {
     const at = (PROC_TABLE_OFF + idx * PROC_SIZE + field) >> 2;
-    dst.set(this.i32.subarray(at, at + dst.length));
+    const i32 = this.i32;
+    // A loop, not set(subarray()): no view object at every context restore.
+    for (let i = 0; i < dst.length; i++) dst[i] = i32[at + i];
   }
   priv(idx: number, field: number): number {
     return this.i32[(PRIV_TABLE_OFF + idx * PRIV_SIZE + field) >> 2];

@@ -13,6 +13,18 @@ export function newMessage(type = 0, fields: Record<number, number> = {}): Messa
   return m;
 }
 
+/**
+ * A message of `type` with 32-bit fields given as offset, value pairs, set in that order (for
+ * fields that do not overlap, the message newMessage makes from the same fields). For the hot
+ * paths: an object literal with computed number keys, newMessage's argument, takes about a
+ * microsecond to build and walk, ten times the rest of the message.
+ */
+export function messageOf(type: number, ...fields: number[]): Message {
+  const m = newMessage(type);
+  for (let i = 0; i + 1 < fields.length; i += 2) set32(m, fields[i], fields[i + 1]);
+  return m;
+}
+
 export const get32 = (m: ArrayLike<number>, off: number): number => (m[off] | (m[off + 1] << 8) | (m[off + 2] << 16) | (m[off + 3] << 24)) | 0;
 
 export function set32(m: Message, off: number, v: number): void {

@@ -54,9 +54,11 @@ export class Clock {
 
   /** Removes every pending event of `target` with `kind` (any kind when omitted). */
   cancel(target: string, kind?: string): void {
-    this.state.events = this.state.events.filter(
-      (e) => !(e.target === target && (kind === undefined || e.kind === kind)),
-    );
+    // In place (order kept), not filter(): devices cancel at every transmit and command, mostly nothing.
+    const events = this.state.events;
+    let kept = 0;
+    for (const e of events) if (!(e.target === target && (kind === undefined || e.kind === kind))) events[kept++] = e;
+    events.length = kept;
   }
 
   /** Time of the earliest pending event, or Infinity. */

@@ -21,22 +21,35 @@ export interface EthFrame {
 
 /** The frame's bytes, zero-padded to ETH_MIN_FRAME. Assumes 6-byte MACs and a payload that fits. */
 export function encodeEth(f: EthFrame): Uint8Array {
-  const len = Math.max(ETH_MIN_FRAME, ETH_HEADER + f.payload.length);
-  const b = new Uint8Array(len);
-  b.set(f.dst.subarray(0, MAC_LEN), 0);
-  b.set(f.src.subarray(0, MAC_LEN), MAC_LEN);
-  put16(b, 12, f.type);
+  const b = new Uint8Array(ethFrameLength(f.payload.length));
+  putEthHeader(b, f.dst, f.src, f.type);
   b.set(f.payload, ETH_HEADER);
   return b;
 }
 
-/** The frame in b (copies), or undefined when b is shorter than a header or longer than ETH_MAX_FRAME. */
+/** Bytes of a frame carrying `payloadLength` bytes: header and payload, at least ETH_MIN_FRAME. */
+export const ethFrameLength = (payloadLength: number): number => Math.max(ETH_MIN_FRAME, ETH_HEADER + payloadLength);
+
+/** Writes a frame's header (destination, source, EtherType) at the start of b. */
+export function putEthHeader(b: Uint8Array, dst: Mac, src: Mac, type: number): void {
+  // Byte by byte: six bytes each, where set(subarray()) costs a view object per address.
+  for (let i = 0; i < MAC_LEN; i++) {
+    b[i] = dst[i];
+    b[MAC_LEN + i] = src[i];
+  }
+  put16(b, 12, type);
+}
+
+/**
+ * The frame in b, or undefined when b is shorter than a header or longer than ETH_MAX_FRAME.
+ * Addresses and payload are views into b (no copy: every caller copies what it keeps).
+ */
 export function decodeEth(b: Uint8Array): EthFrame | undefined {
   if (b.length < ETH_HEADER || b.length > ETH_MAX_FRAME) return undefined;
   return {
-    dst: b.slice(0, MAC_LEN),
-    src: b.slice(MAC_LEN, 2 * MAC_LEN),
+    dst: b.subarray(0, MAC_LEN),
+    src: b.subarray(MAC_LEN, 2 * MAC_LEN),
     type: get16(b, 12),
-    payload: b.slice(ETH_HEADER),
+    payload: b.subarray(ETH_HEADER),
   };
 }

@@ -17,11 +17,12 @@ import type { NetPeer, PeerPort } from "../machine/network/peer.js";
 import { BROADCAST_MAC, type Mac, macEqual, parseIp, parseMac } from "./addr.js";
 import { ARP_REPLY, ARP_REQUEST, decodeArp, encodeArp } from "./arp.js";
 import { bufBytes } from "./bytebuf.js";
-import { decodeEth, encodeEth, ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "./ethernet.js";
-import { decodeIpv4, encodeIpv4, IPPROTO_TCP, IPPROTO_UDP } from "./ipv4.js";
+import { decodeEth, encodeEth, ETH_MAX_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "./ethernet.js";
+import { encodeIpv4Frame, encodeTcpFrame } from "./frames.js";
+import { decodeIpv4, IPPROTO_TCP, IPPROTO_UDP } from "./ipv4.js";
 import { PORT_ECHO, PORT_SINK, PORT_SOURCE, type StreamService } from "./remote-services.js";
 import { dataSent, openPassive, resetFor, type StreamConn, streamSegment, streamTimer } from "./remote-stream.js";
-import { decodeTcp, encodeTcp, TCP_ACK, TCP_RST, TCP_SYN, type TcpSegment } from "./tcp.js";
+import { decodeTcp, TCP_ACK, TCP_RST, TCP_SYN, type TcpSegment } from "./tcp.js";
 import { decodeUdp, encodeUdp } from "./udp.js";
 
 export { sourceBytes, SOURCE_MAX } from "./remote-services.js";
@@ -106,6 +107,8 @@ export class RemoteHost implements NetPeer {
   readonly config: RemoteHostConfig;
   private st: RemoteHostState;
   private port: PeerPort | undefined;
+  /** Where outgoing stream frames are built: the wire copies each one it is handed (host-side, not state). */
+  private readonly frameScratch = new Uint8Array(ETH_MAX_FRAME);
 
   constructor(options: RemoteHostOptions = {}) {
     const d = defaultRemoteHostConfig();
@@ -241,22 +244,33 @@ export class RemoteHost implements NetPeer {
   }
 
   private sendSegments(dstIp: number, segs: TcpSegment[]): void {
-    for (const s of segs) this.sendIp(dstIp, IPPROTO_TCP, encodeTcp(s, this.config.ip, dstIp));
+    for (const s of segs) {
+      const mac = this.route(dstIp);
+      if (mac !== undefined) this.send(encodeTcpFrame(mac, this.config.mac, { src: this.config.ip, dst: dstIp, protocol: IPPROTO_TCP, ttl: TTL, id: this.nextIpId() }, s, this.frameScratch));
+    }
   }
 
   /** Sends an IP packet if dst's MAC is known (true); else asks for it with ARP and drops the packet. */
   private sendIp(dst: number, protocol: number, payload: Uint8Array): boolean {
+    const mac = this.route(dst);
+    if (mac === undefined) return false;
+    this.send(encodeIpv4Frame(mac, this.config.mac, { src: this.config.ip, dst, protocol, ttl: TTL, id: this.nextIpId(), payload }));
+    return true;
+  }
+
+  /** dst's MAC when it is known; else undefined, and an ARP request for it is sent. */
+  private route(dst: number): Mac | undefined {
     const entry = this.st.arp.find((e) => e.ip === dst);
-    if (entry === undefined) {
-      const ask = encodeArp({ op: ARP_REQUEST, senderMac: this.config.mac, senderIp: this.config.ip, targetMac: new Uint8Array(6), targetIp: dst });
-      this.send(encodeEth({ dst: BROADCAST_MAC, src: this.config.mac, type: ETHERTYPE_ARP, payload: ask }));
-      return false;
-    }
+    if (entry !== undefined) return entry.mac;
+    const ask = encodeArp({ op: ARP_REQUEST, senderMac: this.config.mac, senderIp: this.config.ip, targetMac: new Uint8Array(6), targetIp: dst });
+    this.send(encodeEth({ dst: BROADCAST_MAC, src: this.config.mac, type: ETHERTYPE_ARP, payload: ask }));
+    return undefined;
+  }
+
+  private nextIpId(): number {
     const id = this.st.ipId;
     this.st.ipId = (id + 1) & 0xffff;
-    const packet = encodeIpv4({ src: this.config.ip, dst, protocol, ttl: TTL, id, payload });
-    this.send(encodeEth({ dst: entry.mac, src: this.config.mac, type: ETHERTYPE_IPV4, payload: packet }));
-    return true;
+    return id;
   }
 
   private send(frame: Uint8Array): void {

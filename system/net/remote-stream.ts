@@ -143,9 +143,12 @@ export function dataSent(c: StreamConn): number {
   return Math.max(0, Math.min(c.out.len, ((c.sndMax - c.iss) >>> 0) - 1));
 }
 
+/** A new segment of c without data (its payload the shared empty array: segments are encoded, never written). */
 function header(c: StreamConn, seq: number, flags: number): TcpSegment {
-  return { srcPort: c.localPort, dstPort: c.remotePort, seq: seq >>> 0, ack: c.rcvNxt, flags, window: WINDOW, payload: new Uint8Array(0) };
+  return { srcPort: c.localPort, dstPort: c.remotePort, seq: seq >>> 0, ack: c.rcvNxt, flags, window: WINDOW, payload: NO_DATA };
 }
+
+const NO_DATA: Uint8Array = new Uint8Array(0);
 
 function retransmitSynAck(c: StreamConn, now: number, out: TcpSegment[]): void {
   c.sndNxt = c.iss;
@@ -226,7 +229,8 @@ function transmit(c: StreamConn, out: TcpSegment[], probe = false): void {
     const off = ((c.sndNxt - c.iss) >>> 0) - 1;
     const last = ((c.sndNxt + n) >>> 0) === dataEnd;
     const seg = header(c, c.sndNxt, TCP_ACK | (last ? TCP_PSH : 0));
-    emit(c, { ...seg, payload: c.out.data.slice(off, off + n) }, n, out);
+    seg.payload = c.out.data.subarray(off, off + n); // a view: encoded (copied) at once by the caller
+    emit(c, seg, n, out);
   }
   if (c.finQueued && c.sndNxt === dataEnd) emit(c, header(c, dataEnd, TCP_FIN | TCP_ACK), 1, out);
 }

@@ -30,19 +30,27 @@ export interface TcpSegment {
 /** The segment's bytes with its checksum over the pseudo-header for srcIp -> dstIp. */
 export function encodeTcp(s: TcpSegment, srcIp: number, dstIp: number): Uint8Array {
   const b = new Uint8Array(TCP_HEADER + s.payload.length);
-  put16(b, 0, s.srcPort);
-  put16(b, 2, s.dstPort);
-  put32(b, 4, s.seq);
-  put32(b, 8, s.ack);
-  b[12] = DATA_OFFSET_5;
-  b[13] = s.flags & TCP_FLAGS_MASK;
-  put16(b, 14, s.window);
-  b.set(s.payload, TCP_HEADER);
-  put16(b, 16, internetChecksum(b, pseudoHeaderSum(srcIp, dstIp, IPPROTO_TCP, b.length)));
+  putTcp(b, 0, s, srcIp, dstIp);
   return b;
 }
 
-/** The segment (payload copied), or undefined if too short, carrying options, or badly checksummed. */
+/** Writes segment s (header, payload, checksum for srcIp -> dstIp) at b[off, off + TCP_HEADER + payload length). */
+export function putTcp(b: Uint8Array, off: number, s: TcpSegment, srcIp: number, dstIp: number): void {
+  const length = TCP_HEADER + s.payload.length;
+  put16(b, off, s.srcPort);
+  put16(b, off + 2, s.dstPort);
+  put32(b, off + 4, s.seq);
+  put32(b, off + 8, s.ack);
+  b[off + 12] = DATA_OFFSET_5;
+  b[off + 13] = s.flags & TCP_FLAGS_MASK;
+  put16(b, off + 14, s.window);
+  put16(b, off + 16, 0);
+  put16(b, off + 18, 0);
+  b.set(s.payload, off + TCP_HEADER);
+  put16(b, off + 16, internetChecksum(b, pseudoHeaderSum(srcIp, dstIp, IPPROTO_TCP, length), off, off + length));
+}
+
+/** The segment (payload a view into b), or undefined if too short, carrying options, or badly checksummed. */
 export function decodeTcp(b: Uint8Array, srcIp: number, dstIp: number): TcpSegment | undefined {
   if (b.length < TCP_HEADER || (b[12] & 0xf0) !== DATA_OFFSET_5) return undefined;
   if (internetChecksum(b, pseudoHeaderSum(srcIp, dstIp, IPPROTO_TCP, b.length)) !== 0) return undefined;
@@ -53,6 +61,6 @@ export function decodeTcp(b: Uint8Array, srcIp: number, dstIp: number): TcpSegme
     ack: get32(b, 8),
     flags: b[13] & TCP_FLAGS_MASK,
     window: get16(b, 14),
-    payload: b.slice(TCP_HEADER),
+    payload: b.subarray(TCP_HEADER),
   };
 }

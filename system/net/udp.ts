@@ -28,12 +28,12 @@ export function encodeUdp(d: UdpDatagram, srcIp: number, dstIp: number): Uint8Ar
   return b;
 }
 
-/** The datagram (payload copied), or undefined if malformed or its non-zero checksum is wrong. */
+/** The datagram (payload a view into b), or undefined if malformed or its non-zero checksum is wrong. */
 export function decodeUdp(b: Uint8Array, srcIp: number, dstIp: number): UdpDatagram | undefined {
   if (b.length < UDP_HEADER) return undefined;
   const len = get16(b, 4);
   if (len < UDP_HEADER || len > b.length) return undefined;
   const d = b.subarray(0, len);
   if (get16(b, 6) !== 0 && internetChecksum(d, pseudoHeaderSum(srcIp, dstIp, IPPROTO_UDP, len)) !== 0) return undefined;
-  return { srcPort: get16(b, 0), dstPort: get16(b, 2), payload: b.slice(UDP_HEADER, len) };
+  return { srcPort: get16(b, 0), dstPort: get16(b, 2), payload: b.subarray(UDP_HEADER, len) };
 }

@@ -111,13 +111,30 @@ function pieceOf(seed: number, path: string, n: number): Uint8Array {
 /** Bytes [from, to) of the file at `path` for `seed` (4 KiB pieces, each from its own seeded stream). */
 export function fileBytes(seed: number, path: string, from: number, to: number): Uint8Array {
   const out = new Uint8Array(Math.max(0, to - from));
+  fileBytesInto(out, seed, path, from, to);
+  return out;
+}
+
+/** Writes fileBytes(seed, path, from, to) into `out` (at least to - from bytes long: a program's buffer, say), with no array made. */
+export function fileBytesInto(out: Uint8Array, seed: number, path: string, from: number, to: number): void {
   for (let piece = Math.floor(from / 4096); piece * 4096 < to; piece++) {
     const bytes = pieceOf(seed, path, piece);
     const lo = Math.max(from, piece * 4096);
     const hi = Math.min(to, piece * 4096 + 4096);
     out.set(bytes.subarray(lo - piece * 4096, hi - piece * 4096), lo - from);
   }
-  return out;
+}
+
+/** Whether `got` is fileBytes(seed, path, from, to) (same length, same bytes), compared piece by piece with no array made. */
+export function fileBytesEqual(got: Uint8Array, seed: number, path: string, from: number, to: number): boolean {
+  if (got.length !== Math.max(0, to - from)) return false;
+  for (let piece = Math.floor(from / 4096); piece * 4096 < to; piece++) {
+    const bytes = pieceOf(seed, path, piece);
+    const lo = Math.max(from, piece * 4096);
+    const hi = Math.min(to, piece * 4096 + 4096);
+    if (Buffer.compare(got.subarray(lo - from, hi - from), bytes.subarray(lo - piece * 4096, hi - piece * 4096)) !== 0) return false;
+  }
+  return true;
 }
 
 /** The service-table entry for the workload (composition adds the drivers it may call and its parameters). */
@@ -145,7 +162,7 @@ function next(k: Api): void {
     case "open": return pathRequest(k, s.grants, PATH_BUF, VFS.OPEN, f.path);
     case "write": {
       const n = Math.min(s.p.chunk, f.size - s.offset);
-      k.write(DATA_BUF, fileBytes(s.p.seed, f.path, s.offset, s.offset + n));
+      fileBytesInto(k.view(DATA_BUF, n), s.p.seed, f.path, s.offset, s.offset + n);
       return dataRequest(k, s.grants, VFS.WRITE, s.fd, DATA_BUF, n);
     }
     case "read": return dataRequest(k, s.grants, VFS.READ, s.fd, DATA_BUF, s.p.chunk);
@@ -228,9 +245,8 @@ function readDone(k: Api, status: number, err: string): void {
     s.phase = "rclose";
     return;
   }
-  const got = k.read(DATA_BUF, status);
-  const want = fileBytes(s.p.seed, f.path, s.offset, Math.min(f.size, s.offset + status));
-  if (s.offset + status > f.size || Buffer.compare(got, want) !== 0) {
+  const got = k.view(DATA_BUF, status);
+  if (s.offset + status > f.size || !fileBytesEqual(got, s.p.seed, f.path, s.offset, Math.min(f.size, s.offset + status))) {
     mismatch(s, f.path);
     s.phase = "rclose";
     return;

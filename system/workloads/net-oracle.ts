@@ -12,7 +12,8 @@
  *
  * netWorkload packages program, parameters, progress and this oracle as a Workload.
  */
-import { net, netParams, netService, streamBytes, ECHO_PORT, type NetState } from "./net.js";
+import { fileBytesEqual } from "./files.js";
+import { net, netParams, netService, streamBytes, ECHO_PORT, STREAM_PATH, type NetState } from "./net.js";
 import type { DeviceRecords, OracleVerdict, Workload } from "./workload.js";
 
 /** What the remote host recorded of one stream connection (system/net/remote-host.ts). */
@@ -39,8 +40,8 @@ export interface NetJudgement {
 
 /** The first offset where `got` differs from the stream of `seed`, or -1. */
 function firstDifference(seed: number, got: Uint8Array): number {
+  if (fileBytesEqual(got, seed, STREAM_PATH, 0, got.length)) return -1;
   const want = streamBytes(seed, 0, got.length);
-  if (Buffer.compare(got, want) === 0) return -1;
   for (let i = 0; i < got.length; i++) if (got[i] !== want[i]) return i;
   return got.length;
 }

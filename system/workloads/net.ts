@@ -21,10 +21,10 @@
 import seedrandom from "seedrandom";
 import type { ServiceConf } from "../kernel/service.js";
 import { CPF_READ, CPF_WRITE, errorName, NET, NET_MSG } from "../kernel/abi.js";
-import { get32, newMessage, type Message } from "../kernel/message.js";
+import { get32, messageOf, type Message } from "../kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
 import { USER_Q } from "../kernel/params.js";
-import { fileBytes } from "./files.js";
+import { fileBytes, fileBytesEqual, fileBytesInto } from "./files.js";
 import { clientReceive, noteReply, num, parseParams, type VfsClientState } from "./vfs-client.js";
 
 /** The remote host (system/net/remote-host.ts) and its services. */
@@ -77,18 +77,37 @@ export function netParams(params: string): NetParams {
 }
 
 /** Bytes [from, to) of the stream the program writes for `seed`. */
-export const streamBytes = (seed: number, from: number, to: number): Uint8Array => fileBytes(seed, "net:stream", from, to);
+export const STREAM_PATH = "net:stream";
+export const streamBytes = (seed: number, from: number, to: number): Uint8Array => fileBytes(seed, STREAM_PATH, from, to);
+
+/**
+ * The first number of seedrandom(key), memoised: the workload draws one from a new key at every
+ * write of every experiment, and seeding (ARC4's key schedule) costs several microseconds. The
+ * function is pure; a host-side cache only, bounded.
+ */
+const drawCache = new Map<string, number>();
+const DRAW_CACHE_MAX = 4096;
+
+function firstDraw(key: string): number {
+  let r = drawCache.get(key);
+  if (r === undefined) {
+    r = seedrandom(key)();
+    if (drawCache.size >= DRAW_CACHE_MAX) drawCache.delete(drawCache.keys().next().value!);
+    drawCache.set(key, r);
+  }
+  return r;
+}
 
 /** The size of write number `i`: seeded, 1..maxwrite, with the edge sizes first (1 byte, one segment, one more). */
 export function writeSize(p: NetParams, i: number): number {
   const edges = [1, 1460, 1461, p.maxwrite];
   if (i < edges.length) return Math.min(edges[i], p.maxwrite);
-  return 1 + Math.floor(seedrandom(`net:write:${p.seed}:${i}`)() * p.maxwrite);
+  return 1 + Math.floor(firstDraw(`net:write:${p.seed}:${i}`) * p.maxwrite);
 }
 
 /** Datagram `i` for `seed`: 16..1024 bytes. */
 export function datagramBytes(seed: number, i: number): Uint8Array {
-  const size = 16 + Math.floor(seedrandom(`net:udp-size:${seed}:${i}`)() * 1009);
+  const size = 16 + Math.floor(firstDraw(`net:udp-size:${seed}:${i}`) * 1009);
   return fileBytes(seed, `net:udp:${i}`, 0, size);
 }
 
@@ -100,15 +119,17 @@ type Api = NativeApi<NetState>;
 
 const inet = (k: Api): number => k.lookup("inet") ?? -1;
 
-function request(k: Api, type: number, fields: Record<number, number>): void {
-  k.sendrec(inet(k), newMessage(type, fields));
+/** A request of `type` with its fields as offset, value pairs (messageOf). */
+function request(k: Api, type: number, ...fields: number[]): void {
+  k.sendrec(inet(k), messageOf(type, ...fields));
 }
 
-/** A request that moves data through a grant on [DATA_BUF, DATA_BUF + bytes). */
-function dataRequest(k: Api, type: number, bytes: number, access: number, fields: Record<number, number>): void {
+/** A request that moves data through a grant on [DATA_BUF, DATA_BUF + bytes); more fields as offset, value pairs. */
+function dataRequest(k: Api, type: number, bytes: number, access: number, ...fields: number[]): void {
   const g = k.grant(inet(k), DATA_BUF, Math.max(bytes, 1), access);
   k.state.grants.push(g);
-  request(k, type, { [NET_MSG.request.fd]: k.state.fd, [NET_MSG.request.grant]: g, [NET_MSG.request.bytes]: bytes, ...fields });
+  const R = NET_MSG.request;
+  request(k, type, R.fd, k.state.fd, R.grant, g, R.bytes, bytes, ...fields);
 }
 
 /** Issues the request of the current phase. */
@@ -117,36 +138,36 @@ function next(k: Api): void {
   const R = NET_MSG.request;
   switch (s.phase) {
     case "socket":
-      return request(k, NET.SOCKET, { [R.type]: NET.STREAM });
+      return request(k, NET.SOCKET, R.type, NET.STREAM);
     case "connect":
-      return request(k, NET.CONNECT, { [R.fd]: s.fd, [R.ip]: REMOTE_IP, [R.port]: ECHO_PORT });
+      return request(k, NET.CONNECT, R.fd, s.fd, R.ip, REMOTE_IP, R.port, ECHO_PORT);
     case "stream": {
       if (s.sent < s.p.bytes && s.sent - s.received < s.p.lag) {
         const n = Math.min(writeSize(s.p, s.writes), s.p.bytes - s.sent);
-        k.write(DATA_BUF, streamBytes(s.p.seed, s.sent, s.sent + n));
+        fileBytesInto(k.view(DATA_BUF, n), s.p.seed, STREAM_PATH, s.sent, s.sent + n); // streamBytes, written in place
         s.pending = "send";
-        return dataRequest(k, NET.SEND, n, CPF_READ, {});
+        return dataRequest(k, NET.SEND, n, CPF_READ);
       }
       if (s.received < s.sent) {
         s.pending = "recv";
-        return dataRequest(k, NET.RECV, Math.min(DATA_MAX, s.sent - s.received), CPF_WRITE, {});
+        return dataRequest(k, NET.RECV, Math.min(DATA_MAX, s.sent - s.received), CPF_WRITE);
       }
       s.phase = "close";
       return next(k);
     }
     case "close":
     case "uclose":
-      return request(k, NET.CLOSE, { [R.fd]: s.fd });
+      return request(k, NET.CLOSE, R.fd, s.fd);
     case "usocket":
       if (s.datagrams >= s.p.udp) return finish(s);
-      return request(k, NET.SOCKET, { [R.type]: NET.DGRAM });
+      return request(k, NET.SOCKET, R.type, NET.DGRAM);
     case "sendto": {
       const d = datagramBytes(s.p.seed, s.datagrams);
       k.write(DATA_BUF, d);
-      return dataRequest(k, NET.SENDTO, d.length, CPF_READ, { [R.ip]: REMOTE_IP, [R.port]: ECHO_PORT });
+      return dataRequest(k, NET.SENDTO, d.length, CPF_READ, R.ip, REMOTE_IP, R.port, ECHO_PORT);
     }
     case "recvfrom":
-      return dataRequest(k, NET.RECVFROM, 2048, CPF_WRITE, { [R.timeout]: s.p.timeout });
+      return dataRequest(k, NET.RECVFROM, 2048, CPF_WRITE, R.timeout, s.p.timeout);
     case "done":
       return finish(s);
   }
@@ -229,8 +250,8 @@ function streamDone(k: Api, status: number): void {
     s.phase = "close";
     return;
   }
-  const got = k.read(DATA_BUF, Math.min(status, DATA_MAX));
-  if (s.received + status > s.sent || Buffer.compare(got, streamBytes(s.p.seed, s.received, s.received + status)) !== 0) {
+  const got = k.view(DATA_BUF, Math.min(status, DATA_MAX));
+  if (s.received + status > s.sent || !fileBytesEqual(got, s.p.seed, STREAM_PATH, s.received, s.received + status)) {
     s.mismatches.push(`stream@${s.received}`);
     s.phase = "close";
     return;

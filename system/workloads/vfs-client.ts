@@ -5,7 +5,7 @@
  * revokes when the reply comes (the grant ids go to `grants`).
  */
 import { CLOCK, CPF_READ, CPF_WRITE, errorName, NOTIFY_MESSAGE, VFS, VFS_MSG, VFS_PROC_NR } from "../kernel/abi.js";
-import { msgSource, msgType, newMessage, set32, setString, type Message } from "../kernel/message.js";
+import { msgSource, msgType, messageOf, newMessage, set32, setString, type Message } from "../kernel/message.js";
 import type { NativeApi } from "../kernel/native.js";
 
 /** `key=value` words of a boot parameter string. */
@@ -35,7 +35,7 @@ export function pathRequest(k: NativeApi<unknown>, grants: number[], pathBuf: nu
 export function dataRequest(k: NativeApi<unknown>, grants: number[], type: number, fd: number, va: number, bytes: number): void {
   const g = k.grant(vfsEndpoint(k), va, Math.max(bytes, 1), type === VFS.WRITE ? CPF_READ : CPF_WRITE);
   grants.push(g);
-  k.sendrec(vfsEndpoint(k), newMessage(type, { [VFS_MSG.request.fd]: fd, [VFS_MSG.request.grant]: g, [VFS_MSG.request.bytes]: bytes }));
+  k.sendrec(vfsEndpoint(k), messageOf(type, VFS_MSG.request.fd, fd, VFS_MSG.request.grant, g, VFS_MSG.request.bytes, bytes));
 }
 
 /** What every workload program keeps about its requests (files.ts, throughput.ts, net.ts). */

@@ -8,6 +8,7 @@ import { BROADCAST_MAC, ipToString, macEqual, macToString, parseIp, parseMac } f
 import { ARP_REPLY, ARP_REQUEST, decodeArp, encodeArp } from "../../system/net/arp.js";
 import { internetChecksum, pseudoHeaderSum } from "../../system/net/checksum.js";
 import { decodeEth, encodeEth, ETH_HEADER, ETH_MAX_FRAME, ETH_MIN_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "../../system/net/ethernet.js";
+import { encodeIpv4Frame, encodeTcpFrame } from "../../system/net/frames.js";
 import { decodeIpv4, encodeIpv4, IPPROTO_TCP, IPPROTO_UDP, IPV4_HEADER } from "../../system/net/ipv4.js";
 import { MSS, seqLe, seqLt } from "../../system/net/stream-rules.js";
 import { decodeTcp, encodeTcp, TCP_ACK, TCP_HEADER, TCP_PSH, TCP_SYN } from "../../system/net/tcp.js";
@@ -271,6 +272,57 @@ describe("decoders under fuzz", () => {
         b[off] ^= 1 + Math.floor(rng() * 255);
         expect(decode(b), `${name} byte ${off}`).toBeUndefined();
       }
+    }
+  });
+});
+
+describe("frames built in one buffer", () => {
+  // The layer-by-layer encoders are the reference: frames.ts must give their bytes exactly.
+  const rng = seedrandom("frames");
+  const bytes = (n: number): Uint8Array => Uint8Array.from({ length: n }, () => Math.floor(rng() * 256));
+  const segment = (len: number) => ({
+    srcPort: Math.floor(rng() * 65536), dstPort: Math.floor(rng() * 65536), seq: Math.floor(rng() * 2 ** 32), ack: Math.floor(rng() * 2 ** 32),
+    flags: Math.floor(rng() * 64), window: Math.floor(rng() * 65536), payload: bytes(len),
+  });
+  const header = (protocol: number) => ({ src: Math.floor(rng() * 2 ** 32), dst: Math.floor(rng() * 2 ** 32), protocol, ttl: Math.floor(rng() * 256), id: Math.floor(rng() * 65536) });
+
+  it("encodeTcpFrame equals encodeEth(encodeIpv4(encodeTcp)), in a new array and in a dirty scratch buffer", () => {
+    const scratch = new Uint8Array(ETH_MAX_FRAME);
+    for (const len of [0, 1, 5, 6, 7, 40, 1459, MSS, ...Array.from({ length: 40 }, () => Math.floor(rng() * (MSS + 1)))]) {
+      const h = header(IPPROTO_TCP);
+      const s = segment(len);
+      const want = encodeEth({ dst: HOST_MAC, src: GUEST_MAC, type: ETHERTYPE_IPV4, payload: encodeIpv4({ ...h, payload: encodeTcp(s, h.src, h.dst) }) });
+      expect(encodeTcpFrame(HOST_MAC, GUEST_MAC, h, s)).toEqual(want);
+      scratch.set(bytes(scratch.length)); // what an earlier frame left there must not show
+      const inScratch = encodeTcpFrame(HOST_MAC, GUEST_MAC, h, s, scratch);
+      expect(inScratch.buffer).toBe(scratch.buffer);
+      expect(Array.from(inScratch)).toEqual(Array.from(want));
+    }
+  });
+
+  it("encodeTcpFrame makes a new array when the scratch buffer is too small", () => {
+    const h = header(IPPROTO_TCP);
+    const s = segment(100);
+    const small = new Uint8Array(64);
+    const f = encodeTcpFrame(HOST_MAC, GUEST_MAC, h, s, small);
+    expect(f.buffer).not.toBe(small.buffer);
+    expect(decodeTcp(decodeIpv4(decodeEth(f)!.payload)!.payload, h.src, h.dst)?.payload).toEqual(s.payload);
+  });
+
+  it("encodeIpv4Frame equals encodeEth(encodeIpv4)", () => {
+    for (const len of [0, 8, 26, 27, 500, 1480]) {
+      const p = { ...header(IPPROTO_UDP), payload: bytes(len) };
+      expect(encodeIpv4Frame(GUEST_MAC, HOST_MAC, p)).toEqual(encodeEth({ dst: GUEST_MAC, src: HOST_MAC, type: ETHERTYPE_IPV4, payload: encodeIpv4(p) }));
+    }
+  });
+
+  it("the checksum of a range equals that of the range's copy", () => {
+    const b = bytes(300);
+    for (let n = 0; n < 60; n++) {
+      const start = Math.floor(rng() * 300);
+      const end = start + Math.floor(rng() * (300 - start + 1));
+      const initial = Math.floor(rng() * 0x3ffff);
+      expect(internetChecksum(b, initial, start, end)).toBe(internetChecksum(b.slice(start, end), initial));
     }
   });
 });

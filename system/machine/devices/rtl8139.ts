@@ -39,7 +39,8 @@
  */
 import type { AccessSize, Device, DeviceContext, Region } from "../device.js";
 import { IRQ_RTL8139, PORT_RTL8139 } from "../memmap.js";
-import { appendFcs, etherCrcBe, fcsOk } from "../network/crc32.js";
+import { etherCrcBe, FCS_BYTES, fcsOk, putFcs } from "../network/crc32.js";
+import { frameArray } from "../network/frame-arrays.js";
 
 /** Register offsets from PORT_RTL8139. */
 export const RTL_IDR = 0x00;
@@ -149,8 +150,12 @@ const EV_TIMEOUT = "timeout";
 
 /** The medium the transmitter drives (the wire, network/wire.ts). */
 export interface NicLink {
-  /** Puts `frame` (with FCS) on the medium now; returns the cycle its last byte has left the NIC. */
-  send(frame: Uint8Array): number;
+  /**
+   * Puts `frame` (with FCS) on the medium now and takes it (the NIC does not touch it again);
+   * returns the cycle its last byte has left the NIC. `fcsComputed`: the NIC computed the FCS
+   * itself, so it is known to be right (else it is the guest's, TCR.CRC).
+   */
+  send(frame: Uint8Array, fcsComputed: boolean): number;
 }
 
 /** What the NIC counted (device state; kept across resets). */
@@ -290,6 +295,8 @@ export class Rtl8139 implements Device {
   readonly ports: Region[] = [{ base: PORT_RTL8139, size: 256 }];
   state: Rtl8139State = powerOnState(zeroCounters());
   private link: NicLink | null = null;
+  /** Where toRing assembles a ring record (header + frame) before its DMA (host-side scratch, not state). */
+  private readonly ringRecord = new Uint8Array(4 + RX_MAX_FRAME);
 
   constructor(private readonly ctx: DeviceContext) {}
 
@@ -581,18 +588,20 @@ export class Rtl8139 implements Device {
     s.txNext = (n + 1) & 3;
     const size = s.tsd[n] & TSD_SIZE;
     if (size > TX_MAX_FRAME) return this.abort(n);
-    const data = new Uint8Array(size);
-    if (!this.ctx.dma.read(NAME, s.tsad[n], data)) {
+    // Without TCR.CRC the chip appends the FCS: the frame is read into a buffer with room for it.
+    const appendCrc = !(s.tcr & TCR_CRC);
+    const frame = frameArray(appendCrc ? size + FCS_BYTES : size);
+    if (!this.ctx.dma.read(NAME, s.tsad[n], frame.subarray(0, size))) {
       s.counters.dmaRefused++;
       return this.abort(n);
     }
     s.tsd[n] |= TSD_OWN; // in the FIFO: the host may reuse the buffer
     let done = this.ctx.clock.now;
     if (size > 0) {
-      const frame = s.tcr & TCR_CRC ? data : appendFcs(data);
+      if (appendCrc) putFcs(frame, size);
       s.counters.txFrames++;
       s.counters.txBytes += frame.length;
-      done = this.link ? this.link.send(frame) : done + frame.length * UNLINKED_CYCLES_PER_BYTE;
+      done = this.link ? this.link.send(frame, appendCrc) : done + frame.length * UNLINKED_CYCLES_PER_BYTE;
     }
     this.ctx.clock.scheduleAt(done, NAME, EV_TX[n]);
   }
@@ -613,8 +622,12 @@ export class Rtl8139 implements Device {
     return 8192 << ((this.state.rcr >>> 11) & 3);
   }
 
-  /** A frame (with its FCS) arrives from the link. */
-  receive(frame: Uint8Array): void {
+  /**
+   * A frame (with its FCS) arrives from the link. `fcsRight`: the link knows the FCS is right
+   * (it computed it and did not corrupt the frame), so the check's result is known and not
+   * computed again; the NIC does not keep `frame`.
+   */
+  receive(frame: Uint8Array, fcsRight = false): void {
     const s = this.state;
     const c = s.counters;
     if (!(s.cr & CR_RE) || s.halted) {
@@ -622,7 +635,7 @@ export class Rtl8139 implements Device {
       return;
     }
     let status = 0;
-    const good = fcsOk(frame);
+    const good = fcsRight || fcsOk(frame);
     if (!good) {
       c.rxCrcErrors++;
       if (!(s.rcr & RCR_AER)) return;
@@ -674,7 +687,7 @@ export class Rtl8139 implements Device {
       s.counters.rxOverruns++;
       return this.updateIrq();
     }
-    const rec = new Uint8Array(4 + len);
+    const rec = this.ringRecord.subarray(0, 4 + len);
     const header = (status & 0xffff) | (len << 16);
     rec[0] = header & 0xff;
     rec[1] = (header >>> 8) & 0xff;

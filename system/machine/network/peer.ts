@@ -6,14 +6,14 @@
 
 /** What the wire offers the peer plugged into its far end. */
 export interface PeerPort {
-  /** Sends a frame (without FCS) towards the NIC; the wire schedules its arrival. */
+  /** Sends a frame (without FCS) towards the NIC; the wire schedules its arrival (with a copy: the peer may reuse the array). */
   transmit(frame: Uint8Array): void;
 }
 
 /** A host on the far end of the wire (the remote host). All time is in emulated cycles. */
 export interface NetPeer {
   attach(port: PeerPort): void;
-  /** A frame (FCS checked and stripped) arrives at cycle `now`. */
+  /** A frame (FCS checked and stripped) arrives at cycle `now`; the peer copies what it keeps of it. */
   receive(frame: Uint8Array, now: number): void;
   /** The cycle at which the peer next wants onTimer (retransmission etc.), or -1 for none. */
   nextTimer(): number;

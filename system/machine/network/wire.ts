@@ -21,7 +21,8 @@ import seedrandom from "seedrandom";
 import type { Device, DeviceContext, DeviceRecord, Region } from "../device.js";
 import type { NicLink, Rtl8139 } from "../devices/rtl8139.js";
 import { CPU_HZ } from "../memmap.js";
-import { appendFcs, FCS_BYTES, fcsOk } from "./crc32.js";
+import { FCS_BYTES, fcsOk, putFcs } from "./crc32.js";
+import { frameArray } from "./frame-arrays.js";
 import type { NetPeer, PeerPort } from "./peer.js";
 
 /** Default propagation latency: 50 µs. */
@@ -103,6 +104,12 @@ export class Wire implements Device, NicLink {
   readonly ports: Region[] = [];
   private s: WireState = { toPeer: idleDirection(), toNic: idleDirection(), rng: null, timerAt: -1 };
   private prng: seedrandom.StatefulPRNG<seedrandom.State.Alea> | null = null;
+  /**
+   * Frames in flight whose FCS is known to be right (computed by the NIC or the wire and not
+   * corrupted since), so their check on arrival need not run the CRC again. Host-side only, not
+   * state: frames restored from a snapshot are copies, absent here, and get the full check.
+   */
+  private fcsRight = new WeakSet<Uint8Array>();
   private readonly latency: number;
   private readonly cyclesPerByte: number;
   private readonly loss: number;
@@ -135,19 +142,26 @@ export class Wire implements Device, NicLink {
     return { wire: this.s, peer: this.peer.state };
   }
 
-  /** The NIC puts a frame (with FCS) on the wire; returns the cycle its last byte has left. */
-  send(frame: Uint8Array): number {
-    return this.enter(this.s.toPeer, frame, EV_TO_PEER);
+  /** The NIC puts a frame (with FCS) on the wire and leaves it to the wire; returns the cycle its last byte has left. */
+  send(frame: Uint8Array, fcsComputed: boolean): number {
+    return this.enter(this.s.toPeer, frame, EV_TO_PEER, fcsComputed);
   }
 
   /** The peer sends a frame (without FCS). */
   private fromPeer(frame: Uint8Array): void {
-    this.enter(this.s.toNic, appendFcs(frame), EV_TO_NIC);
+    const framed = frameArray(frame.length + FCS_BYTES); // appendFcs(frame), in a slab's array
+    framed.set(frame);
+    putFcs(framed, frame.length);
+    this.enter(this.s.toNic, framed, EV_TO_NIC, true);
     this.syncTimer();
   }
 
-  /** Puts `frame` on line `d` behind what is queued; returns the cycle its last byte has left. */
-  private enter(d: Direction, frame: Uint8Array, event: string): number {
+  /**
+   * Puts `frame` on line `d` behind what is queued and keeps it (the caller hands it over: the
+   * NIC's or fromPeer's new array); returns the cycle its last byte has left. `fcsComputed`: its
+   * FCS was computed by the NIC or the wire, so it is right unless the wire corrupts the frame.
+   */
+  private enter(d: Direction, frame: Uint8Array, event: string, fcsComputed: boolean): number {
     const now = this.ctx.clock.now;
     const start = Math.max(now, d.freeAt);
     const end = start + Math.ceil((WIRE_PREAMBLE_BYTES + frame.length) * this.cyclesPerByte);
@@ -158,16 +172,18 @@ export class Wire implements Device, NicLink {
       d.counters.lost++;
       return end;
     }
-    const copy = frame.slice();
-    if (this.corrupt > 0 && copy.length > 0 && this.draw() < this.corrupt) {
-      copy[Math.floor(this.draw() * copy.length)] ^= 0xff;
+    let corrupted = false;
+    if (this.corrupt > 0 && frame.length > 0 && this.draw() < this.corrupt) {
+      frame[Math.floor(this.draw() * frame.length)] ^= 0xff;
+      corrupted = true;
       d.counters.corrupted++;
       // Towards the NIC the FCS is the wire's own (fromPeer): only a corruption breaks it (CRC-32
       // detects every one-byte error), so it is counted here and the NIC alone computes the CRC.
       if (d === this.s.toNic) d.counters.badFcs++;
     }
+    if (fcsComputed && !corrupted) this.fcsRight.add(frame);
     const at = end + this.latency;
-    d.frames.push({ at, frame: copy });
+    d.frames.push({ at, frame });
     this.ctx.clock.scheduleAt(at, NAME, event);
     return end;
   }
@@ -190,14 +206,16 @@ export class Wire implements Device, NicLink {
     const d = kind === EV_TO_NIC ? this.s.toNic : kind === EV_TO_PEER ? this.s.toPeer : undefined;
     while (d && d.frames.length && d.frames[0].at <= now) {
       const { frame } = d.frames.shift()!;
+      const known = this.fcsRight.has(frame);
       if (d === this.s.toNic) {
-        this.nic.receive(frame);
+        this.nic.receive(frame, known);
         continue;
       }
-      const good = fcsOk(frame); // the NIC's FCS, or whatever the guest sent with TCR.CRC set
+      const good = known || fcsOk(frame); // the NIC's FCS, or whatever the guest sent with TCR.CRC set
       if (!good) d.counters.badFcs++;
       else {
-        this.peer.receive(frame.slice(0, frame.length - FCS_BYTES), now);
+        // A view: the frame has left the wire's state, and the peer does not keep what it is given.
+        this.peer.receive(frame.subarray(0, frame.length - FCS_BYTES), now);
         this.syncTimer();
       }
     }

@@ -15,7 +15,7 @@
 import {
   CPF_READ, CPF_WRITE, EBADSRCDST, EDEADSRCDST, errorName, MSG, NDEV_CONF, NDEV_INIT, NDEV_RECV, NDEV_REPLY_BIT, NDEV_SEND, NONE, OK,
 } from "../../kernel/abi.js";
-import { get32, newMessage, type Message } from "../../kernel/message.js";
+import { get32, messageOf, type Message } from "../../kernel/message.js";
 import {
   DRV_CONF, DRV_DOWN, DRV_INIT, DRV_UP, FBUF, FRAME_BUF, frameAddr, G, isGrant, NR_FBUFS, NR_RX, type NetMem,
 } from "./memory.js";
@@ -50,8 +50,8 @@ function nextId(m: NetMem): number {
  * Sends NDEV request `type` to the driver: OK or the error. A dead or vanished driver
  * (EDEADSRCDST, EBADSRCDST) is lost; another error (the kernel's queue full) fails this request only.
  */
-function request(k: Api, m: NetMem, type: number, fields: Record<number, number>): number {
-  const r = k.send(m.g(G.drvEndpoint), newMessage(type, fields));
+function request(k: Api, m: NetMem, type: number, ...fields: number[]): number {
+  const r = k.send(m.g(G.drvEndpoint), messageOf(type, ...fields));
   if (r === -EDEADSRCDST || r === -EBADSRCDST) lost(k, m, `${errorName(r)} sending request 0x${type.toString(16)}`);
   else if (r !== OK) note(k, `request 0x${type.toString(16)} to the driver failed: ${errorName(r)}`);
   return r;
@@ -101,10 +101,10 @@ export function announced(k: Api, m: NetMem): void {
   const id = nextId(m);
   m.setG(G.drvReqId, id);
   m.setG(G.drvStatus, DRV_INIT);
-  if (request(k, m, NDEV_INIT, { [MSG.ndev.id]: id }) !== OK) m.setG(G.drvStatus, DRV_DOWN);
+  if (request(k, m, NDEV_INIT, MSG.ndev.id, id) !== OK) m.setG(G.drvStatus, DRV_DOWN);
 }
 
-/** What a driver reply meant for the layers above. */
+/** What a driver reply meant for the layers above (a frame: a view of its buffer, valid during this handler run). */
 export type DriverEvent = { kind: "up" } | { kind: "frame"; frame: Uint8Array } | { kind: "sent" } | { kind: "none" };
 
 /** Whether `type` is an NDEV reply. */
@@ -127,7 +127,9 @@ export function driverReply(k: Api, m: NetMem, from: number, msg: Message): Driv
       note(k, `driver answered ${rx ? "NDEV_RECV" : "NDEV_SEND"} with ${errorName(status)}`);
     }
     if (!rx) return { kind: "sent" };
-    const frame = status > 0 && status <= FRAME_BUF ? m.view(frameAddr(i), status).slice() : undefined;
+    // A view of the receive buffer, no copy: nothing writes it before the handler returns (the
+    // driver, a process, fills it again only when it next runs), and the layers above copy what they keep.
+    const frame = status > 0 && status <= FRAME_BUF ? m.view(frameAddr(i), status) : undefined;
     // A refused receive is posted again at the next clock tick, not at once: a driver that keeps
     // refusing (its queue full, its receive path broken) would otherwise hold both in a livelock.
     if (status >= 0) postReceive(k, m, i);
@@ -153,7 +155,7 @@ function controlReply(k: Api, m: NetMem, msg: Message, type: number, status: num
     const next = nextId(m);
     m.setG(G.drvReqId, next);
     m.setG(G.drvStatus, DRV_CONF);
-    if (request(k, m, NDEV_CONF, { [MSG.ndev.id]: next, [MSG.ndev.mode]: m.g(G.mode) }) !== OK) m.setG(G.drvStatus, DRV_DOWN);
+    if (request(k, m, NDEV_CONF, MSG.ndev.id, next, MSG.ndev.mode, m.g(G.mode)) !== OK) m.setG(G.drvStatus, DRV_DOWN);
     return { kind: "none" };
   }
   m.setG(G.drvStatus, DRV_UP);
@@ -182,7 +184,7 @@ function postReceive(k: Api, m: NetMem, i: number): void {
   m.setFbuf(i, FBUF.grant, k.grant(ep, frameAddr(i), FRAME_BUF, CPF_WRITE));
   m.setFbuf(i, FBUF.id, id);
   m.setFbuf(i, FBUF.busy, 1);
-  const r = request(k, m, NDEV_RECV, { [MSG.ndev.id]: id, [MSG.ndev.grant]: m.fbuf(i, FBUF.grant), [MSG.ndev.count]: FRAME_BUF });
+  const r = request(k, m, NDEV_RECV, MSG.ndev.id, id, MSG.ndev.grant, m.fbuf(i, FBUF.grant), MSG.ndev.count, FRAME_BUF);
   if (r !== OK) release(k, m, i);
 }
 
@@ -216,7 +218,7 @@ export function transmit(k: Api, m: NetMem, frame: Uint8Array): boolean {
   m.setFbuf(i, FBUF.id, id);
   m.setFbuf(i, FBUF.len, frame.length);
   m.setFbuf(i, FBUF.busy, 1);
-  const r = request(k, m, NDEV_SEND, { [MSG.ndev.id]: id, [MSG.ndev.grant]: m.fbuf(i, FBUF.grant), [MSG.ndev.count]: frame.length });
+  const r = request(k, m, NDEV_SEND, MSG.ndev.id, id, MSG.ndev.grant, m.fbuf(i, FBUF.grant), MSG.ndev.count, frame.length);
   if (r !== OK) {
     release(k, m, i);
     k.state.stats.framesDropped++;

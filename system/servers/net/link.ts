@@ -8,8 +8,10 @@
  */
 import { ARP_REPLY, ARP_REQUEST, decodeArp, encodeArp } from "../../net/arp.js";
 import { BROADCAST_MAC, ipToString as ipStr, macToString } from "../../net/addr.js";
-import { decodeEth, encodeEth, ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "../../net/ethernet.js";
-import { decodeIpv4, encodeIpv4, type Ipv4Packet } from "../../net/ipv4.js";
+import { decodeEth, encodeEth, ETH_MAX_FRAME, ETHERTYPE_ARP, ETHERTYPE_IPV4 } from "../../net/ethernet.js";
+import { encodeIpv4Frame, encodeTcpFrame } from "../../net/frames.js";
+import { decodeIpv4, IPPROTO_TCP, type Ipv4Header, type Ipv4Packet } from "../../net/ipv4.js";
+import type { TcpSegment } from "../../net/tcp.js";
 import { driverUp, transmit } from "./driver.js";
 import {
   ARP, ARP_ENTRIES, ARP_FAILED, ARP_FREE, ARP_PENDING, ARP_RESOLVED, G, macHi, macLo, macOf, type NetMem,
@@ -122,6 +124,28 @@ function nextHop(m: NetMem, dst: number): number {
  * try again later) or "dropped" (no driver, no transmit buffer, or resolution failed).
  */
 export function ipOutput(k: Api, m: NetMem, dst: number, protocol: number, payload: Uint8Array): "sent" | "pending" | "dropped" {
+  const i = route(k, m, dst);
+  if (typeof i === "string") return i;
+  const frame = encodeIpv4Frame(macOf(m.arp(i, ARP.macLo), m.arp(i, ARP.macHi)), m.mac(), { ...nextHeader(m, dst, protocol), payload });
+  return transmit(k, m, frame) ? "sent" : "dropped";
+}
+
+/** A stream segment to `dst`: ipOutput(k, m, dst, IPPROTO_TCP, encodeTcp(seg, our address, dst)), the frame built in one buffer. */
+export function tcpOutput(k: Api, m: NetMem, dst: number, seg: TcpSegment): "sent" | "pending" | "dropped" {
+  const i = route(k, m, dst);
+  if (typeof i === "string") return i;
+  const dstMac = macOf(m.arp(i, ARP.macLo), m.arp(i, ARP.macHi), macScratch[0]);
+  const frame = encodeTcpFrame(dstMac, macOf(m.g(G.macLo), m.g(G.macHi), macScratch[1]), nextHeader(m, dst, IPPROTO_TCP), seg, frameScratch);
+  return transmit(k, m, frame) ? "sent" : "dropped";
+}
+
+/** Where stream frames are built before transmit copies them into a frame buffer (host-side, not state). */
+const frameScratch = new Uint8Array(ETH_MAX_FRAME);
+/** And the two addresses that go into them. */
+const macScratch = [new Uint8Array(6), new Uint8Array(6)];
+
+/** The resolved ARP entry of dst's next hop, or what became of the packet: "pending" (being resolved) or "dropped". */
+function route(k: Api, m: NetMem, dst: number): number | "pending" | "dropped" {
   if (!driverUp(m)) {
     k.state.stats.framesDropped++;
     return "dropped";
@@ -138,11 +162,14 @@ export function ipOutput(k: Api, m: NetMem, dst: number, protocol: number, paylo
     arpResolve(k, m, hop);
     return "pending";
   }
+  return i;
+}
+
+/** The header of our next packet to dst (takes an IP identification). */
+function nextHeader(m: NetMem, dst: number, protocol: number): Ipv4Header {
   const id = m.g(G.ipId);
   m.setG(G.ipId, (id + 1) & 0xffff);
-  const packet: Ipv4Packet = { src: m.g(G.ip) >>> 0, dst: dst >>> 0, protocol, ttl: TTL, id: id & 0xffff, payload };
-  const frame = encodeEth({ dst: macOf(m.arp(i, ARP.macLo), m.arp(i, ARP.macHi)), src: m.mac(), type: ETHERTYPE_IPV4, payload: encodeIpv4(packet) });
-  return transmit(k, m, frame) ? "sent" : "dropped";
+  return { src: m.g(G.ip) >>> 0, dst: dst >>> 0, protocol, ttl: TTL, id: id & 0xffff };
 }
 
 /** What a received frame carried for the layers above. */

@@ -240,9 +240,15 @@ export class NetMem {
   }
 }
 
-/** A MAC from its two words (bytes 0-3 low word, byte 0 lowest; bytes 4-5). */
-export function macOf(lo: number, hi: number): Uint8Array {
-  return new Uint8Array([lo & 0xff, (lo >>> 8) & 0xff, (lo >>> 16) & 0xff, (lo >>> 24) & 0xff, hi & 0xff, (hi >>> 8) & 0xff]);
+/** A MAC from its two words (bytes 0-3 low word, byte 0 lowest; bytes 4-5), written into `into` (default a new array). */
+export function macOf(lo: number, hi: number, into = new Uint8Array(6)): Uint8Array {
+  into[0] = lo;
+  into[1] = lo >>> 8;
+  into[2] = lo >>> 16;
+  into[3] = lo >>> 24;
+  into[4] = hi;
+  into[5] = hi >>> 8;
+  return into;
 }
 export const macLo = (m: Uint8Array): number => m[0] | (m[1] << 8) | (m[2] << 16) | (m[3] << 24);
 export const macHi = (m: Uint8Array): number => m[4] | (m[5] << 8);

@@ -5,7 +5,7 @@
  * both come from RAM and are clamped before use.
  */
 import { errorName, NET, NET_MSG, NONE } from "../../kernel/abi.js";
-import { newMessage } from "../../kernel/message.js";
+import { messageOf } from "../../kernel/message.js";
 import { SOCK, NR_SOCKS, S_FREE, SOCK_BUF, clampBuf, G, type NetMem } from "./memory.js";
 import type { Api } from "./types.js";
 
@@ -57,7 +57,7 @@ export function reply(k: Api, to: number, status: number, ip = 0, port = 0): voi
     const name = errorName(status);
     k.state.stats.errors[name] = (k.state.stats.errors[name] ?? 0) + 1;
   }
-  k.send(to, newMessage(NET.REPLY, { [NET_MSG.reply.status]: status, [NET_MSG.reply.ip]: ip, [NET_MSG.reply.port]: port }));
+  k.send(to, messageOf(NET.REPLY, NET_MSG.reply.status, status, NET_MSG.reply.ip, ip, NET_MSG.reply.port, port));
 }
 
 // ---- rings -------------------------------------------------------------------------------------
@@ -91,11 +91,17 @@ export function ringToGrant(k: Api, base: number, start: number, to: number, gra
   return 0;
 }
 
-/** A copy of `n` bytes at offset `off` from the ring's start. */
+/**
+ * The `n` bytes at offset `off` from the ring's start: a view of the ring when they do not wrap,
+ * else a copy (for a caller that copies them at once: the segment encoder).
+ */
 export function ringBytes(m: NetMem, base: number, start: number, off: number, n: number): Uint8Array {
-  const out = new Uint8Array(Math.max(0, Math.min(n, SOCK_BUF)));
+  const len = Math.max(0, Math.min(n, SOCK_BUF));
+  const parts = pieces(clampBuf(start) + off, len);
+  if (parts.length === 1) return m.u8.subarray(base + parts[0][0], base + parts[0][0] + len);
+  const out = new Uint8Array(len);
   let done = 0;
-  for (const [o, l] of pieces(clampBuf(start) + off, out.length)) {
+  for (const [o, l] of parts) {
     out.set(m.u8.subarray(base + o, base + o + l), done);
     done += l;
   }

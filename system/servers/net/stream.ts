@@ -12,13 +12,12 @@
  * queued and all data sent, takes the sequence number after the last data byte.
  */
 import { ECONNREFUSED, ECONNRESET, ETIMEDOUT } from "../../kernel/abi.js";
-import { IPPROTO_TCP } from "../../net/ipv4.js";
 import { MAX_RETRANSMITS, MSS, RTO_INITIAL_MS, RTO_MAX_MS, seqLe, seqLt } from "../../net/stream-rules.js";
-import { encodeTcp, TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type TcpSegment } from "../../net/tcp.js";
+import { TCP_ACK, TCP_FIN, TCP_PSH, TCP_RST, TCP_SYN, type TcpSegment } from "../../net/tcp.js";
 import { ipToString } from "../../net/addr.js";
 import { HZ } from "../../kernel/params.js";
 import { canTransmit } from "./driver.js";
-import { ipOutput } from "./link.js";
+import { tcpOutput } from "./link.js";
 import {
   clampBuf, G, NR_SOCKS, recvBuf, S_CLOSE_WAIT, S_CLOSED, S_CLOSING, S_ESTABLISHED, S_FIN_WAIT_1, S_FIN_WAIT_2, S_LAST_ACK,
   S_SYN_SENT, S_TIME_WAIT, sendBuf, SOCK, SOCK_BUF, STATE_NAMES, type NetMem,
@@ -51,9 +50,11 @@ function setState(k: Api, m: NetMem, s: number, st: number): void {
 /** The window we offer: the free space of the receive ring. */
 const window = (m: NetMem, s: number): number => SOCK_BUF - clampBuf(m.sock(s, SOCK.rbLen));
 
+/** The payload of a segment without data (shared: segments are encoded, never written). */
+const NO_DATA: Uint8Array = new Uint8Array(0);
+
 /** Sends one segment of socket s (ACK carries rcvNxt); true if it reached the driver. */
-function segment(k: Api, m: NetMem, s: number, seq: number, flags: number, payload: Uint8Array = new Uint8Array(0)): boolean {
-  const src = m.g(G.ip);
+function segment(k: Api, m: NetMem, s: number, seq: number, flags: number, payload: Uint8Array = NO_DATA): boolean {
   const dst = m.sock(s, SOCK.rip);
   const wnd = window(m, s);
   const seg: TcpSegment = {
@@ -63,7 +64,7 @@ function segment(k: Api, m: NetMem, s: number, seq: number, flags: number, paylo
   m.setSock(s, SOCK.rcvAdv, wnd);
   if (flags & TCP_ACK) m.setSock(s, SOCK.ackDue, 0);
   k.state.stats.segmentsOut++;
-  return ipOutput(k, m, dst, IPPROTO_TCP, encodeTcp(seg, u32(src), u32(dst))) === "sent";
+  return tcpOutput(k, m, dst, seg) === "sent";
 }
 
 /** Sends an ACK now, or (every transmit buffer busy) marks it due: output() sends it when a buffer frees. */
@@ -198,13 +199,12 @@ export function nextTimer(m: NetMem, s: number): number | undefined {
 /** Answers a segment for no connection with RST (RFC 793's reset generation); never to a RST. */
 function refuse(k: Api, m: NetMem, srcIp: number, seg: TcpSegment): void {
   if (seg.flags & TCP_RST) return;
-  const src = m.g(G.ip);
   const len = seg.payload.length + (seg.flags & TCP_SYN ? 1 : 0) + (seg.flags & TCP_FIN ? 1 : 0);
   const rst: TcpSegment = seg.flags & TCP_ACK
     ? { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: seg.ack, ack: 0, flags: TCP_RST, window: 0, payload: new Uint8Array(0) }
     : { srcPort: seg.dstPort, dstPort: seg.srcPort, seq: 0, ack: u32(seg.seq + len), flags: TCP_RST | TCP_ACK, window: 0, payload: new Uint8Array(0) };
   k.state.stats.rstsSent++;
-  ipOutput(k, m, srcIp, IPPROTO_TCP, encodeTcp(rst, u32(src), srcIp));
+  tcpOutput(k, m, srcIp, rst);
 }
 
 /** The stream socket for a segment from srcIp, or -1. */

@@ -16,7 +16,7 @@
 import {
   BDEV_OPEN, BDEV_R_BIT, BDEV_READ, BDEV_W_BIT, BDEV_WRITE, CPF_READ, CPF_WRITE, MSG, NONE, OK,
 } from "../../kernel/abi.js";
-import { get32, newMessage, type Message } from "../../kernel/message.js";
+import { get32, messageOf, newMessage, type Message } from "../../kernel/message.js";
 import type { NativeApi } from "../../kernel/native.js";
 import { bufAddr, setDirty, touch, type CacheIo } from "./cache.js";
 import { BLOCK_SIZE } from "./fsformat.js";
@@ -113,10 +113,10 @@ export function issue(k: Api, m: VfsMem): "sent" | "waiting" | "failed" {
   m.setBuf(slot, BUF.count, 1);
   const pos = (m.g(G.ioBlock) >>> 0) * BLOCK_SIZE;
   m.setG(G.inFlight, IN_IO);
-  k.sendrec(ep, newMessage(read ? BDEV_READ : BDEV_WRITE, {
-    [MSG.bdev.minor]: 0, [MSG.bdev.posLo]: pos, [MSG.bdev.posHi]: Math.floor(pos / 2 ** 32), [MSG.bdev.count]: BLOCK_SIZE,
-    [MSG.bdev.grant]: m.g(G.ioGrant), [MSG.bdev.id]: id,
-  }));
+  k.sendrec(ep, messageOf(read ? BDEV_READ : BDEV_WRITE,
+    MSG.bdev.minor, 0, MSG.bdev.posLo, pos, MSG.bdev.posHi, Math.floor(pos / 2 ** 32), MSG.bdev.count, BLOCK_SIZE,
+    MSG.bdev.grant, m.g(G.ioGrant), MSG.bdev.id, id,
+  ));
   return "sent";
 }
 

@@ -24,7 +24,7 @@ import {
   CLOCK, DS_CHECK, DS_DRIVER_UP, DS_REPLY, DS_SUBSCRIBE, EBADSRCDST, EDEADSRCDST, EIO, errorName, MSG, NONE,
   NOTIFY_MESSAGE, OK, VFS, VFS_MSG,
 } from "../../kernel/abi.js";
-import { get32, getString, messageArray, msgSource, msgType, newMessage, type Message } from "../../kernel/message.js";
+import { get32, getString, messageArray, msgSource, msgType, messageOf, type Message } from "../../kernel/message.js";
 import type { NativeApi, NativeProgram } from "../../kernel/native.js";
 import { dsRequest } from "../dsclient.js";
 import type { ServerEntry } from "../entry.js";
@@ -183,7 +183,7 @@ function finish(k: Api, m: VfsMem, status: number, size = 0, ftype = 0): void {
 }
 
 function reply(k: Api, to: number, status: number, size = 0, ftype = 0): void {
-  k.send(to, newMessage(VFS.REPLY, { [VFS_MSG.reply.status]: status, [VFS_MSG.reply.size]: size, [VFS_MSG.reply.ftype]: ftype }));
+  k.send(to, messageOf(VFS.REPLY, VFS_MSG.reply.status, status, VFS_MSG.reply.size, size, VFS_MSG.reply.ftype, ftype));
 }
 
 /** CLOCK: the wait for the driver may have expired; the request waiting for the disk then fails. */
