@@ -11,7 +11,7 @@
  * blocks, per thread); the second is the steady rate that longer campaigns approach.
  *
  * Then the same two rates on swifi-net (its 0.33-s-heartbeat ablation, for the same reason as
- * the disk's), and the host time of one fault-free experiment of each workload (files, net):
+ * the disk's), and the host time of one fault-free experiment of each workload (files, net, print, audio):
  * restore the post-boot snapshot, run to completion, as a campaign does for every experiment.
  */
 import { mkdtempSync, readFileSync } from "node:fs";
@@ -117,4 +117,4 @@ function faultFree(workload: string, n = 30): number {
   }
   return times.sort((a, b) => a - b)[n >> 1];
 }
-for (const w of ["files", "net"]) console.log(`fault-free ${w} experiment on minix3: ${faultFree(w).toFixed(1)} ms of host time (median of 30)`);
+for (const w of ["files", "net", "print", "audio"]) console.log(`fault-free ${w} experiment on minix3: ${faultFree(w).toFixed(1)} ms of host time (median of 30)`);
