@@ -24,12 +24,13 @@ import {
   CDEV_CLOSE, CDEV_IOCTL, CDEV_OPEN, CDEV_R_BIT, CDEV_READ, CDEV_W_BIT, CDEV_WRITE, CPF_READ, CPF_WRITE, EINVAL, EIO, ENOTTY,
   ENXIO, MSG, NONE, OK, VFS, VFS_MSG,
 } from "../../kernel/abi.js";
-import { get32, getString, newMessage, type Message } from "../../kernel/message.js";
+import { get32, newMessage, type Message } from "../../kernel/message.js";
 import type { NativeApi } from "../../kernel/native.js";
 import { note } from "./bdev.js";
+import { pathOf } from "./requests.js";
 import {
-  CDEV, CDEV_NODE_MAX, CDEV_SIZE, CDEV_TABLE, CFILP, FILP, G, GLOBALS, IN_CDEV, IN_NONE, isGrant, LABEL_MAX, NR_CDEVS, NR_FDS, PATH_BUF,
-  STAGING, type VfsMem,
+  CDEV, CDEV_NODE_MAX, clearFilp, CDEV_SIZE, CDEV_TABLE, CFILP, FILP, G, GLOBALS, IN_CDEV, IN_NONE, isGrant, LABEL_MAX, NR_CDEVS, NR_FDS, STAGING,
+  type VfsMem,
 } from "./memory.js";
 import type { VfsState } from "./types.js";
 
@@ -95,18 +96,10 @@ function driverOf(k: Api, m: VfsMem, d: number): number | undefined {
 
 const field = (m: VfsMem, off: number): number => get32(m.u8, GLOBALS + G.reqMsg + off);
 
-/** The device named by an OPEN's path, -1 when the path is no device file, or an error reading the path. */
+/** The device named by an OPEN's path, or -1 when the path is no device file (or cannot be read: the file system reports that). */
 function deviceOfPath(k: Api, m: VfsMem): number {
-  const len = field(m, VFS_MSG.request.pathLen);
-  let path: string;
-  if (len < VFS.PATH_INLINE) path = getString(m.u8, GLOBALS + G.reqMsg + VFS_MSG.request.path, VFS.PATH_INLINE);
-  else if (len > VFS.PATH_MAX) return -1;
-  else {
-    const r = k.safecopyFrom(m.g(G.reqFrom), field(m, VFS_MSG.request.pathGrant), 0, PATH_BUF, len);
-    if (r < 0) return -1; // the file-system path reports the error
-    path = String.fromCharCode(...m.view(PATH_BUF, len));
-  }
-  if (!path.startsWith(DEV_PREFIX)) return -1;
+  const path = pathOf(k, m);
+  if (typeof path === "number" || !path.startsWith(DEV_PREFIX)) return -1;
   const node = path.slice(DEV_PREFIX.length);
   for (let d = 0; d < m.ncdev(); d++) if (m.text(CDEV_TABLE + d * CDEV_SIZE + CDEV.node, CDEV_NODE_MAX) === node) return d;
   return -1;
@@ -136,7 +129,7 @@ export function cdevRequest(k: Api, m: VfsMem): CdevResult | undefined {
   if (!f) return type === VFS.IOCTL ? { status: -ENOTTY } : undefined;
   const valid = m.cfilp(f.fd, CFILP.gen) === m.cdev(f.dev, CDEV.gen);
   if (type === VFS.CLOSE && !valid) {
-    release(m, f.fd);
+    clearFilp(m, f.fd);
     return { status: OK }; // the driver that knew this open is gone: nothing to tell it
   }
   const ep = valid ? driverOf(k, m, f.dev) : undefined;
@@ -185,11 +178,6 @@ function revoke(k: Api, m: VfsMem): void {
   m.setG(G.cdevGrant, -1);
 }
 
-function release(m: VfsMem, fd: number): void {
-  for (const f of [FILP.count, FILP.ino, FILP.pos, FILP.owner]) m.setFilp(fd, f, 0);
-  for (const f of [CFILP.dev, CFILP.minor, CFILP.gen]) m.setCfilp(fd, f, 0);
-}
-
 /** The driver answered: completes the request in service (its status, and for IOCTL the value). */
 export function cdevReply(k: Api, m: VfsMem, msg: Message): { status: number; value: number } {
   m.setG(G.inFlight, IN_NONE);
@@ -206,7 +194,7 @@ export function cdevReply(k: Api, m: VfsMem, msg: Message): { status: number; va
   if (type === VFS.OPEN) return { status: status < 0 ? status : opened(m, dev), value: 0 };
   if (fd < 0 || fd >= NR_FDS) return { status: -EIO, value: 0 };
   if (type === VFS.CLOSE) {
-    release(m, fd);
+    clearFilp(m, fd);
     return { status: OK, value: 0 };
   }
   if (type === VFS.READ && status > 0) {

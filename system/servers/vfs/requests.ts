@@ -103,7 +103,7 @@ function mount(k: Api, m: VfsMem, tx: CacheTx): number {
 const field = (m: VfsMem, off: number): number => get32(m.u8, GLOBALS + G.reqMsg + off);
 
 /** The path of a path request: inline in the message, or through the caller's grant when long. */
-function pathOf(k: Api, m: VfsMem): string | number {
+export function pathOf(k: Api, m: VfsMem): string | number {
   const len = field(m, VFS_MSG.request.pathLen);
   if (len < VFS.PATH_INLINE) return getString(m.u8, GLOBALS + G.reqMsg + VFS_MSG.request.path, VFS.PATH_INLINE);
   if (len > VFS.PATH_MAX) return -EINVAL;
