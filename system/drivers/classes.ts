@@ -18,11 +18,14 @@ export interface DriverClass {
   node?: string;
 }
 
+/** What every character driver announces itself under (libsys chardriver.c writes it too). */
+export const CHAR_ANNOUNCE = "drv.chr.";
+
 export const DRIVER_CLASSES: Record<string, DriverClass> = {
   block: { announce: "drv.blk.", defaultDriver: "at_wini" },
   net: { announce: "drv.net.", defaultDriver: "rtl8139" },
-  audio: { announce: "drv.chr.", defaultDriver: "es1371", node: "audio" },
-  printer: { announce: "drv.chr.", defaultDriver: "printer", node: "lp" },
+  audio: { announce: CHAR_ANNOUNCE, defaultDriver: "es1371", node: "audio" },
+  printer: { announce: CHAR_ANNOUNCE, defaultDriver: "printer", node: "lp" },
 };
 
 /** The DS key under which driver `label` of class `cls` announces itself (unknown classes: "drv.<class>."). */

@@ -38,7 +38,7 @@ import { DSPIOBITS, DSPIORATE, DSPIOSIZE, DSPIOSTEREO, MIXIOSETVOLUME } from "..
 import { HZ, USER_Q } from "../kernel/params.js";
 import type { AudioSegment } from "../machine/device.js";
 import { mkfs } from "../servers/vfs/mkfs.js";
-import { charProgram, restartErrors, type CharJob, type CharState } from "./chardev-client.js";
+import { charProgram, charVerdict, restartErrors, type CharJob, type CharState } from "./chardev-client.js";
 import { num, parseParams } from "./vfs-client.js";
 import type { DeviceRecords, OracleVerdict, Workload } from "./workload.js";
 
@@ -124,10 +124,22 @@ export interface AudioJudgement {
   offSettings: string[];
 }
 
+const indexCache = new WeakMap<Uint32Array, Map<number, number>>();
+
+/** Frame value -> its first position in `wave` (made once per waveform: every experiment's oracle asks). */
+function frameIndex(wave: Uint32Array): Map<number, number> {
+  let index = indexCache.get(wave);
+  if (!index) {
+    index = new Map<number, number>();
+    for (let i = wave.length - 1; i >= 0; i--) index.set(wave[i], i);
+    indexCache.set(wave, index);
+  }
+  return index;
+}
+
 /** Places every played frame on the waveform (see the file comment); pure. */
 export function compareAudio(wave: Uint32Array, segments: AudioSegment[], rate: number, master: number): Omit<AudioJudgement, "verdict" | "programErrors" | "eios"> {
-  const index = new Map<number, number>();
-  for (let i = wave.length - 1; i >= 0; i--) index.set(wave[i], i);
+  const index = frameIndex(wave);
   const heard = new Uint8Array(wave.length);
   let played = 0;
   let repeated = 0;
@@ -191,10 +203,11 @@ export function judgeAudio(params: string, state: AudioState | undefined, device
 function judgeAudioRun(params: string, state: AudioState | undefined, devices: DeviceRecords): OracleVerdict {
   const j = judgeAudio(params, state, devices);
   const counts = `${j.played} frames played of ${j.frames}: ${j.lost} lost, ${j.repeated} repeated, ${j.silent} silent, ${j.wrong} wrong, ${j.off} at another rate or volume${j.offSettings.length ? ` (${j.offSettings.join("; ")})` : ""}`;
-  if (j.verdict === "corrupt") return { verdict: "corrupt", summary: `what was played differs from the waveform: ${counts}`, details: { ...j } };
-  if (!state || !state.done) return { verdict: "incomplete", summary: state ? `stopped in ${state.phase} after ${state.ops} operations` : "the workload is gone", details: { ...j } };
-  if (j.verdict === "errors") return { verdict: "errors", summary: `${j.programErrors.slice(0, 3).join("; ")} (${counts})`, details: { ...j } };
-  return { verdict: "pass", summary: j.eios ? `played through ${j.eios} driver failure(s) with a hiccup: ${counts}` : `waveform played exactly (${j.played} frames)`, details: { ...j } };
+  return charVerdict(state, j, {
+    corrupt: `what was played differs from the waveform: ${counts}`,
+    errors: `${j.programErrors.slice(0, 3).join("; ")} (${counts})`,
+    pass: j.eios ? `played through ${j.eios} driver failure(s) with a hiccup: ${counts}` : `waveform played exactly (${j.played} frames)`,
+  });
 }
 
 export const audioWorkload: Workload<AudioState> = {

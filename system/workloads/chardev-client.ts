@@ -18,6 +18,7 @@ import { errorName, VFS, VFS_MSG, EAGAIN, EIO, ENXIO, CLOCK, NOTIFY_MESSAGE } fr
 import { get32, msgSource, msgType, newMessage, type Message } from "../kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
 import { dataRequest, noteReply, pathRequest, vfsEndpoint, type VfsClientState } from "./vfs-client.js";
+import type { OracleVerdict } from "./workload.js";
 
 /** An ioctl: request and inline argument (abi.ts CDEV ioctls). */
 export interface Ioctl {
@@ -75,6 +76,21 @@ export const REOPENS_WITHOUT_PROGRESS = 5;
  */
 export function restartErrors(s: CharState): { only: boolean; restarts: number } {
   return { only: s.errors.every((e) => e.error === "EIO" || e.error === "ENXIO"), restarts: s.eios.length };
+}
+
+/**
+ * An oracle's judgement of a character-device run as a workload verdict: corrupt before all,
+ * then incomplete when the program did not finish, then errors or pass, with the summary given
+ * for each.
+ */
+export function charVerdict(
+  state: CharState | undefined, j: { verdict: "pass" | "errors" | "corrupt" }, summary: { corrupt: string; errors: string; pass: string },
+): OracleVerdict {
+  const details = { ...j };
+  if (j.verdict === "corrupt") return { verdict: "corrupt", summary: summary.corrupt, details };
+  if (!state || !state.done) return { verdict: "incomplete", summary: state ? `stopped in ${state.phase} after ${state.ops} operations` : "the workload is gone", details };
+  if (j.verdict === "errors") return { verdict: "errors", summary: summary.errors, details };
+  return { verdict: "pass", summary: summary.pass, details };
 }
 
 const PATH_BUF = NATIVE_HEAP;

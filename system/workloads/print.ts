@@ -25,7 +25,7 @@
 import seedrandom from "seedrandom";
 import { USER_Q } from "../kernel/params.js";
 import { mkfs } from "../servers/vfs/mkfs.js";
-import { charProgram, restartErrors, type CharState, type CharJob } from "./chardev-client.js";
+import { charProgram, charVerdict, restartErrors, type CharState, type CharJob } from "./chardev-client.js";
 import { num, parseParams } from "./vfs-client.js";
 import type { DeviceRecords, OracleVerdict, Workload } from "./workload.js";
 
@@ -156,11 +156,12 @@ export function judgePrint(params: string, state: PrintState | undefined, device
 function judgePrintRun(params: string, state: PrintState | undefined, devices: DeviceRecords): OracleVerdict {
   const j = judgePrint(params, state, devices);
   const counts = `${j.printed} printed, ${j.repeated} repeated, ${j.lost} lost, ${j.wrong} wrong`;
-  if (j.verdict === "corrupt") return { verdict: "corrupt", summary: `printout differs from the document: ${counts}`, details: { ...j } };
-  if (!state || !state.done) return { verdict: "incomplete", summary: state ? `stopped in ${state.phase} after ${state.ops} operations` : "the workload is gone", details: { ...j } };
-  if (j.verdict === "errors") return { verdict: "errors", summary: `${j.programErrors.join("; ")} (${counts})`, details: { ...j } };
   const through = j.programErrors.length ? ` through ${j.programErrors.length} error(s) a driver restart explains` : "";
-  return { verdict: "pass", summary: `document printed exactly (${j.printed} characters)${through}`, details: { ...j } };
+  return charVerdict(state, j, {
+    corrupt: `printout differs from the document: ${counts}`,
+    errors: `${j.programErrors.join("; ")} (${counts})`,
+    pass: `document printed exactly (${j.printed} characters)${through}`,
+  });
 }
 
 export const printWorkload: Workload<PrintState> = {

@@ -21,13 +21,13 @@
  * are range-checked before use.
  */
 import {
-  CDEV_CLOSE, CDEV_IOCTL, CDEV_OPEN, CDEV_R_BIT, CDEV_READ, CDEV_W_BIT, CDEV_WRITE, CPF_READ, CPF_WRITE, EINVAL, EIO, ENOTTY,
+  CDEV_CLOSE, CDEV_IOCTL, CDEV_OPEN, CDEV_R_BIT, CDEV_READ, CDEV_W_BIT, CDEV_WRITE, CPF_READ, CPF_WRITE, EAGAIN, EINVAL, EIO, ENOTTY,
   ENXIO, MSG, NONE, OK, VFS, VFS_MSG,
 } from "../../kernel/abi.js";
 import { get32, newMessage, type Message } from "../../kernel/message.js";
 import type { NativeApi } from "../../kernel/native.js";
 import { note } from "./bdev.js";
-import { pathOf } from "./requests.js";
+import { claimFd, freeFd, pathOf } from "./requests.js";
 import {
   CDEV, CDEV_NODE_MAX, clearFilp, CDEV_SIZE, CDEV_TABLE, CFILP, FILP, G, GLOBALS, IN_CDEV, IN_NONE, isGrant, LABEL_MAX, NR_CDEVS, NR_FDS, STAGING,
   type VfsMem,
@@ -152,8 +152,9 @@ export function cdevRequest(k: Api, m: VfsMem): CdevResult | undefined {
   return send(k, m, f.fd, f.dev, ep, write ? CDEV_WRITE : CDEV_READ, { [MSG.cdev.minor]: minor, [MSG.cdev.grant]: m.g(G.cdevGrant), [MSG.cdev.count]: n });
 }
 
-/** OPEN of device `d` (minor 0): ENXIO while its driver is not there. */
+/** OPEN of device `d` (minor 0): EAGAIN with the open-file table full (as for a file), ENXIO while its driver is not there. */
 function open(k: Api, m: VfsMem, d: number): CdevResult {
+  if (freeFd(m) < 0) return { status: -EAGAIN };
   const ep = driverOf(k, m, d);
   if (ep === undefined) return { status: -ENXIO };
   return send(k, m, -1, d, ep, CDEV_OPEN, { [MSG.cdev.minor]: 0, [MSG.cdev.access]: CDEV_R_BIT | CDEV_W_BIT });
@@ -206,15 +207,10 @@ export function cdevReply(k: Api, m: VfsMem, msg: Message): { status: number; va
   return { status, value };
 }
 
-/** A new open file on device `dev`, minor 0, of the driver's current incarnation: the fd, or EAGAIN. */
+/** A new open file on device `dev`, minor 0, of the driver's current incarnation: the fd (open() saw a free one). */
 function opened(m: VfsMem, dev: number): number {
-  let fd = 0;
-  while (fd < NR_FDS && m.filp(fd, FILP.count) !== 0) fd++;
-  if (fd === NR_FDS) return -EIO; // the table filled up while the driver answered: cannot happen with one request at a time
-  m.setFilp(fd, FILP.count, 1);
-  m.setFilp(fd, FILP.ino, 0);
-  m.setFilp(fd, FILP.pos, 0);
-  m.setFilp(fd, FILP.owner, m.g(G.reqFrom));
+  const fd = claimFd(m, 0);
+  if (fd < 0) return fd;
   m.setCfilp(fd, CFILP.dev, dev + 1);
   m.setCfilp(fd, CFILP.minor, 0);
   m.setCfilp(fd, CFILP.gen, m.cdev(dev, CDEV.gen));

@@ -113,9 +113,20 @@ export function pathOf(k: Api, m: VfsMem): string | number {
 }
 
 /** The lowest free entry of the open-file table, or -1. */
-function freeFd(m: VfsMem): number {
+export function freeFd(m: VfsMem): number {
   for (let fd = 0; fd < NR_FDS; fd++) if (m.filp(fd, FILP.count) === 0) return fd;
   return -1;
+}
+
+/** Takes the lowest free entry of the open-file table for the caller, open on `ino` at offset 0: the fd, or -EAGAIN. */
+export function claimFd(m: VfsMem, ino: number): number {
+  const fd = freeFd(m);
+  if (fd < 0) return -EAGAIN;
+  m.setFilp(fd, FILP.count, 1);
+  m.setFilp(fd, FILP.ino, ino);
+  m.setFilp(fd, FILP.pos, 0);
+  m.setFilp(fd, FILP.owner, m.g(G.reqFrom));
+  return fd;
 }
 
 /** The open file `fd` of the caller, or undefined. */
@@ -127,13 +138,8 @@ function fileOf(m: VfsMem): { fd: number; ino: number; offset: number } | undefi
 
 /** An `after` that opens inode `ino` for the caller; its result is the fd. */
 const opener = (m: VfsMem, ino: number) => (): number => {
-  const fd = freeFd(m);
-  if (fd < 0) return -EAGAIN;
-  m.setFilp(fd, FILP.count, 1);
-  m.setFilp(fd, FILP.ino, ino);
-  m.setFilp(fd, FILP.pos, 0);
-  m.setFilp(fd, FILP.owner, m.g(G.reqFrom));
-  countRef(m, ino, 1);
+  const fd = claimFd(m, ino);
+  if (fd >= 0) countRef(m, ino, 1);
   return fd;
 };
 

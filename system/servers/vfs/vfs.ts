@@ -28,7 +28,7 @@ import { get32, getString, messageArray, msgSource, msgType, messageOf, type Mes
 import type { NativeApi, NativeProgram } from "../../kernel/native.js";
 import { dsRequest } from "../dsclient.js";
 import type { ServerEntry } from "../entry.js";
-import { DRIVER_CLASSES } from "../../drivers/classes.js";
+import { CHAR_ANNOUNCE, DRIVER_CLASSES } from "../../drivers/classes.js";
 import { SERVER_Q } from "../../kernel/params.js";
 import { cdevAnnounced, cdevLost, cdevReply, cdevRequest, initCdevs } from "./cdev.js";
 import { announced, dropIo, fail, hasIo, initDriver, ioReply, issue, lost, note, openReply, setIo, startWait, waitExpired } from "./bdev.js";
@@ -43,7 +43,7 @@ import type { VfsState } from "./types.js";
 type Api = NativeApi<VfsState>;
 
 const DRIVER_PREFIX = DRIVER_CLASSES.block.announce;
-const CHAR_PREFIX = "drv.chr.";
+const CHAR_PREFIX = CHAR_ANNOUNCE;
 /** The character-device classes VFS serves (each with its device file name). */
 const CHAR_CLASSES = Object.keys(DRIVER_CLASSES).filter((c) => DRIVER_CLASSES[c].node !== undefined);
 
