@@ -52,6 +52,8 @@ export interface Classification {
 /** Detection mechanism named by a CPU exception, exit or kill description. */
 export function mechanismOf(detail: string): Detection {
   if (/IOMMU fault/.test(detail)) return "iommu";
+  if (/wrapper check/.test(detail)) return "wrapper";
+  if (/livelock/.test(detail)) return "livelock";
   if (/page fault|access fault/.test(detail)) return "mmu";
   if (/illegal instruction/.test(detail)) return "illegal-instruction";
   if (/misaligned/.test(detail)) return "misaligned";
@@ -62,8 +64,9 @@ export function mechanismOf(detail: string): Detection {
 
 function detection(c: ClassifierInput): Detection {
   const candidates: Array<{ at: number; d: Detection }> = [];
-  // A kill is RS's for a missed heartbeat, unless the kernel killed the driver for an IOMMU fault.
-  for (const e of c.deaths) candidates.push({ at: e.at, d: e.kind === "killed" && mechanismOf(e.detail) !== "iommu" ? "heartbeat" : mechanismOf(e.detail) });
+  // A kill is RS's for a missed heartbeat, unless the kernel killed the driver (an IOMMU fault, a livelock).
+  const kernelKill = (d: Detection): boolean => d === "iommu" || d === "livelock";
+  for (const e of c.deaths) candidates.push({ at: e.at, d: e.kind === "killed" && !kernelKill(mechanismOf(e.detail)) ? "heartbeat" : mechanismOf(e.detail) });
   for (const e of c.iommuFaults ?? []) candidates.push({ at: e.at, d: "iommu" });
   for (const e of c.rsEvents) if (e.kind === "hang") candidates.push({ at: e.at, d: "heartbeat" });
   for (const e of c.denials) candidates.push({ at: e.at, d: `denied-${e.kind}` });

@@ -34,6 +34,8 @@ export const DETECTIONS = [
   "denied-port", // the kernel refused a port (EPERM on DEVIO)
   "denied-grant", // the kernel refused a safe copy outside the grant (EPERM on SAFECOPY)
   "iommu", // the IOMMU refused the driver's device a DMA access (and the kernel killed the driver)
+  "wrapper", // a Nooks wrapper found a bad parameter in a call across the driver's protection domain
+  "livelock", // Nooks' livelock detector found the driver holding the CPU
   "kernel-check", // the kernel's invariant check found corrupt kernel data
   "machine-reset", // the system control port reset or powered off the machine
   "oracle", // only the workload's oracle noticed (errors or wrong data)

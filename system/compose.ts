@@ -14,6 +14,7 @@ import type { ServiceConf } from "./kernel/service.js";
 import { RemoteHost } from "./net/remote-host.js";
 import { PERIPHERALS, type Peripheral, type PeripheralMedia } from "./machine/devices/index.js";
 import { probe, probeService } from "./probe.js";
+import { clientRecovery } from "./kernel/policy.js";
 import { recoveryAgent } from "./recovery.js";
 import { dsService, ds } from "./servers/ds.js";
 import { dsFind } from "./servers/ds-table.js";
@@ -115,7 +116,12 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
   }
 
   const agent = recoveryAgent(build, drivers.map((d) => d.conf), opts.heartbeatTicks ?? 33);
-  const serverConfs = servers.map(([, s]) => ({ ...s.service, params: s.params?.(labels) ?? s.service.params ?? "" }));
+  // The servers stand for the kernel's subsystems above the drivers: the build says how they
+  // meet a driver that failed and came back (policy.ts clientRecovery). MINIX's way is their
+  // default and is not written, so a minix3 or monolithic system's RAM is what it always was.
+  const mode = clientRecovery(build);
+  const withMode = (p: string): string => (mode === "minix" ? p : `${p} recovery=${mode}`.trim());
+  const serverConfs = servers.map(([, s]) => ({ ...s.service, params: withMode(s.params?.(labels) ?? s.service.params ?? "") }));
   const natives: NativeRegistry = { ds, [agent.service.label]: agent.program, probe, [workload.name]: workload.program, ...opts.natives };
   for (const [name, s] of servers) natives[name] ??= s.program;
   const boot = [dsService, agent.service, probeService, ...serverConfs];

@@ -4,7 +4,7 @@
  * work it charged, with the cycles charged, and the cycles spent idle). runWorkload reports the
  * difference over the run (Observations.counters); campaigns store it with the golden runs.
  */
-import { COST_KINDS, type CostKind } from "./kernel/costs.js";
+import { COST_KINDS, OPTIONAL_COST_KINDS, type CostKind } from "./kernel/costs.js";
 import type { System } from "./system.js";
 
 export interface RunCounters {
@@ -68,7 +68,10 @@ export function readCounters(sys: System): RunCounters {
 export function countersBetween(a: RunCounters, b: RunCounters): RunCounters {
   const out = {} as Record<string, unknown>;
   for (const key of Object.keys(b) as Array<keyof RunCounters>) {
-    if (key === "charged") out.charged = Object.fromEntries(COST_KINDS.map((c) => [c, b.charged[c] - a.charged[c]]));
+    if (key === "charged") {
+      const kinds = [...COST_KINDS, ...OPTIONAL_COST_KINDS.filter((c) => b.charged[c] !== undefined)];
+      out.charged = Object.fromEntries(kinds.map((c) => [c, b.charged[c] - (a.charged[c] ?? 0)]));
+    }
     else out[key] = (b[key] as number) - (a[key] as number);
   }
   return out as unknown as RunCounters;

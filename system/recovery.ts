@@ -7,7 +7,14 @@
  *   "none"  no recovery: RS still starts the drivers and is told of their deaths (the part of init
  *           every kernel has), but never pings nor restarts
  *
- * Later agents (a Nooks recovery manager with shadow drivers, a driver-VM reboot) are picked here.
+ *   "nooks" Nooks' recovery manager: the kernel tells it of a failure (an exception, a failed
+ *           wrapper check, a livelock: it never pings), and it reloads the driver from its
+ *           pristine image at once, in its initial state: RS's restart code (with its backoff
+ *           should the same driver fail again), without heartbeats, and with the driver's DS
+ *           entries dropped first (Nooks keeps no driver state). The shadow
+ *           drivers of nooks-shadow are on the clients' side (servers/recovery-mode.ts).
+ *
+ * Later agents (a driver-VM reboot) are picked here.
  */
 import type { Build } from "./builds/types.js";
 import type { NativeProgram } from "./kernel/native.js";
@@ -23,7 +30,7 @@ export interface RecoveryAgent {
 export function recoveryAgent(build: Build, drivers: ServiceConf[], heartbeatTicks: number): RecoveryAgent {
   const r = build.recovery;
   const period = r.agent === "rs" && r.heartbeat ? heartbeatTicks : 0;
-  const restart = r.agent === "rs" && r.restart;
-  const dropState = r.agent === "rs" && !r.keepState;
+  const restart = (r.agent === "rs" && r.restart) || r.agent === "nooks";
+  const dropState = (r.agent === "rs" && !r.keepState) || r.agent === "nooks";
   return { service: rsService, program: makeRs(drivers.map((conf) => ({ conf, period, restart, dropState }))) };
 }

@@ -57,3 +57,16 @@ export const monolithicNoChecks: Build = {
   description: "monolithic without the stack guard page (Linux before VMAP_STACK): checks nothing",
   kernelChecks: { ...monolithic.kernelChecks, stackGuard: false },
 };
+
+/**
+ * monolithic with Linux's oops, the baseline Nooks measured against (Linux, not MINIX 2): an
+ * exception in a driver serving a request kills the driver's thread of execution and the kernel
+ * runs on; one while it handles an interrupt or a timer panics ("Fatal exception in interrupt").
+ * Nothing restarts the driver; its clients see it gone.
+ */
+export const monolithicOops: Build = {
+  ...monolithic,
+  name: "monolithic-oops",
+  description: "monolithic with Linux's oops: a driver exception in process context kills the driver, in interrupt context panics",
+  kernelMode: { ...monolithic.kernelMode, oops: true },
+};

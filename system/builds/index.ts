@@ -3,9 +3,10 @@
  * data and of the images it runs) identifies exactly what produced a result.
  */
 import { createHash } from "node:crypto";
-import { minix3Iommu, minix3NoChecks, minix3NoRestart, minix3NoState, minix3Sanity, monolithicNoChecks } from "./ablations.js";
+import { minix3Iommu, minix3NoChecks, minix3NoRestart, minix3NoState, minix3Sanity, monolithicNoChecks, monolithicOops } from "./ablations.js";
 import { minix3 } from "./minix3.js";
 import { monolithic } from "./monolithic.js";
+import { nooks, nooksShadow } from "./nooks.js";
 import type { Build } from "./types.js";
 
 export type { Build } from "./types.js";
@@ -14,12 +15,15 @@ export type { ServiceConf } from "../kernel/service.js";
 export const BUILDS: Record<string, Build> = {
   minix3,
   monolithic,
+  nooks,
+  [nooksShadow.name]: nooksShadow,
   [minix3NoRestart.name]: minix3NoRestart,
   [minix3NoState.name]: minix3NoState,
   [minix3NoChecks.name]: minix3NoChecks,
   [minix3Iommu.name]: minix3Iommu,
   [minix3Sanity.name]: minix3Sanity,
   [monolithicNoChecks.name]: monolithicNoChecks,
+  [monolithicOops.name]: monolithicOops,
 };
 
 /** The build named `name`, or an error naming the known ones. */

@@ -18,8 +18,12 @@ export interface Build {
     /**
      * "private": a driver's page table maps only its own image and stack.
      * "kernel": one kernel address space: all of RAM is mapped (read/write) into every driver too.
+     * "domain": Nooks' lightweight protection domain: the kernel address space as "kernel" maps
+     *   it, through the driver's own copy of the page table in which everything but the driver's
+     *   image and stack is read-only. Entering and leaving the domain switches page tables, and
+     *   every call across it goes through a wrapper (kernel/wrappers.ts).
      */
-    addressSpace: "private" | "kernel";
+    addressSpace: "private" | "kernel" | "domain";
     /** An IOMMU restricts each device's DMA to the memory of the driver that owns the device. */
     iommu: boolean;
   };
@@ -64,6 +68,18 @@ export interface Build {
      * whether it then panics (Linux's softlockup_panic) or only warns (Linux's default).
      */
     softLockup: { ticks: number; panic: boolean };
+    /**
+     * Linux's oops: a CPU exception in a driver running in process context (serving a request)
+     * kills that thread of execution (the driver's process here) and the kernel runs on; in
+     * interrupt context (an interrupt or a timer it is handling) it panics. Absent: false.
+     */
+    oops?: boolean;
+    /**
+     * Nooks' livelock detector: clock ticks a driver in a protection domain may hold the CPU with
+     * interrupts on before the isolation manager fails it (and the recovery manager recovers it).
+     * A driver handling an interrupt runs with interrupts off: the detector cannot see it. Absent: off.
+     */
+    livelockTicks?: number;
   };
   /**
    * Who recovers a failed driver. "rs": the reincarnation server watches drivers (heartbeats,
@@ -72,5 +88,14 @@ export interface Build {
    * driver published in DS survives its failure, so its next incarnation can read it back
    * (MINIX's stateful recovery through DS); off, RS has DS drop the failed driver's entries.
    */
-  recovery: { agent: "rs"; heartbeat: boolean; restart: boolean; keepState: boolean } | { agent: "none" };
+  recovery:
+    | { agent: "rs"; heartbeat: boolean; restart: boolean; keepState: boolean }
+    | { agent: "none" }
+    /**
+     * Nooks' recovery manager: told of a failure by the kernel (exception, wrapper check,
+     * livelock), it reloads the driver from its pristine image at once, in its initial state (no
+     * heartbeats, nothing of the driver's state kept). `shadow`: a shadow driver per class
+     * (OSDI 2004) hides the failure from the driver's clients (see policy.ts clientRecovery).
+     */
+    | { agent: "nooks"; shadow: boolean };
 }

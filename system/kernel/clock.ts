@@ -1,16 +1,17 @@
 /*
  * The clock tick (MINIX's clock task, run in the timer interrupt): it rearms the timer, checks
  * every kernel table (in builds with sanity checks), delivers expired alarms as notifications from CLOCK, runs the soft-lockup
- * detector for builds that do not preempt code inside the kernel, and charges the quantum of
+ * detector for builds that do not preempt code inside the kernel (and Nooks' livelock detector), and charges the quantum of
  * the process on the CPU.
  */
 import { CLOCK } from "./abi.js";
 import { checkAll } from "./check.js";
 import * as ipc from "./ipc.js";
 import type { Kernel } from "./kernel.js";
-import { PRIV, PROC, RTS_SLOT_FREE } from "./layout.js";
+import { CTX_IRQ, PRIV, PROC, RTS_SLOT_FREE } from "./layout.js";
 import { IDLE_Q, NR_SLOTS, QUANTUM_TICKS, slotIndex } from "./params.js";
-import { preemptible, sanityChecks, softLockup } from "./policy.js";
+import { livelockTicks, preemptible, sanityChecks, softLockup } from "./policy.js";
+import { contextOf, wrapped } from "./wrappers.js";
 import { dequeue, enqueue } from "./sched.js";
 import { MTIME_PER_TICK } from "./state.js";
 
@@ -30,6 +31,7 @@ export function tick(k: Kernel): void {
   const cur = s.current;
   if (cur < 0) return;
   detectSoftLockup(k, cur);
+  if (detectLivelock(k, cur)) return;
   chargeQuantum(k, cur);
 }
 
@@ -66,6 +68,21 @@ function detectSoftLockup(k: Kernel, cur: number): void {
   s.lockup ??= { label, at: k.now(), ticks: stuck };
   k.print(`kernel: BUG: ${what}\n`);
   k.log("lockup", cur, `CPU stuck for ${stuck} ticks (warning)`);
+}
+
+/**
+ * Nooks' livelock detector (SOSP 2003 §4.4: the isolation manager detects a driver that holds
+ * the CPU by timeouts): a driver in a protection domain that has held the CPU for the build's
+ * livelockTicks is failed, and the recovery manager reloads it. It runs on the timer interrupt,
+ * which a driver handling an interrupt (interrupts off, CTX_IRQ) never takes: such a loop goes
+ * undetected, as in Nooks. True when it failed the driver.
+ */
+function detectLivelock(k: Kernel, cur: number): boolean {
+  const threshold = livelockTicks(k.build);
+  const stuck = k.state.ticks - k.state.runningSince;
+  if (threshold <= 0 || stuck < threshold || !wrapped(k, cur) || !k.holdsCpu(cur) || contextOf(k, cur) === CTX_IRQ) return false;
+  k.terminate(cur, "killed", `livelock: held the CPU for ${stuck} ticks`);
+  return true;
 }
 
 /** Takes a tick from the quantum of preemptible process `cur`; a used-up quantum costs a queue. */

@@ -19,6 +19,7 @@ import { NR_SLOTS } from "./params.js";
 import { clearRts, lookupEndpoint, setRts } from "./proc.js";
 import { pushAsync } from "./queues.js";
 import { assertProcOk, dequeue } from "./sched.js";
+import { entering, fromAny } from "./wrappers.js";
 
 export const SUSPENDED = 1;
 
@@ -57,9 +58,9 @@ export function receive(k: Kernel, caller: number, srcE: number, msgVa: number):
   if (srcE !== ANY && lookupEndpoint(km, srcE) < 0) return -EDEADSRCDST;
   if (!k.writable(caller, msgVa, MESSAGE_SIZE)) return -EFAULT;
   const note = takeNotification(k, caller, srcE);
-  if (note) return k.copyMsgTo(caller, msgVa, note) ? OK : -EFAULT;
+  if (note) return into(k, caller, msgVa, note, srcE) ? OK : -EFAULT;
   const async = k.takeAsync(caller, srcE);
-  if (async) return k.copyMsgTo(caller, msgVa, async) ? OK : -EFAULT;
+  if (async) return into(k, caller, msgVa, async, srcE) ? OK : -EFAULT;
   for (let prev = -1, s = km.proc(caller, PROC.callerQ), n = 0; s >= 0 && n < NR_SLOTS; prev = s, s = km.proc(s, PROC.qLink), n++) {
     if (srcE !== ANY && km.proc(s, PROC.endpoint) !== srcE) continue;
     unlinkCaller(k, caller, prev, s);
@@ -72,7 +73,7 @@ export function receive(k: Kernel, caller: number, srcE: number, msgVa: number):
     }
     k.complete(s, OK);
     set32(msg, M_SOURCE, km.proc(s, PROC.endpoint));
-    return k.copyMsgTo(caller, msgVa, msg) ? OK : -EFAULT;
+    return into(k, caller, msgVa, msg, srcE) ? OK : -EFAULT;
   }
   if (deadlock(k, caller, srcE, IPC_RECEIVE)) return -ELOCKED;
   setRts(km, caller, RTS_RECEIVING);
@@ -129,13 +130,20 @@ function waitsFor(k: Kernel, dst: number, srcE: number): boolean {
   return from === ANY || from === srcE;
 }
 
+/** Copies received message `msg` into guest idx's buffer at va (its receive named `srcE`): across a Nooks domain's boundary too (wrappers.ts). */
+function into(k: Kernel, idx: number, va: number, msg: Message, srcE: number): boolean {
+  entering(k, idx, msg, fromAny(srcE));
+  return k.copyMsgTo(idx, va, msg);
+}
+
 /** Copies `msg` (from `srcE`) into blocked receiver `dst` and wakes it. */
 function deliver(k: Kernel, dst: number, msg: Message, srcE: number): number {
   const km = k.km;
   set32(msg, M_SOURCE, srcE);
   clearRts(km, dst, RTS_RECEIVING);
+  const from = km.proc(dst, PROC.getFrom);
   km.setProc(dst, PROC.getFrom, NONE);
-  if (!k.copyMsgTo(dst, km.proc(dst, PROC.msgVir), msg)) {
+  if (!into(k, dst, km.proc(dst, PROC.msgVir), msg, from)) {
     k.complete(dst, -EFAULT);
     return -EFAULT;
   }

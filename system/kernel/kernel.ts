@@ -23,9 +23,10 @@ import { tick } from "./clock.js";
 import { noteDma, startIommu } from "./dma.js";
 import { enableIrqLine, external, releaseIrqs } from "./interrupts.js";
 import * as ipc from "./ipc.js";
-import { callsDirectly, costModel, faultPanics, preemptible, queueAsserts, sanityChecks } from "./policy.js";
+import { callsDirectly, costModel, faultPanics, oops, preemptible, queueAsserts, sanityChecks } from "./policy.js";
+import { contextOf, leaveDomain, wrapped } from "./wrappers.js";
 import type { CostKind, CostModel } from "./costs.js";
-import { KernelMemory, PK_NATIVE, PRIV, PROC, RTS_SLOT_FREE, SF_CHECKED } from "./layout.js";
+import { CTX_PROCESS, KernelMemory, PK_NATIVE, PRIV, PROC, RTS_SLOT_FREE, SF_CHECKED } from "./layout.js";
 import type { Message } from "./message.js";
 import { type NativeRegistry } from "./native.js";
 import { runNatives, takeAsync } from "./native-runtime.js";
@@ -53,6 +54,8 @@ export class Kernel {
   images: Record<string, Uint8Array> = {};
   /** The build's cost model (policy.ts costModel). */
   readonly costs: CostModel;
+  /** A wrapper check that failed during the current kernel call (wrapperFault), cleared when the call returns. */
+  private failing: string | null = null;
   /** The kernel's asserts on its queues, in builds that have them (policy.ts queueAsserts). */
   readonly asserts: Asserts | undefined;
 
@@ -114,9 +117,10 @@ export class Kernel {
       case "sanityPte": cycles = Math.ceil(c.sanityPte * units); n.sanityPte += units; ch.sanityPte += cycles; break;
       case "functionCall": cycles = Math.ceil(c.functionCall * units); n.functionCall += units; ch.functionCall += cycles; break;
       case "portInstruction": cycles = Math.ceil(c.portInstruction * units); n.portInstruction += units; ch.portInstruction += cycles; break;
+      case "wrapper": cycles = Math.ceil((c.wrapper ?? 0) * units); n.wrapper = (n.wrapper ?? 0) + units; ch.wrapper = (ch.wrapper ?? 0) + cycles; break;
       default: {
         const other = kind as CostKind; // every kind has its case: as before, should a new kind lack one
-        cycles = Math.ceil(c[other] * units);
+        cycles = Math.ceil((c[other] ?? 0) * units);
         n[other] += units;
         ch[other] += cycles;
       }
@@ -144,6 +148,7 @@ export class Kernel {
     const ecall = !cpu.trapInterrupt && (cpu.trapCause === Cause.EcallU || cpu.trapCause === Cause.EcallS);
     this.charge(ecall && cur >= 0 && this.callsDirectly(cur) ? "functionCall" : "kernelEntry");
     if (cur >= 0) this.saveContext(cur);
+    if (cur >= 0 && wrapped(this, cur)) leaveDomain(this, cur, ecall);
     if (cpu.trapInterrupt) this.interrupt(cpu.trapCause);
     else if (cur < 0) this.panic(`${causeName(cpu.trapCause)} in the idle loop at 0x${(cpu.pc >>> 0).toString(16)}`);
     else if (cpu.trapCause === Cause.EcallU || cpu.trapCause === Cause.EcallS) {
@@ -262,8 +267,23 @@ export class Kernel {
         case IPC_NOTIFY: r = ipc.notify(this, cur, ep); break;
         default: r = kernelCall(this, cur, va);
       }
+    if (this.failing) {
+      // A wrapper check failed during the call: the isolation manager fails the driver now.
+      const what = this.failing;
+      this.failing = null;
+      return this.terminate(cur, "crash", what);
+    }
     if (r === ipc.SUSPENDED) this.setReg(cur, 10, OK);
     else if (!(km.proc(cur, PROC.rtsFlags) & RTS_SLOT_FREE)) this.setReg(cur, 10, r);
+  }
+
+  /**
+   * A Nooks wrapper found a bad parameter in a call of driver idx (wrappers.ts): the call fails
+   * with `code`, and the driver is failed when the call returns. Returns `code` for chaining.
+   */
+  wrapperFault(idx: number, what: string, code: number): number {
+    this.failing ??= `wrapper check failed: ${what}`;
+    return code;
   }
 
   /** Records a request of process idx refused by a privilege check; returns `code` for chaining. */
@@ -331,12 +351,23 @@ export class Kernel {
   // ---- exceptions, death ----
 
   private exception(cur: number, cause: number, tval: number): void {
-    const what = `${causeName(cause)} at pc 0x${(this.km.proc(cur, PROC.pc) >>> 0).toString(16)}, tval 0x${(tval >>> 0).toString(16)}`;
-    if (faultPanics(this.build, this.km.proc(cur, PROC.mode) === 1)) {
-      this.panic(`${this.km.procName(cur)}: ${what} in supervisor mode`);
+    this.fail(cur, "crash", `${causeName(cause)} at pc 0x${(this.km.proc(cur, PROC.pc) >>> 0).toString(16)}, tval 0x${(tval >>> 0).toString(16)}`);
+  }
+
+  /**
+   * Process idx crashed (a CPU exception) or gave up (exit, panic()). In supervisor mode that is
+   * a kernel panic where the build says so, except for Linux's oops: in process context (a
+   * request) the driver's thread of execution is killed and the kernel runs on; in interrupt
+   * context Linux panics ("Fatal exception in interrupt"). Otherwise the process ends.
+   */
+  fail(idx: number, kind: "crash" | "exit", what: string): void {
+    const supervisor = this.km.proc(idx, PROC.mode) === 1;
+    const oopsing = supervisor && oops(this.build);
+    if (faultPanics(this.build, supervisor) && !(oopsing && contextOf(this, idx) === CTX_PROCESS)) {
+      this.panic(`${this.km.procName(idx)}: ${what} in supervisor mode${oopsing ? ", in interrupt context (Fatal exception in interrupt)" : ""}`);
       return;
     }
-    this.terminate(cur, "crash", what);
+    this.terminate(idx, kind, oopsing ? `oops: ${what}` : what);
   }
 
   /** Ends process idx (exit, crash or kill): IPC partners get EDEADSRCDST; the signal manager is told. */

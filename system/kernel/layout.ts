@@ -37,7 +37,13 @@ export const PROC = {
   maxPriority: 228, // the priority a woken process returns to (MINIX p_max_priority)
   nativePartner: 232, // native process blocked in SENDREC: the endpoint it called (NONE otherwise)
   stackBase: 236, // physical base of a guest's stack when it is not inside [memBase, memBase + memSize) (0: it is)
+  context: 240, // CTX_*: what a kernel-mode driver is handling, in builds that ask (policy.ts tracksContext)
 } as const;
+
+/** The context of a kernel-mode driver, from the last message its main loop received (Linux's process, softirq and hardirq contexts). */
+export const CTX_PROCESS = 0; // a request: process context
+export const CTX_TIMER = 1; // an alarm from CLOCK: a timer, interrupt context with interrupts on
+export const CTX_IRQ = 2; // an interrupt from HARDWARE: interrupt context, interrupts off
 
 export const PMAGIC = 0x434f_5250; // "PROC"
 export const PK_GUEST = 0;
@@ -79,7 +85,8 @@ export const SMAGIC = 0x5649_5250; // "PRIV"
 export const SF_SYS_PROC = 0x01; // system process (driver/server)
 export const SF_PREEMPTIBLE = 0x02;
 export const SF_CHECKED = 0x04; // privilege checks apply (off in builds without isolation)
-export const SF_KNOWN = SF_SYS_PROC | SF_PREEMPTIBLE | SF_CHECKED;
+export const SF_WRAPPED = 0x08; // runs in a Nooks protection domain: its calls cross wrappers (wrappers.ts)
+export const SF_KNOWN = SF_SYS_PROC | SF_PREEMPTIBLE | SF_CHECKED | SF_WRAPPED;
 
 /** An IRQ hook: NR_IRQ_HOOKS of them at PRIV.hooks, HOOK_SIZE bytes each; field offsets within one. */
 export const HOOK_SIZE = 16;

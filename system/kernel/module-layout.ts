@@ -22,8 +22,9 @@
  *   0x0080_0000  ┘                  here, if that memory is taken)
  *   0x8000_0000  all of RAM 1:1     (the kernel's direct map, mapAllRam)
  *
- * Everything but the image keeps the page permissions of kernel data (R/W, supervisor). In a
- * private address space (minix3) only the image and the stack are mapped (spawn.ts).
+ * Everything but the image keeps the page permissions of kernel data (R/W, supervisor); in a
+ * Nooks protection domain it is read-only, the image and the stack being all the driver may
+ * write. In a private address space (minix3) only the image and the stack are mapped (spawn.ts).
  */
 import type { ElfSegment } from "../machine/elf.js";
 import { DRIVER_STACK_SIZE, DRIVER_STACK_TOP, DRIVER_TEXT_BASE } from "./abi.js";
@@ -50,9 +51,12 @@ export function allocModuleStack(km: KernelMemory, base: number): number {
   return allocMem(km, DRIVER_STACK_SIZE);
 }
 
-/** Maps the driver's window into the address space `root` as drawn above; false when out of page-table frames. */
+/**
+ * Maps the driver's window into the address space `root` as drawn above, the kernel's objects
+ * read-only when `domain` (Nooks); false when out of page-table frames.
+ */
 export function mapModuleWindow(
-  km: KernelMemory, root: number, segs: ElfSegment[], base: number, imageSize: number, stack: number, guard: boolean,
+  km: KernelMemory, root: number, segs: ElfSegment[], base: number, imageSize: number, stack: number, guard: boolean, domain = false,
 ): boolean {
   const ram = km.bus;
   for (let va = PAGE; va < DRIVER_STACK_TOP; va += PAGE) {
@@ -63,7 +67,7 @@ export function mapModuleWindow(
     else {
       pa = base + (va - DRIVER_TEXT_BASE);
       if (pa < ram.ramBase || !ram.isRam(pa, PAGE)) continue;
-      perm = PERM_R | PERM_W;
+      perm = domain ? PERM_R : PERM_R | PERM_W;
     }
     if (!mapPage(km, root, va, pa, perm)) return false;
   }

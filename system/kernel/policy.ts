@@ -10,8 +10,11 @@ import type { ServiceConf } from "./service.js";
 /** A process of this role runs in supervisor mode (a driver inside the kernel). */
 export const runsInKernel = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && build.isolation.driverMode === "supervisor";
 
-/** The process's address space maps all of RAM besides its own memory (one kernel address space). */
-export const mapsAllRam = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && build.isolation.addressSpace === "kernel";
+/** The process's address space maps all of RAM besides its own memory (one kernel address space, or a Nooks domain in it). */
+export const mapsAllRam = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && build.isolation.addressSpace !== "private";
+
+/** The process runs in a Nooks protection domain: kernel memory read-only, calls across wrapped (wrappers.ts). */
+export const inDomain = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && build.isolation.addressSpace === "domain";
 
 /** The kernel checks the process's requests against its service entry (IPC, calls, ports, IRQs, grants). */
 export const privilegeChecked = (build: Build): boolean => build.privilegeChecks;
@@ -40,5 +43,24 @@ export const stackGuard = (build: Build): boolean => build.kernelChecks.stackGua
 /** What kernel work costs in this build (costs.ts). */
 export const costModel = (build: Build): CostModel => build.costs;
 
-/** The process (running in `supervisor` mode) calls the kernel directly: a driver inside one kernel address space (costs.ts functionCall). */
-export const callsDirectly = (build: Build, supervisor: boolean): boolean => supervisor && build.isolation.addressSpace === "kernel";
+/** The process (running in `supervisor` mode) calls the kernel directly: a driver inside the kernel address space (costs.ts functionCall). */
+export const callsDirectly = (build: Build, supervisor: boolean): boolean => supervisor && build.isolation.addressSpace !== "private";
+
+/** Linux's oops: an exception of a kernel-mode driver in process context kills it, in interrupt context panics (types.ts kernelMode.oops). */
+export const oops = (build: Build): boolean => build.kernelMode.oops === true;
+
+/** Nooks' livelock detector: ticks a domain driver may hold the CPU with interrupts on before it is failed (0 = off). */
+export const livelockTicks = (build: Build): number => build.kernelMode.livelockTicks ?? 0;
+
+/** The kernel records the context (process, timer, interrupt) a kernel-mode driver runs in: oops and the livelock detector ask. */
+export const tracksContext = (build: Build): boolean => oops(build) || livelockTicks(build) > 0;
+
+/**
+ * What the driver's clients (the servers standing for the kernel's subsystems) do when it fails
+ * and comes back, as servers/recovery-mode.ts describes: MINIX's recovery ("minix", also where
+ * nothing restarts); Nooks' restart of a driver in its initial state with the request in flight
+ * failed ("restart"); Nooks' shadow drivers, which hide the failure ("shadow").
+ */
+export type ClientRecovery = "minix" | "restart" | "shadow";
+export const clientRecovery = (build: Build): ClientRecovery =>
+  build.recovery.agent !== "nooks" ? "minix" : build.recovery.shadow ? "shadow" : "restart";

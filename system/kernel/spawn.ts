@@ -14,7 +14,7 @@ import {
 import { closeDmaWindows, openDmaWindows } from "./dma.js";
 import type { Kernel } from "./kernel.js";
 import {
-  HOOK, HOOK_SIZE, KernelMemory, LABEL_MAX, MF_SLOT_USED, PROC, PK_GUEST, PK_NATIVE, RTS_PROC_STOP, RTS_SLOT_FREE, PRIV, SF_CHECKED, SF_PREEMPTIBLE, SF_SYS_PROC, SMAGIC,
+  HOOK, HOOK_SIZE, KernelMemory, LABEL_MAX, MF_SLOT_USED, PROC, PK_GUEST, PK_NATIVE, RTS_PROC_STOP, RTS_SLOT_FREE, PRIV, SF_CHECKED, SF_WRAPPED, SF_PREEMPTIBLE, SF_SYS_PROC, SMAGIC,
   SVC, SVC_IPC_LABELS, SVC_PARAMS, SVC_SIZE,
 } from "./layout.js";
 import { NATIVE_GRANTS, NATIVE_INBOX, NATIVE_MAX_GRANTS, NATIVE_START } from "./native.js";
@@ -25,7 +25,7 @@ import { initRunQueue, pushRun } from "./queues.js";
 import { allocMem, freeAddressSpace, freeMem, initVm, mapAllRam, mapPage, newAddressSpace, PERM_R, PERM_U, PERM_W } from "./vm.js";
 import { KERNEL_CALL_NAMES } from "./calls/index.js";
 import { allocModuleStack, imagePerm, mapModuleWindow } from "./module-layout.js";
-import { mapsAllRam, privilegeChecked, runsInKernel, stackGuard } from "./policy.js";
+import { inDomain, mapsAllRam, privilegeChecked, runsInKernel, stackGuard } from "./policy.js";
 import { domainOf, IDLE_CODE, type KernelState } from "./state.js";
 import { COST_KINDS, type CostKind } from "./costs.js";
 
@@ -116,6 +116,7 @@ function setPrivileges(k: Kernel, idx: number, conf: ServiceConf): void {
   const km = k.km;
   let flags = SF_SYS_PROC | SF_PREEMPTIBLE;
   if (privilegeChecked(k.build)) flags |= SF_CHECKED;
+  if (inDomain(k.build, conf.role)) flags |= SF_WRAPPED;
   initPriv(k, idx, flags);
   const ops = [IPC_SEND, IPC_RECEIVE, IPC_SENDREC, IPC_NOTIFY, IPC_SENDNB, IPC_KERNEL_CALL];
   km.setPriv(idx, PRIV.trapMask, ops.reduce((m, op) => m | (1 << op), 0));
@@ -218,8 +219,9 @@ function setupGuest(k: Kernel, idx: number, conf: ServiceConf, image?: Uint8Arra
   if (root < 0) return "out of page-table frames";
   km.setProc(idx, PROC.ptRoot, root);
   if (kernelSpace) {
-    if (!mapModuleWindow(km, root, segs, base, imageSize, stack, stackGuard(k.build))) return "out of page-table frames";
-    mapAllRam(km, root);
+    const domain = inDomain(k.build, conf.role);
+    if (!mapModuleWindow(km, root, segs, base, imageSize, stack, stackGuard(k.build), domain)) return "out of page-table frames";
+    mapAllRam(km, root, !domain);
   } else {
     const user = supervisor ? 0 : PERM_U;
     for (let va = lo; va < lo + imageSize; va += 4096) if (!mapPage(km, root, va, base + (va - lo), imagePerm(segs, va) | user)) return "out of page-table frames";

@@ -152,10 +152,11 @@ export function mapPage(km: KernelMemory, root: number, va: number, pa: number, 
   return true;
 }
 
-/** Maps all of RAM 1:1 with supervisor RW superpages (the monolithic kernel address space). */
-export function mapAllRam(km: KernelMemory, root: number): void {
+/** Maps all of RAM 1:1 with supervisor superpages: RW (the monolithic kernel address space) or read-only (a Nooks domain's view of it). */
+export function mapAllRam(km: KernelMemory, root: number, writable = true): void {
+  const perm = PTE_V | PTE_R | PTE_G | PTE_A | (writable ? PTE_W | PTE_D : 0);
   for (let pa = RAM_BASE; pa < RAM_BASE + km.bus.ramSize; pa += 0x40_0000)
-    km.view.setUint32(root - RAM_BASE + (pa >>> 22) * 4, pte(pa, PTE_V | PTE_R | PTE_W | PTE_G | PTE_A | PTE_D), true);
+    km.view.setUint32(root - RAM_BASE + (pa >>> 22) * 4, pte(pa, perm), true);
 }
 
 /**

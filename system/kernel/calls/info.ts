@@ -14,7 +14,6 @@ import { bootParams, clearRts, lookupEndpoint } from "../proc.js";
 import { enqueue } from "../sched.js";
 import { copyFrom, copyTo, procTranslate } from "../vm.js";
 import { EDONTREPLY } from "./status.js";
-import { faultPanics } from "../policy.js";
 
 export function doSetalarm(k: Kernel, caller: number, m: Message): number {
   const km = k.km;
@@ -100,8 +99,7 @@ export function doPrivctl(k: Kernel, caller: number, m: Message): number {
 
 export function doExit(k: Kernel, caller: number, m: Message): number {
   const why = `exit status ${get32(m, MSG.exit.status)}`;
-  // A driver inside the kernel that gives up (panic(), exit) takes the kernel with it.
-  if (faultPanics(k.build, k.km.proc(caller, PROC.mode) === 1)) k.panic(`${k.km.procName(caller)}: ${why} in supervisor mode`);
-  else k.terminate(caller, "exit", why);
+  // A driver inside the kernel that gives up (panic(), exit) takes the kernel with it, where the build says so (Kernel.fail).
+  k.fail(caller, "exit", why);
   return EDONTREPLY;
 }

@@ -11,6 +11,7 @@ import type { Kernel } from "../kernel.js";
 import { HOOK, HOOK_SIZE, PRIV } from "../layout.js";
 import { get32, set32, type Message } from "../message.js";
 import { NR_IRQ_HOOKS } from "../params.js";
+import { wrapped } from "../wrappers.js";
 
 function irqAllowed(k: Kernel, caller: number, irq: number): boolean {
   if (!k.checked(caller)) return true;
@@ -42,7 +43,8 @@ export function doIrqctl(k: Kernel, caller: number, m: Message): number {
   if (h < 0 || h >= NR_IRQ_HOOKS) return -EINVAL;
   const o = PRIV.hooks + h * HOOK_SIZE;
   const irq = km.priv(caller, o + HOOK.irq);
-  if (irq === 0) return -EINVAL;
+  // Nooks tracks the hooks a driver was given: a wrapper fails a driver naming one it does not hold.
+  if (irq === 0) return wrapped(k, caller) ? k.wrapperFault(caller, `IRQ hook ${h} not held`, -EINVAL) : -EINVAL;
   switch (request) {
     case IRQ_ENABLE:
       if (!km.priv(caller, o + HOOK.enabled)) {

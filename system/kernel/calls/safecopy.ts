@@ -21,6 +21,7 @@ import { lookupEndpoint } from "../proc.js";
 import { domainOf } from "../state.js";
 import { RAM_BASE } from "../../machine/memmap.js";
 import { copyFrom, copyTo, PAGE, procTranslate } from "../vm.js";
+import { wrapped } from "../wrappers.js";
 
 /**
  * Resolves grant `id` of `granter` for `caller` wanting `access` to [offset, offset + bytes):
@@ -38,11 +39,14 @@ export function verifyGrant(
   const flags = get32(g, 0), who = get32(g, 4), start = get32(g, 8) >>> 0, len = get32(g, 12) >>> 0;
   if ((flags & (CPF_USED | CPF_VALID)) !== (CPF_USED | CPF_VALID)) return -EINVAL;
   range.end = start + len;
-  if (!k.checked(caller)) return start + offset; // builds without isolation trust the caller
+  const checked = k.checked(caller);
+  if (!checked && !wrapped(k, caller)) return start + offset; // builds without isolation trust the caller
   // A refused grant is a privilege check that fired, like a refused port: recorded as a denial.
-  if (who !== ANY && who !== km.proc(caller, PROC.endpoint)) return k.denied(caller, "grant", -EPERM);
-  if ((flags & access) !== access) return k.denied(caller, "grant", -EPERM);
-  if (offset < 0 || bytes < 0 || offset + bytes > len) return k.denied(caller, "grant", -EPERM);
+  // In a Nooks domain the same checks are the wrapper's, and a failed one fails the driver.
+  const refuse = (why: string): number => (checked ? k.denied(caller, "grant", -EPERM) : k.wrapperFault(caller, `grant ${id}: ${why}`, -EPERM));
+  if (who !== ANY && who !== km.proc(caller, PROC.endpoint)) return refuse("not granted to the caller");
+  if ((flags & access) !== access) return refuse("access not granted");
+  if (offset < 0 || bytes < 0 || offset + bytes > len) return refuse(`offset ${offset} + ${bytes} bytes past its ${len}`);
   return start + offset;
 }
 
@@ -63,6 +67,9 @@ export function safecopy(k: Kernel, caller: number, granterE: number, id: number
   if (bytes > 1 << 24) return -EINVAL;
   const at = verifyGrant(k, granter, caller, id, fromGranter ? CPF_READ : CPF_WRITE, offset, bytes, grantRange);
   if (at < 0) return at;
+  // Nooks' wrapper checks the driver's own buffer too: one it may write (read, for a copy out) in its domain.
+  if (wrapped(k, caller) && !(fromGranter ? k.writable(caller, addr, bytes) : k.readable(caller, addr, bytes)))
+    return k.wrapperFault(caller, `buffer 0x${addr.toString(16)} (${bytes} bytes) outside the driver's domain`, -EFAULT);
   k.charge("copyByte", bytes);
   const [src, srcVa, dst, dstVa] = fromGranter ? [granter, at, caller, addr] : [caller, addr, granter, at];
   // Bytes [0, inGrant) of the destination are its chooser's: all of them for SAFECOPYFROM (the

@@ -1,0 +1,71 @@
+/*
+ * Nooks' isolation manager, the kernel's half (SOSP 2003 §4): what happens at the boundary of a
+ * driver's lightweight protection domain. A driver in a domain (priv flag SF_WRAPPED) runs in
+ * supervisor mode on its own copy of the kernel page table, in which kernel memory is
+ * read-only (spawn.ts, module-layout.ts). So:
+ *
+ * - Leaving the domain (any kernel entry from the driver) switches to the kernel's page table,
+ *   and returning switches back (Kernel.restoreContext): two address-space switches with their
+ *   TLB flushes, and the MMU's refills after them. A port access does not leave: a driver in the
+ *   kernel executes in/out itself (as in monolithic), and no wrapper sees it.
+ * - Every call across the boundary (a kernel call or IPC of the driver, a message delivered to
+ *   it) is an XPC through a wrapper: its checks and object tracking cost `wrapper` (costs.ts).
+ * - A wrapper check that fails (a grant the driver was not given or used out of its bounds, a
+ *   buffer outside the driver's writable memory, an IRQ hook it does not hold) fails the driver:
+ *   the kernel ends it when the call returns, and the recovery manager reloads it. The objects
+ *   the wrappers track (IRQ hooks, alarms, grants, memory) are the driver's privilege-table entry
+ *   and memory, which the kernel releases when it ends the driver (Kernel.terminate).
+ *
+ * The same file records, in builds that ask (policy.ts tracksContext), the context a kernel-mode
+ * driver runs in: Linux's oops and Nooks' livelock detector depend on it.
+ */
+import { ANY, CLOCK, HARDWARE, IPC_KERNEL_CALL, M_SOURCE, M_TYPE, SYS_DEVIO, SYS_SDEVIO, SYS_VDEVIO } from "./abi.js";
+import type { Kernel } from "./kernel.js";
+import { CTX_IRQ, CTX_PROCESS, CTX_TIMER, PRIV, PROC, SF_WRAPPED } from "./layout.js";
+import { get32, type Message } from "./message.js";
+import { tracksContext } from "./policy.js";
+import { procTranslate } from "./vm.js";
+import { RAM_BASE } from "../machine/memmap.js";
+
+/** The process runs in a Nooks protection domain. */
+export const wrapped = (k: Kernel, idx: number): boolean => (k.km.priv(idx, PRIV.flags) & SF_WRAPPED) !== 0;
+
+/** The ecall process idx just made is a port access (SYS_DEVIO, SDEVIO, VDEVIO): an in/out in a kernel-mode driver. */
+function portCall(k: Kernel, idx: number): boolean {
+  if (k.reg(idx, 10) !== IPC_KERNEL_CALL) return false;
+  const pa = procTranslate(k.km, idx, (k.reg(idx, 12) + M_TYPE) >>> 0, false);
+  if (pa < 0) return false;
+  const call = k.km.view.getInt32(pa - RAM_BASE, true);
+  return call === SYS_DEVIO || call === SYS_SDEVIO || call === SYS_VDEVIO;
+}
+
+/**
+ * Driver idx (in a domain) entered the kernel: unless it is a port access, the kernel switches
+ * to its own page table (the driver's is restored when it runs again); an ecall is an XPC
+ * through a wrapper.
+ */
+export function leaveDomain(k: Kernel, idx: number, ecall: boolean): void {
+  if (ecall && portCall(k, idx)) return;
+  k.machine.cpu.csr.satp = 0; // the kernel's own page table (our kernel runs in M-mode: untranslated)
+  k.charge("addressSpaceSwitch");
+  k.charge("tlbFlush");
+  if (ecall) k.charge("wrapper");
+}
+
+/**
+ * A message is delivered to guest idx (`fromAny`: by its main loop's receive). Into a domain it
+ * is an XPC through a wrapper; and a kernel-mode driver's context is what its main loop got: a
+ * notification from HARDWARE is an interrupt, one from CLOCK a timer, anything else a request.
+ */
+export function entering(k: Kernel, idx: number, msg: Message, fromAny: boolean): void {
+  if (wrapped(k, idx)) k.charge("wrapper");
+  if (!fromAny || !tracksContext(k.build) || k.km.proc(idx, PROC.mode) !== 1) return;
+  const src = get32(msg, M_SOURCE);
+  k.km.setProc(idx, PROC.context, src === HARDWARE ? CTX_IRQ : src === CLOCK ? CTX_TIMER : CTX_PROCESS);
+}
+
+/** The context recorded for kernel-mode driver idx (CTX_*). */
+export const contextOf = (k: Kernel, idx: number): number => k.km.proc(idx, PROC.context);
+
+/** Whether a receive from `srcE` is a main loop's (from ANY). */
+export const fromAny = (srcE: number): boolean => srcE === ANY;
