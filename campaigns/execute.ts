@@ -14,7 +14,7 @@ import {
 } from "../system/index.js";
 import { classify } from "./classify.js";
 import { goldenRun } from "./golden.js";
-import type { CampaignSpec, ExperimentDetail, ExperimentPlan, ExperimentResult, GoldenRun } from "./types.js";
+import { driverFor, type CampaignSpec, type ExperimentDetail, type ExperimentPlan, type ExperimentResult, type GoldenRun } from "./types.js";
 
 /** A configuration booted and ready for experiments. */
 export interface BootedConfig {
@@ -41,17 +41,18 @@ export function prepareConfig(spec: CampaignSpec, build: string, workloadName: s
   if (!b.ok) return b;
   const w = getWorkload(workloadName);
   if (!w.ok) return w;
-  const drivers = (spec.drivers ?? withDefaultDrivers(w.workload, [{ driver: spec.driver }])).map((d) => ((d.label ?? d.driver) === spec.driver ? { ...d, params: spec.driverParams } : d));
+  const target = driverFor(spec, workloadName);
+  const drivers = (spec.drivers ?? withDefaultDrivers(w.workload, [{ driver: target }])).map((d) => ((d.label ?? d.driver) === target ? { ...d, params: spec.driverParams } : d));
   const r = composeSystem(b.build, w.workload, { seed: spec.seed, heartbeatTicks: spec.heartbeatTicks, drivers });
   if (!r.ok) return { ok: false, error: `${build} × ${workloadName}: ${r.error}` };
   const sys = r.system;
-  if (sys.domainOf(spec.driver) === undefined) return { ok: false, error: `${build} × ${workloadName}: no driver "${spec.driver}" is running` };
+  if (sys.domainOf(target) === undefined) return { ok: false, error: `${build} × ${workloadName}: no driver "${target}" is running` };
   return { ok: true, config: { build, workload: w.workload, params: r.params, sys, snapshot: sys.snapshot() } };
 }
 
 /** Runs (or takes) the golden run of a configuration and attaches it; the system is restored afterwards. */
 export function attachGolden(spec: CampaignSpec, cfg: BootedConfig, stored?: GoldenRun): GoldenRun {
-  const g = stored ?? goldenRun(cfg.sys, cfg.build, cfg.workload, cfg.params, spec.driver, spec.limits);
+  const g = stored ?? goldenRun(cfg.sys, cfg.build, cfg.workload, cfg.params, driverFor(spec, cfg.workload.name), spec.limits);
   cfg.sys.restore(cfg.snapshot);
   cfg.covered = new Set(g.covered);
   cfg.golden = g;
@@ -69,7 +70,7 @@ export function faultOf(spec: CampaignSpec, image: Uint8Array, plan: ExperimentP
   const m = spec.faults[plan.model];
   return planFault(
     image,
-    { type: m.type as Fault["requested"], driver: spec.driver, targets: m.targets, trigger: m.trigger, persistence: m.persistence, ...(m.variant ? { variant: m.variant } : {}) },
+    { type: m.type as Fault["requested"], driver: driverFor(spec, plan.workload), targets: m.targets, trigger: m.trigger, persistence: m.persistence, ...(m.variant ? { variant: m.variant } : {}) },
     seedrandom(`fault:${plan.seed}`),
     RUNTIME_TYPES.includes(m.type as Fault["requested"]) && executed ? { executed } : {},
   );
@@ -90,7 +91,8 @@ export function commonCoverage(goldens: GoldenRun[], workload: string): Set<numb
 export function runExperiment(spec: CampaignSpec, cfg: BootedConfig, plan: ExperimentPlan, executed: Set<number>): ExperimentResult {
   const { sys } = cfg;
   // The fault is planned from the pristine image (the snapshot's).
-  const planned = faultOf(spec, cfg.snapshot.images[spec.driver], plan, executed);
+  const driver = driverFor(spec, plan.workload);
+  const planned = faultOf(spec, cfg.snapshot.images[driver], plan, executed);
   if (!planned.ok) throw new Error(`experiment ${plan.id}: ${planned.error}`);
   const fault = planned.fault;
   const base = {
@@ -114,7 +116,7 @@ export function runExperiment(spec: CampaignSpec, cfg: BootedConfig, plan: Exper
   const inj = armed.injection;
   const obs = runWorkload(sys, cfg.workload, cfg.params, {
     ...spec.limits,
-    watch: spec.driver,
+    watch: driver,
     onBreakpoint: () => void onBreakpoint(sys, inj),
     ...(armed.stopAtCycle !== undefined ? { atCycle: { at: armed.stopAtCycle - start, fn: () => atCycle(sys, inj) } } : {}),
   });

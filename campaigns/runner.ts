@@ -14,7 +14,7 @@ import { ExperimentSource } from "./source.js";
 import type { Store } from "./store.js";
 import type { WorkerReply } from "./protocol.js";
 import { init, step, type CoordinatorAction, type CoordinatorEvent } from "./coordinator.js";
-import { OUTCOMES, type CampaignSpec, type ExperimentPlan, type ExperimentResult, type GoldenRun } from "./types.js";
+import { driverFor, OUTCOMES, targetDrivers, type CampaignSpec, type ExperimentPlan, type ExperimentResult, type GoldenRun } from "./types.js";
 
 export interface RunOptions {
   /** Worker threads (>= 1; 1 runs in this thread). */
@@ -43,14 +43,18 @@ export function selectedPlans(spec: CampaignSpec, opts: Pick<RunOptions, "shard"
 }
 
 /**
- * Records each build's fingerprint (its data and the driver image it runs); a database started
+ * Records each build's fingerprint (its data and the driver images faults go into); a database started
  * with other images or build data refuses to continue, so results never mix two systems.
  */
 export function checkBuilds(spec: CampaignSpec, store: Store): void {
-  const img = loadImage(spec.driver);
-  if (!img.ok) throw new CampaignError(img.error);
+  const images: Record<string, Uint8Array> = {};
+  for (const d of targetDrivers(spec)) {
+    const img = loadImage(d);
+    if (!img.ok) throw new CampaignError(img.error);
+    images[d] = img.bytes;
+  }
   for (const build of spec.builds) {
-    const r = store.putBuild(build, fingerprint(BUILDS[build], { [spec.driver]: img.bytes }), JSON.stringify(BUILDS[build]));
+    const r = store.putBuild(build, fingerprint(BUILDS[build], images), JSON.stringify(BUILDS[build]));
     if (r && !r.ok) throw new CampaignError(r.error);
   }
 }
@@ -100,12 +104,13 @@ export async function runCampaign(spec: CampaignSpec, store: Store, opts: RunOpt
 
 /** Fails early (one clear message) when a fault model has no site in the driver. */
 function checkFaults(spec: CampaignSpec, goldens: GoldenRun[], todo: ExperimentPlan[]): void {
-  const img = loadImage(spec.driver);
-  if (!img.ok) throw new CampaignError(img.error);
-  const seen = new Set<number>();
+  const seen = new Set<string>();
   for (const p of todo) {
-    if (seen.has(p.model)) continue;
-    seen.add(p.model);
+    const driver = driverFor(spec, p.workload);
+    if (seen.has(`${driver}/${p.model}`)) continue;
+    seen.add(`${driver}/${p.model}`);
+    const img = loadImage(driver);
+    if (!img.ok) throw new CampaignError(img.error);
     const r = faultOf(spec, img.bytes, p, commonCoverage(goldens, p.workload));
     if (!r.ok) throw new CampaignError(`faults[${p.model}] (${spec.faults[p.model].type}): ${r.error}`);
   }

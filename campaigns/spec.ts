@@ -6,6 +6,8 @@
  *   name: swifi-disk                 description: ...            seed: 42
  *   builds: [minix3, monolithic]     workloads: [files]
  *   driver: at_wini                  driver_params: dma=1        heartbeat: 33   (ticks)
+ *   driver: { files: at_wini, net: rtl8139 }   (or one driver per workload: faults go into each
+ *            workload's own; the same driver_params for each)
  *   drivers: [at_wini, { driver: x, label: x1, params: "..." }]   (optional: the system's drivers;
  *            default one per driver class the workloads need; `driver` must be one of them)
  *   rounds: 1
@@ -53,7 +55,7 @@ export function validateSpec(doc: unknown): SpecResult {
     seed: int(doc, "seed", "", errors, { min: 0, required: true }) ?? 0,
     builds: list(doc, "builds", "", errors, Object.keys(BUILDS), "build"),
     workloads: list(doc, "workloads", "", errors, Object.keys(WORKLOADS), "workload"),
-    driver: str(doc, "driver", "", errors, false) ?? "at_wini",
+    driver: isObject(doc.driver) ? "" : str(doc, "driver", "", errors, false) ?? "at_wini",
     driverParams: str(doc, "driver_params", "", errors, false) ?? "dma=1",
     heartbeatTicks: int(doc, "heartbeat", "", errors, { min: 1 }) ?? 33,
     rounds: int(doc, "rounds", "", errors, { min: 1 }) ?? 1,
@@ -61,13 +63,15 @@ export function validateSpec(doc: unknown): SpecResult {
     limits: { ...DEFAULT_LIMITS },
   };
   const known = driverNames();
-  if (!known.includes(spec.driver)) errors.push(`driver: unknown driver "${spec.driver}" (known: ${known.join(", ")})`);
+  if (isObject(doc.driver)) perWorkload(doc.driver, spec, known, errors);
+  else if (!known.includes(spec.driver)) errors.push(`driver: unknown driver "${spec.driver}" (known: ${known.join(", ")})`);
   if (doc.drivers !== undefined) {
     const drivers = driverList(doc.drivers, known, errors);
     // Present only when given: a spec without it keeps its stored JSON (and hash) unchanged.
     if (drivers) {
       spec.drivers = drivers;
-      if (!drivers.some((d) => (d.label ?? d.driver) === spec.driver)) errors.push(`driver: "${spec.driver}" is not among drivers (${drivers.map((d) => d.label ?? d.driver).join(", ")})`);
+      for (const t of spec.targets ? Object.values(spec.targets) : [spec.driver])
+        if (!drivers.some((d) => (d.label ?? d.driver) === t)) errors.push(`driver: "${t}" is not among drivers (${drivers.map((d) => d.label ?? d.driver).join(", ")})`);
     }
   }
   if (!Array.isArray(doc.faults) || doc.faults.length === 0) errors.push("faults: must be a non-empty list of fault models");
@@ -84,6 +88,19 @@ export function validateSpec(doc: unknown): SpecResult {
     }
   }
   return errors.length ? { ok: false, errors } : { ok: true, spec };
+}
+
+/** `driver:` as a mapping workload → driver: one for each of the spec's workloads, each a known driver. */
+function perWorkload(map: Record<string, unknown>, spec: CampaignSpec, known: string[], errors: string[]): void {
+  const targets: Record<string, string> = {};
+  for (const [w, d] of Object.entries(map)) {
+    if (!spec.workloads.includes(w)) errors.push(`driver.${w}: "${w}" is not one of the spec's workloads (${spec.workloads.join(", ")})`);
+    else if (typeof d !== "string" || !known.includes(d)) errors.push(`driver.${w}: unknown driver ${JSON.stringify(d)} (known: ${known.join(", ")})`);
+    else targets[w] = d;
+  }
+  for (const w of spec.workloads) if (!(w in map)) errors.push(`driver: no driver named for workload "${w}"`);
+  spec.targets = Object.fromEntries(spec.workloads.filter((w) => targets[w]).map((w) => [w, targets[w]]));
+  spec.driver = spec.targets[spec.workloads[0]] ?? "";
 }
 
 /** `drivers:` — catalog names, or { driver, label?, params? } mappings. */

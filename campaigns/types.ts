@@ -57,14 +57,25 @@ export interface FaultModelSpec {
   persistence: "transient" | "persistent";
 }
 
+/** The driver faults go into under `workload`. */
+export const driverFor = (spec: CampaignSpec, workload: string): string => spec.targets?.[workload] ?? spec.driver;
+
+/** Every driver faults go into, once each, in the workloads' order. */
+export const targetDrivers = (spec: CampaignSpec): string[] => [...new Set(spec.workloads.map((w) => driverFor(spec, w)))];
+
 export interface CampaignSpec {
   name: string;
   description: string;
   seed: number;
   builds: string[];
   workloads: string[];
-  /** The driver faults go into (its image name and label). */
+  /** The driver faults go into (its image name and label); with `targets`, the first workload's. */
   driver: string;
+  /**
+   * The driver faults go into, per workload, when the spec names one per workload (`driver:` as a
+   * mapping: the disk driver under files, the NIC's under net): absent when one driver serves all.
+   */
+  targets?: Record<string, string>;
   /** Driver boot parameters (e.g. "dma=1"). */
   driverParams: string;
   /** The drivers in the system, when the spec names them (default: one per class the workloads need). */

@@ -305,7 +305,7 @@ function summaryView(data: ReportData) {
   const fingerprints = new Map(data.builds.map((b) => [b.name, b.fingerprint]));
   return {
     name: s.name, description: s.description, seed: s.seed, path: data.path, specHash: data.specHash, specYaml: data.specYaml,
-    version: data.meta.version ?? "unknown", startedAt: data.meta.started_at ?? "unknown", driver: `${s.driver}${s.driverParams ? ` (${s.driverParams})` : ""}`,
+    version: data.meta.version ?? "unknown", startedAt: data.meta.started_at ?? "unknown", driver: `${s.targets ? Object.entries(s.targets).map(([w, d]) => `${d} under ${w}`).join(", ") : s.driver}${s.driverParams ? ` (${s.driverParams})` : ""}`,
     workloads: s.workloads.join(", "), experiments: thousands(data.results.length), planned: thousands(planned),
     activated: thousands(data.results.filter((r) => r.activated).length),
     builds: buildOrder(data).map((name) => {

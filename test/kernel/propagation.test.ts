@@ -137,7 +137,22 @@ describe("a driver's SAFECOPYTO past the end of VFS's grant", () => {
     expect(obs.driver!.denials.map((d) => d.kind)).toEqual(["grant"]);
   });
 
-  it.each(["monolithic", "minix3"])("%s: the driver's copies into the granted buffers are legitimate and not counted", (build) => {
+  it("nooks: the wrapper refuses the copy and fails the driver (not a privilege denial); nothing lands past the grant; the recovery manager reloads it", () => {
+    const { sys, obs, calls, sent, grant, past } = overrun("nooks");
+    expect(calls[0].args[2]).toBe(grant.len);
+    expect(sent.length).toBe(PAGE);
+    expect(ramAt(sys, past, PAGE)).not.toEqual(sent);
+    expect(obs.driver!.propagation).toBeUndefined();
+    expect(obs.driver!.denials).toEqual([]);
+    expect(obs.driver!.deaths.map((d) => [d.kind, d.detail])).toEqual([
+      ["crash", `wrapper check failed: grant ${calls[0].args[1]}: offset ${grant.len} + ${PAGE} bytes past its ${grant.len}`],
+    ]);
+    expect(obs.driver!.rsEvents.filter((e) => e.at >= 0).map((e) => e.kind)).toEqual(expect.arrayContaining(["crash", "restart", "up"]));
+    expect(obs.driver!.alive).toBe(true);
+    expect(obs.panic).toBeUndefined();
+  });
+
+  it.each(["monolithic", "minix3", "nooks"])("%s: the driver's copies into the granted buffers are legitimate and not counted", (build) => {
     const { sys, params } = boot(build, filesWorkload);
     let sent: Uint8Array = new Uint8Array(0), at = 0, landed: Uint8Array = new Uint8Array(0);
     const { obs, calls } = runWatching(sys, params, "sys_safecopyto", {

@@ -17,6 +17,9 @@
  *   grant:E:ACCESS:OFF:LEN   (ACCESS r, w or rw; on buf + OFF)     dump:OFF:LEN
  *   copyfrom:E:G:OFF:LEN     (into a scratch buffer, printed)      copyto:E:G:OFF:LEN (0xa0, 0xa1, ...)
  *   poke:ADDR:V     32-bit store of V to ADDR        illegal   an all-zero (illegal) instruction
+ *   satp:ADDR:V     poke through a page table of its own making: a supervisor-mode program (a
+ *                   driver in the kernel) copies its root, makes the direct map's superpages
+ *                   writable, loads it into satp, then stores (defeats a read-only kernel mapping)
  *   exit:STATUS     spin  (an infinite loop that never enters the kernel)
  */
 #include "libsys.h"
@@ -35,6 +38,8 @@ static endpoint_t self;
 static message last;                   /* the last message received by recv */
 static uint8_t buf[BUF_LEN];           /* what grant and dump refer to */
 static uint8_t scratch[SCRATCH_LEN];   /* what copyfrom fills and copyto sends */
+
+static void own_page_table(void);
 
 /* One parsed step: its name and up to MAX_ARGS arguments as text. */
 struct step {
@@ -232,6 +237,10 @@ static int memory_step(const char *pre, const struct step *st)
   } else if (strcmp(st->op, "poke") == 0) {
     *(volatile uint32_t *)(uintptr_t)(uint32_t)arg(st, 0) = (uint32_t)arg(st, 1);
     printf("%s r=0\n", pre);
+  } else if (strcmp(st->op, "satp") == 0) {
+    own_page_table();
+    *(volatile uint32_t *)(uintptr_t)(uint32_t)arg(st, 0) = (uint32_t)arg(st, 1);
+    printf("%s r=0\n", pre);
   } else if (strcmp(st->op, "illegal") == 0) {
     printf("%s\n", pre);
     __asm__ volatile(".word 0");
@@ -244,6 +253,33 @@ static int memory_step(const char *pre, const struct step *st)
     for (;;) __asm__ volatile("");
   } else return 0;
   return 1;
+}
+
+#define PTE_V 0x01
+#define PTE_R 0x02
+#define PTE_W 0x04
+#define PTE_X 0x08
+#define PTE_D 0x80
+#define PTE_FRAME(e) (((e) >> 10) << 12)
+
+/*
+ * Loads satp with a copy of the current root in which every superpage (the kernel's direct map of
+ * RAM, where virtual = physical) is writable. Page tables are read through that same map; the
+ * copy lies in a page of the stack, whose physical address the walk below finds. A privileged
+ * instruction in supervisor mode: it traps in user mode (an illegal instruction).
+ */
+static void own_page_table(void)
+{
+  uint32_t area[2048];                  /* a page-aligned page lies inside */
+  uint32_t *copy = (uint32_t *)(((uintptr_t)area + 4095) & ~(uintptr_t)4095);
+  uint32_t satp, *root, *l0, i, va = (uint32_t)(uintptr_t)copy, pa;
+
+  __asm__ volatile("csrr %0, satp" : "=r"(satp));
+  root = (uint32_t *)(uintptr_t)((satp & 0x3fffff) << 12);
+  for (i = 0; i < 1024; i++) copy[i] = (root[i] & (PTE_R | PTE_X)) ? root[i] | PTE_W | PTE_D : root[i];
+  l0 = (uint32_t *)(uintptr_t)PTE_FRAME(root[va >> 22]);
+  pa = PTE_FRAME(l0[(va >> 12) & 0x3ff]);
+  __asm__ volatile("csrw satp, %0\n\tsfence.vma" : : "r"((1u << 31) | (pa >> 12)) : "memory");
 }
 
 int main(void)
