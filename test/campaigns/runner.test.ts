@@ -147,3 +147,27 @@ limits`);
     expect(["recovered", "degraded", "component-dead"]).toContain(twin.outcome);
   }, 120_000);
 });
+
+describe("a campaign with one driver per workload", () => {
+  it("puts each workload's faults into its own driver, and every build runs them", async () => {
+    const yaml = `
+name: per-workload
+seed: 3
+builds: [nooks, minix3]
+workloads: [files, net]
+driver: { files: at_wini, net: rtl8139 }
+faults:
+  - { type: NOP, count: 4 }
+limits: { budget: 400000000, watchdog: 100000000 }
+`;
+    const spec = specOf(yaml);
+    const s = newStore(spec, yaml);
+    await runCampaign(spec, s, { workers: 1 });
+    const rs = rows(s);
+    expect(rs.length).toBe(2 * 2 * 4);
+    for (const r of rs) expect(JSON.parse(r.faultJson).driver).toBe(r.workload === "files" ? "at_wini" : "rtl8139");
+    expect(new Set(rs.map((r) => r.build))).toEqual(new Set(["nooks", "minix3"]));
+    expect(rs.filter((r) => r.activated).length).toBeGreaterThan(0);
+  });
+});
+

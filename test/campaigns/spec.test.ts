@@ -27,6 +27,26 @@ describe("campaign specs", () => {
     expect(r.spec.limits).toEqual({ budgetCycles: 1000, watchdogCycles: 100 });
   });
 
+  it("takes one driver per workload as a mapping (faults go into each workload's own)", () => {
+    const r = parseSpec(good.replace("workloads: [blocks]", "workloads: [files, net]\ndriver: { files: at_wini, net: rtl8139 }"));
+    expect(r.ok).toBe(true);
+    if (!r.ok) return;
+    expect(r.spec.targets).toEqual({ files: "at_wini", net: "rtl8139" });
+    expect(r.spec.driver).toBe("at_wini");
+    expect(parseSpec(good).ok && (parseSpec(good) as { spec: object }).spec).not.toHaveProperty("targets");
+  });
+
+  it("a driver mapping must name a known driver for each of the spec's workloads, and nothing else", () => {
+    const r = parseSpec(good.replace("workloads: [blocks]", "workloads: [files, net]\ndriver: { files: nic9000, audio: es1371 }"));
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.errors).toEqual([
+      expect.stringMatching(/^driver\.files: unknown driver "nic9000" \(known: /),
+      `driver.audio: "audio" is not one of the spec's workloads (files, net)`,
+      `driver: no driver named for workload "net"`,
+    ]);
+  });
+
   it("reports every problem as one line naming the field", () => {
     const r = parseSpec(`
 name: bad name
@@ -44,7 +64,7 @@ limits: { budget: 1.5 }
     expect(r.errors).toEqual(expect.arrayContaining([
       expect.stringMatching(/^name: use letters/),
       expect.stringMatching(/^seed: must be an integer >= 0, got -1/),
-      expect.stringMatching(/^builds\[1\]: unknown build "plan9" \(known: minix3, monolithic, minix3-norestart, /),
+      expect.stringMatching(/^builds\[1\]: unknown build "plan9" \(known: minix3, monolithic, nooks, nooks-shadow, minix3-norestart, /),
       expect.stringMatching(/^workloads: must be a non-empty list/),
       expect.stringMatching(/^driverr: unknown field \(did you mean driver\?\)/),
       expect.stringMatching(/^faults\[0\]\.type: unknown fault type "NOPE"/),
