@@ -211,6 +211,6 @@ function giveUp(k: Api, m: VfsMem, why: string): ShadowStep {
     m.setCdev(d, CDEV.lost, 0);
     m.setCdev(d, CDEV.gen, (m.cdev(d, CDEV.gen) + 1) | 0);
   }
-  note(k, `shadow of device ${d} gives up (${why}): EIO, its open files invalid`, true);
+  note(k, `shadow of ${d >= 0 && d < m.ncdev() ? m.cdevLabel(d) : `device ${d}`} gives up (${why}): EIO, its open files invalid`, true);
   return { status: -EIO };
 }
