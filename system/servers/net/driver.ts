@@ -11,14 +11,20 @@
  * them, datagrams are gone), sends NDEV_INIT and then NDEV_CONF (replaying the interface
  * configuration: the receive mode) and posts its receives again. A send that fails
  * (EDEADSRCDST: the driver died) marks the driver down until the next announcement.
+ *
+ * recovery=shadow (Nooks' shadow driver for the network class, ../recovery-mode.ts): the frames
+ * outstanding at the failed driver are not forgotten but held in their buffers (FB_REPLAY), and
+ * sent to the new driver (new grants, new ids) once it has answered NDEV_CONF, before any new
+ * traffic. Receive buffers are posted again as in minix. restart behaves as minix.
  */
 import {
   CPF_READ, CPF_WRITE, EBADSRCDST, EDEADSRCDST, errorName, MSG, NDEV_CONF, NDEV_INIT, NDEV_RECV, NDEV_REPLY_BIT, NDEV_SEND, NONE, OK,
 } from "../../kernel/abi.js";
 import { get32, messageOf, type Message } from "../../kernel/message.js";
 import {
-  DRV_CONF, DRV_DOWN, DRV_INIT, DRV_UP, FBUF, FRAME_BUF, frameAddr, G, isGrant, NR_FBUFS, NR_RX, type NetMem,
+  DRV_CONF, DRV_DOWN, DRV_INIT, DRV_UP, FB_REPLAY, FBUF, FRAME_BUF, frameAddr, G, isGrant, NR_FBUFS, NR_RX, type NetMem,
 } from "./memory.js";
+import { MODE_SHADOW } from "../recovery-mode.js";
 import { note, type Api } from "./types.js";
 
 /** The driver `label`, not announced yet; no buffer outstanding. */
@@ -65,12 +71,37 @@ function release(k: Api, m: NetMem, i: number): void {
   m.setFbuf(i, FBUF.busy, 0);
 }
 
-/** Forgets every request outstanding at the driver (it is gone or replaced); counts them. */
+/** Forgets every request outstanding at the driver (it is gone or replaced); counts them. The shadow keeps the sends for the next driver. */
 function dropOutstanding(k: Api, m: NetMem): void {
+  const shadow = m.g(G.recovery) === MODE_SHADOW;
   for (let i = 0; i < NR_FBUFS; i++) {
-    if (!m.fbuf(i, FBUF.busy)) continue;
+    const busy = m.fbuf(i, FBUF.busy);
+    if (!busy) continue;
+    if (shadow && i >= NR_RX) {
+      if (busy === FB_REPLAY) continue;
+      const g = m.fbuf(i, FBUF.grant);
+      if (isGrant(g)) k.revoke(g);
+      m.setFbuf(i, FBUF.grant, -1);
+      m.setFbuf(i, FBUF.id, 0);
+      m.setFbuf(i, FBUF.busy, FB_REPLAY); // the frame stays in its buffer, the buffer stays taken
+      continue;
+    }
     k.state.stats.outstandingDropped++;
     release(k, m, i);
+  }
+}
+
+/** Sends the frames held for replay to the (new) driver, oldest buffer first; counts them. */
+function replaySends(k: Api, m: NetMem): void {
+  for (let i = NR_RX; i < NR_FBUFS && driverUp(m); i++) {
+    if (m.fbuf(i, FBUF.busy) !== FB_REPLAY) continue;
+    const len = m.fbuf(i, FBUF.len);
+    if (len <= 0 || len > FRAME_BUF) {
+      release(k, m, i); // a length no frame has (a wild write): nothing to resend
+      continue;
+    }
+    m.setFbuf(i, FBUF.busy, 0);
+    if (send(k, m, i, len)) k.state.stats.replayedSends++;
   }
 }
 
@@ -161,6 +192,7 @@ function controlReply(k: Api, m: NetMem, msg: Message, type: number, status: num
   m.setG(G.drvStatus, DRV_UP);
   note(k, `driver ${m.label()} up`);
   repostReceives(k, m);
+  replaySends(k, m);
   return driverUp(m) ? { kind: "up" } : { kind: "none" };
 }
 
@@ -211,19 +243,24 @@ export function transmit(k: Api, m: NetMem, frame: Uint8Array): boolean {
     k.state.stats.framesDropped++;
     return false;
   }
-  const ep = m.g(G.drvEndpoint);
   m.u8.set(frame, frameAddr(i));
-  const id = nextId(m);
-  m.setFbuf(i, FBUF.grant, k.grant(ep, frameAddr(i), frame.length, CPF_READ));
-  m.setFbuf(i, FBUF.id, id);
-  m.setFbuf(i, FBUF.len, frame.length);
-  m.setFbuf(i, FBUF.busy, 1);
-  const r = request(k, m, NDEV_SEND, MSG.ndev.id, id, MSG.ndev.grant, m.fbuf(i, FBUF.grant), MSG.ndev.count, frame.length);
-  if (r !== OK) {
-    release(k, m, i);
+  if (!send(k, m, i, frame.length)) {
     k.state.stats.framesDropped++;
     return false;
   }
   k.state.stats.framesOut++;
   return true;
+}
+
+/** Sends the frame in transmit buffer i (`len` bytes) to the driver: NDEV_SEND with a read grant on it. */
+function send(k: Api, m: NetMem, i: number, len: number): boolean {
+  const ep = m.g(G.drvEndpoint);
+  const id = nextId(m);
+  m.setFbuf(i, FBUF.grant, k.grant(ep, frameAddr(i), len, CPF_READ));
+  m.setFbuf(i, FBUF.id, id);
+  m.setFbuf(i, FBUF.len, len);
+  m.setFbuf(i, FBUF.busy, 1);
+  const r = request(k, m, NDEV_SEND, MSG.ndev.id, id, MSG.ndev.grant, m.fbuf(i, FBUF.grant), MSG.ndev.count, len);
+  if (r !== OK) release(k, m, i);
+  return r === OK;
 }

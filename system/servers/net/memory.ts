@@ -83,6 +83,7 @@ export const G = {
   issNext: 68, // initial sequence number of the next connection
   ipId: 72, // IP identification of the next packet
   alarmAt: 76, // tick the CLOCK alarm was last set for, -1 none (for observers: pump sets it afresh)
+  recovery: 80, // how the server meets a failed driver: MODE_* of ../recovery-mode.ts (parameter recovery=; minix 0)
   drvLabel: 96, // LABEL_MAX bytes, NUL-padded
 } as const;
 
@@ -108,12 +109,14 @@ export const ARP_FAILED = 3;
 
 /** A frame buffer's header (16 bytes): buffer i is a receive buffer when i < NR_RX. */
 export const FBUF = {
-  busy: 0, // 1: outstanding at the driver (NDEV_RECV / NDEV_SEND sent, no reply yet)
+  busy: 0, // 1: outstanding at the driver (NDEV_RECV / NDEV_SEND sent, no reply yet); FB_REPLAY: a send to replay
   id: 4, // id of that request
   grant: 8, // grant on the buffer for the driver, -1 none
   len: 12, // frame length (sends)
 } as const;
 export const FBUF_SIZE = 16;
+/** A transmit buffer whose send the failed driver never answered, held for the next driver (recovery=shadow). */
+export const FB_REPLAY = 2;
 
 /** A socket (256 bytes). */
 export const SOCK = {
@@ -179,6 +182,7 @@ const check = (what: string, end: number, limit: number): void => {
 };
 check("globals", GLOBALS + GLOBALS_SIZE, ARP_TABLE);
 check("label", G.drvLabel + LABEL_MAX, GLOBALS_SIZE);
+check("recovery mode", G.recovery + 4, G.drvLabel);
 check("ARP cache", ARP_TABLE + ARP_ENTRIES * ARP_SIZE, FBUF_TABLE);
 check("frame headers", FBUF_TABLE + NR_FBUFS * FBUF_SIZE, SOCK_TABLE);
 check("sockets", SOCK_TABLE + NR_SOCKS * SOCK_SIZE, STAGING);

@@ -12,7 +12,8 @@
  * timer. The server never blocks: requests to the driver and replies to users are asynchronous.
  *
  * Parameters: driver=<label> (rtl8139) ip=<a.b.c.d> (10.0.0.2) mask=<a.b.c.d> (255.255.255.0)
- * peer=<a.b.c.d> (10.0.0.1: resolved when the driver is up; the gateway off the subnet).
+ * peer=<a.b.c.d> (10.0.0.1: resolved when the driver is up; the gateway off the subnet)
+ * recovery=minix|restart|shadow (minix: ../recovery-mode.ts; only shadow changes what NET does, driver.ts).
  */
 import {
   CLOCK, DS_CHECK, DS_DRIVER_UP, DS_REPLY, DS_SUBSCRIBE, MSG, NDEV_MODE_BROADCAST, NDEV_MODE_UNICAST, NET, NONE, NOTIFY_MESSAGE, OK,
@@ -26,6 +27,7 @@ import { parseIp } from "../../net/addr.js";
 import { IPPROTO_TCP, IPPROTO_UDP } from "../../net/ipv4.js";
 import { decodeTcp } from "../../net/tcp.js";
 import { dsRequest } from "../dsclient.js";
+import { recoveryMode } from "../recovery-mode.js";
 import type { ServerEntry } from "../entry.js";
 import { announced, canTransmit, driverReply, idleReceives, initDriver, isNdevReply, lost, repostReceives } from "./driver.js";
 import { udpInput } from "./dgram.js";
@@ -73,6 +75,7 @@ function initMemory(m: NetMem, params: string): void {
   m.setG(G.issNext, ISS_FIRST);
   m.setG(G.ipId, 1);
   m.setG(G.alarmAt, -1);
+  m.setG(G.recovery, recoveryMode(p.recovery)); // minix is 0: the word stays as it was
   initArp(m);
   for (let s = 0; s < NR_SOCKS; s++) clearSock(m, s);
   initDriver(m, p.driver ?? DRIVER_CLASSES.net.defaultDriver);

@@ -6,7 +6,8 @@
  * (EDEADSRCDST) or is not there, VFS waits for its next announcement, reopens the device
  * (BDEV_OPEN) and sends the I/O again — up to MAX_DRIVER_TRIES driver failures per I/O, and
  * for at most `waitTicks` per wait; then the request fails with EIO, and so does every later
- * request that needs the disk, until the driver announces itself again.
+ * request that needs the disk, until the driver announces itself again. In recovery=restart
+ * (Nooks without shadows, ../recovery-mode.ts) the I/O in flight fails at once instead.
  *
  * These functions change only the driver state and the pending I/O (both in VFS's RAM, memory.ts
  * G.drv* and G.io*) and the counters; failing the request is the caller's business (they return
@@ -24,6 +25,7 @@ import {
   BUF, DRV_FAILED, DRV_UP, DRV_WAITING, G, IN_NONE, IN_IO, IN_OPEN, IO_NONE, IO_READ, IO_WRITE, isGrant, type VfsMem,
 } from "./memory.js";
 import { MAX_DRIVER_TRIES, type VfsState } from "./types.js";
+import { MODE_RESTART } from "../recovery-mode.js";
 
 type Api = NativeApi<VfsState>;
 
@@ -195,6 +197,15 @@ export function lost(k: Api, m: VfsMem, why: string): "waiting" | "failed" {
   m.setG(G.drvRecovering, 1);
   startWait(k, m);
   if (!hasIo(m)) return "waiting";
+  // Nooks without shadows (recovery-mode.ts): the request that met the failure fails; later ones
+  // wait for the reloaded driver as here. minix and shadow reissue it (libbdev's hold and replay
+  // is the block shadow), so "shadow" takes this function's MINIX path.
+  if (m.g(G.recovery) === MODE_RESTART) {
+    s.stats.failedInFlight++;
+    note(k, `${ioName(m)}: failed with the driver (recovery=restart: not reissued)`, true);
+    dropIo(m);
+    return "failed";
+  }
   const tries = (m.g(G.ioTries) + 1) | 0;
   m.setG(G.ioTries, tries);
   if (tries < MAX_DRIVER_TRIES) return "waiting";

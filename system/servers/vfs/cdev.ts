@@ -17,6 +17,10 @@
  * a driver that keeps a request waiting (a full audio buffer) holds up VFS's other callers, where
  * MINIX's VFS suspends the caller and goes on.
  *
+ * In recovery=shadow (../recovery-mode.ts) a driver's death is not the program's business: the
+ * shadow (shadow.ts) holds the request, rebuilds the driver and sends the request again; the
+ * generation is bumped only if the shadow gives up.
+ *
  * Everything lies in VFS's RAM (memory.ts: CDEV_TABLE, CFILP_TABLE, G.cdev*): values read there
  * are range-checked before use.
  */
@@ -32,12 +36,13 @@ import {
   CDEV, CDEV_NODE_MAX, clearFilp, CDEV_SIZE, CDEV_TABLE, CFILP, FILP, G, GLOBALS, IN_CDEV, IN_NONE, isGrant, LABEL_MAX, NR_CDEVS, NR_FDS, STAGING,
   type VfsMem,
 } from "./memory.js";
+import { hold, shadowAnnounced, shadowDone, shadowLog, shadowOn, type ShadowStep } from "./shadow.js";
 import type { VfsState } from "./types.js";
 
 type Api = NativeApi<VfsState>;
 
-/** What a character-device request came to: a reply now, or a sendrec to the driver in flight. */
-export type CdevResult = { status: number; value?: number } | "sent";
+/** What a character-device request came to: a reply now, a sendrec to the driver in flight, or the shadow's doing. */
+export type CdevResult = { status: number; value?: number } | "sent" | ShadowStep;
 
 const DEV_PREFIX = "/dev/";
 
@@ -58,7 +63,7 @@ export function initCdevs(m: VfsMem, spec: string): void {
   if (n > 0) m.setG(G.cdevGrant, -1); // (a system without devices keeps these words as they were: zero)
 }
 
-const cdevLabel = (m: VfsMem, d: number): string => m.text(CDEV_TABLE + d * CDEV_SIZE + CDEV.label, LABEL_MAX);
+const cdevLabel = (m: VfsMem, d: number): string => m.cdevLabel(d);
 
 /** The device whose driver is `label`, or -1. */
 function byLabel(m: VfsMem, label: string): number {
@@ -66,21 +71,27 @@ function byLabel(m: VfsMem, label: string): number {
   return -1;
 }
 
-/** DS announced "drv.chr.<label>": a new endpoint is a new incarnation (open files of the old one are invalid). */
-export function cdevAnnounced(k: Api, m: VfsMem, label: string): void {
+/**
+ * DS announced "drv.chr.<label>": a new endpoint is a new incarnation (open files of the old one
+ * are invalid; in shadow mode the shadow rebuilds it instead, and may resume a held request).
+ */
+export function cdevAnnounced(k: Api, m: VfsMem, label: string): ShadowStep | undefined {
   const d = byLabel(m, label);
   const ep = k.lookup(label);
-  if (d < 0 || ep === undefined || m.cdev(d, CDEV.endpoint) === ep) return;
+  if (d < 0 || ep === undefined || m.cdev(d, CDEV.endpoint) === ep) return undefined;
+  if (shadowOn(m)) return shadowAnnounced(k, m, d, ep);
   m.setCdev(d, CDEV.endpoint, ep);
   m.setCdev(d, CDEV.gen, (m.cdev(d, CDEV.gen) + 1) | 0);
   note(k, `${label} announced at endpoint ${ep}`);
+  return undefined;
 }
 
-/** Device `d`'s driver is dead: its open files are invalid from now on. */
+/** Device `d`'s driver is dead: its open files are invalid from now on (shadow mode: to be rebuilt, CDEV.lost). */
 function down(k: Api, m: VfsMem, d: number, why: string): void {
   if (m.cdev(d, CDEV.endpoint) === NONE) return;
   m.setCdev(d, CDEV.endpoint, NONE);
-  m.setCdev(d, CDEV.gen, (m.cdev(d, CDEV.gen) + 1) | 0);
+  if (shadowOn(m)) m.setCdev(d, CDEV.lost, 1);
+  else m.setCdev(d, CDEV.gen, (m.cdev(d, CDEV.gen) + 1) | 0);
   k.state.stats.driverFailures++;
   note(k, `${cdevLabel(m, d)} lost: ${why}`, true);
 }
@@ -133,6 +144,7 @@ export function cdevRequest(k: Api, m: VfsMem): CdevResult | undefined {
     return { status: OK }; // the driver that knew this open is gone: nothing to tell it
   }
   const ep = valid ? driverOf(k, m, f.dev) : undefined;
+  if (valid && shadowOn(m) && (ep === undefined || m.cdev(f.dev, CDEV.lost))) return hold(k, m, f.dev, "driver not there");
   if (ep === undefined) return { status: -EIO };
   const minor = m.cfilp(f.fd, CFILP.minor);
   if (type === VFS.CLOSE) return send(k, m, f.fd, f.dev, ep, CDEV_CLOSE, { [MSG.cdev.minor]: minor });
@@ -144,9 +156,10 @@ export function cdevRequest(k: Api, m: VfsMem): CdevResult | undefined {
   const n = Math.min(Math.max(field(m, VFS_MSG.request.bytes), 0), VFS.IO_MAX);
   if (n === 0) return { status: 0 };
   const write = type === VFS.WRITE;
-  if (write) {
+  if (write && !m.g(G.reqStaged)) {
     const r = k.safecopyFrom(m.g(G.reqFrom), field(m, VFS_MSG.request.grant), 0, STAGING, n);
     if (r < 0) return { status: r };
+    if (shadowOn(m)) m.setG(G.reqStaged, 1); // the shadow's reissue sends STAGING as it is (other modes keep today's RAM)
   }
   m.setG(G.cdevGrant, k.grant(ep, STAGING, n, write ? CPF_READ : CPF_WRITE));
   return send(k, m, f.fd, f.dev, ep, write ? CDEV_WRITE : CDEV_READ, { [MSG.cdev.minor]: minor, [MSG.cdev.grant]: m.g(G.cdevGrant), [MSG.cdev.count]: n });
@@ -156,6 +169,7 @@ export function cdevRequest(k: Api, m: VfsMem): CdevResult | undefined {
 function open(k: Api, m: VfsMem, d: number): CdevResult {
   if (freeFd(m) < 0) return { status: -EAGAIN };
   const ep = driverOf(k, m, d);
+  if (shadowOn(m) && m.cdev(d, CDEV.lost)) return hold(k, m, d, "driver not rebuilt yet");
   if (ep === undefined) return { status: -ENXIO };
   return send(k, m, -1, d, ep, CDEV_OPEN, { [MSG.cdev.minor]: 0, [MSG.cdev.access]: CDEV_R_BIT | CDEV_W_BIT });
 }
@@ -192,6 +206,10 @@ export function cdevReply(k: Api, m: VfsMem, msg: Message): { status: number; va
     return { status: -EIO, value: 0 };
   }
   const type = m.g(G.reqType);
+  if (shadowOn(m)) {
+    shadowDone(m);
+    if (type === VFS.IOCTL && status === OK) shadowLog(k, m, dev, field(m, VFS_MSG.request.ioctl), field(m, VFS_MSG.request.arg));
+  }
   if (type === VFS.OPEN) return { status: status < 0 ? status : opened(m, dev), value: 0 };
   if (fd < 0 || fd >= NR_FDS) return { status: -EIO, value: 0 };
   if (type === VFS.CLOSE) {
@@ -217,11 +235,12 @@ function opened(m: VfsMem, dev: number): number {
   return fd;
 }
 
-/** The sendrec to the driver failed: the driver is dead (or unreachable); the request gets EIO. */
-export function cdevLost(k: Api, m: VfsMem, why: string): number {
+/** The sendrec to the driver failed: the driver is dead (or unreachable); the request gets EIO, or the shadow holds it. */
+export function cdevLost(k: Api, m: VfsMem, why: string): CdevResult {
   m.setG(G.inFlight, IN_NONE);
   revoke(k, m);
   const dev = m.g(G.cdevDev);
-  if (dev >= 0 && dev < m.ncdev()) down(k, m, dev, why);
-  return -EIO;
+  if (dev < 0 || dev >= m.ncdev()) return { status: -EIO };
+  down(k, m, dev, why);
+  return shadowOn(m) ? hold(k, m, dev, why) : { status: -EIO };
 }

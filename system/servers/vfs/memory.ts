@@ -27,7 +27,9 @@
  *            |                                  |  incarnation of its driver (cdev.ts)
  *   0x0_8800 +----------------------------------+ CDEV_TABLE
  *            | character devices: NR_CDEVS x 64 |  CDEV: MINIX's dmap for character majors
- *   0x0_8900 +----------------------------------+
+ *   0x0_8900 +----------------------------------+ SHADOW_TABLE
+ *            | shadow logs: NR_CDEVS x 64       |  SHLOG: a device's configuration (shadow.ts)
+ *   0x0_8a00 +----------------------------------+
  *            | (unused)                         |
  *   0x0_9000 +----------------------------------+ BUF_TABLE
  *            | buffer headers: MAX_BUFFERS x 16 |  struct buf (BUF); header i describes buffer i
@@ -54,6 +56,7 @@ export const GLOBALS = 0x8000;
 export const FILP_TABLE = 0x8400;
 export const CFILP_TABLE = 0x8600;
 export const CDEV_TABLE = 0x8800;
+export const SHADOW_TABLE = 0x8900;
 export const BUF_TABLE = 0x9000;
 export const INODE_TABLE = 0xa000;
 export const CACHE_BASE = 0xc000;
@@ -111,6 +114,15 @@ export const G = {
   cdevDev: 332, // the device it went to
   cdevGrant: 336, // grant on STAGING for the driver while in flight, -1 otherwise
   cdevId: 340, // its id
+  // How VFS meets a driver that failed (servers/recovery-mode.ts; 0, minix, leaves all below zero).
+  recovery: 344, // MODE_* (parameter recovery=)
+  // The character shadow (shadow.ts), active while it holds the request in service.
+  shState: 348, // SH_*
+  shDev: 352, // the device it recovers
+  shStep: 356, // the open file (SH_OPENING) or log entry (SH_CONFIG) being replayed
+  shTries: 360, // driver failures met in this recovery (give up at MAX_DRIVER_TRIES)
+  shDeadline: 364, // tick at which the wait for the driver ends (SH_WAITING), -1 otherwise
+  shId: 368, // id of the replayed request in flight
 } as const;
 export const GLOBALS_SIZE = 0x400;
 export const LABEL_MAX = 32;
@@ -123,6 +135,8 @@ export const IN_NONE = 0;
 export const IN_IO = 1;
 export const IN_OPEN = 2;
 export const IN_CDEV = 3;
+export const IN_SHADOW = 4; // a request the shadow replays (reopen, ioctl)
+export const IN_HELD = 5; // no sendrec: the shadow holds the request in service until the driver is back
 export const IO_NONE = 0;
 export const IO_READ = 1;
 export const IO_WRITE = 2;
@@ -155,12 +169,29 @@ export const CFILP_SIZE = 16;
 export const CDEV = {
   endpoint: 0, // the driver's endpoint from its last announcement, NONE when down or unknown
   gen: 4, // incarnation counter: bumped whenever the driver is found dead or announced anew
+  lost: 8, // shadow mode: the driver failed (or came back) since the shadow last replayed (bool; gen stays)
   node: 16, // device file name, /dev/<node> (16 bytes, NUL-padded)
   label: 32, // the driver's label (LABEL_MAX bytes, NUL-padded)
 } as const;
 export const CDEV_SIZE = 64;
 export const NR_CDEVS = 4;
 export const CDEV_NODE_MAX = 16;
+
+/**
+ * The shadow's log of a character device (64 bytes, entry d of SHADOW_TABLE; shadow.ts): the
+ * configuration ioctls its driver accepted, the last argument of each, in the order first set.
+ */
+export const SHLOG = {
+  count: 0, // entries in use; read clamped to SHLOG_ENTRIES
+  entries: 4, // SHLOG_ENTRIES x { request, arg }
+} as const;
+export const SHLOG_SIZE = 64;
+export const SHLOG_ENTRIES = 6;
+/** Shadow states (G.shState). */
+export const SH_PASSIVE = 0;
+export const SH_WAITING = 1; // for the driver's announcement, until G.shDeadline
+export const SH_OPENING = 2; // CDEV_OPEN of an open file in flight
+export const SH_CONFIG = 3; // a logged ioctl in flight
 
 /** A buffer header, MINIX struct buf (16 bytes). */
 export const BUF = {
@@ -193,8 +224,12 @@ check("reqMsg", G.reqMsg + 64, GLOBALS_SIZE);
 check("sb", G.sb + 4 * SUPER_WORDS, G.reqActive);
 check("file table", FILP_TABLE + NR_FDS * FILP_SIZE, CFILP_TABLE);
 check("device side of the file table", CFILP_TABLE + NR_FDS * CFILP_SIZE, CDEV_TABLE);
-check("character devices", CDEV_TABLE + NR_CDEVS * CDEV_SIZE, BUF_TABLE);
-check("cdev globals", G.cdevId + 4, GLOBALS_SIZE);
+check("cdev globals", G.cdevId + 4, G.recovery);
+check("shadow globals", G.shId + 4, GLOBALS_SIZE);
+check("character devices' labels", CDEV.label + LABEL_MAX, CDEV_SIZE);
+check("character devices", CDEV_TABLE + NR_CDEVS * CDEV_SIZE, SHADOW_TABLE);
+check("shadow log", SHLOG.entries + 8 * SHLOG_ENTRIES, SHLOG_SIZE);
+check("shadow logs", SHADOW_TABLE + NR_CDEVS * SHLOG_SIZE, BUF_TABLE);
 check("buffer headers", BUF_TABLE + MAX_BUFFERS * BUF_SIZE, INODE_TABLE);
 check("inode table", INODE_TABLE + NR_INODES * INODE_ENTRY_SIZE, CACHE_BASE);
 check("inode", INODE_SIZE, INODE.num);
@@ -255,6 +290,17 @@ export class VfsMem implements Memory {
   }
   setCdev(d: number, field: number, v: number): void {
     this.i32[(CDEV_TABLE + d * CDEV_SIZE + field) >> 2] = v;
+  }
+  /** The label of device d's driver. */
+  cdevLabel(d: number): string {
+    return this.text(CDEV_TABLE + d * CDEV_SIZE + CDEV.label, LABEL_MAX);
+  }
+  /** Word `at` (a byte offset) of device d's shadow log. */
+  shlog(d: number, at: number): number {
+    return this.i32[(SHADOW_TABLE + d * SHLOG_SIZE + at) >> 2];
+  }
+  setShlog(d: number, at: number, v: number): void {
+    this.i32[(SHADOW_TABLE + d * SHLOG_SIZE + at) >> 2] = v;
   }
   /** A NUL-padded ASCII field of `size` bytes at `at`. */
   text(at: number, size: number): string {

@@ -44,6 +44,16 @@ export interface VfsStats {
   eio: number;
   /** BDEV replies with an error or a short count. */
   ioErrors: number;
+  /** recovery=restart: block I/Os failed with their driver instead of reissued. */
+  failedInFlight: number;
+  /** recovery=shadow, character devices (shadow.ts): recoveries completed (request sent again to the new driver). */
+  shadowRecoveries: number;
+  /** Calls the character shadow replayed to a new driver: reopens and logged ioctls. */
+  shadowReplayed: number;
+  /** Held requests sent again to a new driver. */
+  shadowReissued: number;
+  /** Character recoveries given up (wait expired, tries exhausted, a reopen refused): MINIX semantics then. */
+  shadowFailures: number;
 }
 
 export interface VfsState {

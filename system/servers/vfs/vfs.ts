@@ -16,8 +16,13 @@
  * Character devices (cdev.ts): /dev/<node> files served by character drivers, their requests
  * sent to the driver instead of run against the file system.
  *
+ * How VFS meets a driver that failed and came back is the build's choice (../recovery-mode.ts):
+ * MINIX's (bdev.ts, cdev.ts), Nooks' restart (bdev.ts fails the I/O in flight), or Nooks'
+ * shadow drivers (block: bdev.ts as in MINIX; character: shadow.ts).
+ *
  * Parameters: driver=<label> (at_wini) cdev=<node>:<label>,... (none) buffers=<n> (32, at least 16) wait=<ticks to wait for the driver> (250:
  * longer than RS's second restart backoff of 2 s, shorter than the standard 3-s watchdog window)
+ * recovery=minix|restart|shadow (minix)
  */
 import type { ServiceConf } from "../../kernel/service.js";
 import {
@@ -30,15 +35,17 @@ import { dsRequest } from "../dsclient.js";
 import type { ServerEntry } from "../entry.js";
 import { CHAR_ANNOUNCE, DRIVER_CLASSES } from "../../drivers/classes.js";
 import { SERVER_Q } from "../../kernel/params.js";
-import { cdevAnnounced, cdevLost, cdevReply, cdevRequest, initCdevs } from "./cdev.js";
+import { cdevAnnounced, cdevLost, cdevReply, cdevRequest, initCdevs, type CdevResult } from "./cdev.js";
+import { shadowArm, shadowExpired, shadowLost, shadowReply } from "./shadow.js";
+import { recoveryMode } from "../recovery-mode.js";
 import { announced, dropIo, fail, hasIo, initDriver, ioReply, issue, lost, note, openReply, setIo, startWait, waitExpired } from "./bdev.js";
 import { initCache } from "./cache.js";
 import { initInodes } from "./inodes.js";
 import {
-  clearFilp, DRV_FAILED, G, IN_CDEV, IN_NONE, IN_OPEN, MAX_BUFFERS, MIN_BUFFERS, MOUNT_PENDING, NR_FDS, VFS_MEM_SIZE, vfsMem, type VfsMem,
+  clearFilp, DRV_FAILED, G, IN_CDEV, IN_HELD, IN_NONE, IN_OPEN, IN_SHADOW, MAX_BUFFERS, MIN_BUFFERS, MOUNT_PENDING, NR_FDS, VFS_MEM_SIZE, vfsMem, type VfsMem,
 } from "./memory.js";
 import { MOUNT, runRequest, takeUp } from "./requests.js";
-import type { VfsState } from "./types.js";
+import { MAX_DRIVER_TRIES, type VfsState } from "./types.js";
 
 type Api = NativeApi<VfsState>;
 
@@ -73,6 +80,7 @@ function initMemory(m: VfsMem, params: string): void {
   m.setG(G.waitTicks, Math.max(1, Number(p.wait ?? 250) || 250));
   m.setG(G.mount, MOUNT_PENDING);
   m.setG(G.reqActive, 0);
+  m.setG(G.recovery, recoveryMode(p.recovery)); // minix is 0: the word stays as it was
   initDriver(m, p.driver ?? "at_wini");
   initCdevs(m, p.cdev ?? "");
 }
@@ -83,7 +91,8 @@ export const vfs: NativeProgram<VfsState> = {
       queue: [],
       stats: {
         requests: 0, errors: {}, runs: 0, blockReads: 0, blockWrites: 0, evictions: 0, driverFailures: 0, retries: 0, recoveries: 0,
-        recoveryTimeouts: 0, triesExhausted: 0, eio: 0, ioErrors: 0,
+        recoveryTimeouts: 0, triesExhausted: 0, eio: 0, ioErrors: 0, failedInFlight: 0, shadowRecoveries: 0, shadowReplayed: 0,
+        shadowReissued: 0, shadowFailures: 0,
       },
       log: [],
     };
@@ -107,7 +116,8 @@ export const vfs: NativeProgram<VfsState> = {
     if (inFlight === IN_CDEV) {
       const r = cdevReply(k, m, msg);
       finish(k, m, r.status, r.value);
-    } else if (inFlight !== IN_NONE) {
+    } else if (inFlight === IN_SHADOW) charStep(k, m, shadowReply(k, m, msg));
+    else if (inFlight !== IN_NONE && inFlight !== IN_HELD) {
       const r = inFlight === IN_OPEN ? openReply(k, m, msg) : ioReply(k, m, msg);
       if (r === "failed") finish(k, m, -EIO);
     } else if (type === NOTIFY_MESSAGE) {
@@ -121,8 +131,10 @@ export const vfs: NativeProgram<VfsState> = {
 
   ipcError(k, partner, code) {
     const m = vfsMem(k);
-    if (m.g(G.inFlight) === IN_CDEV) {
-      finish(k, m, cdevLost(k, m, `${errorName(code)} (endpoint ${partner})`));
+    const inFlight = m.g(G.inFlight);
+    if (inFlight === IN_CDEV || inFlight === IN_SHADOW) {
+      const why = `${errorName(code)} (endpoint ${partner})`;
+      charStep(k, m, inFlight === IN_CDEV ? cdevLost(k, m, why) : shadowLost(k, m, why));
       return pump(k, m);
     }
     const r = code === -EDEADSRCDST || code === -EBADSRCDST ? lost(k, m, `${errorName(code)} (endpoint ${partner})`) : fail(k, m, errorName(code));
@@ -147,9 +159,8 @@ function pump(k: Api, m: VfsMem): void {
       takeUp(m, next);
       s.stats.requests++;
       const c = cdevRequest(k, m);
-      if (c === "sent") return;
       if (c) {
-        finish(k, m, c.status, c.value);
+        charStep(k, m, c);
         continue;
       }
     }
@@ -164,6 +175,19 @@ function pump(k: Api, m: VfsMem): void {
       setIo(m, r.io);
     }
   }
+}
+
+/**
+ * Moves a character request on after cdev.ts or its shadow spoke: a reply ends it; "sent" and
+ * "held" leave it waiting; "reissue" (the shadow rebuilt the driver) sends it again, as often as
+ * the shadow asks (each ask is a driver failure it counted: at most MAX_DRIVER_TRIES).
+ */
+function charStep(k: Api, m: VfsMem, step: CdevResult | undefined): void {
+  let r = step;
+  for (let i = 0; r === "reissue" && i <= MAX_DRIVER_TRIES; i++) r = cdevRequest(k, m) ?? { status: -EIO };
+  if (r === "reissue") r = { status: -EIO };
+  if (r === undefined || r === "sent" || r === "held") return;
+  finish(k, m, r.status, r.value);
 }
 
 /** Ends the request in service: replies `status` (and STAT's fields) to its caller. */
@@ -190,6 +214,7 @@ function reply(k: Api, to: number, status: number, size = 0, ftype = 0): void {
 function onAlarm(k: Api, m: VfsMem): void {
   const waiting = hasIo(m);
   if (waitExpired(k, m) && waiting) finish(k, m, -EIO);
+  charStep(k, m, shadowExpired(k, m));
 }
 
 /** DS answered: a changed key (drain the rest; our driver's announcement matters), or nothing more. */
@@ -198,8 +223,10 @@ function onDsReply(k: Api, m: VfsMem, msg: Message): void {
   if (get32(msg, MSG.ds.flags) !== OK || key === DRIVER_PREFIX || key === CHAR_PREFIX) return;
   dsRequest(k, DS_CHECK, "");
   if (get32(msg, MSG.ds.value) !== DS_DRIVER_UP) return;
-  if (key === DRIVER_PREFIX + m.label()) announced(k, m);
-  else if (key.startsWith(CHAR_PREFIX)) cdevAnnounced(k, m, key.slice(CHAR_PREFIX.length));
+  if (key === DRIVER_PREFIX + m.label()) {
+    announced(k, m);
+    shadowArm(k, m); // announced() cancelled the alarm a character shadow may still be waiting on
+  } else if (key.startsWith(CHAR_PREFIX)) charStep(k, m, cdevAnnounced(k, m, key.slice(CHAR_PREFIX.length)));
 }
 
 /** VFS as a server a workload can ask for: it uses a block driver, named in its parameters. */
