@@ -73,7 +73,8 @@ describe("block (files): VFS and the disk driver", () => {
   it("nooks-shadow: the shadow (libbdev's hold and reissue) hides the restart: the oracle passes", () => {
     const { sys, o } = crash("nooks-shadow");
     expect(events(sys, "at_wini").filter((e) => e === "crash").length).toBe(1);
-    expect(vfsStats(sys)).toMatchObject({ driverFailures: 1, recoveries: 1, failedInFlight: 0, eio: 0 });
+    expect(vfsStats(sys)).toMatchObject({ driverFailures: 1, recoveries: 1, eio: 0 });
+    expect(vfsStats(sys).failedInFlight).toBeUndefined();
     expect(vfsStats(sys).retries).toBeGreaterThanOrEqual(1);
     expect(files(sys).errors).toEqual([]);
     expect(o.oracle.verdict).toBe("pass");
@@ -114,7 +115,8 @@ describe("character (audio): the volume the user set", () => {
     expect(audio(sys).opens).toBe(1);
     const s = vfsStats(sys);
     // One reopen and the five settings the driver accepted (volume, rate, stereo, bits, fragment size).
-    expect(s).toMatchObject({ shadowRecoveries: 1, shadowReissued: 1, shadowReplayed: 6, shadowFailures: 0, eio: 0 });
+    expect(s).toMatchObject({ shadowRecoveries: 1, shadowReissued: 1, shadowReplayed: 6, eio: 0 });
+    expect(s.shadowFailures).toBeUndefined();
     expect(j).toMatchObject({ off: 0, wrong: 0, eios: 0 });
     // The card's record after the restart still plays at the user's volume and rate.
     const last = segments(sys).at(-1)!;
@@ -222,7 +224,7 @@ describe("network: the sends outstanding at the failed driver", () => {
       const { sys, o } = crash(build);
       const s = netStats(sys);
       expect(s.recoveries).toBe(1);
-      expect(s.replayedSends).toBe(0);
+      expect(s.replayedSends).toBeUndefined();
       expect(s.outstandingDropped).toBeGreaterThan(NR_RX); // the receive buffers and the sends
       expect(o.oracle.verdict).toBe("pass");
     }

@@ -101,7 +101,7 @@ function replaySends(k: Api, m: NetMem): void {
       continue;
     }
     m.setFbuf(i, FBUF.busy, 0);
-    if (send(k, m, i, len)) k.state.stats.replayedSends++;
+    if (send(k, m, i, len)) k.state.stats.replayedSends = (k.state.stats.replayedSends ?? 0) + 1;
   }
 }
 

@@ -25,8 +25,8 @@ export interface NetStats {
   recoveries: number;
   /** Requests outstanding at an old driver, dropped on recovery or loss. */
   outstandingDropped: number;
-  /** recovery=shadow: sends outstanding at a failed driver, sent again to its successor. */
-  replayedSends: number;
+  /** recovery=shadow: sends outstanding at a failed driver, sent again to its successor (absent until the first: a minix-mode state is as before). */
+  replayedSends?: number;
   /** Driver replies with an error status. */
   driverErrors: number;
   segmentsIn: number;
@@ -55,7 +55,7 @@ export function newNetState(): NetState {
   return {
     stats: {
       requests: 0, errors: {}, framesIn: 0, framesOut: 0, framesDropped: 0, badFrames: 0, arpRequests: 0, arpReplies: 0, driverInits: 0,
-      driverLosses: 0, recoveries: 0, outstandingDropped: 0, replayedSends: 0, driverErrors: 0, segmentsIn: 0, segmentsOut: 0, retransmits: 0, resets: 0,
+      driverLosses: 0, recoveries: 0, outstandingDropped: 0, driverErrors: 0, segmentsIn: 0, segmentsOut: 0, retransmits: 0, resets: 0,
       timeouts: 0, rstsSent: 0, udpIn: 0, udpOut: 0, udpDropped: 0,
     },
     log: [],

@@ -201,7 +201,7 @@ export function lost(k: Api, m: VfsMem, why: string): "waiting" | "failed" {
   // wait for the reloaded driver as here. minix and shadow reissue it (libbdev's hold and replay
   // is the block shadow), so "shadow" takes this function's MINIX path.
   if (m.g(G.recovery) === MODE_RESTART) {
-    s.stats.failedInFlight++;
+    s.stats.failedInFlight = (s.stats.failedInFlight ?? 0) + 1;
     note(k, `${ioName(m)}: failed with the driver (recovery=restart: not reissued)`, true);
     dropIo(m);
     return "failed";

@@ -135,8 +135,8 @@ function next(k: Api, m: VfsMem): ShadowStep {
   }
   passive(m);
   m.setCdev(d, CDEV.lost, 0);
-  k.state.stats.shadowRecoveries++;
-  k.state.stats.shadowReissued++;
+  k.state.stats.shadowRecoveries = (k.state.stats.shadowRecoveries ?? 0) + 1;
+  k.state.stats.shadowReissued = (k.state.stats.shadowReissued ?? 0) + 1;
   note(k, `shadow of ${m.cdevLabel(d)}: driver rebuilt at endpoint ${ep}; request ${m.g(G.reqType)} sent again`, true);
   return "reissue";
 }
@@ -146,7 +146,7 @@ function replay(k: Api, m: VfsMem, ep: number, type: number, fields: Record<numb
   m.setG(G.cdevSeq, id);
   m.setG(G.shId, id);
   m.setG(G.inFlight, IN_SHADOW);
-  k.state.stats.shadowReplayed++;
+  k.state.stats.shadowReplayed = (k.state.stats.shadowReplayed ?? 0) + 1;
   k.sendrec(ep, newMessage(type, { ...fields, [MSG.cdev.id]: id }));
   return "held";
 }
@@ -206,7 +206,7 @@ function giveUp(k: Api, m: VfsMem, why: string): ShadowStep {
   const d = m.g(G.shDev);
   passive(m);
   m.setG(G.shTries, 0);
-  k.state.stats.shadowFailures++;
+  k.state.stats.shadowFailures = (k.state.stats.shadowFailures ?? 0) + 1;
   if (d >= 0 && d < m.ncdev()) {
     m.setCdev(d, CDEV.lost, 0);
     m.setCdev(d, CDEV.gen, (m.cdev(d, CDEV.gen) + 1) | 0);

@@ -44,16 +44,18 @@ export interface VfsStats {
   eio: number;
   /** BDEV replies with an error or a short count. */
   ioErrors: number;
+  // The counters of the Nooks modes (servers/recovery-mode.ts) appear at their first count: a
+  // minix-mode VFS's state, hashed with the system's, is what it was before they existed.
   /** recovery=restart: block I/Os failed with their driver instead of reissued. */
-  failedInFlight: number;
+  failedInFlight?: number;
   /** recovery=shadow, character devices (shadow.ts): recoveries completed (request sent again to the new driver). */
-  shadowRecoveries: number;
+  shadowRecoveries?: number;
   /** Calls the character shadow replayed to a new driver: reopens and logged ioctls. */
-  shadowReplayed: number;
+  shadowReplayed?: number;
   /** Held requests sent again to a new driver. */
-  shadowReissued: number;
+  shadowReissued?: number;
   /** Character recoveries given up (wait expired, tries exhausted, a reopen refused): MINIX semantics then. */
-  shadowFailures: number;
+  shadowFailures?: number;
 }
 
 export interface VfsState {

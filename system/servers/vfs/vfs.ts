@@ -91,8 +91,7 @@ export const vfs: NativeProgram<VfsState> = {
       queue: [],
       stats: {
         requests: 0, errors: {}, runs: 0, blockReads: 0, blockWrites: 0, evictions: 0, driverFailures: 0, retries: 0, recoveries: 0,
-        recoveryTimeouts: 0, triesExhausted: 0, eio: 0, ioErrors: 0, failedInFlight: 0, shadowRecoveries: 0, shadowReplayed: 0,
-        shadowReissued: 0, shadowFailures: 0,
+        recoveryTimeouts: 0, triesExhausted: 0, eio: 0, ioErrors: 0,
       },
       log: [],
     };
