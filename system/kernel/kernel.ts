@@ -55,7 +55,7 @@ export class Kernel {
   /** The build's cost model (policy.ts costModel). */
   readonly costs: CostModel;
   /** A wrapper check that failed during the current kernel call (wrapperFault), cleared when the call returns. */
-  private failing: string | null = null;
+  private failing: { idx: number; what: string } | null = null;
   /** The kernel's asserts on its queues, in builds that have them (policy.ts queueAsserts). */
   readonly asserts: Asserts | undefined;
 
@@ -269,9 +269,9 @@ export class Kernel {
       }
     if (this.failing) {
       // A wrapper check failed during the call: the isolation manager fails the driver now.
-      const what = this.failing;
+      const { idx, what } = this.failing;
       this.failing = null;
-      return this.terminate(cur, "crash", what);
+      return this.terminate(idx, "crash", what);
     }
     if (r === ipc.SUSPENDED) this.setReg(cur, 10, OK);
     else if (!(km.proc(cur, PROC.rtsFlags) & RTS_SLOT_FREE)) this.setReg(cur, 10, r);
@@ -282,7 +282,7 @@ export class Kernel {
    * with `code`, and the driver is failed when the call returns. Returns `code` for chaining.
    */
   wrapperFault(idx: number, what: string, code: number): number {
-    this.failing ??= `wrapper check failed: ${what}`;
+    this.failing ??= { idx, what: `wrapper check failed: ${what}` };
     return code;
   }
 

@@ -15,6 +15,7 @@ import { RAM_BASE } from "../../system/machine/memmap.js";
 import { runWorkload } from "../../system/run.js";
 import type { System } from "../../system/system.js";
 import { filesWorkload } from "../../system/workloads/files-oracle.js";
+import { WORKLOADS } from "../../system/workloads/index.js";
 import { boot, LOOP, patchRunning, procIndex } from "../support/system.js";
 import { bootSystem, events, guestImages, lines, plannedEndpoints, stepper, TICK } from "./harness.js";
 
@@ -145,6 +146,17 @@ describe("context: Linux's oops and Nooks' livelock detector", () => {
     expect(sys.kernel.state.current).toBe(procIndex(sys, "at_wini"));
     expect(sys.kernel.km.proc(sys.kernel.state.current, PROC.context)).toBe(CTX_IRQ);
     expect(sys.kernel.state.ticks - sys.kernel.state.runningSince).toBeGreaterThan(BUILDS.nooks.kernelMode.livelockTicks!);
+  });
+});
+
+describe("every workload on the new builds, fault-free", () => {
+  it.each(["nooks", "nooks-shadow", "monolithic-oops"])("%s: every workload completes and its oracle passes, no driver fails", (build) => {
+    for (const w of Object.values(WORKLOADS)) {
+      const { sys, params } = boot(build, w);
+      const obs = runWorkload(sys, w, params);
+      expect([w.name, obs.end, obs.oracle.verdict]).toEqual([w.name, "completed", "pass"]);
+      expect(obs.kernelEvents.filter((e) => e.kind === "crash" || e.kind === "killed")).toEqual([]);
+    }
   });
 });
 

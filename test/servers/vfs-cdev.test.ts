@@ -61,6 +61,18 @@ function client(steps: Step[]): NativeProgram<ClientState> {
 }
 
 describe("VFS character devices", () => {
+  /** Runs the scripted client on `build`; after its second step the printer driver crashes (pr_output); it must be restarted. */
+  function crashAfterTwoSteps(build: string, steps: Step[]) {
+    const { sys } = boot(build, printWorkload, { params: "bytes=1", natives: { print: client(steps) } });
+    const s = () => sys.nativeState<ClientState>("print")!;
+    expect(sys.runUntil(() => s().i === 2, 200_000_000)).toBe("done");
+    const before = sys.kernel.lookupLabel("printer");
+    patchRunning(sys, "printer", "pr_output", [ILLEGAL]);
+    expect(sys.runUntil(() => s().done, 1_000_000_000)).toBe("done");
+    expect(sys.kernel.lookupLabel("printer")).not.toBe(before);
+    return { sys, s };
+  }
+
   it("after the driver died: EIO in flight and after, CLOSE works, a new OPEN reaches the restarted driver", () => {
     const steps: Step[] = [
       { op: "open", path: "/dev/lp" }, { op: "write", text: "first line\n" }, { op: "wait", ticks: 2 },
@@ -68,13 +80,7 @@ describe("VFS character devices", () => {
       { op: "wait", ticks: 20 }, { op: "open", path: "/dev/lp" }, { op: "write", text: "second\n" }, { op: "ioctl" }, { op: "close" },
       { op: "open", path: "/dev/nosuch" },
     ];
-    const { sys } = boot("minix3", printWorkload, { params: "bytes=1", natives: { print: client(steps) } });
-    const s = () => sys.nativeState<ClientState>("print")!;
-    expect(sys.runUntil(() => s().i === 2, 200_000_000)).toBe("done");
-    const before = sys.kernel.lookupLabel("printer");
-    patchRunning(sys, "printer", "pr_output", [ILLEGAL]);
-    expect(sys.runUntil(() => s().done, 1_000_000_000)).toBe("done");
-    expect(sys.kernel.lookupLabel("printer")).not.toBe(before);
+    const { sys, s } = crashAfterTwoSteps("minix3", steps);
     expect(s().results.map((r) => r.status)).toEqual(["0", "11", errorName(-EIO), errorName(-EIO), errorName(-EIO), "0", "0", "7", errorName(-ENOTTY), "0", "ENOENT"]);
     const rec = Object.values(sys.machine.records()).find((r) => r.kind === "printer");
     expect(rec?.kind === "printer" && Buffer.from(rec.printed).toString()).toBe("first line\nsecond\n");
@@ -85,13 +91,7 @@ describe("VFS character devices", () => {
       { op: "open", path: "/dev/lp" }, { op: "write", text: "first line\n" }, { op: "wait", ticks: 2 },
       { op: "write", text: "held" }, { op: "write", text: " same fd\n" }, { op: "ioctl" }, { op: "close" },
     ];
-    const { sys } = boot("nooks-shadow", printWorkload, { params: "bytes=1", natives: { print: client(steps) } });
-    const s = () => sys.nativeState<ClientState>("print")!;
-    expect(sys.runUntil(() => s().i === 2, 200_000_000)).toBe("done");
-    const before = sys.kernel.lookupLabel("printer");
-    patchRunning(sys, "printer", "pr_output", [ILLEGAL]);
-    expect(sys.runUntil(() => s().done, 1_000_000_000)).toBe("done");
-    expect(sys.kernel.lookupLabel("printer")).not.toBe(before);
+    const { sys, s } = crashAfterTwoSteps("nooks-shadow", steps);
     expect(s().results.map((r) => r.status)).toEqual(["0", "11", "4", "9", errorName(-ENOTTY), "0"]);
     expect(sys.nativeState<VfsState>("vfs")!.stats).toMatchObject({ driverFailures: 1, shadowRecoveries: 1, shadowReplayed: 1, eio: 0 });
     const rec = Object.values(sys.machine.records()).find((r) => r.kind === "printer");
