@@ -14,7 +14,7 @@ import type { Machine } from "../machine/machine.js";
 import { IRQ_IOMMU, RAM_BASE } from "../machine/memmap.js";
 import { Cause, causeName, Irq, Mode } from "../machine/trap.js";
 import {
-  EBADREQUEST, ELOCKED, SYSTEM, IPC_KERNEL_CALL, IPC_NOTIFY, IPC_RECEIVE,
+  EBADREQUEST, EFAULT, ELOCKED, SYSTEM, IPC_KERNEL_CALL, IPC_NOTIFY, IPC_RECEIVE,
   IPC_SEND, IPC_SENDNB, IPC_SENDREC, MESSAGE_SIZE, NONE, OK, ETRAPDENIED,
 } from "./abi.js";
 import { kernelCall } from "./calls/index.js";
@@ -24,7 +24,7 @@ import { noteDma, startIommu } from "./dma.js";
 import { enableIrqLine, external, releaseIrqs } from "./interrupts.js";
 import * as ipc from "./ipc.js";
 import { callsDirectly, costModel, faultPanics, oops, preemptible, queueAsserts, sanityChecks } from "./policy.js";
-import { contextOf, leaveDomain, wrapped } from "./wrappers.js";
+import { contextOf, leaveDomain, messageBufferOk, wrapped } from "./wrappers.js";
 import type { CostKind, CostModel } from "./costs.js";
 import { CTX_PROCESS, KernelMemory, PK_NATIVE, PRIV, PROC, RTS_SLOT_FREE, SF_CHECKED } from "./layout.js";
 import type { Message } from "./message.js";
@@ -258,6 +258,7 @@ export class Kernel {
     if (op < IPC_SEND || op > IPC_KERNEL_CALL) r = -EBADREQUEST;
     else if (this.checked(cur) && !((km.priv(cur, PRIV.trapMask) >>> op) & 1)) r = -ETRAPDENIED;
     else if (op !== IPC_KERNEL_CALL && op !== IPC_RECEIVE && lookupEndpoint(km, ep) === cur) r = -ELOCKED;
+    else if (wrapped(this, cur) && !messageBufferOk(this, cur, op, va)) r = this.wrapperFault(cur, `message buffer 0x${va.toString(16)} outside the driver's domain`, -EFAULT);
     else
       switch (op) {
         case IPC_SEND: r = ipc.send(this, cur, ep, va, false); break;

@@ -10,8 +10,9 @@
  *   kernel executes in/out itself (as in monolithic), and no wrapper sees it.
  * - Every call across the boundary (a kernel call or IPC of the driver, a message delivered to
  *   it) is an XPC through a wrapper: its checks and object tracking cost `wrapper` (costs.ts).
- * - A wrapper check that fails (a grant the driver was not given or used out of its bounds, a
- *   buffer outside the driver's writable memory, an IRQ hook it does not hold) fails the driver:
+ * - A wrapper check that fails (a message buffer the driver may not read or write, a grant the
+ *   driver was not given or used out of its bounds, a copy buffer outside its writable memory,
+ *   an IRQ hook it does not hold) fails the driver:
  *   the kernel ends it when the call returns, and the recovery manager reloads it. The objects
  *   the wrappers track (IRQ hooks, alarms, grants, memory) are the driver's privilege-table entry
  *   and memory, which the kernel releases when it ends the driver (Kernel.terminate).
@@ -19,13 +20,21 @@
  * The same file records, in builds that ask (policy.ts tracksContext), the context a kernel-mode
  * driver runs in: Linux's oops and Nooks' livelock detector depend on it.
  */
-import { ANY, CLOCK, HARDWARE, IPC_KERNEL_CALL, M_SOURCE, M_TYPE, SYS_DEVIO, SYS_SDEVIO, SYS_VDEVIO } from "./abi.js";
+import {
+  ANY, CLOCK, HARDWARE, IPC_KERNEL_CALL, IPC_NOTIFY, IPC_SEND, IPC_SENDNB, M_SOURCE, M_TYPE, MESSAGE_SIZE, SYS_DEVIO, SYS_SDEVIO, SYS_VDEVIO,
+} from "./abi.js";
 import type { Kernel } from "./kernel.js";
 import { CTX_IRQ, CTX_PROCESS, CTX_TIMER, PRIV, PROC, SF_WRAPPED } from "./layout.js";
 import { get32, type Message } from "./message.js";
 import { tracksContext } from "./policy.js";
 import { procTranslate } from "./vm.js";
 import { RAM_BASE } from "../machine/memmap.js";
+
+/** The message buffer at va of an IPC or kernel call `op` is one the driver may use: read (a send), written (a receive), both. */
+export function messageBufferOk(k: Kernel, idx: number, op: number, va: number): boolean {
+  if (op === IPC_NOTIFY) return true;
+  return op === IPC_SEND || op === IPC_SENDNB ? k.readable(idx, va, MESSAGE_SIZE) : k.writable(idx, va, MESSAGE_SIZE);
+}
 
 /** The process runs in a Nooks protection domain. */
 export const wrapped = (k: Kernel, idx: number): boolean => (k.km.priv(idx, PRIV.flags) & SF_WRAPPED) !== 0;

@@ -8,6 +8,7 @@
  */
 import { beforeAll, describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
+import { EFAULT } from "../../system/kernel/abi.js";
 import { CTX_IRQ, PMAGIC, PROC } from "../../system/kernel/layout.js";
 import { DRIVER_Q, PROC_SIZE, PROC_TABLE_OFF, slotIndex } from "../../system/kernel/params.js";
 import { endpointSlot } from "../../system/kernel/proc.js";
@@ -58,6 +59,13 @@ describe("a driver in a Nooks protection domain writing kernel memory", () => {
     expect(word(sys, addr)).toBe(0xdeadbeef);
     expect(events(sys, "crash")).toEqual([]);
     expect(sys.kernel.state.panic).toBeNull();
+  });
+
+  it("nooks: a receive into a buffer the driver may not write fails the wrapper's pointer check and the driver; minix3 returns EFAULT", () => {
+    const { sys } = bootWild("nooks", () => ["badrecv:any"]);
+    expect(events(sys, "crash").map((e) => [e.label, e.detail])).toEqual([["wild", "wrapper check failed: message buffer 0x1000 outside the driver's domain"]]);
+    const isolated = bootWild("minix3", () => ["badrecv:any"]).sys;
+    expect(lines(isolated, "wild")).toEqual([`#0 badrecv r=-${EFAULT}`, "done"]);
   });
 
   it("minix3: the same program cannot even read satp in user mode (illegal instruction); the table is intact", () => {
