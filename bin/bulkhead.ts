@@ -14,6 +14,7 @@ import { compareCommand } from "./commands/compare.js";
 import { execCommand } from "./commands/exec.js";
 import { mergeCommand } from "./commands/merge.js";
 import { overheadCommand } from "./commands/overhead.js";
+import { slurmCommand } from "./commands/slurm.js";
 import { planCommand } from "./commands/plan.js";
 import { replayCommand } from "./commands/replay.js";
 import { reportCommand } from "./commands/report.js";
@@ -35,7 +36,7 @@ function packageVersion(): string {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each command has its own argument type
-const COMMANDS: CommandModule<object, any>[] = [execCommand, bootCommand, runCommand, mergeCommand, replayCommand, planCommand, reportCommand, compareCommand, overheadCommand];
+const COMMANDS: CommandModule<object, any>[] = [execCommand, bootCommand, runCommand, mergeCommand, replayCommand, planCommand, reportCommand, compareCommand, overheadCommand, slurmCommand];
 
 /** Turns a yargs validation message into a usage error; errors thrown by handlers pass through. */
 function onParseFailure(msg: string | null | undefined, err: Error | undefined): never {

@@ -1,5 +1,5 @@
 /*
- * `bulkhead run <spec.yaml> [--db file] [--workers N] [--seed S] [--experiments N] [--shard i/n]`:
+ * `bulkhead run <spec.yaml> [--db file] [--workers N] [--seed S] [--experiments N] [--shard i/n | --shard auto [--shard-count N]]`:
  * runs a campaign into its SQLite store, with a progress line on stderr and a table of outcomes
  * per build on stdout at the end.
  *
@@ -13,7 +13,7 @@ import { availableParallelism } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Argv, CommandModule } from "yargs";
-import { parseShard, type Shard } from "../../campaigns/shard.js";
+import { parseShard, shardFromEnv, type Shard } from "../../campaigns/shard.js";
 import { parseSpec } from "../../campaigns/spec.js";
 import { Store } from "../../campaigns/store.js";
 import { OUTCOMES } from "../../campaigns/types.js";
@@ -29,6 +29,7 @@ interface RunArgs {
   seed?: string;
   experiments?: string;
   shard?: string;
+  shardCount?: string;
 }
 
 /** The parsed options of one run. */
@@ -104,11 +105,13 @@ function parseOptions(args: RunArgs): RunPlan {
   const experiments = parseIntOption("experiments", args.experiments, 1);
   for (const r of [workers, seed, experiments]) if (!r.ok) throw new ExitError(EXIT_USAGE, r.error);
   let shard: Shard | undefined;
+  const shardCount = parseIntOption("shard-count", args.shardCount, 1);
+  if (!shardCount.ok) throw new ExitError(EXIT_USAGE, shardCount.error);
   if (args.shard !== undefined) {
-    const s = parseShard(String(args.shard));
+    const s = String(args.shard) === "auto" ? shardFromEnv(process.env, shardCount.value) : parseShard(String(args.shard));
     if (!s.ok) throw new ExitError(EXIT_USAGE, s.error);
     shard = s.shard;
-  }
+  } else if (shardCount.value !== undefined) throw new ExitError(EXIT_USAGE, "--shard-count goes with --shard auto");
   if (args.db === "") throw new ExitError(EXIT_USAGE, "--db must name a file");
   return {
     specFile: args.spec,
@@ -215,7 +218,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("workers", { type: "string", describe: "worker threads (default: the number of CPUs)" })
       .option("seed", { type: "string", describe: "override the spec's seed" })
       .option("experiments", { type: "string", describe: "run only the first N planned experiments (of this shard)" })
-      .option("shard", { type: "string", describe: "run shard i of n (experiments with id % n == i); merge the shards with `bulkhead merge`" })
+      .option("shard", { type: "string", describe: "run shard i of n (experiments with id % n == i), or auto: the Slurm array task's or Kubernetes job index's shard; merge the shards with `bulkhead merge`" })
+      .option("shard-count", { type: "string", describe: "with --shard auto in a Kubernetes Indexed Job: the job's completions (Slurm gives its own)" })
       .epilogue("Experiments already in the database are skipped (resume). Ctrl-C stops; what finished is kept. " +
         "Exit status: 0 done; 2 bad input; 130 interrupted.") as unknown as Argv<RunArgs>,
   handler: async (argv) => {
