@@ -26,12 +26,21 @@ export SLURM_CONF=$CONF
 say() { printf 'slurm-local: %s\n' "$*"; }
 die() { printf 'slurm-local: error: %s\n' "$*" >&2; exit 1; }
 
-# Is the process in pid file $1 alive and named $2? (the name check guards against pid reuse)
+# Is process $1 running? A zombie is not (daemons are reparented to PID 1, which may be slow to
+# reap them, and a killed daemon lingers in /proc until then).
+running() {
+  local stat
+  stat=$(cat "/proc/$1/stat" 2>/dev/null) || return 1
+  stat=${stat##*) }
+  [ "${stat%% *}" != Z ]
+}
+
+# Is the process in pid file $1 running and named $2? (the name check guards against pid reuse)
 alive() {
   local pidfile=$1 name=$2 pid
   [ -s "$pidfile" ] || return 1
   pid=$(cat "$pidfile")
-  [ -n "$pid" ] && [ -r "/proc/$pid/comm" ] && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ]
+  [ -n "$pid" ] && running "$pid" && [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$name" ]
 }
 
 # Stop the daemons in the given pid files ("pidfile:name" each) together — each takes a second or
@@ -52,12 +61,12 @@ stop_daemons() {
   done
   for ((i = 0; i < secs * 10; i++)); do
     left=0
-    for pid in "${pids[@]}"; do [ -d "/proc/$pid" ] && left=1; done
+    for pid in "${pids[@]}"; do running "$pid" && left=1; done
     [ $left = 0 ] && return 0
     sleep 0.1
   done
   for pid in "${pids[@]}"; do
-    if [ -d "/proc/$pid" ]; then
+    if running "$pid"; then
       say "pid $pid did not exit within ${secs}s: SIGKILL"
       kill -KILL "$pid" 2>/dev/null || true
     fi
@@ -177,6 +186,8 @@ DependencyParameters=kill_invalid_depend
 # No mail on this machine (slurmctld logs an error for a missing mail program).
 MailProg=/bin/true
 ReturnToService=2
+# A job asking more than the node has is rejected at submit, not left pending for ever.
+EnforcePartLimits=ALL
 # Short timeouts: a test wants answers, not retries.
 SlurmctldTimeout=30
 SlurmdTimeout=30
@@ -235,9 +246,9 @@ cmd_start() {
 
   # Wait (bounded) for the node to be idle; resume it once if it comes up down or drained.
   local i st="" resumed=0
-  for ((i = 0; i < 60; i++)); do
-    check_daemon slurmctld "$i"
-    check_daemon slurmd "$i"
+  for ((i = 0; i < 300; i++)); do # 300 x 0.2 s
+    check_daemon slurmctld $((i / 5))
+    check_daemon slurmd $((i / 5))
     st=$(node_state)
     case "$st" in
       idle | mix | alloc) break ;;
@@ -249,7 +260,7 @@ cmd_start() {
         fi
         ;;
     esac
-    sleep 1
+    sleep 0.2
   done
   case "$st" in
     idle | mix | alloc) ;;
@@ -323,7 +334,7 @@ cmd_check() {
     [ -z "$(timeout 10 squeue -h -j "$arr,$dep" -o %i 2>/dev/null)" ] && break
     sleep 0.5
   done
-  [ $i -lt 120 ] || die "jobs $arr/$dep not finished after 60s; squeue: $(squeue -h 2>&1 | head -5)"
+  [ $i -lt 120 ] || die "jobs $arr/$dep not finished after 60s (outputs in $dir); squeue: $(timeout 10 squeue -h 2>&1 | head -3 | tr '\n' ';')"
   local t f ok=1
   for t in 0 1 2 3; do
     f=$dir/arr_${arr}_$t.out
@@ -333,6 +344,7 @@ cmd_check() {
   say "SLURM_* variables of task 1 (from $dir/env_${arr}_1):"
   sed 's/^/  /' "$dir/env_${arr}_1" 2>/dev/null || true
   [ $ok = 1 ] || die "smoke check failed; outputs in $dir"
+  rm -rf "$dir"
   say "check passed"
 }
 
