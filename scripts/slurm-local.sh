@@ -15,6 +15,10 @@
 # $STATE/slurm.conf; clients find it through SLURM_CONF, and — only when the machine has no
 # /etc/slurm/slurm.conf of its own — through a symlink /etc/slurm/slurm.conf -> $STATE/slurm.conf,
 # so that a plain `sbatch` works too. `stop` removes that symlink again (only if it points here).
+# What `stop` leaves: the packages, the munge key /etc/munge/munge.key, munged's log directory, and a
+# munged that was already running before `start` (it is used, not started). Ports: 6817 (slurmctld)
+# and 6818 (slurmd) on this machine; a job array's tasks see SLURM_ARRAY_JOB_ID, _TASK_ID, _TASK_COUNT,
+# _TASK_MIN, _TASK_MAX and _TASK_STEP (Slurm 22.05; `check` prints them all).
 set -euo pipefail
 
 STATE=${BULKHEAD_SLURM_DIR:-/var/lib/bulkhead-slurm}
