@@ -12,7 +12,7 @@ import type { CampaignSpec, GoldenRun } from "../campaigns/types.js";
 
 const { spec, goldens, shard } = workerData as { spec: CampaignSpec; goldens: GoldenRun[]; shard: Shard };
 const source = new ExperimentSource(spec, goldens);
-const plans = planExperiments(spec).filter((p) => inShard(p.id, shard));
+const plans = planExperiments(spec).filter((p) => inShard(p.id, shard, spec.builds.length));
 const passes: Array<{ secs: number; activated: number }> = [];
 for (let pass = 0; pass < 2; pass++) {
   const t0 = process.hrtime.bigint();

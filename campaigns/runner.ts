@@ -37,7 +37,7 @@ export interface RunSummary {
 /** The experiments this run is responsible for (shard and limit applied), in id order. */
 export function selectedPlans(spec: CampaignSpec, opts: Pick<RunOptions, "shard" | "maxExperiments">): ExperimentPlan[] {
   let plans = planExperiments(spec);
-  if (opts.shard) plans = plans.filter((p) => inShard(p.id, opts.shard!));
+  if (opts.shard) plans = plans.filter((p) => inShard(p.id, opts.shard!, spec.builds.length));
   if (opts.maxExperiments !== undefined) plans = plans.slice(0, opts.maxExperiments);
   return plans;
 }

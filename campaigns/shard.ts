@@ -1,7 +1,11 @@
 /*
- * Shards: `--shard i/n` runs the experiments whose id ≡ i (mod n), so n machines can share one
- * campaign and their databases be merged afterwards (campaigns/merge.ts). Round-robin by id
- * spreads every build, workload and fault model evenly over the shards.
+ * Shards: `--shard i/n` runs the faults whose number ≡ i (mod n) — every build's experiment of
+ * each (their ids are adjacent: plan.ts) — so n machines can share one campaign and their
+ * databases be merged afterwards (campaigns/merge.ts). Round-robin by fault spreads every
+ * workload and fault model evenly over the shards, and every build too: round-robin by
+ * experiment id put all of one build's experiments in every other shard when the number of
+ * builds and of shards shared a factor (a 2-build campaign in 4 shards: one build's shards took 3
+ * times as long as the other's, its hangs running to the watchdog), and kept a fault's pair apart.
  *
  * `--shard auto` takes the shard from the engine that started the process (shardFromEnv): a
  * Slurm job array task, or a Kubernetes Indexed Job's pod (with the count given).
@@ -22,8 +26,8 @@ export function parseShard(text: string): { ok: true; shard: Shard } | { ok: fal
   return { ok: true, shard: { index, count } };
 }
 
-/** True when experiment `id` belongs to `shard`. */
-export const inShard = (id: number, shard: Shard): boolean => id % shard.count === shard.index;
+/** True when experiment `id` belongs to `shard`, in a campaign of `builds` builds (one experiment per build and fault). */
+export const inShard = (id: number, shard: Shard, builds = 1): boolean => Math.floor(id / builds) % shard.count === shard.index;
 
 /** The environment variables shardFromEnv reads (a subset of process.env). */
 export type ShardEnv = Record<string, string | undefined>;

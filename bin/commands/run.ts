@@ -218,7 +218,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option("workers", { type: "string", describe: "worker threads (default: the number of CPUs)" })
       .option("seed", { type: "string", describe: "override the spec's seed" })
       .option("experiments", { type: "string", describe: "run only the first N planned experiments (of this shard)" })
-      .option("shard", { type: "string", describe: "run shard i of n (experiments with id % n == i), or auto: the Slurm array task's or Kubernetes job index's shard; merge the shards with `bulkhead merge`" })
+      .option("shard", { type: "string", describe: "run shard i of n (faults f % n == i, every build's experiment of each), or auto: the Slurm array task's or Kubernetes job index's shard; merge the shards with `bulkhead merge`" })
       .option("shard-count", { type: "string", describe: "with --shard auto in a Kubernetes Indexed Job: the job's completions (Slurm gives its own)" })
       .epilogue("Experiments already in the database are skipped (resume). Ctrl-C stops; what finished is kept. " +
         "Exit status: 0 done; 2 bad input; 130 interrupted.") as unknown as Argv<RunArgs>,

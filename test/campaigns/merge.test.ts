@@ -156,5 +156,11 @@ describe("shards", () => {
 
   it("every id is in exactly one shard", () => {
     for (let id = 0; id < 50; id++) expect([0, 1, 2, 3].filter((index) => inShard(id, { index, count: 4 }))).toEqual([id % 4]);
+    // Two builds: a fault's two experiments (ids 2f, 2f + 1) go to one shard, and every shard gets both builds.
+    for (let id = 0; id < 50; id++) expect([0, 1, 2, 3].filter((index) => inShard(id, { index, count: 4 }, 2))).toEqual([Math.floor(id / 2) % 4]);
+    for (let index = 0; index < 4; index++) {
+      const ids = Array.from({ length: 48 }, (_, id) => id).filter((id) => inShard(id, { index, count: 4 }, 2));
+      expect([ids.filter((id) => id % 2 === 0).length, ids.filter((id) => id % 2 === 1).length]).toEqual([6, 6]);
+    }
   });
 });
