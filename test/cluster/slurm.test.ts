@@ -1,10 +1,11 @@
 // A campaign on a real Slurm cluster: `bulkhead slurm … --submit` runs it as a job array of 4
 // shards and a dependent merge-and-report job, and the merged database equals a single run's,
-// row for row (every column, state hashes included). Needs a cluster: scripts/slurm-local.sh start
+// row for row (every column, state hashes included); submitted again, the tasks resume (nothing
+// left to run) and the merge runs again. Needs a cluster: scripts/slurm-local.sh start
 // brings up one on this machine (CI does; .ci/run). Without one (no `sinfo`, or no node up) the
 // test is skipped, and says so.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -56,5 +57,16 @@ describe.skipIf(!up)("a campaign on a Slurm cluster", () => {
     const cmp = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "scripts/compare-dbs.ts"), join(dir, "single.db"), join(out, "cluster.db")], { cwd: ROOT, encoding: "utf8" });
     expect(cmp.stdout).toBe("golden: 2 vs 2 rows, 0 differ\nexperiments: 20 vs 20 rows, 0 differ\n");
     expect(cmp.status).toBe(0);
+
+    // Submitted again, every task finds its shard done and runs nothing; the merge runs again.
+    const again = bulkhead(["slurm", spec, "--shards", "4", "--out", out, "--submit"]);
+    const ids2 = /submitted array job (\d+) and merge job (\d+)/.exec(again.stdout);
+    expect(ids2).not.toBeNull();
+    expect(await drained([ids2![1], ids2![2]], 120_000)).toBe(true);
+    for (let i = 0; i < 4; i++) {
+      const log = readFileSync(join(out, "logs", `${ids2![1]}_${i}.out`), "utf8");
+      expect(log).toMatch(new RegExp(`cluster \\(shard ${i}/4\\): ran 0, resumed [1-9]\\d*; `));
+    }
+    expect(readFileSync(join(out, "logs", `${ids2![2]}-merge.out`), "utf8")).toContain("20 of 20 planned experiments");
   }, 300_000);
 });
