@@ -19,7 +19,7 @@ import { NR_SLOTS } from "./params.js";
 import { clearRts, lookupEndpoint, setRts } from "./proc.js";
 import { pushAsync } from "./queues.js";
 import { assertProcOk, dequeue } from "./sched.js";
-import { entering, fromAny } from "./wrappers.js";
+import { entering } from "./wrappers.js";
 
 export const SUSPENDED = 1;
 
@@ -132,7 +132,7 @@ function waitsFor(k: Kernel, dst: number, srcE: number): boolean {
 
 /** Copies received message `msg` into guest idx's buffer at va (its receive named `srcE`): across a Nooks domain's boundary too (wrappers.ts). */
 function into(k: Kernel, idx: number, va: number, msg: Message, srcE: number): boolean {
-  entering(k, idx, msg, fromAny(srcE));
+  entering(k, idx, msg, srcE === ANY);
   return k.copyMsgTo(idx, va, msg);
 }
 

@@ -21,7 +21,7 @@
  * driver runs in: Linux's oops and Nooks' livelock detector depend on it.
  */
 import {
-  ANY, CLOCK, HARDWARE, IPC_KERNEL_CALL, IPC_NOTIFY, IPC_SEND, IPC_SENDNB, M_SOURCE, M_TYPE, MESSAGE_SIZE, SYS_DEVIO, SYS_SDEVIO, SYS_VDEVIO,
+  CLOCK, HARDWARE, IPC_KERNEL_CALL, IPC_NOTIFY, IPC_SEND, IPC_SENDNB, M_SOURCE, M_TYPE, MESSAGE_SIZE, SYS_DEVIO, SYS_SDEVIO, SYS_VDEVIO,
 } from "./abi.js";
 import type { Kernel } from "./kernel.js";
 import { CTX_IRQ, CTX_PROCESS, CTX_TIMER, PRIV, PROC, SF_WRAPPED } from "./layout.js";
@@ -75,6 +75,3 @@ export function entering(k: Kernel, idx: number, msg: Message, fromAny: boolean)
 
 /** The context recorded for kernel-mode driver idx (CTX_*). */
 export const contextOf = (k: Kernel, idx: number): number => k.km.proc(idx, PROC.context);
-
-/** Whether a receive from `srcE` is a main loop's (from ANY). */
-export const fromAny = (srcE: number): boolean => srcE === ANY;

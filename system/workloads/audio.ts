@@ -35,10 +35,9 @@
  */
 import seedrandom from "seedrandom";
 import { DSPIOBITS, DSPIORATE, DSPIOSIZE, DSPIOSTEREO, MIXIOSETVOLUME } from "../kernel/abi.js";
-import { HZ, USER_Q } from "../kernel/params.js";
+import { HZ } from "../kernel/params.js";
 import type { AudioSegment } from "../machine/device.js";
-import { mkfs } from "../servers/vfs/mkfs.js";
-import { charProgram, charVerdict, restartErrors, type CharJob, type CharState } from "./chardev-client.js";
+import { charVerdict, charWorkload, restartErrors, type CharJob, type CharState } from "./chardev-client.js";
 import { num, parseParams } from "./vfs-client.js";
 import type { DeviceRecords, OracleVerdict, Workload } from "./workload.js";
 
@@ -210,16 +209,10 @@ function judgeAudioRun(params: string, state: AudioState | undefined, devices: D
   });
 }
 
-export const audioWorkload: Workload<AudioState> = {
-  name: "audio",
-  description: "set the volume once, then play seeded 16-bit stereo noise on /dev/audio in fragments, reopening and reconfiguring (not the volume) after EIO; the card's record judged frame by frame",
-  program: charProgram(audioJob),
-  service: { label: "audio", program: { native: "audio" }, role: "user", priority: USER_Q, ipcTo: ["vfs", "ds"], kernelCalls: [], io: [], irqs: [] },
-  servers: ["vfs"],
-  drivers: ["audio"],
-  params: (seed) => `seed=${seed}`,
-  prepareDisk: (image) => void mkfs(image),
-  progress: (s) => s.ops,
-  done: (s) => s.done,
-  judge: judgeAudioRun,
-};
+export const audioWorkload: Workload<AudioState> = charWorkload(
+  "audio",
+  "set the volume once, then play seeded 16-bit stereo noise on /dev/audio in fragments, reopening and reconfiguring (not the volume) after EIO; the card's record judged frame by frame",
+  "audio",
+  audioJob,
+  judgeAudioRun,
+);

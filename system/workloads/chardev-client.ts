@@ -18,7 +18,9 @@ import { errorName, VFS, VFS_MSG, EAGAIN, EIO, ENXIO, CLOCK, NOTIFY_MESSAGE } fr
 import { get32, msgSource, msgType, newMessage, type Message } from "../kernel/message.js";
 import { NATIVE_HEAP, type NativeApi, type NativeProgram } from "../kernel/native.js";
 import { dataRequest, noteReply, pathRequest, vfsEndpoint, type VfsClientState } from "./vfs-client.js";
-import type { OracleVerdict } from "./workload.js";
+import { USER_Q } from "../kernel/params.js";
+import { mkfs } from "../servers/vfs/mkfs.js";
+import type { OracleVerdict, Workload } from "./workload.js";
 
 /** An ioctl: request and inline argument (abi.ts CDEV ioctls). */
 export interface Ioctl {
@@ -273,3 +275,25 @@ export function charProgram(job: (params: string) => CharJob): NativeProgram<Cha
     },
   };
 }
+
+/**
+ * A character-device workload: a user process named `name` running `job` against its driver
+ * class's device through VFS (on a freshly made file system), watched by its operations, judged
+ * by `judge`. The parts print and audio share.
+ */
+export function charWorkload(name: string, description: string, driverClass: string, job: (params: string) => CharJob, judge: Workload<CharState>["judge"]): Workload<CharState> {
+  return {
+    name,
+    description,
+    program: charProgram(job),
+    service: { label: name, program: { native: name }, role: "user", priority: USER_Q, ipcTo: ["vfs", "ds"], kernelCalls: [], io: [], irqs: [] },
+    servers: ["vfs"],
+    drivers: [driverClass],
+    params: (seed) => `seed=${seed}`,
+    prepareDisk: (image) => void mkfs(image),
+    progress: (s) => s.ops,
+    done: (s) => s.done,
+    judge,
+  };
+}
+

@@ -23,9 +23,7 @@
  * piece=<bytes per write> (256) retry=<ticks between opens> (10) retries=<opens in a row> (300)
  */
 import seedrandom from "seedrandom";
-import { USER_Q } from "../kernel/params.js";
-import { mkfs } from "../servers/vfs/mkfs.js";
-import { charProgram, charVerdict, restartErrors, type CharState, type CharJob } from "./chardev-client.js";
+import { charVerdict, charWorkload, restartErrors, type CharState, type CharJob } from "./chardev-client.js";
 import { num, parseParams } from "./vfs-client.js";
 import type { DeviceRecords, OracleVerdict, Workload } from "./workload.js";
 
@@ -164,16 +162,10 @@ function judgePrintRun(params: string, state: PrintState | undefined, devices: D
   });
 }
 
-export const printWorkload: Workload<PrintState> = {
-  name: "print",
-  description: "print a seeded text document on /dev/lp through VFS, reopening after EIO; the printout compared with the document",
-  program: charProgram(printJob),
-  service: { label: "print", program: { native: "print" }, role: "user", priority: USER_Q, ipcTo: ["vfs", "ds"], kernelCalls: [], io: [], irqs: [] },
-  servers: ["vfs"],
-  drivers: ["printer"],
-  params: (seed) => `seed=${seed}`,
-  prepareDisk: (image) => void mkfs(image),
-  progress: (s) => s.ops,
-  done: (s) => s.done,
-  judge: judgePrintRun,
-};
+export const printWorkload: Workload<PrintState> = charWorkload(
+  "print",
+  "print a seeded text document on /dev/lp through VFS, reopening after EIO; the printout compared with the document",
+  "printer",
+  printJob,
+  judgePrintRun,
+);

@@ -29,7 +29,7 @@ faults:
 limits: { budget: 400000000, watchdog: 60000000 }
 `;
 
-/** Waits until none of `ids` is in the queue any more (bounded); their final states from sacct-less scontrol are not needed: the outputs tell. */
+/** Waits until none of `ids` is in the queue any more (bounded); what they did, the files they wrote tell. */
 async function drained(ids: string[], ms: number): Promise<boolean> {
   for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 1000))) {
     const q = sh("squeue", ["-h", "-o", "%A", "-j", ids.join(",")]);

@@ -63,11 +63,9 @@ export function initCdevs(m: VfsMem, spec: string): void {
   if (n > 0) m.setG(G.cdevGrant, -1); // (a system without devices keeps these words as they were: zero)
 }
 
-const cdevLabel = (m: VfsMem, d: number): string => m.cdevLabel(d);
-
 /** The device whose driver is `label`, or -1. */
 function byLabel(m: VfsMem, label: string): number {
-  for (let d = 0; d < m.ncdev(); d++) if (cdevLabel(m, d) === label) return d;
+  for (let d = 0; d < m.ncdev(); d++) if (m.cdevLabel(d) === label) return d;
   return -1;
 }
 
@@ -93,14 +91,14 @@ function down(k: Api, m: VfsMem, d: number, why: string): void {
   if (shadowOn(m)) m.setCdev(d, CDEV.lost, 1);
   else m.setCdev(d, CDEV.gen, (m.cdev(d, CDEV.gen) + 1) | 0);
   k.state.stats.driverFailures++;
-  note(k, `${cdevLabel(m, d)} lost: ${why}`, true);
+  note(k, `${m.cdevLabel(d)} lost: ${why}`, true);
 }
 
 /** The driver of device `d` if it is there (not one that died since its announcement), else undefined. */
 function driverOf(k: Api, m: VfsMem, d: number): number | undefined {
   const ep = m.cdev(d, CDEV.endpoint);
   if (ep === NONE) return undefined;
-  if (k.lookup(cdevLabel(m, d)) === ep) return ep;
+  if (k.lookup(m.cdevLabel(d)) === ep) return ep;
   down(k, m, d, "driver not there");
   return undefined;
 }
