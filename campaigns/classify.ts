@@ -53,6 +53,8 @@ export interface Classification {
 export function mechanismOf(detail: string): Detection {
   if (/IOMMU fault/.test(detail)) return "iommu";
   if (/wrapper check/.test(detail)) return "wrapper";
+  if (/driver-domain kernel panic: general protection fault: port/.test(detail)) return "vm-port";
+  if (/driver-domain kernel panic: (process table entry|privilege entry|ready queue)/.test(detail)) return "vm-check";
   if (/livelock/.test(detail)) return "livelock";
   if (/page fault|access fault/.test(detail)) return "mmu";
   if (/illegal instruction/.test(detail)) return "illegal-instruction";

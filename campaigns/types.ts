@@ -36,6 +36,8 @@ export const DETECTIONS = [
   "iommu", // the IOMMU refused the driver's device a DMA access (and the kernel killed the driver)
   "wrapper", // a Nooks wrapper found a bad parameter in a call across the driver's protection domain
   "livelock", // Nooks' livelock detector found the driver holding the CPU
+  "vm-check", // a driver VM's DD/OS found its own tables corrupt and panicked (the VM, not the system)
+  "vm-port", // a driver VM touched a port not its device's: the DD/OS took a protection fault and panicked
   "kernel-check", // the kernel's invariant check found corrupt kernel data
   "machine-reset", // the system control port reset or powered off the machine
   "oracle", // only the workload's oracle noticed (errors or wrong data)

@@ -14,7 +14,12 @@
  *           entries dropped first (Nooks keeps no driver state). The shadow
  *           drivers of nooks-shadow are on the clients' side (servers/recovery-mode.ts).
  *
- * Later agents (a driver-VM reboot) are picked here.
+ *   "vm"    the driver VMs' monitor (LeVasseur et al., OSDI 2004): heartbeats as RS's, and a
+ *           failed VM (its DD/OS panicked, it missed its heartbeats, it hung) rebooted from its
+ *           pristine image: RS's restart code, the reboot's own cost charged by the hypervisor
+ *           (kernel/hypervisor.ts bootVm), with the driver's DS entries dropped first (nothing
+ *           of the driver's state survives its VM). The translation modules that reissue what
+ *           was pending are on the clients' side (servers/recovery-mode.ts).
  */
 import type { Build } from "./builds/types.js";
 import type { NativeProgram } from "./kernel/native.js";
@@ -29,8 +34,8 @@ export interface RecoveryAgent {
 /** The agent that starts and watches `drivers` in `build` (heartbeat period in clock ticks). */
 export function recoveryAgent(build: Build, drivers: ServiceConf[], heartbeatTicks: number): RecoveryAgent {
   const r = build.recovery;
-  const period = r.agent === "rs" && r.heartbeat ? heartbeatTicks : 0;
-  const restart = (r.agent === "rs" && r.restart) || r.agent === "nooks";
-  const dropState = (r.agent === "rs" && !r.keepState) || r.agent === "nooks";
+  const period = (r.agent === "rs" && r.heartbeat) || r.agent === "vm" ? heartbeatTicks : 0;
+  const restart = (r.agent === "rs" && r.restart) || r.agent === "nooks" || r.agent === "vm";
+  const dropState = (r.agent === "rs" && !r.keepState) || r.agent === "nooks" || r.agent === "vm";
   return { service: rsService, program: makeRs(drivers.map((conf) => ({ conf, period, restart, dropState }))) };
 }

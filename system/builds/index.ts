@@ -7,6 +7,7 @@ import { minix3Iommu, minix3NoChecks, minix3NoRestart, minix3NoState, minix3Sani
 import { minix3 } from "./minix3.js";
 import { monolithic } from "./monolithic.js";
 import { nooks, nooksShadow } from "./nooks.js";
+import { paravirt, paravirtIommu, paravirtReplay } from "./paravirt.js";
 import type { Build } from "./types.js";
 
 export type { Build } from "./types.js";
@@ -17,6 +18,9 @@ export const BUILDS: Record<string, Build> = {
   monolithic,
   nooks,
   [nooksShadow.name]: nooksShadow,
+  paravirt,
+  [paravirtIommu.name]: paravirtIommu,
+  [paravirtReplay.name]: paravirtReplay,
   [minix3NoRestart.name]: minix3NoRestart,
   [minix3NoState.name]: minix3NoState,
   [minix3NoChecks.name]: minix3NoChecks,

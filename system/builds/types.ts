@@ -22,8 +22,12 @@ export interface Build {
      *   it, through the driver's own copy of the page table in which everything but the driver's
      *   image and stack is read-only. Entering and leaving the domain switches page tables, and
      *   every call across it goes through a wrapper (kernel/wrappers.ts).
+     * "vm": LeVasseur et al.'s driver VM (OSDI 2004), paravirtualised: the driver runs with a
+     *   small monolithic driver-domain kernel (DD/OS) in a VM of its own, deprivileged, through a
+     *   page table the hypervisor builds over the VM's memory and nothing else
+     *   (kernel/hypervisor.ts, kernel/ddos.ts).
      */
-    addressSpace: "private" | "kernel" | "domain";
+    addressSpace: "private" | "kernel" | "domain" | "vm";
     /** An IOMMU restricts each device's DMA to the memory of the driver that owns the device. */
     iommu: boolean;
   };
@@ -97,5 +101,13 @@ export interface Build {
      * heartbeats, nothing of the driver's state kept). `shadow`: a shadow driver per class
      * (OSDI 2004) hides the failure from the driver's clients (see policy.ts clientRecovery).
      */
-    | { agent: "nooks"; shadow: boolean };
+    | { agent: "nooks"; shadow: boolean }
+    /**
+     * The driver VM's monitor (LeVasseur et al., OSDI 2004): the VM dies when its DD/OS panics,
+     * misses its heartbeats or hangs; the hypervisor reboots it (the DD/OS boots again, the
+     * driver in its default state: nothing it kept survives the VM), and the translation modules
+     * on the clients' side reissue what was pending. `replay`: they also replay the device's
+     * configuration to the rebooted driver (see policy.ts clientRecovery).
+     */
+    | { agent: "vm"; replay: boolean };
 }

@@ -23,7 +23,8 @@ import { tick } from "./clock.js";
 import { noteDma, startIommu } from "./dma.js";
 import { enableIrqLine, external, releaseIrqs } from "./interrupts.js";
 import * as ipc from "./ipc.js";
-import { callsDirectly, costModel, faultPanics, oops, preemptible, queueAsserts, sanityChecks } from "./policy.js";
+import { callsDirectly, costModel, faultPanics, hasVms, oops, preemptible, queueAsserts, sanityChecks } from "./policy.js";
+import { ddosEntry, ddosPanic, isVm } from "./hypervisor.js";
 import { contextOf, leaveDomain, messageBufferOk, wrapped } from "./wrappers.js";
 import type { CostKind, CostModel } from "./costs.js";
 import { CTX_PROCESS, KernelMemory, PK_NATIVE, PRIV, PROC, RTS_SLOT_FREE, SF_CHECKED } from "./layout.js";
@@ -54,8 +55,10 @@ export class Kernel {
   images: Record<string, Uint8Array> = {};
   /** The build's cost model (policy.ts costModel). */
   readonly costs: CostModel;
-  /** A wrapper check that failed during the current kernel call (wrapperFault), cleared when the call returns. */
+  /** A check that failed during the current kernel call (failOnReturn), cleared when the call returns. */
   private failing: { idx: number; what: string } | null = null;
+  /** The build runs drivers in VMs (hypervisor.ts): only then is a process's SF_VM flag asked. */
+  readonly vms: boolean;
   /** The kernel's asserts on its queues, in builds that have them (policy.ts queueAsserts). */
   readonly asserts: Asserts | undefined;
 
@@ -66,6 +69,7 @@ export class Kernel {
   ) {
     this.km = new KernelMemory(machine.bus, machine.cpu);
     this.costs = costModel(build);
+    this.vms = hasVms(build);
     this.asserts = queueAsserts(build) ? { fail: (what) => this.panic(what), charge: (n) => this.charge("kernelAssert", n) } : undefined;
     this.state = bootTables(this);
     machine.cpu.hosted = true;
@@ -118,6 +122,7 @@ export class Kernel {
       case "functionCall": cycles = Math.ceil(c.functionCall * units); n.functionCall += units; ch.functionCall += cycles; break;
       case "portInstruction": cycles = Math.ceil(c.portInstruction * units); n.portInstruction += units; ch.portInstruction += cycles; break;
       case "wrapper": cycles = Math.ceil((c.wrapper ?? 0) * units); n.wrapper = (n.wrapper ?? 0) + units; ch.wrapper = (ch.wrapper ?? 0) + cycles; break;
+      case "vmExit": cycles = Math.ceil((c.vmExit ?? 0) * units); n.vmExit = (n.vmExit ?? 0) + units; ch.vmExit = (ch.vmExit ?? 0) + cycles; break;
       default: {
         const other = kind as CostKind; // every kind has its case: as before, should a new kind lack one
         cycles = Math.ceil((c[other] ?? 0) * units);
@@ -255,6 +260,11 @@ export class Kernel {
     const ep = this.reg(cur, 11);
     const va = this.reg(cur, 12) >>> 0;
     let r: number;
+    if (this.vms && isVm(this, cur)) {
+      // The driver called its DD/OS, which checks its tables before it serves the call.
+      const bad = ddosEntry(this, cur);
+      if (bad) return this.terminate(cur, "crash", ddosPanic(bad));
+    }
     if (op < IPC_SEND || op > IPC_KERNEL_CALL) r = -EBADREQUEST;
     else if (this.checked(cur) && !((km.priv(cur, PRIV.trapMask) >>> op) & 1)) r = -ETRAPDENIED;
     else if (op !== IPC_KERNEL_CALL && op !== IPC_RECEIVE && lookupEndpoint(km, ep) === cur) r = -ELOCKED;
@@ -269,7 +279,7 @@ export class Kernel {
         default: r = kernelCall(this, cur, va);
       }
     if (this.failing) {
-      // A wrapper check failed during the call: the isolation manager fails the driver now.
+      // A check failed during the call (a Nooks wrapper's, a VM's port): the driver fails now.
       const { idx, what } = this.failing;
       this.failing = null;
       return this.terminate(idx, "crash", what);
@@ -283,7 +293,12 @@ export class Kernel {
    * with `code`, and the driver is failed when the call returns. Returns `code` for chaining.
    */
   wrapperFault(idx: number, what: string, code: number): number {
-    this.failing ??= { idx, what: `wrapper check failed: ${what}` };
+    return this.failOnReturn(idx, `wrapper check failed: ${what}`, code);
+  }
+
+  /** Process idx fails (crashes: `what`) when its current call returns, which fails with `code`. Returns `code` for chaining. */
+  failOnReturn(idx: number, what: string, code: number): number {
+    this.failing ??= { idx, what };
     return code;
   }
 
@@ -356,12 +371,15 @@ export class Kernel {
   }
 
   /**
-   * Process idx crashed (a CPU exception) or gave up (exit, panic()). In supervisor mode that is
+   * Process idx crashed (a CPU exception) or gave up (exit, panic()). In a driver VM that is its
+   * DD/OS's panic (hypervisor.ts): the VM ends. In supervisor mode that is
    * a kernel panic where the build says so, except for Linux's oops: in process context (a
    * request) the driver's thread of execution is killed and the kernel runs on; in interrupt
    * context Linux panics ("Fatal exception in interrupt"). Otherwise the process ends.
    */
   fail(idx: number, kind: "crash" | "exit", what: string): void {
+    // A driver VM's driver runs in its DD/OS's kernel mode: there it is a panic of the DD/OS, which ends the VM only.
+    if (this.vms && isVm(this, idx)) return this.terminate(idx, kind, ddosPanic(`${what} in kernel mode`));
     const supervisor = this.km.proc(idx, PROC.mode) === 1;
     const oopsing = supervisor && oops(this.build);
     if (faultPanics(this.build, supervisor) && !(oopsing && contextOf(this, idx) === CTX_PROCESS)) {

@@ -86,7 +86,8 @@ export const SF_SYS_PROC = 0x01; // system process (driver/server)
 export const SF_PREEMPTIBLE = 0x02;
 export const SF_CHECKED = 0x04; // privilege checks apply (off in builds without isolation)
 export const SF_WRAPPED = 0x08; // runs in a Nooks protection domain: its calls cross wrappers (wrappers.ts)
-export const SF_KNOWN = SF_SYS_PROC | SF_PREEMPTIBLE | SF_CHECKED | SF_WRAPPED;
+export const SF_VM = 0x10; // a driver VM: runs with its own DD/OS in a VM of its own (hypervisor.ts)
+export const SF_KNOWN = SF_SYS_PROC | SF_PREEMPTIBLE | SF_CHECKED | SF_WRAPPED | SF_VM;
 
 /** An IRQ hook: NR_IRQ_HOOKS of them at PRIV.hooks, HOOK_SIZE bytes each; field offsets within one. */
 export const HOOK_SIZE = 16;
@@ -149,6 +150,9 @@ export interface WriteRecorder {
   noteWrite(domain: number, off: number): void;
 }
 
+/** The RAM a KernelMemory reads: the machine's (the kernel's tables), or a driver VM's (its DD/OS's tables, ddos.ts). */
+export type RamView = Pick<Bus, "ram" | "ram32" | "ramBase" | "ramSize" | "isRam">;
+
 /** Typed views of the kernel's tables in guest RAM (every field is a 4-byte-aligned int32). */
 export class KernelMemory {
   readonly view: DataView;
@@ -161,7 +165,7 @@ export class KernelMemory {
    * the pages they write, as writes of the process that chose the address (propagation).
    */
   constructor(
-    readonly bus: Bus,
+    readonly bus: RamView,
     readonly writes: WriteRecorder = { noteWrite: () => {} },
   ) {
     this.view = new DataView(bus.ram.buffer, bus.ram.byteOffset, bus.ram.byteLength);

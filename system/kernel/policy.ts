@@ -11,10 +11,17 @@ import type { ServiceConf } from "./service.js";
 export const runsInKernel = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && build.isolation.driverMode === "supervisor";
 
 /** The process's address space maps all of RAM besides its own memory (one kernel address space, or a Nooks domain in it). */
-export const mapsAllRam = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && build.isolation.addressSpace !== "private";
+export const mapsAllRam = (build: Build, role: ServiceConf["role"]): boolean =>
+  role === "driver" && (build.isolation.addressSpace === "kernel" || build.isolation.addressSpace === "domain");
 
 /** The process runs in a Nooks protection domain: kernel memory read-only, calls across wrapped (wrappers.ts). */
 export const inDomain = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && build.isolation.addressSpace === "domain";
+
+/** The process is a driver VM: it runs with its own driver-domain kernel in a VM of its own (hypervisor.ts). */
+export const inVm = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && build.isolation.addressSpace === "vm";
+
+/** The build runs its drivers in VMs. */
+export const hasVms = (build: Build): boolean => build.isolation.addressSpace === "vm";
 
 /** The kernel checks the process's requests against its service entry (IPC, calls, ports, IRQs, grants). */
 export const privilegeChecked = (build: Build): boolean => build.privilegeChecks;
@@ -44,7 +51,8 @@ export const stackGuard = (build: Build): boolean => build.kernelChecks.stackGua
 export const costModel = (build: Build): CostModel => build.costs;
 
 /** The process (running in `supervisor` mode) calls the kernel directly: a driver inside the kernel address space (costs.ts functionCall). */
-export const callsDirectly = (build: Build, supervisor: boolean): boolean => supervisor && build.isolation.addressSpace !== "private";
+export const callsDirectly = (build: Build, supervisor: boolean): boolean =>
+  supervisor && (build.isolation.addressSpace === "kernel" || build.isolation.addressSpace === "domain");
 
 /** Linux's oops: an exception of a kernel-mode driver in process context kills it, in interrupt context panics (types.ts kernelMode.oops). */
 export const oops = (build: Build): boolean => build.kernelMode.oops === true;
@@ -59,8 +67,14 @@ export const tracksContext = (build: Build): boolean => oops(build) || livelockT
  * What the driver's clients (the servers standing for the kernel's subsystems) do when it fails
  * and comes back, as servers/recovery-mode.ts describes: MINIX's recovery ("minix", also where
  * nothing restarts); Nooks' restart of a driver in its initial state with the request in flight
- * failed ("restart"); Nooks' shadow drivers, which hide the failure ("shadow").
+ * failed ("restart"); Nooks' shadow drivers, which hide the failure ("shadow"); a driver VM's
+ * translation modules, which reissue what was pending at the rebooted VM ("reissue"), and with
+ * the VM's configuration replayed too ("shadow").
  */
-export type ClientRecovery = "minix" | "restart" | "shadow";
-export const clientRecovery = (build: Build): ClientRecovery =>
-  build.recovery.agent !== "nooks" ? "minix" : build.recovery.shadow ? "shadow" : "restart";
+export type ClientRecovery = "minix" | "restart" | "shadow" | "reissue";
+export function clientRecovery(build: Build): ClientRecovery {
+  const r = build.recovery;
+  if (r.agent === "nooks") return r.shadow ? "shadow" : "restart";
+  if (r.agent === "vm") return r.replay ? "shadow" : "reissue";
+  return "minix";
+}

@@ -14,7 +14,7 @@ import {
 import { closeDmaWindows, openDmaWindows } from "./dma.js";
 import type { Kernel } from "./kernel.js";
 import {
-  HOOK, HOOK_SIZE, KernelMemory, LABEL_MAX, MF_SLOT_USED, PROC, PK_GUEST, PK_NATIVE, RTS_PROC_STOP, RTS_SLOT_FREE, PRIV, SF_CHECKED, SF_WRAPPED, SF_PREEMPTIBLE, SF_SYS_PROC, SMAGIC,
+  HOOK, HOOK_SIZE, KernelMemory, LABEL_MAX, MF_SLOT_USED, PROC, PK_GUEST, PK_NATIVE, RTS_PROC_STOP, RTS_SLOT_FREE, PRIV, SF_CHECKED, SF_WRAPPED, SF_PREEMPTIBLE, SF_SYS_PROC, SF_VM, SMAGIC,
   SVC, SVC_IPC_LABELS, SVC_PARAMS, SVC_SIZE,
 } from "./layout.js";
 import { NATIVE_GRANTS, NATIVE_INBOX, NATIVE_MAX_GRANTS, NATIVE_START } from "./native.js";
@@ -25,7 +25,8 @@ import { initRunQueue, pushRun } from "./queues.js";
 import { allocMem, freeAddressSpace, freeMem, initVm, mapAllRam, mapPage, newAddressSpace, PERM_R, PERM_U, PERM_W } from "./vm.js";
 import { KERNEL_CALL_NAMES } from "./calls/index.js";
 import { allocModuleStack, imagePerm, mapModuleWindow } from "./module-layout.js";
-import { inDomain, mapsAllRam, privilegeChecked, runsInKernel, stackGuard } from "./policy.js";
+import { inDomain, inVm, mapsAllRam, privilegeChecked, runsInKernel, stackGuard } from "./policy.js";
+import { bootVm, vmImageBase, vmMemSize } from "./hypervisor.js";
 import { domainOf, IDLE_CODE, type KernelState } from "./state.js";
 import { COST_KINDS, type CostKind } from "./costs.js";
 
@@ -117,6 +118,7 @@ function setPrivileges(k: Kernel, idx: number, conf: ServiceConf): void {
   let flags = SF_SYS_PROC | SF_PREEMPTIBLE;
   if (privilegeChecked(k.build)) flags |= SF_CHECKED;
   if (inDomain(k.build, conf.role)) flags |= SF_WRAPPED;
+  if (inVm(k.build, conf.role)) flags |= SF_VM;
   initPriv(k, idx, flags);
   const ops = [IPC_SEND, IPC_RECEIVE, IPC_SENDREC, IPC_NOTIFY, IPC_SENDNB, IPC_KERNEL_CALL];
   km.setPriv(idx, PRIV.trapMask, ops.reduce((m, op) => m | (1 << op), 0));
@@ -125,13 +127,18 @@ function setPrivileges(k: Kernel, idx: number, conf: ServiceConf): void {
     const num = KERNEL_CALL_NAMES[name];
     if (num !== undefined) km.setPrivBit(idx, PRIV.callMask, num - KERNEL_CALL, true);
   }
+  setDeviceResources(km, idx, conf);
+  for (let h = 0; h < NR_IRQ_HOOKS; h++) km.setPriv(idx, PRIV.hooks + h * HOOK_SIZE + HOOK.irq, 0);
+}
+
+/** Writes the I/O ranges and IRQ lines of `conf` into privilege entry idx of the tables `km` (the kernel's, or a DD/OS's). */
+export function setDeviceResources(km: KernelMemory, idx: number, conf: Pick<ServiceConf, "io" | "irqs">): void {
   const io = conf.io.slice(0, NR_IO_RANGE);
   km.setPriv(idx, PRIV.nrIoRange, io.length);
   io.forEach(([first, last], i) => km.setPriv(idx, PRIV.ioTab + 4 * i, (first & 0xffff) | ((last & 0xffff) << 16)));
   const irqs = conf.irqs.slice(0, NR_IRQ_HOOKS);
   km.setPriv(idx, PRIV.nrIrq, irqs.length);
   irqs.forEach((irq, i) => km.setPriv(idx, PRIV.irqTab + 4 * i, irq));
-  for (let h = 0; h < NR_IRQ_HOOKS; h++) km.setPriv(idx, PRIV.hooks + h * HOOK_SIZE + HOOK.irq, 0);
 }
 
 /** Writes process idx's boot data: its boot parameters and the labels it may send to. */
@@ -190,8 +197,9 @@ function setupNative(k: Kernel, idx: number, conf: ServiceConf): string | undefi
 
 /**
  * Loads an ELF image into new memory and builds the process's address space: a private one
- * (image and stack only, the stack right after the image in physical memory), or, in a kernel
- * address space, the window of module-layout.ts among the kernel's objects plus all of RAM.
+ * (image and stack only, the stack right after the image in physical memory); in a kernel
+ * address space, the window of module-layout.ts among the kernel's objects plus all of RAM; or
+ * a driver VM's, its DD/OS booted in it (hypervisor.ts).
  */
 function setupGuest(k: Kernel, idx: number, conf: ServiceConf, image?: Uint8Array): string | undefined {
   const km = k.km;
@@ -204,16 +212,18 @@ function setupGuest(k: Kernel, idx: number, conf: ServiceConf, image?: Uint8Arra
   if (segs.some((sg) => sg.vaddr < lo) || hi > DRIVER_STACK_TOP - DRIVER_STACK_SIZE) return "image outside the driver address range";
   const imageSize = Math.ceil((hi - lo) / 4096) * 4096;
   const kernelSpace = mapsAllRam(k.build, conf.role);
-  const memSize = kernelSpace ? imageSize : imageSize + DRIVER_STACK_SIZE;
+  const vm = inVm(k.build, conf.role);
+  const memSize = kernelSpace ? imageSize : vm ? vmMemSize(imageSize) : imageSize + DRIVER_STACK_SIZE;
   const base = allocMem(km, memSize);
   if (base < 0) return "out of memory";
+  const imageBase = vm ? vmImageBase(base) : base;
   km.setProc(idx, PROC.kind, PK_GUEST);
   km.setProc(idx, PROC.memBase, base);
   km.setProc(idx, PROC.memSize, memSize);
   const stack = kernelSpace ? allocModuleStack(km, base) : base + imageSize;
   if (stack < 0) return "out of memory";
   if (kernelSpace) km.setProc(idx, PROC.stackBase, stack);
-  for (const sg of segs) km.bus.ram.set(sg.data, base - RAM_BASE + (sg.vaddr - lo));
+  for (const sg of segs) km.bus.ram.set(sg.data, imageBase - RAM_BASE + (sg.vaddr - lo));
   const supervisor = runsInKernel(k.build, conf.role);
   const root = newAddressSpace(km);
   if (root < 0) return "out of page-table frames";
@@ -222,6 +232,8 @@ function setupGuest(k: Kernel, idx: number, conf: ServiceConf, image?: Uint8Arra
     const domain = inDomain(k.build, conf.role);
     if (!mapModuleWindow(km, root, segs, base, imageSize, stack, stackGuard(k.build), domain)) return "out of page-table frames";
     mapAllRam(km, root, !domain);
+  } else if (vm) {
+    if (!bootVm(k, idx, conf, segs, base, imageSize, root)) return "out of page-table frames";
   } else {
     const user = supervisor ? 0 : PERM_U;
     for (let va = lo; va < lo + imageSize; va += 4096) if (!mapPage(km, root, va, base + (va - lo), imagePerm(segs, va) | user)) return "out of page-table frames";

@@ -20,15 +20,13 @@
  * The same file records, in builds that ask (policy.ts tracksContext), the context a kernel-mode
  * driver runs in: Linux's oops and Nooks' livelock detector depend on it.
  */
-import {
-  CLOCK, HARDWARE, IPC_KERNEL_CALL, IPC_NOTIFY, IPC_SEND, IPC_SENDNB, M_SOURCE, M_TYPE, MESSAGE_SIZE, SYS_DEVIO, SYS_SDEVIO, SYS_VDEVIO,
-} from "./abi.js";
+import { CLOCK, HARDWARE, IPC_NOTIFY, IPC_SEND, IPC_SENDNB, M_SOURCE, MESSAGE_SIZE } from "./abi.js";
+import { isPortCall } from "./calls/devio.js";
+import { injected, isVm } from "./hypervisor.js";
 import type { Kernel } from "./kernel.js";
 import { CTX_IRQ, CTX_PROCESS, CTX_TIMER, PRIV, PROC, SF_WRAPPED } from "./layout.js";
 import { get32, type Message } from "./message.js";
 import { tracksContext } from "./policy.js";
-import { procTranslate } from "./vm.js";
-import { RAM_BASE } from "../machine/memmap.js";
 
 /** The message buffer at va of an IPC or kernel call `op` is one the driver may use: read (a send), written (a receive), both. */
 export function messageBufferOk(k: Kernel, idx: number, op: number, va: number): boolean {
@@ -39,22 +37,13 @@ export function messageBufferOk(k: Kernel, idx: number, op: number, va: number):
 /** The process runs in a Nooks protection domain. */
 export const wrapped = (k: Kernel, idx: number): boolean => (k.km.priv(idx, PRIV.flags) & SF_WRAPPED) !== 0;
 
-/** The ecall process idx just made is a port access (SYS_DEVIO, SDEVIO, VDEVIO): an in/out in a kernel-mode driver. */
-function portCall(k: Kernel, idx: number): boolean {
-  if (k.reg(idx, 10) !== IPC_KERNEL_CALL) return false;
-  const pa = procTranslate(k.km, idx, (k.reg(idx, 12) + M_TYPE) >>> 0, false);
-  if (pa < 0) return false;
-  const call = k.km.view.getInt32(pa - RAM_BASE, true);
-  return call === SYS_DEVIO || call === SYS_SDEVIO || call === SYS_VDEVIO;
-}
-
 /**
  * Driver idx (in a domain) entered the kernel: unless it is a port access, the kernel switches
  * to its own page table (the driver's is restored when it runs again); an ecall is an XPC
  * through a wrapper.
  */
 export function leaveDomain(k: Kernel, idx: number, ecall: boolean): void {
-  if (ecall && portCall(k, idx)) return;
+  if (ecall && isPortCall(k, idx)) return;
   k.machine.cpu.csr.satp = 0; // the kernel's own page table (our kernel runs in M-mode: untranslated)
   k.charge("addressSpaceSwitch");
   k.charge("tlbFlush");
@@ -63,11 +52,13 @@ export function leaveDomain(k: Kernel, idx: number, ecall: boolean): void {
 
 /**
  * A message is delivered to guest idx (`fromAny`: by its main loop's receive). Into a domain it
- * is an XPC through a wrapper; and a kernel-mode driver's context is what its main loop got: a
- * notification from HARDWARE is an interrupt, one from CLOCK a timer, anything else a request.
+ * is an XPC through a wrapper; into a driver VM, an interrupt or timer is injected (hypervisor.ts);
+ * and a kernel-mode driver's context is what its main loop got: a notification from HARDWARE is
+ * an interrupt, one from CLOCK a timer, anything else a request.
  */
 export function entering(k: Kernel, idx: number, msg: Message, fromAny: boolean): void {
   if (wrapped(k, idx)) k.charge("wrapper");
+  if (k.vms && isVm(k, idx)) injected(k, idx, msg);
   if (!fromAny || !tracksContext(k.build) || k.km.proc(idx, PROC.mode) !== 1) return;
   const src = get32(msg, M_SOURCE);
   k.km.setProc(idx, PROC.context, src === HARDWARE ? CTX_IRQ : src === CLOCK ? CTX_TIMER : CTX_PROCESS);

@@ -2,7 +2,7 @@
  * How a server meets a driver that failed and came back: the clients' side of recovery. The
  * servers stand for the kernel's subsystems above the drivers; the build decides their mode
  * (kernel/policy.ts clientRecovery) and composition passes it as the boot parameter
- * `recovery=restart|shadow` (none: minix). Each server keeps it in its RAM (VFS G.recovery,
+ * `recovery=restart|shadow|reissue` (none: minix). Each server keeps it in its RAM (VFS G.recovery,
  * NET G.recovery), read there at every decision; 0 is minix, so a system that names no mode has
  * the RAM it always had.
  *
@@ -23,16 +23,26 @@
  *            driver are sent to the new one before new traffic (net/driver.ts replaySends).
  *            Character: vfs/shadow.ts — the configuration ioctls logged per device, the open
  *            files reopened, the log replayed and the held request sent again.
+ *   reissue  A driver VM's translation modules (LeVasseur et al., OSDI 2004 §3): they forward
+ *            the clients' requests to the VM and, when it is rebooted, send what was pending
+ *            again; the rebooted driver starts from its defaults. Block: as minix (reissued).
+ *            Network: as shadow (outstanding frames sent again). Character: as shadow — held,
+ *            files reopened, request reissued — with nothing logged, so no configuration is
+ *            replayed (the driver-VM build whose translation modules also replay it uses shadow).
  */
 
 export const MODE_MINIX = 0;
 export const MODE_RESTART = 1;
 export const MODE_SHADOW = 2;
+export const MODE_REISSUE = 3;
 
-const MODES: Record<string, number> = { minix: MODE_MINIX, restart: MODE_RESTART, shadow: MODE_SHADOW };
+const MODES: Record<string, number> = { minix: MODE_MINIX, restart: MODE_RESTART, shadow: MODE_SHADOW, reissue: MODE_REISSUE };
+
+/** The mode holds requests at a failed driver and sends them again to its successor (shadow, reissue). */
+export const holdsRequests = (mode: number): boolean => mode === MODE_SHADOW || mode === MODE_REISSUE;
 
 /** The mode named by a server's `recovery=` parameter (from its parsed params); minix when absent or unknown. */
 export const recoveryMode = (value: string | undefined): number => MODES[value ?? "minix"] ?? MODE_MINIX;
 
 /** The mode's name, for logs and inspection (an unknown value read from RAM is minix's behaviour: the else path). */
-export const modeName = (mode: number): string => (mode === MODE_RESTART ? "restart" : mode === MODE_SHADOW ? "shadow" : "minix");
+export const modeName = (mode: number): string => Object.keys(MODES).find((name) => MODES[name] === mode) ?? "minix";

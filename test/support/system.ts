@@ -6,9 +6,8 @@
 import { BUILDS } from "../../system/builds/index.js";
 import type { Build } from "../../system/builds/types.js";
 import { composeSystem, type ComposeOptions } from "../../system/compose.js";
-import { DRIVER_TEXT_BASE } from "../../system/kernel/abi.js";
-import { PROC } from "../../system/kernel/layout.js";
 import { lookupEndpoint } from "../../system/kernel/proc.js";
+import { procTranslate } from "../../system/kernel/vm.js";
 import { fileOffsetOf, findSymbol, parseElf } from "../../system/machine/elf.js";
 import type { System } from "../../system/system.js";
 import type { Workload } from "../../system/workloads/workload.js";
@@ -37,8 +36,7 @@ export function symbolAddress(sys: System, image: string, symbol: string): numbe
 
 /** Writes instruction words at `symbol` (+ offset) in the running driver's memory. */
 export function patchRunning(sys: System, label: string, symbol: string, words: number[], offset = 0): void {
-  const idx = procIndex(sys, label);
-  const pa = (sys.kernel.km.proc(idx, PROC.memBase) >>> 0) + symbolAddress(sys, label, symbol) + offset - DRIVER_TEXT_BASE;
+  const pa = procTranslate(sys.kernel.km, procIndex(sys, label), symbolAddress(sys, label, symbol) + offset, false);
   const view = new DataView(sys.machine.bus.ram.buffer);
   words.forEach((w, i) => view.setUint32(pa - sys.machine.bus.ramBase + 4 * i, w >>> 0, true));
 }

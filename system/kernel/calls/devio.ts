@@ -5,13 +5,16 @@
  * access a driver makes to hardware.
  */
 import {
-  _DIO_BYTE, _DIO_INPUT, _DIO_LONG, _DIO_OUTPUT, _DIO_WORD, EFAULT, EINVAL, EPERM, MSG, OK, VDEVIO_MAX,
+  _DIO_BYTE, _DIO_INPUT, _DIO_LONG, _DIO_OUTPUT, _DIO_WORD, EFAULT, EINVAL, EPERM, IPC_KERNEL_CALL, M_TYPE, MSG, OK, SYS_DEVIO, SYS_SDEVIO,
+  SYS_VDEVIO, VDEVIO_MAX,
 } from "../abi.js";
 import { deviceProgrammed } from "../dma.js";
+import { ddosPanic, isVm } from "../hypervisor.js";
 import type { Kernel } from "../kernel.js";
 import { PRIV } from "../layout.js";
 import { get32, set32, type Message } from "../message.js";
-import { copyFrom, copyTo } from "../vm.js";
+import { copyFrom, copyTo, procTranslate } from "../vm.js";
+import { RAM_BASE } from "../../machine/memmap.js";
 
 type Size = 1 | 2 | 4;
 
@@ -37,8 +40,27 @@ export function portAllowed(k: Kernel, caller: number, port: number, size: numbe
   return false;
 }
 
+/**
+ * A port outside the caller's ranges: refused with EPERM, counted as a denial; from a driver VM,
+ * a general-protection fault in its DD/OS's kernel mode, which panics it (hypervisor.ts).
+ */
+function refused(k: Kernel, caller: number, port: number): number {
+  if (k.vms && isVm(k, caller)) return k.failOnReturn(caller, ddosPanic(`general protection fault: port 0x${port.toString(16)} is not the VM's device's`), -EPERM);
+  return k.denied(caller, "port", -EPERM);
+}
+
+/** The ecall process idx just made is a port access (SYS_DEVIO, SDEVIO, VDEVIO): an in/out in a kernel-mode driver or a DD/OS. */
+export function isPortCall(k: Kernel, idx: number): boolean {
+  if (k.reg(idx, 10) !== IPC_KERNEL_CALL) return false;
+  const pa = procTranslate(k.km, idx, (k.reg(idx, 12) + M_TYPE) >>> 0, false);
+  if (pa < 0) return false;
+  const call = k.km.view.getInt32(pa - RAM_BASE, true);
+  return call === SYS_DEVIO || call === SYS_SDEVIO || call === SYS_VDEVIO;
+}
+
 function io(k: Kernel, caller: number, port: number, request: number, size: Size, value: number): number {
   k.charge(k.callsDirectly(caller) ? "portInstruction" : "portAccess");
+  if (k.vms && isVm(k, caller)) k.charge("vmExit"); // the DD/OS's in/out traps to the hypervisor
   const bus = k.machine.bus;
   if (request & _DIO_INPUT) return bus.portRead(port, size);
   deviceProgrammed(k, port, caller);
@@ -51,7 +73,7 @@ export function doDevio(k: Kernel, caller: number, m: Message): number {
   const request = get32(m, MSG.devio.request);
   const size = dioSize(request);
   if (!size || port > 0xffff || !(request & (_DIO_INPUT | _DIO_OUTPUT))) return -EINVAL;
-  if (!portAllowed(k, caller, port, size)) return k.denied(caller, "port", -EPERM);
+  if (!portAllowed(k, caller, port, size)) return refused(k, caller, port);
   set32(m, MSG.devio.value, io(k, caller, port, request, size, get32(m, MSG.devio.value)));
   return OK;
 }
@@ -64,7 +86,7 @@ export function doVdevio(k: Kernel, caller: number, m: Message): number {
   const va = get32(m, MSG.vdevio.vecAddr) >>> 0;
   const vec = copyFrom(k.km, caller, va, n * 8);
   if (!vec) return -EFAULT;
-  for (let i = 0; i < n; i++) if (!portAllowed(k, caller, get32(vec, i * 8) >>> 0, size)) return k.denied(caller, "port", -EPERM);
+  for (let i = 0; i < n; i++) if (!portAllowed(k, caller, get32(vec, i * 8) >>> 0, size)) return refused(k, caller, get32(vec, i * 8) >>> 0);
   for (let i = 0; i < n; i++) set32(vec, i * 8 + 4, io(k, caller, get32(vec, i * 8) >>> 0, request, size, get32(vec, i * 8 + 4) >>> 0));
   if (request & _DIO_INPUT && !copyTo(k.km, caller, va, vec)) return -EFAULT;
   return OK;
@@ -76,7 +98,7 @@ export function doSdevio(k: Kernel, caller: number, m: Message): number {
   const count = get32(m, MSG.sdevio.count);
   const size = dioSize(request);
   if (!size || port > 0xffff || count < 0 || count > 65536 || !(request & (_DIO_INPUT | _DIO_OUTPUT))) return -EINVAL;
-  if (!portAllowed(k, caller, port, size)) return k.denied(caller, "port", -EPERM);
+  if (!portAllowed(k, caller, port, size)) return refused(k, caller, port);
   const va = get32(m, MSG.sdevio.address) >>> 0;
   const bytes = count * size;
   k.charge("copyByte", bytes);

@@ -12,6 +12,15 @@ import { HOOK, HOOK_SIZE, PRIV } from "../layout.js";
 import { get32, set32, type Message } from "../message.js";
 import { NR_IRQ_HOOKS } from "../params.js";
 import { wrapped } from "../wrappers.js";
+import { isVm, vmTables } from "../hypervisor.js";
+import { ddosHook } from "../ddos.js";
+
+/** A driver VM's DD/OS keeps the hooks its driver sets in its own tables too (ddos.ts); the host's hook routes the line to the VM. */
+function mirror(k: Kernel, caller: number, h: number): void {
+  if (!k.vms || !isVm(k, caller)) return;
+  const o = PRIV.hooks + h * HOOK_SIZE;
+  ddosHook(vmTables(k, caller), h, k.km.priv(caller, o + HOOK.irq), k.km.priv(caller, o + HOOK.enabled) === 1);
+}
 
 function irqAllowed(k: Kernel, caller: number, irq: number): boolean {
   if (!k.checked(caller)) return true;
@@ -35,6 +44,7 @@ export function doIrqctl(k: Kernel, caller: number, m: Message): number {
       km.setPriv(caller, o + HOOK.enabled, 1);
       enableIrqLine(k, irq, true);
       set32(m, MSG.irqctl.hookId, h);
+      mirror(k, caller, h);
       return OK;
     }
     return -EBUSY;
@@ -45,6 +55,14 @@ export function doIrqctl(k: Kernel, caller: number, m: Message): number {
   const irq = km.priv(caller, o + HOOK.irq);
   // Nooks tracks the hooks a driver was given: a wrapper fails a driver naming one it does not hold.
   if (irq === 0) return wrapped(k, caller) ? k.wrapperFault(caller, `IRQ hook ${h} not held`, -EINVAL) : -EINVAL;
+  const status = control(k, caller, request, o, irq);
+  mirror(k, caller, h);
+  return status;
+}
+
+/** IRQ_ENABLE, IRQ_DISABLE, IRQ_RMPOLICY on the hook at priv offset `o` (line `irq`). */
+function control(k: Kernel, caller: number, request: number, o: number, irq: number): number {
+  const km = k.km;
   switch (request) {
     case IRQ_ENABLE:
       if (!km.priv(caller, o + HOOK.enabled)) {

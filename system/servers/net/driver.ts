@@ -24,7 +24,7 @@ import { get32, messageOf, type Message } from "../../kernel/message.js";
 import {
   DRV_CONF, DRV_DOWN, DRV_INIT, DRV_UP, FB_REPLAY, FBUF, FRAME_BUF, frameAddr, G, isGrant, NR_FBUFS, NR_RX, type NetMem,
 } from "./memory.js";
-import { MODE_SHADOW } from "../recovery-mode.js";
+import { holdsRequests } from "../recovery-mode.js";
 import { note, type Api } from "./types.js";
 
 /** The driver `label`, not announced yet; no buffer outstanding. */
@@ -73,7 +73,7 @@ function release(k: Api, m: NetMem, i: number): void {
 
 /** Forgets every request outstanding at the driver (it is gone or replaced); counts them. The shadow keeps the sends for the next driver. */
 function dropOutstanding(k: Api, m: NetMem): void {
-  const shadow = m.g(G.recovery) === MODE_SHADOW;
+  const shadow = holdsRequests(m.g(G.recovery));
   for (let i = 0; i < NR_FBUFS; i++) {
     const busy = m.fbuf(i, FBUF.busy);
     if (!busy) continue;

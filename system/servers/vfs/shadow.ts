@@ -34,7 +34,7 @@ import {
 } from "../../kernel/abi.js";
 import { get32, newMessage, type Message } from "../../kernel/message.js";
 import type { NativeApi } from "../../kernel/native.js";
-import { MODE_SHADOW } from "../recovery-mode.js";
+import { holdsRequests, MODE_SHADOW } from "../recovery-mode.js";
 import { note } from "./bdev.js";
 import {
   CDEV, CFILP, FILP, G, IN_HELD, IN_NONE, IN_SHADOW, NR_FDS, SH_CONFIG, SH_OPENING, SH_PASSIVE, SH_WAITING, SHLOG, SHLOG_ENTRIES,
@@ -53,14 +53,15 @@ export type ShadowStep = "held" | "reissue" | { status: number; value?: number }
 /** The configuration ioctls the log keeps (MIXIOGETVOLUME is a get: nothing to rebuild). */
 const CONFIG_IOCTLS = [DSPIORATE, DSPIOSTEREO, DSPIOBITS, DSPIOSIZE, MIXIOSETVOLUME];
 
-export const shadowOn = (m: VfsMem): boolean => m.g(G.recovery) === MODE_SHADOW;
+/** The shadow stands between VFS and the drivers: recovery=shadow, or a driver VM's recovery=reissue (which logs nothing). */
+export const shadowOn = (m: VfsMem): boolean => holdsRequests(m.g(G.recovery));
 
 const logCount = (m: VfsMem, d: number): number => Math.max(0, Math.min(SHLOG_ENTRIES, m.shlog(d, SHLOG.count)));
 const entry = (i: number): number => SHLOG.entries + 8 * i;
 
 /** Passive: the driver of device d accepted ioctl `request` with `arg`; configuration is logged (the last value of each). */
 export function shadowLog(k: Api, m: VfsMem, d: number, request: number, arg: number): void {
-  if (!CONFIG_IOCTLS.includes(request)) return;
+  if (m.g(G.recovery) !== MODE_SHADOW || !CONFIG_IOCTLS.includes(request)) return;
   const n = logCount(m, d);
   for (let i = 0; i < n; i++) {
     if (m.shlog(d, entry(i)) !== request) continue;
