@@ -7,7 +7,7 @@ import { minix3Iommu, minix3NoChecks, minix3NoRestart, minix3NoState, minix3Sani
 import { minix3 } from "./minix3.js";
 import { monolithic } from "./monolithic.js";
 import { nooks, nooksShadow } from "./nooks.js";
-import { paravirt, paravirtIommu, paravirtReplay } from "./paravirt.js";
+import { paravirt, paravirtIoBitmap, paravirtIommu, paravirtReplay } from "./paravirt.js";
 import type { Build } from "./types.js";
 
 export type { Build } from "./types.js";
@@ -21,6 +21,7 @@ export const BUILDS: Record<string, Build> = {
   paravirt,
   [paravirtIommu.name]: paravirtIommu,
   [paravirtReplay.name]: paravirtReplay,
+  [paravirtIoBitmap.name]: paravirtIoBitmap,
   [minix3NoRestart.name]: minix3NoRestart,
   [minix3NoState.name]: minix3NoState,
   [minix3NoChecks.name]: minix3NoChecks,

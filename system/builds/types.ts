@@ -30,6 +30,12 @@ export interface Build {
     addressSpace: "private" | "kernel" | "domain" | "vm";
     /** An IOMMU restricts each device's DMA to the memory of the driver that owns the device. */
     iommu: boolean;
+    /**
+     * "vm" only: the VM's own device's ports are mapped into its I/O permission bitmap (L4's I/O
+     * flexpages on x86), so the DD/OS's in/out to them run without a VM exit; other ports still
+     * fault. Absent or false: every port access traps to the hypervisor, which checks and performs it.
+     */
+    ioBitmap?: boolean;
   };
   /** The kernel checks drivers' requests against their service entry: IPC send mask, kernel-call mask, I/O ports, IRQ lines, grants. */
   privilegeChecks: boolean;

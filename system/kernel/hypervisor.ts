@@ -29,8 +29,10 @@
  *   calls, checked as any process's (its IPC mask, call mask, grants, IRQ lines);
  * - a port access is an in/out of the DD/OS, which traps: a VM exit; the hypervisor performs it if
  *   the port is one of the VM's device's, else the DD/OS takes a general-protection fault and
- *   panics (the I/O bitmap of a real VM); a port call passes its message by reference (the
- *   driver called its own kernel), so it costs no kernel-call decode or message copies;
+ *   panics; a port call passes its message by reference (the driver called its own kernel), so
+ *   it costs no kernel-call decode or message copies. With the VM's ports in its I/O bitmap
+ *   (paravirt-iobitmap: L4's I/O flexpages on x86) an in/out to them runs in the VM with no exit,
+ *   at the bus's cost alone, and the others still fault;
  * - an interrupt or timer is injected into the VM: a VM exit.
  * DMA is not the hypervisor's to see: unrestricted unless the IOMMU is on (paravirt-iommu).
  */
@@ -42,6 +44,7 @@ import type { Kernel } from "./kernel.js";
 import { type KernelMemory, PRIV, PROC, SF_VM } from "./layout.js";
 import { get32, type Message } from "./message.js";
 import { imagePerm } from "./module-layout.js";
+import { vmIoBitmap } from "./policy.js";
 import type { ServiceConf } from "./service.js";
 import { mapPage, PAGE, PERM_R, PERM_U, PERM_W } from "./vm.js";
 
@@ -101,6 +104,13 @@ export function ddosEntry(k: Kernel, idx: number): string | undefined {
 
 /** What the DD/OS of VM idx panics with when `what` happens in its kernel mode. */
 export const ddosPanic = (what: string): string => `driver-domain kernel panic: ${what}`;
+
+/** VM idx's DD/OS executes an in/out to one of its device's ports: a VM exit and the hypervisor's access, or the access alone through the I/O bitmap. */
+export function vmPortAccess(k: Kernel): void {
+  if (vmIoBitmap(k.build)) return k.charge("portInstruction");
+  k.charge("vmExit");
+  k.charge("portAccess");
+}
 
 /** A message is delivered into VM idx: an interrupt or a timer is injected (a VM exit's world switch). */
 export function injected(k: Kernel, idx: number, msg: Message): void {

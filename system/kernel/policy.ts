@@ -20,6 +20,9 @@ export const inDomain = (build: Build, role: ServiceConf["role"]): boolean => ro
 /** The process is a driver VM: it runs with its own driver-domain kernel in a VM of its own (hypervisor.ts). */
 export const inVm = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && build.isolation.addressSpace === "vm";
 
+/** A driver VM's own ports are in its I/O bitmap: its DD/OS's in/out to them do not exit to the hypervisor. */
+export const vmIoBitmap = (build: Build): boolean => build.isolation.ioBitmap === true;
+
 /** The build runs its drivers in VMs. */
 export const hasVms = (build: Build): boolean => build.isolation.addressSpace === "vm";
 

@@ -181,6 +181,20 @@ describe("what the VM costs", () => {
     expect(sys.kernel.state.counts.vmExit).toBeUndefined();
   });
 
+  it("paravirt-iobitmap: the VM's own ports are in its I/O bitmap: the same accesses, none of them a VM exit", () => {
+    const run = (build: string) => {
+      const { sys, params } = boot(build, filesWorkload);
+      const obs = runWorkload(sys, filesWorkload, params, DEFAULT_LIMITS);
+      expect(obs.oracle.verdict).toBe("pass");
+      return sys.kernel.state.counts;
+    };
+    const trap = run("paravirt"), bitmap = run("paravirt-iobitmap");
+    expect(trap.portAccess).toBeGreaterThan(1000);
+    expect(bitmap.portAccess).toBe(0);
+    expect(bitmap.portInstruction).toBe(trap.portAccess);
+    expect(trap.vmExit! - bitmap.vmExit!).toBeGreaterThanOrEqual(trap.portAccess);
+  });
+
   it("a VM's memory is its DD/OS's 64 KiB, its image and its stack", () => {
     const { sys } = boot("paravirt", filesWorkload);
     const idx = procIndex(sys, "at_wini");

@@ -9,10 +9,11 @@ import {
   SYS_VDEVIO, VDEVIO_MAX,
 } from "../abi.js";
 import { deviceProgrammed } from "../dma.js";
-import { ddosPanic, isVm } from "../hypervisor.js";
+import { ddosPanic, isVm, vmPortAccess } from "../hypervisor.js";
 import type { Kernel } from "../kernel.js";
 import { PRIV } from "../layout.js";
 import { get32, set32, type Message } from "../message.js";
+import { vmIoBitmap } from "../policy.js";
 import { copyFrom, copyTo, procTranslate } from "../vm.js";
 import { RAM_BASE } from "../../machine/memmap.js";
 
@@ -59,8 +60,8 @@ export function isPortCall(k: Kernel, idx: number): boolean {
 }
 
 function io(k: Kernel, caller: number, port: number, request: number, size: Size, value: number): number {
-  k.charge(k.callsDirectly(caller) ? "portInstruction" : "portAccess");
-  if (k.vms && isVm(k, caller)) k.charge("vmExit"); // the DD/OS's in/out traps to the hypervisor
+  if (k.vms && isVm(k, caller)) vmPortAccess(k);
+  else k.charge(k.callsDirectly(caller) ? "portInstruction" : "portAccess");
   const bus = k.machine.bus;
   if (request & _DIO_INPUT) return bus.portRead(port, size);
   deviceProgrammed(k, port, caller);
@@ -102,6 +103,8 @@ export function doSdevio(k: Kernel, caller: number, m: Message): number {
   const va = get32(m, MSG.sdevio.address) >>> 0;
   const bytes = count * size;
   k.charge("copyByte", bytes);
+  // A driver VM's string in/out traps once; the hypervisor moves the whole string (as KVM does).
+  if (k.vms && isVm(k, caller) && !vmIoBitmap(k.build)) k.charge("vmExit");
   const bus = k.machine.bus;
   if (request & _DIO_INPUT) {
     const buf = new Uint8Array(bytes);
