@@ -30,7 +30,8 @@
  * - a port access is an in/out of the DD/OS, which traps: a VM exit; the hypervisor performs it if
  *   the port is one of the VM's device's, else the DD/OS takes a general-protection fault and
  *   panics; a port call passes its message by reference (the driver called its own kernel), so
- *   it costs no kernel-call decode or message copies. With the VM's ports in its I/O bitmap
+ *   it costs no kernel-call decode or message copies, and the driver's call into its DD/OS is a
+ *   function call, not a trap: each in/out traps by itself. With the VM's ports in its I/O bitmap
  *   (paravirt-iobitmap: L4's I/O flexpages on x86) an in/out to them runs in the VM with no exit,
  *   at the bus's cost alone, and the others still fault;
  * - an interrupt or timer is injected into the VM: a VM exit.
@@ -102,18 +103,22 @@ export function ddosEntry(k: Kernel, idx: number): string | undefined {
   return ddosCheck(vmTables(k, idx));
 }
 
-/** What the DD/OS of VM idx panics with when `what` happens in its kernel mode. */
+/** What a DD/OS panics with when `what` happens in its kernel mode. */
 export const ddosPanic = (what: string): string => `driver-domain kernel panic: ${what}`;
 
-/** VM idx's DD/OS executes an in/out to one of its device's ports: a VM exit and the hypervisor's access, or the access alone through the I/O bitmap. */
+/**
+ * A VM's DD/OS executes an in/out to one of its device's ports: a trap into the hypervisor, the
+ * VM exit and the hypervisor's checked access; or, through the I/O bitmap, the access alone.
+ */
 export function vmPortAccess(k: Kernel): void {
   if (vmIoBitmap(k.build)) return k.charge("portInstruction");
+  k.charge("kernelEntry");
   k.charge("vmExit");
   k.charge("portAccess");
 }
 
-/** A message is delivered into VM idx: an interrupt or a timer is injected (a VM exit's world switch). */
-export function injected(k: Kernel, idx: number, msg: Message): void {
+/** A message is delivered into a VM: an interrupt or a timer is injected (a VM exit's world switch). */
+export function injected(k: Kernel, msg: Message): void {
   const src = get32(msg, M_SOURCE);
   if (src === HARDWARE || src === CLOCK) k.charge("vmExit");
 }

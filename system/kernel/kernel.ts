@@ -18,6 +18,7 @@ import {
   IPC_SEND, IPC_SENDNB, IPC_SENDREC, MESSAGE_SIZE, NONE, OK, ETRAPDENIED,
 } from "./abi.js";
 import { kernelCall } from "./calls/index.js";
+import { isPortCall } from "./calls/devio.js";
 import { checkEntry } from "./check.js";
 import { tick } from "./clock.js";
 import { noteDma, startIommu } from "./dma.js";
@@ -151,7 +152,9 @@ export class Kernel {
     }
     const cur = this.state.current;
     const ecall = !cpu.trapInterrupt && (cpu.trapCause === Cause.EcallU || cpu.trapCause === Cause.EcallS);
-    this.charge(ecall && cur >= 0 && this.callsDirectly(cur) ? "functionCall" : "kernelEntry");
+    // A driver VM's port access is a call into its own DD/OS, whose in/out traps (or not) by itself (hypervisor.ts vmPortAccess).
+    if (!(ecall && cur >= 0 && this.vms && isVm(this, cur) && isPortCall(this, cur)))
+      this.charge(ecall && cur >= 0 && this.callsDirectly(cur) ? "functionCall" : "kernelEntry");
     if (cur >= 0) this.saveContext(cur);
     if (cur >= 0 && wrapped(this, cur)) leaveDomain(this, cur, ecall);
     if (cpu.trapInterrupt) this.interrupt(cpu.trapCause);

@@ -58,7 +58,7 @@ export function leaveDomain(k: Kernel, idx: number, ecall: boolean): void {
  */
 export function entering(k: Kernel, idx: number, msg: Message, fromAny: boolean): void {
   if (wrapped(k, idx)) k.charge("wrapper");
-  if (k.vms && isVm(k, idx)) injected(k, idx, msg);
+  if (k.vms && isVm(k, idx)) injected(k, msg);
   if (!fromAny || !tracksContext(k.build) || k.km.proc(idx, PROC.mode) !== 1) return;
   const src = get32(msg, M_SOURCE);
   k.km.setProc(idx, PROC.context, src === HARDWARE ? CTX_IRQ : src === CLOCK ? CTX_TIMER : CTX_PROCESS);

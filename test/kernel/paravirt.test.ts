@@ -7,6 +7,7 @@
  * costs what the model says: exits on port I/O and injected interrupts, and a boot per reboot.
  */
 import { beforeAll, describe, expect, it } from "vitest";
+import { mechanismOf } from "../../campaigns/classify.js";
 import { BUILDS } from "../../system/builds/index.js";
 import { EPERM } from "../../system/kernel/abi.js";
 import { PARAVIRT_COSTS } from "../../system/kernel/costs.js";
@@ -59,7 +60,9 @@ describe("a stepper driver in a VM", () => {
     const { sys, base } = bootWild("paravirt", [`poke:${hex(ENTRY_MAGIC)}:0xdeadbeef`, "uptime"]);
     expect(word(sys, base + PROC_TABLE_OFF + DDOS_DRIVER * PROC_SIZE)).toBe(0xdeadbeef);
     expect(word(sys, ENTRY_MAGIC)).toBe(PMAGIC);
-    expect(events(sys, "crash", "wild").map((e) => e.detail)).toEqual(["driver-domain kernel panic: process table entry 0: bad magic 0xdeadbeef"]);
+    const deaths = events(sys, "crash", "wild").map((e) => e.detail);
+    expect(deaths).toEqual(["driver-domain kernel panic: process table entry 0: bad magic 0xdeadbeef"]);
+    expect(mechanismOf(deaths[0])).toBe("vm-check"); // what the campaigns' classifier calls it
     expect(sys.kernel.state.panic).toBeNull();
   });
 
@@ -85,7 +88,9 @@ describe("a stepper driver in a VM", () => {
 
   it("a write to a port not the VM's device's (the machine's reset port) is a protection fault in the DD/OS: it panics, the machine is not reset; minix3 refuses it with EPERM", () => {
     const { sys } = bootWild("paravirt", [`outb:${PORT_SYSCTL_A}:1`, "uptime"]);
-    expect(events(sys, "crash", "wild").map((e) => e.detail)).toEqual([`driver-domain kernel panic: general protection fault: port 0x92 is not the VM's device's`]);
+    const deaths = events(sys, "crash", "wild").map((e) => e.detail);
+    expect(deaths).toEqual([`driver-domain kernel panic: general protection fault: port 0x92 is not the VM's device's`]);
+    expect(mechanismOf(deaths[0])).toBe("vm-port");
     expect(sys.machine.halted).toBeNull();
     expect(lines(sys, "wild")).toEqual([]); // nothing after the outb: the VM is gone
     const isolated = bootWild("minix3", [`outb:${PORT_SYSCTL_A}:1`]).sys;

@@ -11,7 +11,7 @@ import { BUILDS } from "../../system/builds/index.js";
 import { composeSystem } from "../../system/compose.js";
 import type { AudioSegment } from "../../system/machine/device.js";
 import { DEFAULT_LIMITS, runWorkload } from "../../system/run.js";
-import { MODE_MINIX, MODE_RESTART, MODE_SHADOW } from "../../system/servers/recovery-mode.js";
+import { MODE_MINIX, MODE_REISSUE, MODE_RESTART, MODE_SHADOW } from "../../system/servers/recovery-mode.js";
 import { nativeRegion } from "../../system/servers/region.js";
 import { G as NET_G, NR_RX, regionMem as netRegionMem } from "../../system/servers/net/memory.js";
 import type { NetStats } from "../../system/servers/net/types.js";
@@ -37,8 +37,8 @@ const netStats = (sys: System): NetStats => sys.nativeState<{ stats: NetStats }>
 const events = (sys: System, label: string) => sys.kernel.state.events.filter((e) => e.label === label).map((e) => e.kind);
 
 describe("the recovery mode in each server's RAM", () => {
-  it("is parsed from recovery= at init: 0 (minix) unless the build is nooks (restart) or nooks-shadow (shadow)", () => {
-    const want: Record<string, number> = { minix3: MODE_MINIX, nooks: MODE_RESTART, "nooks-shadow": MODE_SHADOW };
+  it("is parsed from recovery= at init: 0 (minix) unless the build is nooks (restart), nooks-shadow or paravirt-replay (shadow), paravirt (reissue)", () => {
+    const want: Record<string, number> = { minix3: MODE_MINIX, nooks: MODE_RESTART, "nooks-shadow": MODE_SHADOW, paravirt: MODE_REISSUE, "paravirt-replay": MODE_SHADOW };
     for (const [build, mode] of Object.entries(want)) {
       const sys = compose(build, printWorkload, "seed=3 bytes=200 piece=100");
       expect(regionMem(nativeRegion(sys.kernel, "vfs")!).g(G.recovery)).toBe(mode);

@@ -104,7 +104,10 @@ export function doSdevio(k: Kernel, caller: number, m: Message): number {
   const bytes = count * size;
   k.charge("copyByte", bytes);
   // A driver VM's string in/out traps once; the hypervisor moves the whole string (as KVM does).
-  if (k.vms && isVm(k, caller) && !vmIoBitmap(k.build)) k.charge("vmExit");
+  if (k.vms && isVm(k, caller) && !vmIoBitmap(k.build)) {
+    k.charge("kernelEntry");
+    k.charge("vmExit");
+  }
   const bus = k.machine.bus;
   if (request & _DIO_INPUT) {
     const buf = new Uint8Array(bytes);
