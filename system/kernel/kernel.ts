@@ -152,10 +152,10 @@ export class Kernel {
     }
     const cur = this.state.current;
     const ecall = !cpu.trapInterrupt && (cpu.trapCause === Cause.EcallU || cpu.trapCause === Cause.EcallS);
+    if (cur >= 0) this.saveContext(cur);
     // A driver VM's port access is a call into its own DD/OS, whose in/out traps (or not) by itself (hypervisor.ts vmPortAccess).
     if (!(ecall && cur >= 0 && this.vms && isVm(this, cur) && isPortCall(this, cur)))
       this.charge(ecall && cur >= 0 && this.callsDirectly(cur) ? "functionCall" : "kernelEntry");
-    if (cur >= 0) this.saveContext(cur);
     if (cur >= 0 && wrapped(this, cur)) leaveDomain(this, cur, ecall);
     if (cpu.trapInterrupt) this.interrupt(cpu.trapCause);
     else if (cur < 0) this.panic(`${causeName(cpu.trapCause)} in the idle loop at 0x${(cpu.pc >>> 0).toString(16)}`);

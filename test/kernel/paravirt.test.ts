@@ -200,6 +200,19 @@ describe("what the VM costs", () => {
     expect(trap.vmExit! - bitmap.vmExit!).toBeGreaterThanOrEqual(trap.portAccess);
   });
 
+  it("a port access is a function call into the DD/OS: one trap and one exit when the port traps, none through the I/O bitmap", () => {
+    /** kernelEntry and vmExit counts of a stepper VM that reads its port `n` times (each step also prints a line: a hypercall). */
+    const counts = (build: string, n: number) => {
+      const sys = bootSystem({ build: BUILDS[build], boot: [stepper("vmdrv", Array(n).fill("inb:0x300"), { role: "driver", priority: DRIVER_Q, kernelCalls: ["*"], io: [[0x300, 0x300]] })], images });
+      expect(sys.run(5 * TICK)).toBe("limit");
+      expect(lines(sys, "vmdrv")).toEqual([...Array(n).keys()].map((i) => `#${i} inb r=0 v=0xff`).concat("done"));
+      return [sys.kernel.state.counts.kernelEntry, sys.kernel.state.counts.vmExit!];
+    };
+    const delta = (build: string) => counts(build, 2).map((c, i) => c - counts(build, 1)[i]);
+    expect(delta("paravirt")).toEqual([2, 1]); // the print's hypercall, and the inb's trap with its exit
+    expect(delta("paravirt-iobitmap")).toEqual([1, 0]); // the print's hypercall only
+  });
+
   it("a VM's memory is its DD/OS's 64 KiB, its image and its stack", () => {
     const { sys } = boot("paravirt", filesWorkload);
     const idx = procIndex(sys, "at_wini");
