@@ -40,6 +40,7 @@
 import type { ElfSegment } from "../machine/elf.js";
 import { RAM_BASE } from "../machine/memmap.js";
 import { CLOCK, DRIVER_STACK_SIZE, DRIVER_STACK_TOP, DRIVER_TEXT_BASE, HARDWARE, M_SOURCE } from "./abi.js";
+import { isPortCall } from "./calls/devio.js";
 import { bootDdos, DDOS_SIZE, ddosCheck, ddosTables } from "./ddos.js";
 import type { Kernel } from "./kernel.js";
 import { type KernelMemory, PRIV, PROC, SF_VM } from "./layout.js";
@@ -51,6 +52,9 @@ import { mapPage, PAGE, PERM_R, PERM_U, PERM_W } from "./vm.js";
 
 /** Process idx is a driver VM. */
 export const isVm = (k: Kernel, idx: number): boolean => (k.km.priv(idx, PRIV.flags) & SF_VM) !== 0;
+
+/** The ecall VM idx just made is a port access: a call into its own DD/OS, not a trap (its in/out traps by itself: vmPortAccess). */
+export const vmPortCall = (k: Kernel, idx: number): boolean => k.vms && isVm(k, idx) && isPortCall(k, idx);
 
 /** Bytes of host memory a VM for an image of `imageSize` bytes takes. */
 export const vmMemSize = (imageSize: number): number => DDOS_SIZE + imageSize + DRIVER_STACK_SIZE;

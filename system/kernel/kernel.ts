@@ -18,14 +18,13 @@ import {
   IPC_SEND, IPC_SENDNB, IPC_SENDREC, MESSAGE_SIZE, NONE, OK, ETRAPDENIED,
 } from "./abi.js";
 import { kernelCall } from "./calls/index.js";
-import { isPortCall } from "./calls/devio.js";
 import { checkEntry } from "./check.js";
 import { tick } from "./clock.js";
 import { noteDma, startIommu } from "./dma.js";
 import { enableIrqLine, external, releaseIrqs } from "./interrupts.js";
 import * as ipc from "./ipc.js";
 import { callsDirectly, costModel, faultPanics, hasVms, oops, preemptible, queueAsserts, sanityChecks } from "./policy.js";
-import { ddosEntry, ddosPanic, isVm } from "./hypervisor.js";
+import { ddosEntry, ddosPanic, isVm, vmPortCall } from "./hypervisor.js";
 import { contextOf, leaveDomain, messageBufferOk, wrapped } from "./wrappers.js";
 import type { CostKind, CostModel } from "./costs.js";
 import { CTX_PROCESS, KernelMemory, PK_NATIVE, PRIV, PROC, RTS_SLOT_FREE, SF_CHECKED } from "./layout.js";
@@ -153,8 +152,7 @@ export class Kernel {
     const cur = this.state.current;
     const ecall = !cpu.trapInterrupt && (cpu.trapCause === Cause.EcallU || cpu.trapCause === Cause.EcallS);
     if (cur >= 0) this.saveContext(cur);
-    // A driver VM's port access is a call into its own DD/OS, whose in/out traps (or not) by itself (hypervisor.ts vmPortAccess).
-    if (!(ecall && cur >= 0 && this.vms && isVm(this, cur) && isPortCall(this, cur)))
+    if (!(ecall && cur >= 0 && vmPortCall(this, cur)))
       this.charge(ecall && cur >= 0 && this.callsDirectly(cur) ? "functionCall" : "kernelEntry");
     if (cur >= 0 && wrapped(this, cur)) leaveDomain(this, cur, ecall);
     if (cpu.trapInterrupt) this.interrupt(cpu.trapCause);

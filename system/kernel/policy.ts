@@ -10,21 +10,23 @@ import type { ServiceConf } from "./service.js";
 /** A process of this role runs in supervisor mode (a driver inside the kernel). */
 export const runsInKernel = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && build.isolation.driverMode === "supervisor";
 
+/** Drivers share the kernel's address space: one kernel address space, or a Nooks domain in it. */
+const kernelAddressSpace = (build: Build): boolean => build.isolation.addressSpace === "kernel" || build.isolation.addressSpace === "domain";
+
 /** The process's address space maps all of RAM besides its own memory (one kernel address space, or a Nooks domain in it). */
-export const mapsAllRam = (build: Build, role: ServiceConf["role"]): boolean =>
-  role === "driver" && (build.isolation.addressSpace === "kernel" || build.isolation.addressSpace === "domain");
+export const mapsAllRam = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && kernelAddressSpace(build);
 
 /** The process runs in a Nooks protection domain: kernel memory read-only, calls across wrapped (wrappers.ts). */
 export const inDomain = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && build.isolation.addressSpace === "domain";
 
+/** The build runs its drivers in VMs. */
+export const hasVms = (build: Build): boolean => build.isolation.addressSpace === "vm";
+
 /** The process is a driver VM: it runs with its own driver-domain kernel in a VM of its own (hypervisor.ts). */
-export const inVm = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && build.isolation.addressSpace === "vm";
+export const inVm = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && hasVms(build);
 
 /** A driver VM's own ports are in its I/O bitmap: its DD/OS's in/out to them do not exit to the hypervisor. */
 export const vmIoBitmap = (build: Build): boolean => build.isolation.ioBitmap === true;
-
-/** The build runs its drivers in VMs. */
-export const hasVms = (build: Build): boolean => build.isolation.addressSpace === "vm";
 
 /** The kernel checks the process's requests against its service entry (IPC, calls, ports, IRQs, grants). */
 export const privilegeChecked = (build: Build): boolean => build.privilegeChecks;
@@ -54,8 +56,7 @@ export const stackGuard = (build: Build): boolean => build.kernelChecks.stackGua
 export const costModel = (build: Build): CostModel => build.costs;
 
 /** The process (running in `supervisor` mode) calls the kernel directly: a driver inside the kernel address space (costs.ts functionCall). */
-export const callsDirectly = (build: Build, supervisor: boolean): boolean =>
-  supervisor && (build.isolation.addressSpace === "kernel" || build.isolation.addressSpace === "domain");
+export const callsDirectly = (build: Build, supervisor: boolean): boolean => supervisor && kernelAddressSpace(build);
 
 /** Linux's oops: an exception of a kernel-mode driver in process context kills it, in interrupt context panics (types.ts kernelMode.oops). */
 export const oops = (build: Build): boolean => build.kernelMode.oops === true;

@@ -1,8 +1,8 @@
 /*
  * Port I/O for drivers: SYS_DEVIO (one port), SYS_VDEVIO (a vector of (port, value) pairs),
  * SYS_SDEVIO (a string of items between a port and the caller's memory). Every port is checked
- * against the caller's I/O ranges (EPERM outside them), so the kernel sees and polices every
- * access a driver makes to hardware.
+ * against the caller's I/O ranges (EPERM outside them; a driver VM's DD/OS takes a protection
+ * fault instead), so the kernel sees and polices every access a driver makes to hardware.
  */
 import {
   _DIO_BYTE, _DIO_INPUT, _DIO_LONG, _DIO_OUTPUT, _DIO_WORD, EFAULT, EINVAL, EPERM, IPC_KERNEL_CALL, M_TYPE, MSG, OK, SYS_DEVIO, SYS_SDEVIO,

@@ -11,8 +11,8 @@ import {
 import type { Kernel } from "../kernel.js";
 import { PRIV } from "../layout.js";
 import { get32, set32, type Message } from "../message.js";
-import { doDevio, doSdevio, doVdevio, isPortCall } from "./devio.js";
-import { isVm } from "../hypervisor.js";
+import { doDevio, doSdevio, doVdevio } from "./devio.js";
+import { vmPortCall } from "../hypervisor.js";
 import { doDiagctl, doExit, doGetinfo, doPrivctl, doSetalarm, doUmap } from "./info.js";
 import { doIrqctl } from "./irqctl.js";
 import { doSafecopyFrom, doSafecopyTo, doSetgrant } from "./safecopy.js";
@@ -48,7 +48,7 @@ export const KERNEL_CALL_NAMES: Record<string, number> = {
 export function kernelCall(k: Kernel, caller: number, va: number): number {
   // Code inside the kernel calls the function itself: no decode and checks, arguments by
   // reference. So does a driver in a VM for a port access: its DD/OS executes the in/out itself.
-  const trapped = !k.callsDirectly(caller) && !(k.vms && isVm(k, caller) && isPortCall(k, caller));
+  const trapped = !k.callsDirectly(caller) && !vmPortCall(k, caller);
   if (trapped) k.charge("kernelCall");
   else k.note("kernelCall");
   const m = k.copyMsgFrom(caller, va, trapped);
