@@ -5,8 +5,8 @@
  * for L4), rather than the RISC-V H extension's two-stage translation: the VM runs deprivileged
  * (U-mode) through a page table the hypervisor builds and the guest cannot reach, so what the DD/OS
  * sees as its physical memory is translated once, by that table, to the VM's region of host RAM.
- * No second-level walk happens (the H extension's cost); the price is paid when the hypervisor
- * builds the table, at each (re)boot of the VM. The H extension would need VS/VU modes and a
+ * No second-level walk happens (the H extension's cost); the hypervisor builds the table at each
+ * (re)boot of the VM, uncharged as every build's page tables are at process creation. The H extension would need VS/VU modes and a
  * second walker in the machine for the same containment, and no RISC-V VM-exit cost is published
  * to charge for it (COSTS.md §1.5).
  *
