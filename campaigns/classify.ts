@@ -56,6 +56,11 @@ export function mechanismOf(detail: string): Detection {
   if (/driver-domain kernel panic: general protection fault: port/.test(detail)) return "vm-port";
   if (/driver-domain kernel panic: (process table entry|privilege entry|ready queue)/.test(detail)) return "vm-check";
   if (/livelock/.test(detail)) return "livelock";
+  if (/software isolation check failed/.test(detail)) return "sfi";
+  if (/privileged instruction .* in a software-isolated process/.test(detail)) return "privileged";
+  if (/contract violation/.test(detail)) return "contract";
+  if (/exchange-heap check failed/.test(detail)) return "exchange-heap";
+  if (/manifest check failed/.test(detail)) return "manifest";
   if (/page fault|access fault/.test(detail)) return "mmu";
   if (/illegal instruction/.test(detail)) return "illegal-instruction";
   if (/misaligned/.test(detail)) return "misaligned";

@@ -38,6 +38,11 @@ export const DETECTIONS = [
   "livelock", // Nooks' livelock detector found the driver holding the CPU
   "vm-check", // a driver VM's DD/OS found its own tables corrupt and panicked (the VM, not the system)
   "vm-port", // a driver VM touched a port not its device's: the DD/OS took a protection fault and panicked
+  "sfi", // a software-isolated process's load, store or jump left its memory: the compiler-inserted check killed it
+  "privileged", // a software-isolated process executed a privileged instruction and was killed
+  "contract", // a message broke its channel's contract: its sender was killed
+  "exchange-heap", // a software-isolated process copied to or from an exchange-heap block it does not hold
+  "manifest", // a software-isolated process used a port, IRQ, kernel call or peer its manifest does not declare
   "kernel-check", // the kernel's invariant check found corrupt kernel data
   "machine-reset", // the system control port reset or powered off the machine
   "oracle", // only the workload's oracle noticed (errors or wrong data)

@@ -14,7 +14,8 @@ import type { ServiceConf } from "./kernel/service.js";
 import { RemoteHost } from "./net/remote-host.js";
 import { PERIPHERALS, type Peripheral, type PeripheralMedia } from "./machine/devices/index.js";
 import { probe, probeService } from "./probe.js";
-import { clientRecovery } from "./kernel/policy.js";
+import { clientRecovery, sips } from "./kernel/policy.js";
+import type { ChannelDecl } from "./kernel/channels.js";
 import { recoveryAgent } from "./recovery.js";
 import { dsService, ds } from "./servers/ds.js";
 import { dsFind } from "./servers/ds-table.js";
@@ -67,6 +68,8 @@ export type Composed = { ok: true; system: System; params: string; drivers: Driv
 interface Resolved {
   entry: DriverEntry;
   conf: ServiceConf;
+  /** The labels of the processes that call it (its servers, or the workload). */
+  clients: string[];
 }
 
 /**
@@ -94,7 +97,7 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
     const clients = [...servers.filter(([, s]) => s.drivers.includes(e.entry.class) || s.serves?.includes(e.entry.class)).map(([n]) => n), ...(direct.includes(e.entry.class) ? [workload.name] : [])];
     // Spread keeps the entry's key order (the kernel's state, hashed, holds this object).
     const conf: ServiceConf = { ...e.entry.service, label, ipcTo: [...e.entry.service.ipcTo, ...clients], params: inst.params ?? e.entry.service.params ?? "" };
-    drivers.push({ entry: e.entry, conf });
+    drivers.push({ entry: e.entry, conf, clients });
   }
   const labels: DriverLabels = {};
   for (const d of drivers) (labels[d.entry.class] ??= []).push(d.conf.label);
@@ -126,7 +129,9 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
   for (const [name, s] of servers) natives[name] ??= s.program;
   const boot = [dsService, agent.service, probeService, ...serverConfs];
   const imageNames = drivers.flatMap((d) => ("guest" in d.conf.program ? [d.conf.program.guest] : []));
-  const r = System.boot({ build, boot, natives, peripherals, imageNames, images: opts.images, ramSize: opts.ramSize ?? 8 << 20 });
+  // Singularity binds each driver's manifest to its peers: the contract it exports to its clients.
+  const manifests = sips(build) ? Object.fromEntries(drivers.map((d) => [d.entry.name, manifestChannels(d)])) : undefined;
+  const r = System.boot({ build, boot, natives, peripherals, imageNames, images: opts.images, ramSize: opts.ramSize ?? 8 << 20, manifests });
   if (!r.ok) return r;
   const sys = r.system;
   const keys = drivers.map((d) => announceKey(d.entry.class, d.conf.label));
@@ -139,6 +144,13 @@ export function composeSystem(build: Build, workload: Workload, opts: ComposeOpt
   const started = sys.start({ ...workload.service, ipcTo, params });
   if (!started.ok) return { ok: false, error: `cannot start workload ${workload.name}: ${started.error}` };
   return { ok: true, system: sys, params, drivers: labels };
+}
+
+/** The channels of a driver's manifest, bound: its exported contract to each client, its imports to their peers. */
+function manifestChannels(d: Resolved): ChannelDecl[] {
+  const c = d.entry.channels;
+  if (!c) return [];
+  return [...d.clients.map((peer) => ({ peer, contract: c.exports, end: "exp" as const })), ...Object.entries(c.imports).map(([peer, contract]) => ({ peer, contract, end: "imp" as const }))];
 }
 
 /** The driver classes a system for `workload` needs: its servers' and its own. */

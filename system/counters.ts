@@ -60,7 +60,8 @@ export function readCounters(sys: System): RunCounters {
     portAccesses: k.counts.portAccess,
     interrupts: k.counts.interrupt,
     dmaBytes: m.dma.bytes,
-    charged: { ...k.charged },
+    // The software checks of software-isolated processes are charged by the CPU itself (cpu.ts sfi).
+    charged: m.cpu.sfi ? { ...k.charged, sfiCheck: m.cpu.sfiChecks * m.cpu.sfiCycles } : { ...k.charged },
   };
 }
 

@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import type { Build } from "./builds/types.js";
 import type { ServiceConf } from "./kernel/service.js";
+import type { ChannelDecl } from "./kernel/channels.js";
 import { fingerprint } from "./builds/index.js";
 import { loadImage } from "./drivers/images.js";
 import { Kernel } from "./kernel/kernel.js";
@@ -30,6 +31,8 @@ export interface SystemOptions {
   images?: Record<string, Uint8Array>;
   /** Further images to load (those of services that RS starts later). */
   imageNames?: string[];
+  /** The channels each image's manifest declares, by image name (Singularity builds: kernel/channels.ts). */
+  manifests?: Record<string, ChannelDecl[]>;
   /** Disk: size in sectors, or an image (the machine's default ATA disk, when `peripherals` is absent). */
   disk?: number | Uint8Array;
   /** The machine's peripherals (default: an ATA disk). */
@@ -57,7 +60,8 @@ export class System {
     this.kernel = new Kernel(this.machine, opts.build, opts.natives ?? {});
     this.images = images;
     this.kernel.images = images;
-    this.fingerprint = fingerprint(opts.build, images);
+    this.kernel.manifests = opts.manifests ?? {};
+    this.fingerprint = fingerprint(opts.build, images, this.kernel.manifests);
   }
 
   /** Boots `opts.boot` on a fresh machine; an error names the service that could not start. */

@@ -8,6 +8,7 @@ import { minix3 } from "./minix3.js";
 import { monolithic } from "./monolithic.js";
 import { nooks, nooksShadow } from "./nooks.js";
 import { paravirt, paravirtIoBitmap, paravirtIommu, paravirtReplay } from "./paravirt.js";
+import { singularity, singularityNoRestart } from "./singularity.js";
 import type { Build } from "./types.js";
 
 export type { Build } from "./types.js";
@@ -22,6 +23,8 @@ export const BUILDS: Record<string, Build> = {
   [paravirtIommu.name]: paravirtIommu,
   [paravirtReplay.name]: paravirtReplay,
   [paravirtIoBitmap.name]: paravirtIoBitmap,
+  singularity,
+  [singularityNoRestart.name]: singularityNoRestart,
   [minix3NoRestart.name]: minix3NoRestart,
   [minix3NoState.name]: minix3NoState,
   [minix3NoChecks.name]: minix3NoChecks,
@@ -38,10 +41,11 @@ export function getBuild(name: string): { ok: true; build: Build } | { ok: false
   return { ok: false, error: `unknown build "${name}" (known: ${Object.keys(BUILDS).join(", ")})` };
 }
 
-/** sha256 (hex, first 16 chars) over the build's data and the images (name → bytes) it boots. */
-export function fingerprint(build: Build, images: Record<string, Uint8Array>): string {
+/** sha256 (hex, first 16 chars) over the build's data, the images (name → bytes) it boots and their manifests' channels, if any. */
+export function fingerprint(build: Build, images: Record<string, Uint8Array>, manifests: Record<string, unknown> = {}): string {
   const h = createHash("sha256");
   h.update(JSON.stringify(build));
+  for (const name of Object.keys(manifests).sort()) h.update(`${name}:${JSON.stringify(manifests[name])}`);
   for (const name of Object.keys(images).sort()) {
     h.update(name);
     h.update(images[name]);

@@ -26,8 +26,13 @@ export interface Build {
      *   small monolithic driver-domain kernel (DD/OS) in a VM of its own, deprivileged, through a
      *   page table the hypervisor builds over the VM's memory and nothing else
      *   (kernel/hypervisor.ts, kernel/ddos.ts).
+     * "sip": Singularity's software-isolated processes (Hunt & Larus, OSR 2007): one address
+     *   space and one privilege level for all (the kernel address space as "kernel" maps it), no
+     *   hardware protection between them; the software checks a safe language's compiler inserts
+     *   keep each process's loads, stores and jumps in its own memory (machine/cpu.ts sfi), and
+     *   processes talk over channels checked against their contracts (kernel/channels.ts).
      */
-    addressSpace: "private" | "kernel" | "domain" | "vm";
+    addressSpace: "private" | "kernel" | "domain" | "vm" | "sip";
     /** An IOMMU restricts each device's DMA to the memory of the driver that owns the device. */
     iommu: boolean;
     /**

@@ -10,6 +10,7 @@ import { join } from "node:path";
 import type { ServiceConf } from "../kernel/service.js";
 import { DRIVER_Q } from "../kernel/params.js";
 import { DRIVERS_DIR } from "./images.js";
+import { CONTRACTS, contractNumber } from "../kernel/contracts.js";
 
 export interface DriverEntry {
   /** Folder and image name; the default label. */
@@ -30,6 +31,12 @@ export interface DriverEntry {
    * or writes itself (the RTL8139: its receive ring, RBSTART, and its four transmit buffers, TSAD0-3).
    */
   dma?: { addressPorts: number[]; holds: "descriptors" | "buffer" };
+  /**
+   * The channels of its manifest (read by the Singularity builds, kernel/channels.ts): the
+   * contract it exports to its clients (bound to whichever clients composition gives it) and
+   * those it imports, by the peer's label.
+   */
+  channels?: { exports: string; imports: Record<string, string> };
 }
 
 type Parsed = { ok: true; entry: DriverEntry } | { ok: false; error: string };
@@ -73,12 +80,21 @@ export function parseDriverEntry(name: string, json: unknown): Parsed {
     }
     dma = { addressPorts: ports.map((r) => r![0]), holds };
   }
+  let channels: DriverEntry["channels"];
+  if (j.channels !== undefined) {
+    const c = j.channels;
+    const imports = c?.imports ?? {};
+    const names = [c?.exports, ...Object.values(imports)];
+    if (typeof c?.exports !== "string" || typeof imports !== "object" || imports === null || !names.every((n) => typeof n === "string" && contractNumber(n) >= 0))
+      return bad(`"channels" must be { "exports": "<contract>", "imports": { "<peer label>": "<contract>" } } with contracts among ${CONTRACTS.map((x) => x.name).join(", ")}`);
+    channels = { exports: c.exports, imports };
+  }
   // Key order is part of the kernel's state (hashed): label, program, role, priority, ipcTo, kernelCalls, io, irqs, params.
   const service: ServiceConf = {
     label: name, program: { guest: name }, role: "driver", priority: DRIVER_Q, ipcTo: s.ipcTo, kernelCalls: s.kernelCalls, io, irqs: s.irqs,
     params: typeof s.params === "string" ? s.params : "",
   };
-  return { ok: true, entry: { name, description: j.description, class: j.class, device: j.device, service, handlers: j.handlers, ...(dma ? { dma } : {}) } };
+  return { ok: true, entry: { name, description: j.description, class: j.class, device: j.device, service, handlers: j.handlers, ...(dma ? { dma } : {}), ...(channels ? { channels } : {}) } };
 }
 
 const cache = new Map<string, Parsed>();

@@ -89,6 +89,18 @@ export interface CostModel {
    * have it (absent: neither charged nor counted, as wrapper).
    */
   vmExit?: number;
+  /**
+   * One software check of a software-isolated process (Singularity, cpu.ts sfi): the code a safe
+   * language's compiler puts before a load, a store or an indirect jump. Charged by the CPU on
+   * each (the kernel never sees them; counters.ts reads them from it). Only the Singularity
+   * builds have it (absent: neither charged nor counted, as wrapper).
+   */
+  sfiCheck?: number;
+  /**
+   * Checking one message against its channel's contract (kernel/channels.ts): the channel's
+   * state, the message's type and fields, the transition. Only the Singularity builds have it.
+   */
+  contractCheck?: number;
 }
 
 export type CostKind = keyof CostModel;
@@ -174,8 +186,33 @@ export const PARAVIRT_COSTS: CostModel = {
   vmExit: 2 * 691,
 };
 
+/**
+ * The cost model of the Singularity builds: KERNEL_COSTS plus the software checks and the
+ * contract checks; what Singularity saves (no trap, no message copy, no address-space switch) is
+ * in which costs the kernel charges (policy.ts callsDirectly, zeroCopy, oneAddressSpace), not in
+ * other values.
+ *
+ * sfiCheck: 2 cycles. A compiler-inserted bounds check is a compare and a branch to the failure
+ * path, the region's bounds in registers (Wahbe et al.'s address sandboxing, SOSP 1993, likewise
+ * puts two instructions, an and and an or, before each unsafe store or jump: COSTS.md §1.5 SFI
+ * row). At one cycle an instruction (machine/costs.ts INSN): 2. Derived; no per-check figure of
+ * Singularity's own is published (CACM 2010 gives only the total, 4.7% of cycles, for its null
+ * and bounds checks; bulkhead overhead measures ours).
+ *
+ * contractCheck: 10 cycles. Derived from the work of kernel/channels.ts: load the channel's
+ * state, look the message's type up in the contract, compare the reply's id and its count with
+ * the request's (two compares), update the outstanding set: about ten loads, compares, branches
+ * and stores at one cycle. Singularity checks contracts at compile time; its channels' run-time
+ * cost is in its 803-cycle round trip (CACM 2010 Table 3), which we do not use: it is an Athlon's.
+ */
+export const SINGULARITY_COSTS: CostModel = {
+  ...KERNEL_COSTS,
+  sfiCheck: 2,
+  contractCheck: 10,
+};
+
 /** Every cost name of the base model, in its order (the order of the counters). */
 export const COST_KINDS = Object.keys(KERNEL_COSTS) as CostKind[];
 
 /** Cost names only some models have (counted from their first charge: costs.ts wrapper). */
-export const OPTIONAL_COST_KINDS: CostKind[] = ["wrapper", "vmExit"];
+export const OPTIONAL_COST_KINDS: CostKind[] = ["wrapper", "vmExit", "sfiCheck", "contractCheck"];

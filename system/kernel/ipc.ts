@@ -3,7 +3,8 @@
  * non-blocking SENDNB (ENOTREADY when the receiver is not waiting), NOTIFY (a pending bit per
  * notifier that coalesces), deadlock detection (ELOCKED), and the cleanup when a process dies
  * (everyone blocked on it gets EDEADSRCDST). Messages are copied at delivery, from the sender's
- * buffer to the receiver's, each through its owner's page table.
+ * buffer to the receiver's, each through its owner's page table. In the Singularity builds every
+ * send is first checked against the contract of its channel (channels.ts).
  *
  * Functions return OK, a negative error code, or SUSPENDED when the caller now blocks (its
  * result is written when the operation completes).
@@ -20,6 +21,7 @@ import { clearRts, lookupEndpoint, setRts } from "./proc.js";
 import { pushAsync } from "./queues.js";
 import { assertProcOk, dequeue } from "./sched.js";
 import { entering } from "./wrappers.js";
+import { sendChecked } from "./channels.js";
 
 export const SUSPENDED = 1;
 
@@ -35,6 +37,10 @@ export function send(k: Kernel, caller: number, dstE: number, msgVa: number, non
   const km = k.km;
   const dst = target(k, caller, dstE);
   if (dst < 0) return dst;
+  if (k.sips) {
+    const c = sendChecked(k, caller, dst, msgVa);
+    if (c !== OK) return c;
+  }
   if (waitsFor(k, dst, km.proc(caller, PROC.endpoint))) {
     const msg = k.copyMsgFrom(caller, msgVa);
     if (!msg) return -EFAULT;
@@ -269,6 +275,10 @@ export function cleanupIpc(k: Kernel, dead: number): void {
 export function sendAsync(k: Kernel, caller: number, dstE: number, msg: Message): number {
   const dst = target(k, caller, dstE);
   if (dst < 0) return dst;
+  if (k.sips) {
+    const c = sendChecked(k, caller, dst, 0, msg);
+    if (c !== OK) return c;
+  }
   const callerE = k.km.proc(caller, PROC.endpoint);
   if (waitsFor(k, dst, callerE)) return deliver(k, dst, msg.slice(), callerE);
   return pushAsync(k.km, caller, dstE, msg);

@@ -23,11 +23,13 @@ import { tick } from "./clock.js";
 import { noteDma, startIommu } from "./dma.js";
 import { enableIrqLine, external, releaseIrqs } from "./interrupts.js";
 import * as ipc from "./ipc.js";
-import { callsDirectly, costModel, faultPanics, hasVms, oops, preemptible, queueAsserts, sanityChecks } from "./policy.js";
+import { callsDirectly, costModel, faultPanics, hasVms, oneAddressSpace, oops, preemptible, queueAsserts, sanityChecks, sips, zeroCopy } from "./policy.js";
+import { type ChannelDecl, closeChannels } from "./channels.js";
+import { softwareCheckFailed } from "./sip.js";
 import { ddosEntry, ddosPanic, isVm, vmPortCall } from "./hypervisor.js";
 import { contextOf, leaveDomain, messageBufferOk, wrapped } from "./wrappers.js";
 import type { CostKind, CostModel } from "./costs.js";
-import { CTX_PROCESS, KernelMemory, PK_NATIVE, PRIV, PROC, RTS_SLOT_FREE, SF_CHECKED } from "./layout.js";
+import { CTX_PROCESS, KernelMemory, PK_GUEST, PK_NATIVE, PRIV, PROC, RTS_SLOT_FREE, SF_CHECKED } from "./layout.js";
 import type { Message } from "./message.js";
 import { type NativeRegistry } from "./native.js";
 import { runNatives, takeAsync } from "./native-runtime.js";
@@ -53,6 +55,8 @@ export class Kernel {
   onNativeRun: ((label: string, state: unknown) => void) | null = null;
   /** Pristine guest images by name (what RS restarts from; persistent faults change them). */
   images: Record<string, Uint8Array> = {};
+  /** The channels each image's manifest declares, by image name (Singularity builds: channels.ts). */
+  manifests: Record<string, ChannelDecl[]> = {};
   /** The build's cost model (policy.ts costModel). */
   readonly costs: CostModel;
   /** A check that failed during the current kernel call (failOnReturn), cleared when the call returns. */
@@ -61,6 +65,11 @@ export class Kernel {
   readonly vms: boolean;
   /** The kernel's asserts on its queues, in builds that have them (policy.ts queueAsserts). */
   readonly asserts: Asserts | undefined;
+  /** The build runs its guest processes as software-isolated processes (policy.ts sips; channels.ts, sip.ts). */
+  readonly sips: boolean;
+  /** Messages are passed by reference (policy.ts zeroCopy), and switching processes switches no address space (oneAddressSpace). */
+  private readonly zeroCopy: boolean;
+  private readonly oneAddressSpace: boolean;
 
   constructor(
     readonly machine: Machine,
@@ -70,6 +79,14 @@ export class Kernel {
     this.km = new KernelMemory(machine.bus, machine.cpu);
     this.costs = costModel(build);
     this.vms = hasVms(build);
+    this.sips = sips(build);
+    this.zeroCopy = zeroCopy(build);
+    this.oneAddressSpace = oneAddressSpace(build);
+    if (this.sips) {
+      // The software checks of software-isolated processes run beside their code (cpu.ts sfi).
+      machine.cpu.sfi = true;
+      machine.cpu.sfiCycles = this.costs.sfiCheck ?? 0;
+    }
     this.asserts = queueAsserts(build) ? { fail: (what) => this.panic(what), charge: (n) => this.charge("kernelAssert", n) } : undefined;
     this.state = bootTables(this);
     machine.cpu.hosted = true;
@@ -123,6 +140,7 @@ export class Kernel {
       case "portInstruction": cycles = Math.ceil(c.portInstruction * units); n.portInstruction += units; ch.portInstruction += cycles; break;
       case "wrapper": cycles = Math.ceil((c.wrapper ?? 0) * units); n.wrapper = (n.wrapper ?? 0) + units; ch.wrapper = (ch.wrapper ?? 0) + cycles; break;
       case "vmExit": cycles = Math.ceil((c.vmExit ?? 0) * units); n.vmExit = (n.vmExit ?? 0) + units; ch.vmExit = (ch.vmExit ?? 0) + cycles; break;
+      case "contractCheck": cycles = Math.ceil((c.contractCheck ?? 0) * units); n.contractCheck = (n.contractCheck ?? 0) + units; ch.contractCheck = (ch.contractCheck ?? 0) + cycles; break;
       default: {
         const other = kind as CostKind; // every kind has its case: as before, should a new kind lack one
         cycles = Math.ceil((c[other] ?? 0) * units);
@@ -222,8 +240,12 @@ export class Kernel {
     if (cpu.csr.satp !== satp) {
       cpu.csr.satp = satp;
       cpu.tlb.flush();
-      this.charge("addressSpaceSwitch");
-      this.charge("tlbFlush");
+      // With one address space there is no switch to pay for: each process has a page table
+      // here only because every driver binary is linked at the same address.
+      if (!this.oneAddressSpace) {
+        this.charge("addressSpaceSwitch");
+        this.charge("tlbFlush");
+      }
     }
     cpu.setMode(km.proc(idx, PROC.mode) === 1 ? Mode.S : Mode.U);
     cpu.domain = domainOf(idx);
@@ -305,6 +327,12 @@ export class Kernel {
 
   /** Records a request of process idx refused by a privilege check; returns `code` for chaining. */
   denied(idx: number, kind: DenialKind, code: number): number {
+    // A software-isolated process holds no object for what its manifest does not declare, nor a
+    // reference to a block it was not handed: using one is a failed check that kills it.
+    if (this.isSip(idx)) {
+      const what = { call: "a kernel call", ipc: "an IPC peer", port: "a port", grant: "" }[kind];
+      return this.failOnReturn(idx, kind === "grant" ? "exchange-heap check failed: a copy outside the block it holds" : `manifest check failed: ${what} its manifest does not declare`, code);
+    }
     // Bounded: a driver can retry a refused call forever. The first ones say when and what.
     if (this.state.denials.length < MAX_DENIALS) this.state.denials.push({ label: this.km.procName(idx), kind, at: this.now() });
     return code;
@@ -318,6 +346,11 @@ export class Kernel {
     const s = this.state;
     s.console += text;
     if (s.console.length > MAX_CONSOLE) s.console = `[earlier console output dropped]\n${s.console.slice(-MAX_CONSOLE / 2)}`;
+  }
+
+  /** Process idx is a software-isolated process (a guest process of a Singularity build). */
+  isSip(idx: number): boolean {
+    return this.sips && this.km.proc(idx, PROC.kind) === PK_GUEST;
   }
 
   /** Whether privilege checks apply to process idx (build and its priv flags). */
@@ -347,12 +380,12 @@ export class Kernel {
 
   /** Reads the message at va in idx's memory; `charged`: a copy between address spaces (not a pointer passed inside the kernel). */
   copyMsgFrom(idx: number, va: number, charged = true): Message | undefined {
-    if (charged) this.charge("messageCopy");
+    if (charged && !this.zeroCopy) this.charge("messageCopy");
     return copyFrom(this.km, idx, va, MESSAGE_SIZE);
   }
   /** Writes message m into idx's buffer at va: idx's write (a receiver's, never its sender's) for propagation. */
   copyMsgTo(idx: number, va: number, m: Message, charged = true): boolean {
-    if (charged) this.charge("messageCopy");
+    if (charged && !this.zeroCopy) this.charge("messageCopy");
     return copyTo(this.km, idx, va, m);
   }
   readable(idx: number, va: number, len: number): boolean {
@@ -368,7 +401,9 @@ export class Kernel {
   // ---- exceptions, death ----
 
   private exception(cur: number, cause: number, tval: number): void {
-    this.fail(cur, "crash", `${causeName(cause)} at pc 0x${(this.km.proc(cur, PROC.pc) >>> 0).toString(16)}, tval 0x${(tval >>> 0).toString(16)}`);
+    const pc = this.km.proc(cur, PROC.pc) >>> 0;
+    const sip = this.isSip(cur) ? softwareCheckFailed(cause, tval, pc) : undefined;
+    this.fail(cur, "crash", sip ?? `${causeName(cause)} at pc 0x${pc.toString(16)}, tval 0x${(tval >>> 0).toString(16)}`);
   }
 
   /**
@@ -400,6 +435,7 @@ export class Kernel {
     ipc.cleanupIpc(this, idx);
     dequeue(km, idx, this.asserts);
     releaseIrqs(this, idx);
+    if (this.sips) closeChannels(this, idx);
     setRts(km, idx, RTS_SLOT_FREE);
     releaseProcess(this, idx);
     dropRuns(km, idx);

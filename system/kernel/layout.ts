@@ -38,6 +38,7 @@ export const PROC = {
   nativePartner: 232, // native process blocked in SENDREC: the endpoint it called (NONE otherwise)
   stackBase: 236, // physical base of a guest's stack when it is not inside [memBase, memBase + memSize) (0: it is)
   context: 240, // CTX_*: what a kernel-mode driver is handling, in builds that ask (policy.ts tracksContext)
+  channels: 244, // physical address of a software-isolated process's channel page (channels.ts; 0: none)
 } as const;
 
 /** The context of a kernel-mode driver, from the last message its main loop received (Linux's process, softirq and hardirq contexts). */

@@ -10,8 +10,11 @@ import type { ServiceConf } from "./service.js";
 /** A process of this role runs in supervisor mode (a driver inside the kernel). */
 export const runsInKernel = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && build.isolation.driverMode === "supervisor";
 
-/** Drivers share the kernel's address space: one kernel address space, or a Nooks domain in it. */
-const kernelAddressSpace = (build: Build): boolean => build.isolation.addressSpace === "kernel" || build.isolation.addressSpace === "domain";
+/** Drivers share the kernel's address space: one kernel address space, a Nooks domain in it, or Singularity's one address space. */
+const kernelAddressSpace = (build: Build): boolean => {
+  const a = build.isolation.addressSpace;
+  return a === "kernel" || a === "domain" || a === "sip";
+};
 
 /** The process's address space maps all of RAM besides its own memory (one kernel address space, or a Nooks domain in it). */
 export const mapsAllRam = (build: Build, role: ServiceConf["role"]): boolean => role === "driver" && kernelAddressSpace(build);
@@ -27,6 +30,20 @@ export const inVm = (build: Build, role: ServiceConf["role"]): boolean => role =
 
 /** A driver VM's own ports are in its I/O bitmap: its DD/OS's in/out to them do not exit to the hypervisor. */
 export const vmIoBitmap = (build: Build): boolean => build.isolation.ioBitmap === true;
+
+/**
+ * The build runs its guest processes as Singularity's software-isolated processes: the CPU's
+ * software checks on their loads, stores and jumps (machine/cpu.ts sfi), no privileged
+ * instructions, channels checked against their contracts (channels.ts), and a refused resource
+ * kills the process instead of failing its call.
+ */
+export const sips = (build: Build): boolean => build.isolation.addressSpace === "sip";
+
+/** Messages pass by reference, their blocks' ownership moving through the exchange heap: no message copy is charged (Singularity). */
+export const zeroCopy = sips;
+
+/** All processes share one address space: switching between them switches none, and charges none (Singularity). */
+export const oneAddressSpace = sips;
 
 /** The kernel checks the process's requests against its service entry (IPC, calls, ports, IRQs, grants). */
 export const privilegeChecked = (build: Build): boolean => build.privilegeChecks;

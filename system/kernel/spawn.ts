@@ -27,6 +27,7 @@ import { KERNEL_CALL_NAMES } from "./calls/index.js";
 import { allocModuleStack, imagePerm, mapModuleWindow } from "./module-layout.js";
 import { inDomain, inVm, mapsAllRam, privilegeChecked, runsInKernel, stackGuard } from "./policy.js";
 import { bootVm, vmImageBase, vmMemSize } from "./hypervisor.js";
+import { openChannels } from "./channels.js";
 import { domainOf, IDLE_CODE, type KernelState } from "./state.js";
 import { COST_KINDS, type CostKind } from "./costs.js";
 
@@ -98,7 +99,8 @@ export function spawn(k: Kernel, conf: ServiceConf, image?: Uint8Array, slot?: n
   km.setProcName(idx, conf.label);
   setPrivileges(k, idx, conf);
   const native = "native" in conf.program;
-  const r = native ? setupNative(k, idx, conf) : setupGuest(k, idx, conf, image);
+  // A software-isolated process also gets the channels its manifest declares (channels.ts).
+  const r = native ? setupNative(k, idx, conf) : (setupGuest(k, idx, conf, image) ?? (k.sips ? openChannels(k, idx, conf) : undefined));
   if (!r) setOwner(k, idx, domainOf(idx));
   if (r) {
     km.setProc(idx, PROC.rtsFlags, RTS_SLOT_FREE);
@@ -254,12 +256,18 @@ function memoryOf(km: KernelMemory, idx: number): Array<[number, number]> {
   return ranges;
 }
 
-/** Marks the pages of process idx's memory as owned by `domain` (propagation tracking). */
+/**
+ * Marks the pages of process idx's memory as owned by `domain` (propagation tracking; in the
+ * Singularity builds, what the software checks let the process reach: the TLB, which caches
+ * only pages that passed them, is flushed).
+ */
 function setOwner(k: Kernel, idx: number, domain: number): void {
+  const cpu = k.machine.cpu;
   for (const [pa, size] of memoryOf(k.km, idx)) {
     const base = pa - k.machine.bus.ramBase;
-    if (size) k.machine.cpu.owner.fill(domain, base >>> 12, (base + size + 0xfff) >>> 12);
+    if (size) cpu.owner.fill(domain, base >>> 12, (base + size + 0xfff) >>> 12);
   }
+  if (cpu.sfi) cpu.tlb.flush();
 }
 
 /** Frees the memory (closing devices' IOMMU windows onto it) and address space of a dead process and forgets its program state. */

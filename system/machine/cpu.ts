@@ -110,6 +110,7 @@ export interface CpuSnapshot {
   owner: Uint8Array;
   domain: number;
   foreign: Record<number, ForeignWrites>;
+  sfiChecks: number;
 }
 
 export class Cpu implements CsrHart {
@@ -177,7 +178,7 @@ export class Cpu implements CsrHart {
     return this.blocks.length - 1;
   }
   private readonly blocks: Block[] = [undefined as unknown as Block];
-  private readonly blockExit: BlockExit = { pc: 0, done: 0, cycles: 0 };
+  private readonly blockExit: BlockExit = { pc: 0, done: 0, cycles: 0, checks: 0 };
   private readonly blockEnv: BlockEnv;
   /** Execution coverage: one byte per RAM word, set when an instruction there executes (pages chosen by setCoverage). */
   coverage: Uint8Array | null = null;
@@ -193,6 +194,20 @@ export class Cpu implements CsrHart {
   readonly owner: Uint8Array;
   domain = 0;
   foreign: Record<number, ForeignWrites> = {};
+  /**
+   * Software isolation (Singularity's software-isolated processes, builds whose address space is
+   * "sip"): the checks a safe language's compiler inserts, run by the CPU beside the guest's code
+   * (never in its text, where a fault could mutate them). Outside M-mode every load, store and
+   * instruction fetch must reach a RAM page the running domain owns (`owner`); anything else
+   * faults as an access fault before it happens, and every SYSTEM instruction but ecall and
+   * ebreak (the SIP's code has none) faults as illegal. Each load, store and indirect jump
+   * (JALR) costs `sfiCycles` more and is counted in `sfiChecks`. The TLB caches only pages that
+   * passed the check, so a hit needs none. Configuration, set at boot; 0 cycles / false = off.
+   */
+  sfi = false;
+  sfiCycles = 0;
+  /** Checked accesses so far (a counter like `retired`). */
+  sfiChecks = 0;
 
   /** See TrapStreak; updated on every guest-vectored trap (not in hosted mode). */
   readonly trapStreak: TrapStreak = {
@@ -419,7 +434,7 @@ export class Cpu implements CsrHart {
   snapshot(): CpuSnapshot {
     return {
       x: this.x.slice(), pc: this.pc, mode: this.mode, wfi: this.wfi, retired: this.retired, csr: { ...this.csr }, tlb: this.tlb.snapshot(),
-      owner: this.owner.slice(), domain: this.domain, foreign: structuredClone(this.foreign),
+      owner: this.owner.slice(), domain: this.domain, foreign: structuredClone(this.foreign), sfiChecks: this.sfiChecks,
     };
   }
 
@@ -438,6 +453,7 @@ export class Cpu implements CsrHart {
     this.owner.set(s.owner);
     this.domain = s.domain;
     this.foreign = structuredClone(s.foreign);
+    this.sfiChecks = s.sfiChecks;
     this.bpResume = -1;
     this.trapStreak.count = 0;
   }
@@ -472,6 +488,8 @@ export class Cpu implements CsrHart {
     let fetchCov = false; // the cached fetch page is under coverage
     const coverage = this.coverage;
     const spinSkip = this.spinSkip;
+    // Software checks (see sfi): on only for code outside M-mode in builds that have them.
+    const sfiCycles = this.sfi ? this.sfiCycles : 0;
     let prevPc = -4;
     while (used < left) {
       let insn: number;
@@ -518,6 +536,7 @@ export class Cpu implements CsrHart {
             else {
               blk.slice = slice;
               blk.fn(left - used);
+              if (blk.sfi) this.sfiChecks += out.checks;
               // A block that does not loop ran a prefix of its words: [w, w + done).
               if (fetchCov) coverage!.fill(1, w, w + out.done);
               if (out.done > 0) {
@@ -531,7 +550,7 @@ export class Cpu implements CsrHart {
           }
         } else if (b > -HOT) blockIds[w] = b - 1;
         else if (b === -HOT && fetchVpn === ivpn) {
-          const blk = compileBlock(this.blockEnv, w, pc);
+          const blk = compileBlock(this.blockEnv, w, pc, this.mode !== Mode.M ? sfiCycles : 0);
           if (blk) {
             blocks.push(blk);
             blockIds[w] = blocks.length - 1;
@@ -593,6 +612,7 @@ export class Cpu implements CsrHart {
             x[(insn >> 7) & 31] = (pc + 4) | 0;
             pc = target;
             used = (used + JUMP_EXTRA) | 0;
+            if (sfiCycles !== 0 && this.mode !== Mode.M) used = (used + this.checked(sfiCycles)) | 0;
             break;
           }
           case 0x63: { // BRANCH
@@ -631,6 +651,7 @@ export class Cpu implements CsrHart {
             break;
           }
           case 0x03: { // LOAD
+            if (sfiCycles !== 0 && this.mode !== Mode.M) used = (used + this.checked(sfiCycles)) | 0;
             const va = (x[(insn >> 15) & 31] + (insn >> 20)) | 0;
             const f3 = (insn >>> 12) & 7;
             const vpn = va >>> 12;
@@ -667,6 +688,7 @@ export class Cpu implements CsrHart {
             break;
           }
           case 0x23: { // STORE
+            if (sfiCycles !== 0 && this.mode !== Mode.M) used = (used + this.checked(sfiCycles)) | 0;
             const va = (x[(insn >> 15) & 31] + (((insn >> 25) << 5) | ((insn >>> 7) & 31))) | 0;
             const f3 = (insn >>> 12) & 7;
             const v = x[(insn >> 20) & 31];
@@ -865,6 +887,19 @@ export class Cpu implements CsrHart {
     return stop;
   }
 
+  /** Counts one software-checked access (see sfi); returns its cycles. */
+  private checked(cycles: number): number {
+    this.sfiChecks++;
+    return cycles;
+  }
+
+  /** The software checks (see sfi) refuse an access to physical [pa, pa + len): not RAM the running domain owns. */
+  private sfiRefuses(pa: number, len: number): boolean {
+    if (!this.sfi || this.mode === Mode.M) return false;
+    const off = this.ramOffset(pa, len);
+    return off < 0 || this.owner[off >>> PAGE_SHIFT] !== this.domain;
+  }
+
   /** Data-access privilege: MPRV makes M-mode loads/stores use MPP. */
   private dataMode(): number {
     const st = this.csr.mstatus;
@@ -913,6 +948,7 @@ export class Cpu implements CsrHart {
     if (pc & 3) return this.fault(Cause.InsnMisaligned, pc);
     const pa = this.xlate(pc, Access.Exec);
     if (pa < 0) return 0;
+    if (this.sfiRefuses(pa, 4)) return this.fault(Cause.InsnAccessFault, pc);
     const off = this.ramOffset(pa, 4);
     if (off < 0) return this.fault(Cause.InsnAccessFault, pc); // no execution from devices
     this.tlb.fill(Access.Exec, pc >>> 12, off & ~0xfff);
@@ -925,6 +961,7 @@ export class Cpu implements CsrHart {
     if (va & (size - 1)) return this.fault(Cause.LoadMisaligned, va);
     const pa = this.xlate(va, Access.Read);
     if (pa < 0) return 0;
+    if (this.sfiRefuses(pa, size)) return this.fault(Cause.LoadAccessFault, va);
     const off = this.ramOffset(pa, size);
     const bus = this.bus;
     if (off >= 0) {
@@ -958,6 +995,10 @@ export class Cpu implements CsrHart {
     }
     const pa = this.xlate(va, Access.Write);
     if (pa < 0) return;
+    if (this.sfiRefuses(pa, size)) {
+      this.fault(Cause.StoreAccessFault, va);
+      return;
+    }
     const off = this.ramOffset(pa, size);
     const bus = this.bus;
     if (off >= 0) {
@@ -991,6 +1032,10 @@ export class Cpu implements CsrHart {
 
   /** SYSTEM opcode: CSR instructions, ECALL/EBREAK, xRET, WFI, SFENCE.VMA. pc in this.pc. */
   private system(insn: number): void {
+    if (this.sfi && this.mode !== Mode.M && insn !== 0x00000073 && insn !== 0x00100073) {
+      this.fault(Cause.IllegalInsn, insn); // a privileged instruction in a software-isolated process
+      return;
+    }
     const f3 = (insn >>> 12) & 7;
     if (f3 === 0) return this.privileged(insn);
     if (f3 === 4) {

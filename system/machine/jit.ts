@@ -32,6 +32,8 @@ export interface BlockExit {
   pc: number;
   done: number;
   cycles: number;
+  /** Software-checked accesses it made (blocks compiled with checks: cpu.ts sfi). */
+  checks: number;
 }
 
 /**
@@ -74,6 +76,8 @@ export interface Block {
   hasBp: boolean;
   /** The CPU's slice in which its words were last found unchanged. */
   slice: number;
+  /** Compiled with software checks (cpu.ts sfi): its loads, stores and JALR cost more and report `checks`. */
+  sfi: boolean;
 }
 
 export const MAX_BLOCK = 48;
@@ -88,7 +92,16 @@ const imm = {
 };
 
 /** Code that goes round the block once more when jump target t is its start (see compileBlock). */
-type Again = (t: string, done: number, cycles: number) => string;
+type Again = (t: string, done: number, cycles: number, checks: number) => string;
+
+/**
+ * Software checks (cpu.ts sfi) for a block: the cycles each checked access costs (0 = none, and
+ * no code for them), and the checks made before the instruction being translated.
+ */
+interface Checks {
+  cycles: number;
+  before: number;
+}
 
 /**
  * JS source of one instruction, or undefined when it must end the block before it. `cyc` is the
@@ -97,13 +110,20 @@ type Again = (t: string, done: number, cycles: number) => string;
  * add the iterations already done (bd instructions, bc cycles). A conditional branch does not
  * end the block: taken, it leaves (a side exit); not taken, the block goes on.
  */
-function translate(w: number, pc: number, i: number, cyc: number, again: Again, code?: [number, number]): { code: string; ends: boolean; extra: number } | undefined {
+function translate(
+  w: number, pc: number, i: number, cyc: number, again: Again, code?: [number, number], chk: Checks = { cycles: 0, before: 0 },
+): { code: string; ends: boolean; extra: number } | undefined {
   const rd = (w >> 7) & 31, rs1 = (w >> 15) & 31, rs2 = (w >> 20) & 31, f3 = (w >>> 12) & 7, f7 = w >>> 25;
   const set = (e: string) => (rd === 0 ? "" : `x[${rd}] = ${e};`);
   const A = `x[${rs1}]`, B = `x[${rs2}]`;
-  const leave = `out.pc = ${pc | 0}; out.done = bd + ${i}; out.cycles = bc + ${cyc}; return;`;
-  const taken = cyc + cost.INSN + cost.JUMP_EXTRA;
-  const exit = (t: string) => `${again(t, i + 1, taken)} out.pc = ${t}; out.done = bd + ${i + 1}; out.cycles = bc + ${taken}; return;`;
+  const sfi = chk.cycles;
+  // Checks made by the exits: before this instruction, or including it (a load, a store, a JALR).
+  const checks = (n: number) => (sfi ? ` out.checks = bk + ${n};` : "");
+  const leave = `out.pc = ${pc | 0}; out.done = bd + ${i}; out.cycles = bc + ${cyc};${checks(chk.before)} return;`;
+  const jalr = (w & 0x7f) === 0x67;
+  const taken = cyc + cost.INSN + cost.JUMP_EXTRA + (jalr ? sfi : 0);
+  const after = chk.before + (jalr ? 1 : 0);
+  const exit = (t: string) => `${again(t, i + 1, taken, after)} out.pc = ${t}; out.done = bd + ${i + 1}; out.cycles = bc + ${taken};${checks(after)} return;`;
   const jumpTo = (t: string) => `{ const t = ${t}; if (t & 3) { ${leave} } ${exit("t")} }`;
   switch (w & 0x7f) {
     case 0x37: return { code: set(String(w & 0xfffff000)), ends: false, extra: 0 };
@@ -129,7 +149,7 @@ function translate(w: number, pc: number, i: number, cyc: number, again: Again, 
       if (!arr || rd === 0) return undefined; // a load into x0 still faults: the interpreter does it
       const shift = f3 & 3;
       const mis = shift ? ` || (va & ${(1 << shift) - 1}) !== 0` : "";
-      return { code: `{ const va = (${A} + ${imm.i(w)}) | 0; const vpn = va >>> 12; const ti = vpn & ${TLB_MASK}; if (tagR[ti] !== vpn${mis}) { ${leave} } x[${rd}] = ${arr}[(offR[ti] + (va & 0xfff)) >> ${shift}]; }`, ends: false, extra: 0 };
+      return { code: `{ const va = (${A} + ${imm.i(w)}) | 0; const vpn = va >>> 12; const ti = vpn & ${TLB_MASK}; if (tagR[ti] !== vpn${mis}) { ${leave} } x[${rd}] = ${arr}[(offR[ti] + (va & 0xfff)) >> ${shift}]; }`, ends: false, extra: sfi };
     }
     case 0x23: {
       const arr = { 0: "ram8", 1: "ram16", 2: "ram32" }[f3];
@@ -137,8 +157,8 @@ function translate(w: number, pc: number, i: number, cyc: number, again: Again, 
       const shift = f3;
       const mis = shift ? ` || (va & ${(1 << shift) - 1}) !== 0` : "";
       // A store into the block's own words leaves it right after (the rest would be stale).
-      const self = code ? ` if (a < ${code[1]} && a > ${code[0] - (1 << shift)}) { out.pc = ${(pc + 4) | 0}; out.done = bd + ${i + 1}; out.cycles = bc + ${cyc + cost.INSN}; return; }` : "";
-      return { code: `{ const va = (${A} + ${imm.s(w)}) | 0; const vpn = va >>> 12; const ti = vpn & ${TLB_MASK}; if (tagW[ti] !== vpn${mis}) { ${leave} } const a = offW[ti] + (va & 0xfff); ${arr}[a >> ${shift}] = ${B};${self} }`, ends: false, extra: 0 };
+      const self = code ? ` if (a < ${code[1]} && a > ${code[0] - (1 << shift)}) { out.pc = ${(pc + 4) | 0}; out.done = bd + ${i + 1}; out.cycles = bc + ${cyc + cost.INSN + sfi};${checks(chk.before + 1)} return; }` : "";
+      return { code: `{ const va = (${A} + ${imm.s(w)}) | 0; const vpn = va >>> 12; const ti = vpn & ${TLB_MASK}; if (tagW[ti] !== vpn${mis}) { ${leave} } const a = offW[ti] + (va & 0xfff); ${arr}[a >> ${shift}] = ${B};${self} }`, ends: false, extra: sfi };
     }
     case 0x13: {
       const k = imm.i(w);
@@ -197,11 +217,18 @@ export function spinsAt(w: number): boolean {
   return (op === 0x6f && imm.j(w) === 0) || (op === 0x63 && imm.b(w) === 0);
 }
 
+/** Whether `w` is a load, a store or a JALR: an access the software checks cover (cpu.ts sfi). */
+const checkedOp = (w: number): boolean => {
+  const op = w & 0x7f;
+  return op === 0x03 || op === 0x23 || op === 0x67;
+};
+
 /**
  * Translates the block starting at RAM word `w` (virtual pc `pc`), or returns undefined when its
- * first instruction cannot be translated.
+ * first instruction cannot be translated. `sfi`: cycles of a software check on each load, store
+ * and JALR (cpu.ts sfi); 0, the default, compiles exactly the code of a machine without them.
  */
-export function compileBlock(env: BlockEnv, w: number, pc: number): Block | undefined {
+export function compileBlock(env: BlockEnv, w: number, pc: number, sfi = 0): Block | undefined {
   const ram32 = env.ram32;
   if (spinsAt(ram32[w])) return undefined;
   // First pass: how far the block goes, whether it jumps, its worst case.
@@ -211,15 +238,17 @@ export function compileBlock(env: BlockEnv, w: number, pc: number): Block | unde
   let jumps = false;
   let loops = false; // some jump may go back to the start
   const none = () => "";
+  let checks = 0;
   for (; n < MAX_BLOCK; n++) {
     const a = (pc + 4 * n) | 0;
     if (n > 0 && (a & 0xfff) === 0) break; // never cross a page
     const word = ram32[w + n];
-    const t = translate(word, a, n, cycles, none);
+    const t = translate(word, a, n, cycles, none, undefined, { cycles: sfi, before: checks });
     if (!t) break;
     jumps ||= (word & 0x7f) === 0x63 || t.ends;
     loops ||= jumpsTo(word, a) === (pc | 0);
     cycles += cost.INSN + (t.ends ? 0 : t.extra); // a jump's extra: once, in maxCycles
+    if (sfi && checkedOp(word)) checks++;
     if (t.ends) {
       n++;
       ended = true;
@@ -227,21 +256,28 @@ export function compileBlock(env: BlockEnv, w: number, pc: number): Block | unde
     }
   }
   if (n === 0) return undefined;
-  // The longest path is the whole block; a taken branch or a jump adds JUMP_EXTRA once.
-  const maxCycles = cycles + (jumps ? cost.JUMP_EXTRA : 0);
+  // The longest path is the whole block; a taken branch or a jump adds JUMP_EXTRA once (and a
+  // JALR that ends it its check).
+  const endsChecked = ended && sfi !== 0 && (ram32[w + n - 1] & 0x7f) === 0x67;
+  const maxCycles = cycles + (jumps ? cost.JUMP_EXTRA : 0) + (endsChecked ? sfi : 0);
   const words = ram32.slice(w, w + n);
   // Second pass: the code, with the loop back to the start where a jump can take it.
-  const again: Again = (t, done, used) => `if (${t} === ${pc | 0} && bc + ${used + maxCycles} < budget) { bd += ${done}; bc += ${used}; continue; }`;
+  const again: Again = (t, done, used, chk) =>
+    `if (${t} === ${pc | 0} && bc + ${used + maxCycles} < budget) { bd += ${done}; bc += ${used};${sfi ? ` bk += ${chk};` : ""} continue; }`;
   const parts: string[] = [];
   let cyc = 0;
+  let chk = 0;
   for (let k = 0; k < n; k++) {
-    const t = translate(ram32[w + k], (pc + 4 * k) | 0, k, cyc, loops ? again : none, [4 * w, 4 * (w + n)])!;
+    const word = ram32[w + k];
+    const t = translate(word, (pc + 4 * k) | 0, k, cyc, loops ? again : none, [4 * w, 4 * (w + n)], { cycles: sfi, before: chk })!;
     parts.push(t.code);
     cyc += cost.INSN + (t.ends ? 0 : t.extra);
+    if (sfi && checkedOp(word)) chk++;
   }
-  if (!ended) parts.push(`out.pc = ${(pc + 4 * n) | 0}; out.done = bd + ${n}; out.cycles = bc + ${cycles}; return;`);
-  const body = loops ? `let bd = 0, bc = 0;\nfor (;;) {\n${parts.join("\n")}\n}` : `const bd = 0, bc = 0;\n${parts.join("\n")}`;
+  if (!ended) parts.push(`out.pc = ${(pc + 4 * n) | 0}; out.done = bd + ${n}; out.cycles = bc + ${cycles};${sfi ? ` out.checks = bk + ${checks};` : ""} return;`);
+  const counters = sfi ? "bd = 0, bc = 0, bk = 0" : "bd = 0, bc = 0";
+  const body = loops ? `let ${counters};\nfor (;;) {\n${parts.join("\n")}\n}` : `const ${counters};\n${parts.join("\n")}`;
   const make = new Function(...ENV_NAMES, `"use strict";\nreturn function block(budget) {\n${body}\n};`);
   const fn = make(...ENV_NAMES.map((k) => env[k])) as BlockFn;
-  return { fn, pc: pc | 0, words, maxCycles, loops, bpGen: -1, hasBp: false, slice: -1 };
+  return { fn, pc: pc | 0, words, maxCycles, loops, bpGen: -1, hasBp: false, slice: -1, sfi: sfi !== 0 };
 }

@@ -229,6 +229,7 @@ export class Machine {
     hashPaged(h, this.bus.ram, ref?.ram, undefined, ramChanged);
     const c = this.cpu;
     hashValue(h, { x: c.x, pc: c.pc, mode: c.mode, wfi: c.wfi, retired: c.retired, csr: c.csr, owner: c.owner, domain: c.domain, foreign: c.foreign });
+    if (c.sfi) hashValue(h, { sfiChecks: c.sfiChecks }); // only machines with software checks have the counter
     hashValue(h, { clock: this.clock.state, dma: this.dma.iommu, iommuFaults: this.dma.faults, halted: this.halted });
     // A device that knows which of its pages can differ from the snapshot's (a disk) has only those compared.
     for (const d of this.devices) {

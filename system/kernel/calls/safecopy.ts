@@ -22,6 +22,7 @@ import { domainOf } from "../state.js";
 import { RAM_BASE } from "../../machine/memmap.js";
 import { copyFrom, copyTo, PAGE, procTranslate } from "../vm.js";
 import { wrapped } from "../wrappers.js";
+import { ownsBlock } from "../channels.js";
 
 /**
  * Resolves grant `id` of `granter` for `caller` wanting `access` to [offset, offset + bytes):
@@ -32,6 +33,9 @@ export function verifyGrant(
   k: Kernel, granter: number, caller: number, id: number, access: number, offset: number, bytes: number, range = { end: 0 },
 ): number {
   const km = k.km;
+  // A software-isolated process may reach only the exchange-heap blocks it holds (channels.ts).
+  if (k.isSip(caller) && !ownsBlock(k, caller, granter, id))
+    return k.failOnReturn(caller, `exchange-heap check failed: grant ${id} of ${km.procName(granter)} is no block the process holds`, -EPERM);
   const entries = km.priv(granter, PRIV.grantEntries);
   if (id < 0 || id >= entries) return -EINVAL;
   const g = copyFrom(km, granter, (km.priv(granter, PRIV.grantTable) >>> 0) + id * GRANT_ENTRY_SIZE, GRANT_ENTRY_SIZE);
