@@ -64,7 +64,7 @@ limits: { budget: 1.5 }
     expect(r.errors).toEqual(expect.arrayContaining([
       expect.stringMatching(/^name: use letters/),
       expect.stringMatching(/^seed: must be an integer >= 0, got -1/),
-      expect.stringMatching(/^builds\[1\]: unknown build "plan9" \(known: minix3, monolithic, nooks, nooks-shadow, paravirt, paravirt-iommu, paravirt-replay, paravirt-iobitmap, minix3-norestart, /),
+      expect.stringMatching(/^builds\[1\]: unknown build "plan9" \(known: minix3, monolithic, nooks, nooks-shadow, paravirt, paravirt-iommu, paravirt-replay, paravirt-iobitmap, singularity, singularity-norestart, minix3-norestart, /),
       expect.stringMatching(/^workloads: must be a non-empty list/),
       expect.stringMatching(/^driverr: unknown field \(did you mean driver\?\)/),
       expect.stringMatching(/^faults\[0\]\.type: unknown fault type "NOPE"/),

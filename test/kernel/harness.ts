@@ -11,6 +11,7 @@
 import { expect } from "vitest";
 import type { Build } from "../../system/builds/types.js";
 import type { ServiceConf } from "../../system/kernel/service.js";
+import type { ChannelDecl } from "../../system/kernel/channels.js";
 import { PROC } from "../../system/kernel/layout.js";
 import type { NativeRegistry } from "../../system/kernel/native.js";
 import { HZ, USER_Q } from "../../system/kernel/params.js";
@@ -101,6 +102,8 @@ export interface BootOptions {
   boot: ServiceConf[];
   natives?: NativeRegistry;
   images?: Record<string, Uint8Array>;
+  /** The channels each image's manifest declares, by image name (Singularity builds: kernel/channels.ts). */
+  manifests?: Record<string, ChannelDecl[]>;
 }
 
 /** Boots the system (params resolved); throws if it does not boot or endpoints differ from the plan. */

@@ -192,3 +192,90 @@ describe("block translation", () => {
     expect(translated).toBeGreaterThan(10);
   });
 });
+
+describe("block translation with software isolation (cpu.ts sfi: Singularity's checks)", () => {
+  const DOMAIN = 3;
+  const DATA = RAM_BASE + 0x8000; // randomLoop's data area (x10)
+  const FOREIGN = RAM_BASE + 0x9000; // a page owned by nobody (0)
+  const page = (pa: number) => (pa - RAM_BASE) >>> 12;
+
+  /** run() in `mode` with the CPU's software checks on (2 cycles each), the code and data pages owned by the running domain. */
+  function runChecked(code: number[], jit: boolean, cycles: number, mode: number, setup?: (m: Machine) => void) {
+    let machine!: Machine;
+    const r = run(code, jit, cycles, (m) => {
+      machine = m;
+      m.cpu.sfi = true;
+      m.cpu.sfiCycles = 2;
+      m.cpu.owner[page(RAM_BASE)] = DOMAIN;
+      m.cpu.owner[page(DATA)] = DOMAIN;
+      m.cpu.domain = DOMAIN;
+      m.cpu.csr.medeleg = 0;
+      m.cpu.setMode(mode); // satp is Bare: addresses are physical, the checks are all that guard them
+      setup?.(m);
+    });
+    const cpu = machine.cpu;
+    const foreign = machine.bus.ram32[(FOREIGN + 4 - RAM_BASE) >>> 2];
+    return { ...r, checks: cpu.sfiChecks, mcause: cpu.csr.mcause, mtval: cpu.csr.mtval, foreign };
+  }
+
+  it.each([
+    ["S", Mode.S],
+    ["U", Mode.U],
+  ])("random loops in %s-mode end identically with and without it: state, cycles, instructions and checks", (_, mode) => {
+    translated = 0;
+    for (let k = 0; k < 12; k++) {
+      const code = randomLoop(seedrandom(`jit-sfi-${mode}-${k}`));
+      const cycles = 150_000 + k * 1_000;
+      const a = runChecked(code, false, cycles, mode);
+      const b = runChecked(code, true, cycles, mode);
+      expect(b).toEqual(a);
+      expect(a.checks).toBeGreaterThan(0); // counted outside M-mode only: the loop ran in `mode`
+      expect(a.x[19]).toBeGreaterThan(100); // passes of the loop
+      // The checks cost cycles: the same loop without them retires more instructions in the same time.
+      const plain = run(code, false, cycles, (m) => m.cpu.setMode(mode));
+      expect(plain.retired).toBeGreaterThan(a.retired);
+    }
+    expect(translated).toBeGreaterThan(12);
+  });
+
+  it("calls through JALR (a checked indirect jump) to another owned page: the same ends, three checks a pass (load, store, jalr)", () => {
+    const FN = RAM_BASE + 0x2000;
+    // Page 0: count a pass, call FN, loop. FN: increment the data word, return through x1.
+    const main = [asm.lui(10, DATA >>> 12), asm.addi(19, 19, 1), asm.jal(1, FN - (RAM_BASE + 8)), asm.beq(0, 0, -8)];
+    const fn = [asm.lw(11, 10, 0), asm.addi(11, 11, 1), asm.sw(11, 10, 0), jalr(0, 1, 0)];
+    translated = 0;
+    const results = [false, true].map((jit) =>
+      runChecked(main, jit, 120_000, Mode.U, (m) => {
+        m.load(FN, words(fn));
+        m.cpu.owner[page(FN)] = DOMAIN;
+      }),
+    );
+    expect(results[1]).toEqual(results[0]);
+    expect(translated).toBeGreaterThan(0);
+    const { x, checks } = results[0];
+    expect(x[19]).toBeGreaterThan(1000);
+    expect(Math.abs(checks - 3 * x[19])).toBeLessThanOrEqual(3);
+    expect(Math.abs(x[11] - x[19])).toBeLessThanOrEqual(1);
+  });
+
+  it("a store to a page the domain does not own faults (store access fault) in both, and the word is untouched", () => {
+    // x19 counts passes; each stores to its own data (and adds), then to the foreign page (faults, skipped by the handler).
+    const code = [asm.lui(20, FOREIGN >>> 12), asm.lui(10, DATA >>> 12), asm.addi(11, 0, 0x55), asm.addi(19, 19, 1), asm.sw(11, 10, 0), asm.sw(11, 20, 4), asm.add(12, 12, 11), asm.beq(0, 0, -16)];
+    translated = 0;
+    const results = [false, true].map((jit) => runChecked(code, jit, 100_000, Mode.S));
+    expect(results[1]).toEqual(results[0]);
+    expect(translated).toBeGreaterThan(0);
+    expect(results[0].mcause).toBe(7); // StoreAccessFault
+    expect(results[0].mtval >>> 0).toBe(FOREIGN + 4);
+    expect(results[0].foreign).toBe(0);
+    expect(results[0].x[19]).toBeGreaterThan(500); // it faulted on every pass and went on
+    expect(Math.abs(results[0].x[12] - results[0].x[19] * 0x55)).toBeLessThanOrEqual(0x55); // its own stores and adds ran
+    // Without the checks the same store lands.
+    let plain!: Machine;
+    run(code, true, 100_000, (m) => {
+      plain = m;
+      m.cpu.setMode(Mode.S);
+    });
+    expect(plain.bus.ram32[(FOREIGN + 4 - RAM_BASE) >>> 2]).toBe(0x55);
+  });
+});

@@ -12,6 +12,8 @@
  *   sleep:T         alarm in T ticks, then receive from CLOCK only
  *   send:E:V sendnb:E:V sendrec:E:V    message of type TEST_TYPE with m_u32[0] = V
  *   notify:E        recv:E          reply:V (send TEST_TYPE + 1 to the last message's source)
+ *   sendt:E:TYPE:W0:...:W5   send a message of type TYPE with m_u32[0..] = W0.. (message offsets
+ *                   8, 12, ...; up to six words, the rest 0): a protocol message (a driver's reply)
  *   badsend:E badrecv:E             the same with a message pointer that is not mapped
  *   inb:P outb:P:V  alarm:T  uptime  whoami  irq:LINE:POLICY  irqen:HOOK  irqrm:HOOK
  *   grant:E:ACCESS:OFF:LEN   (ACCESS r, w or rw; on buf + OFF)     dump:OFF:LEN
@@ -25,7 +27,7 @@
 #include "libsys.h"
 
 #define PARAMS_LEN 600
-#define MAX_ARGS 6
+#define MAX_ARGS 8
 #define ARG_LEN 24
 #define TEST_TYPE 0x77          /* m_type of the messages steps send; reply sends TEST_TYPE + 1 */
 #define BUF_LEN 256
@@ -165,7 +167,12 @@ static int ipc_step(const char *pre, const struct step *st)
   if (strcmp(st->op, "send") == 0) printf("%s r=%d\n", pre, send_op(IPC_SEND, arg(st, 0), TEST_TYPE, (uint32_t)arg(st, 1), &m));
   else if (strcmp(st->op, "sendnb") == 0) printf("%s r=%d\n", pre, send_op(IPC_SENDNB, arg(st, 0), TEST_TYPE, (uint32_t)arg(st, 1), &m));
   else if (strcmp(st->op, "sendrec") == 0) print_message(pre, send_op(IPC_SENDREC, arg(st, 0), TEST_TYPE, (uint32_t)arg(st, 1), &m), &m);
-  else if (strcmp(st->op, "notify") == 0) printf("%s r=%d\n", pre, ipc_notify(arg(st, 0)));
+  else if (strcmp(st->op, "sendt") == 0) {
+    memset(&m, 0, sizeof(m));
+    m.m_type = arg(st, 1);
+    for (r = 2; r < st->nargs; r++) m.m_u32[r - 2] = (uint32_t)arg(st, r);
+    printf("%s r=%d\n", pre, ipc_send(arg(st, 0), &m));
+  } else if (strcmp(st->op, "notify") == 0) printf("%s r=%d\n", pre, ipc_notify(arg(st, 0)));
   else if (strcmp(st->op, "recv") == 0) {
     r = ipc_receive(arg(st, 0), &last);
     print_message(pre, r, &last);

@@ -1,0 +1,408 @@
+/*
+ * The Singularity builds run for real (builds/singularity.ts): drivers and test programs are
+ * software-isolated processes (SIPs) sharing one address space and privilege level with the
+ * kernel, kept apart by the checks a safe language's compiler inserts (machine/cpu.ts sfi), by
+ * channels checked against their contracts (kernel/channels.ts, contracts.ts), by the exchange
+ * heap's block ownership (calls/safecopy.ts) and by their manifests. Each check here is met by a
+ * real guest program — a store, a privileged instruction, a message, a copy, a port access — and
+ * kills the SIP alone, named so that the campaigns' classifier tells them apart (mechanismOf);
+ * the same program in monolithic or minix3 shows what the check changes. Then the disk driver
+ * under the files workload: fault-free (and what it costs), a wild store restarted by RS, and
+ * the loop that Singularity, which has no heartbeat, never finds.
+ */
+import { beforeAll, describe, expect, it } from "vitest";
+import { mechanismOf } from "../../campaigns/classify.js";
+import { BUILDS } from "../../system/builds/index.js";
+import { BDEV_READ, BDEV_REPLY, CPF_READ, ECALLDENIED, EDEADSRCDST, EPERM, MSG } from "../../system/kernel/abi.js";
+import type { ChannelDecl } from "../../system/kernel/channels.js";
+import { PMAGIC, PROC } from "../../system/kernel/layout.js";
+import { get32, messageOf, msgSource, msgType } from "../../system/kernel/message.js";
+import { NATIVE_HEAP, type NativeProgram } from "../../system/kernel/native.js";
+import { DRIVER_Q, PROC_SIZE, PROC_TABLE_OFF, slotIndex } from "../../system/kernel/params.js";
+import { endpointSlot } from "../../system/kernel/proc.js";
+import { RAM_BASE } from "../../system/machine/memmap.js";
+import { DEFAULT_LIMITS, runWorkload } from "../../system/run.js";
+import type { System } from "../../system/system.js";
+import { filesWorkload } from "../../system/workloads/files-oracle.js";
+import { boot, LOOP, patchRunning } from "../support/system.js";
+import { bootSystem, events, guestImages, lines, native, plannedEndpoints, procIndex, stepper, TICK, type ServiceOptions } from "./harness.js";
+
+let images: Record<string, Uint8Array>;
+beforeAll(async () => {
+  images = await guestImages();
+});
+
+const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
+const word = (sys: System, pa: number): number => sys.kernel.km.view.getUint32(pa - RAM_BASE, true);
+/** Physical address of the magic word of the process-table entry of endpoint `ep`. */
+const magicOf = (ep: number): number => RAM_BASE + PROC_TABLE_OFF + slotIndex(endpointSlot(ep)) * PROC_SIZE + PROC.magic;
+/** The death details of `label` the kernel recorded (crash, exit, killed). */
+const deaths = (sys: System, label: string): string[] => sys.kernel.state.deaths.filter((d) => d.label === label).map((d) => d.detail);
+const DRIVER: ServiceOptions = { role: "driver", priority: DRIVER_Q, kernelCalls: ["*"] };
+
+describe("a SIP's wild store and privileged instruction", () => {
+  /** A victim that keeps working (three sleeps, then "done") and a driver SIP (the stepper) running `steps(victim's magic word)`. */
+  function bootWild(build: string, steps: (magic: number) => string[]) {
+    const victim = stepper("victim", ["sleep:3", "sleep:3", "sleep:3"]);
+    const magic = magicOf(plannedEndpoints([victim]).victim);
+    const sys = bootSystem({ build: BUILDS[build], boot: [victim, stepper("wild", steps(magic), DRIVER)], images });
+    expect(sys.run(20 * TICK)).toBe("limit");
+    return { sys, magic };
+  }
+
+  it("singularity: a store into the kernel's process table fails the software check (the page table would have let it through): the SIP dies, the word is unchanged, the rest runs on", () => {
+    const { sys, magic } = bootWild("singularity", (a) => ["sleep:1", `poke:${hex(a)}:0xdeadbeef`, "uptime"]);
+    expect(deaths(sys, "wild")).toEqual([expect.stringMatching(new RegExp(`^software isolation check failed: store to ${hex(magic)}, not the process's memory, at pc 0x[0-9a-f]+$`))]);
+    expect(mechanismOf(deaths(sys, "wild")[0])).toBe("sfi");
+    expect(lines(sys, "wild")).toEqual(["#0 sleep r=0"]); // nothing after the store
+    expect(word(sys, magic)).toBe(PMAGIC);
+    expect(sys.kernel.state.panic).toBeNull();
+    expect(lines(sys, "victim")).toEqual(["#0 sleep r=0", "#1 sleep r=0", "#2 sleep r=0", "done"]);
+    expect(sys.machine.cpu.sfiChecks).toBeGreaterThan(0);
+  });
+
+  it("singularity with the CPU's software checks switched off: the same store lands (the SIP's page table maps all RAM writable: the check is all that stops it)", () => {
+    const victim = stepper("victim", ["sleep:3"]);
+    const magic = magicOf(plannedEndpoints([victim]).victim);
+    const sys = bootSystem({ build: BUILDS.singularity, boot: [victim, stepper("wild", ["sleep:1", `poke:${hex(magic)}:0xdeadbeef`], DRIVER)], images });
+    sys.machine.cpu.sfi = false;
+    sys.run(20 * TICK);
+    expect(word(sys, magic)).toBe(0xdeadbeef);
+    expect(lines(sys, "wild")).toEqual(["#0 sleep r=0", "#1 poke r=0", "done"]);
+  });
+
+  it("singularity: a store into another process's memory fails the same check; the victim's memory is unchanged", () => {
+    const victim = stepper("victim", ["sleep:3", "sleep:3"]);
+    const sys = bootSystem({ build: BUILDS.singularity, boot: [victim, stepper("wild", ["sleep:1"], DRIVER)], images });
+    // The victim's first word of memory (its text), at its physical address: the driver maps all RAM.
+    const target = sys.kernel.km.proc(procIndex(sys, "victim"), PROC.memBase) >>> 0;
+    const before = word(sys, target);
+    const sys2 = bootSystem({ build: BUILDS.singularity, boot: [victim, stepper("wild", ["sleep:1", `poke:${hex(target)}:0xdeadbeef`], DRIVER)], images });
+    expect(sys2.kernel.km.proc(procIndex(sys2, "victim"), PROC.memBase) >>> 0).toBe(target);
+    expect(sys2.run(20 * TICK)).toBe("limit");
+    expect(deaths(sys2, "wild").map(mechanismOf)).toEqual(["sfi"]);
+    expect(deaths(sys2, "wild")[0]).toContain(`store to ${hex(target)}`);
+    expect(word(sys2, target)).toBe(before);
+    expect(lines(sys2, "victim")).toEqual(["#0 sleep r=0", "#1 sleep r=0", "done"]);
+  });
+
+  it("monolithic: the same store lands in the table", () => {
+    const { sys, magic } = bootWild("monolithic", (a) => ["sleep:1", `poke:${hex(a)}:0xdeadbeef`, "uptime"]);
+    expect(word(sys, magic)).toBe(0xdeadbeef);
+    expect(deaths(sys, "wild")).toEqual([]);
+    expect(lines(sys, "wild")).toEqual(["#0 sleep r=0", "#1 poke r=0", expect.stringMatching(/^#2 uptime r=0 /), "done"]);
+  });
+
+  it("singularity: reading satp (the first step of loading a page table of its own) is a privileged instruction: the SIP dies, satp and the table are unchanged, the kernel runs on", () => {
+    const { sys, magic } = bootWild("singularity", () => ["sleep:1"]);
+    const satp = sys.machine.cpu.csr.satp;
+    const run = bootWild("singularity", (a) => ["sleep:1", `satp:${hex(a)}:0xdeadbeef`]);
+    const d = deaths(run.sys, "wild");
+    expect(d).toEqual([expect.stringMatching(/^privileged instruction 0x[0-9a-f]+ at pc 0x[0-9a-f]+ in a software-isolated process$/)]);
+    expect(mechanismOf(d[0])).toBe("privileged");
+    const insn = Number(/instruction (0x[0-9a-f]+)/.exec(d[0])![1]);
+    expect([insn & 0x7f, insn >>> 20]).toEqual([0x73, 0x180]); // a CSR instruction on satp
+    expect(word(run.sys, run.magic)).toBe(PMAGIC);
+    expect(run.magic).toBe(magic);
+    expect(run.sys.kernel.state.panic).toBeNull();
+    expect(lines(run.sys, "victim").at(-1)).toBe("done");
+    // The CPU's satp is the victim's (or the idle loop's) as in the run without the SIP's attempt.
+    expect(run.sys.machine.cpu.csr.satp).toBe(satp);
+    expect(run.sys.machine.halted).toBeNull();
+  });
+
+  it("singularity: an illegal (not privileged) instruction ends a SIP as any CPU exception: classified as such, not as a failed software check", () => {
+    const { sys } = bootWild("singularity", () => ["sleep:1", "illegal"]);
+    const d = deaths(sys, "wild");
+    expect(d).toEqual([expect.stringMatching(/^illegal instruction at pc 0x[0-9a-f]+, tval 0x0$/)]);
+    expect(mechanismOf(d[0])).toBe("illegal-instruction");
+  });
+});
+
+/** A client of a block driver (native): at start it grants the driver 64 bytes and sends it one BDEV_READ (id, count), then records what arrives. */
+interface ClientState {
+  grant: number;
+  got: Array<{ src: number; type: number; status: number; id: number }>;
+  errors: number[];
+}
+const READ_ID = 7;
+const READ_COUNT = 16;
+const client: NativeProgram<ClientState> = {
+  init: () => ({ grant: -1, got: [], errors: [] }),
+  start(k) {
+    const drv = k.lookup("drv")!;
+    k.write(NATIVE_HEAP, Uint8Array.from({ length: 64 }, (_, i) => 0x40 + i));
+    k.state.grant = k.grant(drv, NATIVE_HEAP, 64, CPF_READ);
+    k.sendrec(drv, messageOf(BDEV_READ, MSG.bdev.count, READ_COUNT, MSG.bdev.grant, k.state.grant, MSG.bdev.id, READ_ID));
+  },
+  receive(k, m) {
+    k.state.got.push({ src: msgSource(m), type: msgType(m), status: get32(m, MSG.bdevReply.status), id: get32(m, MSG.bdevReply.id) });
+  },
+  ipcError(k, _partner, code) {
+    k.state.errors.push(code);
+  },
+};
+
+describe("a SIP's channel: the contract it exports and the blocks its requests hand over", () => {
+  const exportsTo = (peer: string): Record<string, ChannelDecl[]> => ({ stepper: [{ peer, contract: "BlockDeviceContract", end: "exp" }] });
+
+  /** The stepper "drv" exporting BlockDeviceContract to the native "client", which sends it one read. */
+  function bootChannel(build: string, steps: string[]) {
+    const sys = bootSystem({
+      build: BUILDS[build],
+      boot: [native("client", "client"), stepper("drv", steps, DRIVER)],
+      natives: { client },
+      images,
+      manifests: exportsTo("client"),
+    });
+    expect(sys.run(20 * TICK)).toBe("limit");
+    return { sys, state: sys.nativeState<ClientState>("client")! };
+  }
+  const REPLY = `sendt:@client:${BDEV_REPLY}:${READ_COUNT}:${READ_ID}`;
+
+  it("a reply when no request is outstanding breaks the contract: the SIP dies, and a peer waiting for it sees the channel closed (EDEADSRCDST)", () => {
+    const sys = bootSystem({
+      build: BUILDS.singularity,
+      boot: [stepper("peer", ["recv:@drv", "uptime"]), stepper("drv", ["sleep:2", `sendt:@peer:${BDEV_REPLY}:0:5`, "uptime"], DRIVER)],
+      images,
+      manifests: exportsTo("peer"),
+    });
+    expect(sys.run(20 * TICK)).toBe("limit");
+    const d = deaths(sys, "drv");
+    expect(d).toEqual(["contract violation: BlockDeviceContract: reply 0x480 with id 5 answers no outstanding request"]);
+    expect(mechanismOf(d[0])).toBe("contract");
+    expect(lines(sys, "drv")).toEqual(["#0 sleep r=0"]);
+    // The message was not delivered: the peer's receive ends with the channel's close.
+    expect(lines(sys, "peer")).toEqual([`#0 recv r=-${EDEADSRCDST}`, expect.stringMatching(/^#1 uptime r=0 /), "done"]);
+    expect(sys.kernel.state.panic).toBeNull();
+  });
+
+  it("minix3: the same message is delivered (no contract), and the sender lives", () => {
+    const sys = bootSystem({
+      build: BUILDS.minix3,
+      boot: [stepper("peer", ["recv:@drv"]), stepper("drv", ["sleep:2", `sendt:@peer:${BDEV_REPLY}:0:5`], DRIVER)],
+      images,
+      manifests: exportsTo("peer"),
+    });
+    expect(sys.run(20 * TICK)).toBe("limit");
+    const drv = sys.kernel.lookupLabel("drv")!;
+    expect(lines(sys, "peer")).toEqual([`#0 recv r=0 src=${drv} type=${BDEV_REPLY} v=0`, "done"]);
+    expect(lines(sys, "drv")).toEqual(["#0 sleep r=0", "#1 sendt r=0", "done"]);
+    expect(deaths(sys, "drv")).toEqual([]);
+  });
+
+  it("a request, the copy from the block it hands over, and its reply are delivered and the SIP lives", () => {
+    const { sys, state } = bootChannel("singularity", ["recv:@client", `copyfrom:@client:0:0:${READ_COUNT}`, REPLY, "uptime"]);
+    expect(state.grant).toBe(0); // the grant id the script names
+    const drv = sys.kernel.lookupLabel("drv")!;
+    expect(lines(sys, "drv")).toEqual([
+      `#0 recv r=0 src=${sys.kernel.lookupLabel("client")} type=${BDEV_READ} v=0`,
+      `#1 copyfrom data=${Array.from({ length: READ_COUNT }, (_, i) => (0x40 + i).toString(16)).join("")}`,
+      "#2 sendt r=0",
+      expect.stringMatching(/^#3 uptime r=0 /),
+      "done",
+    ]);
+    expect(state).toEqual({ grant: 0, got: [{ src: drv, type: BDEV_REPLY, status: READ_COUNT, id: READ_ID }], errors: [] });
+    expect(deaths(sys, "drv")).toEqual([]);
+    expect(sys.kernel.state.counts.contractCheck).toBeGreaterThanOrEqual(2); // the request and the reply
+  });
+
+  it("a second reply to the same request kills the SIP; the client gets only the first", () => {
+    const { sys, state } = bootChannel("singularity", ["recv:@client", REPLY, REPLY, "uptime"]);
+    expect(deaths(sys, "drv")).toEqual([`contract violation: BlockDeviceContract: reply 0x480 with id ${READ_ID} answers no outstanding request`]);
+    expect(lines(sys, "drv").slice(1)).toEqual(["#1 sendt r=0"]);
+    expect(state.got.map((g) => [g.type, g.status, g.id])).toEqual([[BDEV_REPLY, READ_COUNT, READ_ID]]);
+  });
+
+  it("a reply whose id answers no request, or whose count exceeds the request's, kills the SIP; the client waiting for its reply sees EDEADSRCDST", () => {
+    const wrongId = bootChannel("singularity", ["recv:@client", `sendt:@client:${BDEV_REPLY}:${READ_COUNT}:${READ_ID + 1}`]);
+    expect(deaths(wrongId.sys, "drv").map(mechanismOf)).toEqual(["contract"]);
+    expect(wrongId.state).toMatchObject({ got: [], errors: [-EDEADSRCDST] });
+    const tooMany = bootChannel("singularity", ["recv:@client", `sendt:@client:${BDEV_REPLY}:${READ_COUNT + 1}:${READ_ID}`]);
+    expect(deaths(tooMany.sys, "drv")).toEqual([`contract violation: BlockDeviceContract: Read's reply has status ${READ_COUNT + 1} (allowed -255..${READ_COUNT})`]);
+    expect(tooMany.state).toMatchObject({ got: [], errors: [-EDEADSRCDST] });
+  });
+
+  it("after its reply the SIP no longer holds the block: a copy from it is an exchange-heap violation", () => {
+    const { sys, state } = bootChannel("singularity", ["recv:@client", REPLY, `copyfrom:@client:0:0:${READ_COUNT}`, "uptime"]);
+    const d = deaths(sys, "drv");
+    expect(d).toEqual([`exchange-heap check failed: grant 0 of client is no block the process holds`]);
+    expect(mechanismOf(d[0])).toBe("exchange-heap");
+    expect(state.got.length).toBe(1);
+  });
+
+  it("minix3: the same copy after the reply succeeds (the grant is still valid): no block ownership", () => {
+    const { sys } = bootChannel("minix3", ["recv:@client", REPLY, `copyfrom:@client:0:0:${READ_COUNT}`]);
+    expect(lines(sys, "drv")[2]).toMatch(/^#2 copyfrom data=404142/);
+    expect(deaths(sys, "drv")).toEqual([]);
+  });
+});
+
+describe("the exchange heap and the manifest, against minix3's refusals", () => {
+  /** "owner" grants 16 bytes to "other" (not to the SIP); "sip" copies through that grant, then asks the uptime. */
+  function bootCopy(build: string) {
+    const sys = bootSystem({
+      build: BUILDS[build],
+      boot: [stepper("owner", ["grant:@other:r:0:16", "sleep:50"], DRIVER), stepper("other", ["sleep:50"]), stepper("sip", ["sleep:2", "copyfrom:@owner:0:0:16", "uptime"], DRIVER)],
+      images,
+    });
+    expect(sys.run(20 * TICK)).toBe("limit");
+    expect(lines(sys, "owner")[0]).toBe("#0 grant id=0");
+    return sys;
+  }
+
+  it("singularity: a copy through a grant no request on a channel handed over kills the SIP (exchange-heap)", () => {
+    const sys = bootCopy("singularity");
+    const d = deaths(sys, "sip");
+    expect(d).toEqual(["exchange-heap check failed: grant 0 of owner is no block the process holds"]);
+    expect(mechanismOf(d[0])).toBe("exchange-heap");
+    expect(lines(sys, "sip")).toEqual(["#0 sleep r=0"]);
+    expect(sys.kernel.state.denials).toEqual([]);
+  });
+
+  it("minix3: the same copy is refused (EPERM, a recorded denial) and the process lives", () => {
+    const sys = bootCopy("minix3");
+    expect(lines(sys, "sip")).toEqual(["#0 sleep r=0", `#1 copyfrom r=-${EPERM}`, expect.stringMatching(/^#2 uptime r=0 /), "done"]);
+    expect(deaths(sys, "sip")).toEqual([]);
+    expect(sys.kernel.state.denials.map((d) => [d.label, d.kind])).toEqual([["sip", "grant"]]);
+  });
+
+  /** "sip" reads port 0x300 (not in its entry), with DEVIO allowed or not. */
+  function bootPort(build: string, kernelCalls: string[]) {
+    const sys = bootSystem({ build: BUILDS[build], boot: [stepper("sip", ["sleep:1", "inb:0x300", "uptime"], { ...DRIVER, kernelCalls, io: [[0x1f0, 0x1f7]] })], images });
+    expect(sys.run(10 * TICK)).toBe("limit");
+    return sys;
+  }
+
+  it("singularity: a port its manifest does not declare kills the SIP (manifest); minix3 returns EPERM and the process lives", () => {
+    const sys = bootPort("singularity", ["*"]);
+    const d = deaths(sys, "sip");
+    expect(d).toEqual(["manifest check failed: a port its manifest does not declare"]);
+    expect(mechanismOf(d[0])).toBe("manifest");
+    expect(lines(sys, "sip")).toEqual(["#0 sleep r=0"]);
+    const isolated = bootPort("minix3", ["*"]);
+    expect(lines(isolated, "sip")).toEqual(["#0 sleep r=0", `#1 inb r=-${EPERM} v=0x0`, expect.stringMatching(/^#2 uptime r=0 /), "done"]);
+    expect(deaths(isolated, "sip")).toEqual([]);
+  });
+
+  it("singularity: a kernel call its manifest does not declare kills the SIP; minix3 returns ECALLDENIED", () => {
+    const calls = ["GETINFO", "DIAGCTL", "SETALARM", "EXIT"]; // no DEVIO
+    const sys = bootPort("singularity", calls);
+    expect(deaths(sys, "sip")).toEqual(["manifest check failed: a kernel call its manifest does not declare"]);
+    expect(mechanismOf(deaths(sys, "sip")[0])).toBe("manifest");
+    const isolated = bootPort("minix3", calls);
+    expect(lines(isolated, "sip")[1]).toBe(`#1 inb r=-${ECALLDENIED} v=0x0`);
+  });
+});
+
+describe("what a SIP costs: checks instead of crossings", () => {
+  it("two guest processes taking turns: minix3 switches address spaces, singularity (one address space) charges none", () => {
+    const run = (build: string) => {
+      const sys = bootSystem({ build: BUILDS[build], boot: [stepper("a", ["sleep:1", "sleep:1", "sleep:1"]), stepper("b", ["sleep:1", "sleep:1", "sleep:1"])], images });
+      expect(sys.run(10 * TICK)).toBe("limit");
+      expect([lines(sys, "a").at(-1), lines(sys, "b").at(-1)]).toEqual(["done", "done"]);
+      return { counts: sys.kernel.state.counts, checks: sys.machine.cpu.sfiChecks };
+    };
+    const minix = run("minix3"), sing = run("singularity");
+    expect(minix.counts.addressSpaceSwitch).toBeGreaterThan(0);
+    expect(sing.counts.addressSpaceSwitch).toBe(0);
+    expect(sing.counts.tlbFlush).toBe(0);
+    expect(minix.checks).toBe(0); // the CPU checks nothing outside the Singularity builds
+    expect(sing.checks).toBeGreaterThan(0);
+  });
+});
+
+/** lui t0, addr(upper) ; sw zero, addr(lower)(t0): a store of 0 to the absolute address `addr`. */
+function storeZeroAt(addr: number): number[] {
+  const lo = ((addr << 20) >> 20) & 0xfff;
+  const hi = ((addr - ((lo << 20) >> 20)) >>> 12) & 0xfffff;
+  return [((hi << 12) | (5 << 7) | 0x37) >>> 0, (((lo >> 5) << 25) | (5 << 15) | (2 << 12) | ((lo & 0x1f) << 7) | 0x23) >>> 0];
+}
+/** csrw satp, zero: a privileged instruction. */
+const CSRW_SATP = 0x1800_1073;
+
+describe("the disk driver as a SIP under the files workload", () => {
+  it("fault-free: the workload passes; the software and contract checks are charged, no message copy and no address-space switch", () => {
+    const run = (build: string) => {
+      const { sys, params } = boot(build, filesWorkload);
+      const obs = runWorkload(sys, filesWorkload, params, { ...DEFAULT_LIMITS, watch: "at_wini" });
+      expect([build, obs.end, obs.oracle.verdict]).toEqual([build, "completed", "pass"]);
+      expect(obs.driver!.deaths).toEqual([]);
+      return obs.counters;
+    };
+    const sing = run("singularity"), minix = run("minix3");
+    expect(sing.charged.sfiCheck).toBeGreaterThan(0);
+    expect(sing.charged.sfiCheck! % BUILDS.singularity.costs.sfiCheck!).toBe(0);
+    expect(sing.charged.contractCheck).toBeGreaterThan(0);
+    expect(sing.charged.contractCheck! % BUILDS.singularity.costs.contractCheck!).toBe(0);
+    expect(sing.charged.messageCopy).toBe(0);
+    expect(sing.charged.addressSpaceSwitch).toBe(0);
+    expect(sing.addressSpaceSwitches).toBe(0);
+    // What minix3 pays for the same run instead: message copies and traps into the kernel for its calls.
+    expect(minix.charged.messageCopy).toBeGreaterThan(0);
+    expect(minix.charged.kernelCall).toBeGreaterThan(0);
+    expect(sing.charged.kernelCall).toBe(0);
+    expect(minix.charged.sfiCheck).toBeUndefined();
+    expect(minix.charged.contractCheck).toBeUndefined();
+  });
+
+  /** The files workload with at_wini's at_transfer (run per request) starting with `words` (its running copy only). */
+  function run(build: string, words: (vfsMagic: number) => number[], watchdogCycles = 300_000_000) {
+    const { sys, params } = boot(build, filesWorkload);
+    const magic = magicOf(sys.kernel.lookupLabel("vfs")!);
+    const first = sys.kernel.lookupLabel("at_wini");
+    patchRunning(sys, "at_wini", "at_transfer", words(magic));
+    const obs = runWorkload(sys, filesWorkload, params, { budgetCycles: 3_000_000_000, watchdogCycles, watch: "at_wini" });
+    return { sys, obs, magic, first };
+  }
+
+  it("singularity: a wild store into VFS's process-table entry fails the software check; RS restarts the driver, the table is intact and the workload passes", () => {
+    const { sys, obs, magic, first } = run("singularity", storeZeroAt);
+    const d = obs.driver!.deaths.map((x) => x.detail);
+    expect(d).toEqual([expect.stringMatching(new RegExp(`^software isolation check failed: store to ${hex(magic)}, `))]);
+    expect(mechanismOf(d[0])).toBe("sfi");
+    expect(word(sys, magic)).toBe(PMAGIC);
+    expect(sys.kernel.lookupLabel("at_wini")).not.toBe(first); // a new incarnation
+    expect(obs.driver!.rsEvents.filter((e) => e.at >= 0).map((e) => e.kind)).toEqual(["crash", "restart", "up"]);
+    expect(obs.driver!.alive).toBe(true);
+    expect(obs.panic).toBeUndefined();
+    expect(obs.end).toBe("completed");
+    expect(obs.oracle.verdict).toBe("pass");
+  });
+
+  it("singularity: a privileged instruction (csrw satp) kills the driver; RS restarts it and the workload passes", () => {
+    const { obs } = run("singularity", () => [CSRW_SATP]);
+    const d = obs.driver!.deaths.map((x) => x.detail);
+    expect(d).toEqual([expect.stringMatching(new RegExp(`^privileged instruction ${hex(CSRW_SATP)} at pc 0x[0-9a-f]+ in a software-isolated process$`))]);
+    expect(mechanismOf(d[0])).toBe("privileged");
+    expect(obs.driver!.rsEvents.filter((e) => e.at >= 0).map((e) => e.kind)).toEqual(["crash", "restart", "up"]);
+    expect([obs.end, obs.oracle.verdict]).toEqual(["completed", "pass"]);
+  });
+
+  it("singularity-norestart: the same store kills the driver for good: nothing restarts it, the workload sees errors, the system lives", () => {
+    const { sys, obs, magic } = run("singularity-norestart", storeZeroAt);
+    expect(obs.driver!.deaths.map((x) => mechanismOf(x.detail))).toEqual(["sfi"]);
+    expect(word(sys, magic)).toBe(PMAGIC);
+    expect(obs.driver!.rsEvents.filter((e) => e.at >= 0).map((e) => e.kind)).toEqual(["crash", "dead"]);
+    expect(obs.driver!.alive).toBe(false);
+    expect(sys.kernel.lookupLabel("at_wini")).toBeUndefined();
+    expect(obs.panic).toBeUndefined();
+    expect(obs.oracle.verdict).not.toBe("pass");
+    expect(obs.probe.alive).toBe(true);
+  });
+
+  it("singularity: a loop serving a request is never found (no heartbeat): the driver lives, the workload stalls, the rest of the system answers", () => {
+    const { sys, obs } = run("singularity", () => [LOOP]);
+    expect(obs.end).toBe("stalled");
+    expect(obs.driver!.deaths).toEqual([]);
+    expect(obs.driver!.rsEvents.filter((e) => e.at >= 0)).toEqual([]);
+    expect(obs.driver!.alive).toBe(true);
+    expect(obs.panic).toBeUndefined();
+    expect(obs.probe.alive).toBe(true); // the probe's answers kept coming: the SIP is preempted, not holding the CPU
+    expect(obs.probe.answers).toBeGreaterThan(100);
+    // minix3's heartbeat finds the same loop.
+    const minix = run("minix3", () => [LOOP], 1_000_000_000).obs;
+    expect(minix.driver!.rsEvents.map((e) => e.kind)).toContain("hang");
+    void sys;
+  });
+});
