@@ -110,22 +110,29 @@ function sameLabel(ram: Uint8Array, a: number, b: number): boolean {
 }
 
 /**
- * Checks message `m` of process `from` to process `to` against the channel between them (when
- * one of them is a SIP) and records it in the channel's state. Returns undefined, or what broke
- * the contract (the message must not be delivered). A SIP sends on its channels only: to a
- * process it has none with, its manifest declares nothing it could send on.
+ * The channel records message `m` of process `from` to process `to` passes through: the
+ * sender's end when it is a SIP, the receiver's when it is one (both between two SIPs), each with
+ * whether the SIP at that end sends. A SIP sends on its channels only: to a process it has none
+ * with, its manifest declares nothing it could send on (the string says so).
  */
-function check(k: Kernel, from: number, to: number, m: Message): string | undefined {
-  const sipSends = k.isSip(from);
-  const at = sipSends ? channelOf(k, from, to) : k.isSip(to) ? channelOf(k, to, from) : -1;
-  if (at < 0) return sipSends ? `manifest check failed: no channel to ${k.km.procName(to)}` : undefined;
-  k.charge("contractCheck");
-  const bad = transition(k, at, sipSends, m);
-  return bad && `contract violation: ${bad}`;
+function ends(k: Kernel, from: number, to: number): Array<[number, boolean]> | string {
+  const out: Array<[number, boolean]> = [];
+  if (k.isSip(from)) {
+    const at = channelOf(k, from, to);
+    if (at < 0) return `manifest check failed: no channel to ${k.km.procName(to)}`;
+    out.push([at, true]);
+  }
+  const at = k.isSip(to) ? channelOf(k, to, from) : -1;
+  if (at >= 0) out.push([at, false]);
+  return out;
 }
 
-/** The channel at RAM offset `at` carries `m` (from the SIP when `sipSends`): its new state, or what broke the contract. */
-function transition(k: Kernel, at: number, sipSends: boolean, m: Message): string | undefined {
+/**
+ * The channel at RAM offset `at` carries `m` (from the SIP when `sipSends`): what broke the
+ * contract, or undefined; with `apply`, the channel's new state is written (after a check of the
+ * same message found nothing wrong).
+ */
+function transition(k: Kernel, at: number, sipSends: boolean, m: Message, apply: boolean): string | undefined {
   const km = k.km;
   const contract: Contract | undefined = CONTRACTS[km.word(at + CH.contract)];
   const type = get32(m, M_TYPE);
@@ -140,6 +147,7 @@ function transition(k: Kernel, at: number, sipSends: boolean, m: Message): strin
     const id = contract.id ? get32(m, contract.id.request) : 0;
     if (contract.id && findOutstanding(km, at, count, id, -1) >= 0) return `${name}: ${rule.name} with id ${id >>> 0} while a request with that id is outstanding`;
     if (count === MAX_OUTSTANDING) return `${name}: ${rule.name} with ${count} requests outstanding`;
+    if (!apply) return undefined;
     const e = at + CH.out + count * OUT.size;
     km.setWord(e + OUT.type, type);
     km.setWord(e + OUT.id, id);
@@ -156,6 +164,7 @@ function transition(k: Kernel, at: number, sipSends: boolean, m: Message): strin
   const status = get32(m, contract.status);
   const max = rule.status === "count" ? km.word(e + OUT.count) : 0;
   if (rule.status !== "any" && (status < -MAX_ERRNO || status > max)) return `${name}: ${rule.name}'s reply has status ${status} (allowed -${MAX_ERRNO}..${max})`;
+  if (!apply) return undefined;
   // The request is answered: the block it handed over goes back with the reply.
   km.bus.ram.copyWithin(e, e + OUT.size, at + CH.out + count * OUT.size);
   km.setWord(at + CH.count, count - 1);
@@ -178,16 +187,36 @@ function findOutstanding(km: Kernel["km"], at: number, count: number, id: number
 
 /**
  * The channel check of a send (guest or native) of the message at `va` in `from`'s memory, or of
- * `msg` when given, to process `to`. OK, or the error the send fails with: a guest sender is
- * failed when its call returns (Kernel.failOnReturn); a native one fails as its handler does.
+ * `msg` when given, to process `to`; nothing is recorded (sendRecorded does, once the message is
+ * sent). OK, or the error the send fails with: a guest sender is failed when its call returns
+ * (Kernel.failOnReturn); a native one fails as its handler does.
  */
 export function sendChecked(k: Kernel, from: number, to: number, va: number, msg?: Message): number {
   const m = msg ?? copyFrom(k.km, from, va, MESSAGE_SIZE);
   if (!m) return OK; // an unreadable buffer: the send itself fails with EFAULT
-  const what = check(k, from, to, m);
+  const e = ends(k, from, to);
+  let what = typeof e === "string" ? e : undefined;
+  if (typeof e !== "string" && e.length) {
+    k.charge("contractCheck");
+    for (const [at, sipSends] of e) {
+      const bad = transition(k, at, sipSends, m, false);
+      if (bad) {
+        what = `contract violation: ${bad}`;
+        break;
+      }
+    }
+  }
   if (!what) return OK;
   if (k.km.proc(from, PROC.kind) === PK_NATIVE) throw new Error(what);
   return k.failOnReturn(from, what, -EFAULT);
+}
+
+/** Records in its channel (at both ends between two SIPs) a message sendChecked passed, now sent. */
+export function sendRecorded(k: Kernel, from: number, to: number, va: number, msg?: Message): void {
+  const m = msg ?? copyFrom(k.km, from, va, MESSAGE_SIZE);
+  const e = ends(k, from, to);
+  if (!m || typeof e === "string") return;
+  for (const [at, sipSends] of e) transition(k, at, sipSends, m, true);
 }
 
 /** SIP idx holds grant `id` of process `granter`: a block handed over by a request outstanding on their channel. */

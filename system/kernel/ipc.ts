@@ -21,7 +21,7 @@ import { clearRts, lookupEndpoint, setRts } from "./proc.js";
 import { pushAsync } from "./queues.js";
 import { assertProcOk, dequeue } from "./sched.js";
 import { entering } from "./wrappers.js";
-import { sendChecked } from "./channels.js";
+import { sendChecked, sendRecorded } from "./channels.js";
 
 export const SUSPENDED = 1;
 
@@ -37,18 +37,24 @@ export function send(k: Kernel, caller: number, dstE: number, msgVa: number, non
   const km = k.km;
   const dst = target(k, caller, dstE);
   if (dst < 0) return dst;
+  const callerE = km.proc(caller, PROC.endpoint);
+  const waits = waitsFor(k, dst, callerE);
+  if (!waits) {
+    if (nonblock) return -ENOTREADY;
+    if (deadlock(k, caller, dstE, IPC_SEND)) return -ELOCKED;
+    if (!k.readable(caller, msgVa, MESSAGE_SIZE)) return -EFAULT;
+  }
+  // The message goes now (delivered, or its sender blocks with it): its channel checks and records it first.
   if (k.sips) {
     const c = sendChecked(k, caller, dst, msgVa);
     if (c !== OK) return c;
+    sendRecorded(k, caller, dst, msgVa);
   }
-  if (waitsFor(k, dst, km.proc(caller, PROC.endpoint))) {
+  if (waits) {
     const msg = k.copyMsgFrom(caller, msgVa);
     if (!msg) return -EFAULT;
-    return deliver(k, dst, msg, km.proc(caller, PROC.endpoint));
+    return deliver(k, dst, msg, callerE);
   }
-  if (nonblock) return -ENOTREADY;
-  if (deadlock(k, caller, dstE, IPC_SEND)) return -ELOCKED;
-  if (!k.readable(caller, msgVa, MESSAGE_SIZE)) return -EFAULT;
   setRts(km, caller, RTS_SENDING);
   km.setProc(caller, PROC.sendTo, dstE);
   km.setProc(caller, PROC.msgVir, msgVa);
@@ -280,6 +286,7 @@ export function sendAsync(k: Kernel, caller: number, dstE: number, msg: Message)
     if (c !== OK) return c;
   }
   const callerE = k.km.proc(caller, PROC.endpoint);
-  if (waitsFor(k, dst, callerE)) return deliver(k, dst, msg.slice(), callerE);
-  return pushAsync(k.km, caller, dstE, msg);
+  const r = waitsFor(k, dst, callerE) ? deliver(k, dst, msg.slice(), callerE) : pushAsync(k.km, caller, dstE, msg);
+  if (k.sips && r === OK) sendRecorded(k, caller, dst, 0, msg);
+  return r;
 }
