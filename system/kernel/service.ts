@@ -4,6 +4,7 @@
  * from it; each program's entry lives beside the program (a driver's in its driver.json, a
  * server's and a workload's in their modules), and composition assembles them.
  */
+
 export interface ServiceConf {
   label: string;
   /** A guest image (system/drivers/images/<name>.elf) or a native program name. */

@@ -14,9 +14,9 @@ import type { ServiceConf } from "../../system/kernel/service.js";
 import type { ChannelDecl } from "../../system/kernel/channels.js";
 import { PROC } from "../../system/kernel/layout.js";
 import type { NativeRegistry } from "../../system/kernel/native.js";
-import { HZ, USER_Q } from "../../system/kernel/params.js";
-import { endpointOf } from "../../system/kernel/proc.js";
-import { CPU_HZ } from "../../system/machine/memmap.js";
+import { HZ, PROC_SIZE, PROC_TABLE_OFF, slotIndex, USER_Q } from "../../system/kernel/params.js";
+import { endpointOf, endpointSlot } from "../../system/kernel/proc.js";
+import { CPU_HZ, RAM_BASE } from "../../system/machine/memmap.js";
 import { System } from "../../system/system.js";
 import { procIndex } from "../support/system.js";
 
@@ -115,6 +115,12 @@ export function bootSystem(opts: BootOptions): System {
   for (const [label, ep] of Object.entries(endpoints)) expect(r.system.kernel.lookupLabel(label), `endpoint of ${label}`).toBe(ep);
   return r.system;
 }
+
+export const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
+/** The 32-bit word at physical address `pa`. */
+export const word = (sys: System, pa: number): number => sys.kernel.km.view.getUint32(pa - RAM_BASE, true);
+/** Physical address of the magic word of the process-table entry of endpoint `ep`. */
+export const magicOf = (ep: number): number => RAM_BASE + PROC_TABLE_OFF + slotIndex(endpointSlot(ep)) * PROC_SIZE + PROC.magic;
 
 /** The console lines `label` printed (its prefix removed), in order. */
 export function lines(sys: System, label: string): string[] {

@@ -10,25 +10,18 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { BUILDS } from "../../system/builds/index.js";
 import { EFAULT } from "../../system/kernel/abi.js";
 import { CTX_IRQ, PMAGIC, PROC } from "../../system/kernel/layout.js";
-import { DRIVER_Q, PROC_SIZE, PROC_TABLE_OFF, slotIndex } from "../../system/kernel/params.js";
-import { endpointSlot } from "../../system/kernel/proc.js";
-import { RAM_BASE } from "../../system/machine/memmap.js";
+import { DRIVER_Q } from "../../system/kernel/params.js";
 import { runWorkload } from "../../system/run.js";
-import type { System } from "../../system/system.js";
 import { filesWorkload } from "../../system/workloads/files-oracle.js";
 import { WORKLOADS } from "../../system/workloads/index.js";
 import { boot, LOOP, patchRunning, procIndex } from "../support/system.js";
-import { bootSystem, events, guestImages, lines, plannedEndpoints, stepper, TICK } from "./harness.js";
+import { bootSystem, events, guestImages, hex, lines, magicOf, plannedEndpoints, stepper, TICK, word } from "./harness.js";
 
 let images: Record<string, Uint8Array>;
 beforeAll(async () => {
   images = await guestImages();
 });
 
-const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
-const word = (sys: System, pa: number): number => sys.kernel.km.view.getUint32(pa - RAM_BASE, true);
-/** Physical address of the magic word of the process-table entry of endpoint `ep`. */
-const magicOf = (ep: number): number => RAM_BASE + PROC_TABLE_OFF + slotIndex(endpointSlot(ep)) * PROC_SIZE + PROC.magic;
 
 describe("a driver in a Nooks protection domain writing kernel memory", () => {
   /** A victim process and a driver (the stepper, in the build's driver mode) running `steps` against the victim's table entry. */

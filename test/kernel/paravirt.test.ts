@@ -22,15 +22,13 @@ import { audioWorkload, judgeAudio, masterFor, type AudioState } from "../../sys
 import { filesWorkload } from "../../system/workloads/files-oracle.js";
 import { WORKLOADS } from "../../system/workloads/index.js";
 import { boot, patchRunning, procIndex } from "../support/system.js";
-import { bootSystem, events, guestImages, lines, stepper, TICK } from "./harness.js";
+import { bootSystem, events, guestImages, hex, lines, stepper, TICK, word } from "./harness.js";
 
 let images: Record<string, Uint8Array>;
 beforeAll(async () => {
   images = await guestImages();
 });
 
-const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
-const word = (sys: System, pa: number): number => sys.kernel.km.view.getUint32(pa - RAM_BASE, true);
 /** The address of the magic word of process-table entry DDOS_DRIVER: in the host's RAM (and the monolithic map of it), and in a VM's DD/OS. */
 const ENTRY_MAGIC = RAM_BASE + PROC_TABLE_OFF + DDOS_DRIVER * PROC_SIZE + PROC.magic;
 /** VM idx's memory base (host physical). */

@@ -18,24 +18,18 @@ import type { ChannelDecl } from "../../system/kernel/channels.js";
 import { PMAGIC, PROC } from "../../system/kernel/layout.js";
 import { get32, messageOf, msgSource, msgType } from "../../system/kernel/message.js";
 import { NATIVE_HEAP, type NativeProgram } from "../../system/kernel/native.js";
-import { DRIVER_Q, PROC_SIZE, PROC_TABLE_OFF, slotIndex } from "../../system/kernel/params.js";
-import { endpointSlot } from "../../system/kernel/proc.js";
-import { RAM_BASE } from "../../system/machine/memmap.js";
+import { DRIVER_Q } from "../../system/kernel/params.js";
 import { DEFAULT_LIMITS, runWorkload } from "../../system/run.js";
 import type { System } from "../../system/system.js";
 import { filesWorkload } from "../../system/workloads/files-oracle.js";
 import { boot, LOOP, patchRunning } from "../support/system.js";
-import { bootSystem, guestImages, lines, native, plannedEndpoints, procIndex, stepper, TICK, type ServiceOptions } from "./harness.js";
+import { bootSystem, guestImages, hex, lines, magicOf, native, plannedEndpoints, procIndex, type ServiceOptions, stepper, TICK, word } from "./harness.js";
 
 let images: Record<string, Uint8Array>;
 beforeAll(async () => {
   images = await guestImages();
 });
 
-const hex = (n: number): string => `0x${(n >>> 0).toString(16)}`;
-const word = (sys: System, pa: number): number => sys.kernel.km.view.getUint32(pa - RAM_BASE, true);
-/** Physical address of the magic word of the process-table entry of endpoint `ep`. */
-const magicOf = (ep: number): number => RAM_BASE + PROC_TABLE_OFF + slotIndex(endpointSlot(ep)) * PROC_SIZE + PROC.magic;
 /** The death details of `label` the kernel recorded (crash, exit, killed). */
 const deaths = (sys: System, label: string): string[] => sys.kernel.state.deaths.filter((d) => d.label === label).map((d) => d.detail);
 const DRIVER: ServiceOptions = { role: "driver", priority: DRIVER_Q, kernelCalls: ["*"] };
