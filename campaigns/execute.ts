@@ -6,7 +6,7 @@
  * observations into a result (classifier, propagation, drill-down detail).
  */
 import seedrandom from "seedrandom";
-import { activation, arm, atCycle, disarm, onBreakpoint } from "../injectors/inject.js";
+import { activation, arm, atCycle, disarm, onBreakpoint, refresh } from "../injectors/inject.js";
 import { planFault } from "../injectors/plan.js";
 import { RUNTIME_TYPES, type Fault } from "../injectors/types.js";
 import {
@@ -118,6 +118,8 @@ export function runExperiment(spec: CampaignSpec, cfg: BootedConfig, plan: Exper
     ...spec.limits,
     watch: driver,
     onBreakpoint: () => void onBreakpoint(sys, inj),
+    // A persistent fault follows the restarted driver at once, also into other memory (a transient one ends with its incarnation).
+    ...(fault.persistence === "persistent" ? { onRestart: () => refresh(sys, inj) } : {}),
     ...(armed.stopAtCycle !== undefined ? { atCycle: { at: armed.stopAtCycle - start, fn: () => atCycle(sys, inj) } } : {}),
   });
   const act = activation(sys, inj);

@@ -26,9 +26,11 @@
  * into new memory — in practice the same pages, since the kernel reuses the freed block. A
  * transient fault ends when the incarnation it was armed in is gone (the new copy is clean). A
  * persistent fault follows the new incarnation: refresh() re-arms the breakpoint if the site's
- * physical address changed. onBreakpoint() and activation() call it; a caller that wants exact
- * counts across a restart into other memory calls refresh() right after the restart (executions
- * between the restart and the refresh at a new address are not counted).
+ * physical address changed. onBreakpoint() and activation() call it; a caller that wants the
+ * fault to go on across a restart into other memory (builds whose drivers' memory is allocated
+ * in pieces, nooks and singularity, restart them elsewhere) calls refresh() right after the
+ * restart, before the new incarnation runs — campaigns do, through runWorkload's onRestart —
+ * else the executions between the restart and the refresh are neither counted nor faulted.
  */
 import { fileOffsetOf, parseElf } from "../system/machine/elf.js";
 import type { Breakpoint } from "../system/machine/cpu.js";

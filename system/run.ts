@@ -13,6 +13,7 @@ import { finishCoverage, startCoverage } from "./coverage.js";
 import type { DenialKind, KernelEvent } from "./kernel/state.js";
 import { probeService, type ProbeState } from "./probe.js";
 import type { RsEvent, RsState } from "./servers/rs/types.js";
+import { rsService } from "./servers/rs/rs.js";
 import type { System } from "./system.js";
 import { countersBetween, readCounters, type RunCounters } from "./counters.js";
 import type { OracleVerdict, Workload } from "./workloads/workload.js";
@@ -30,6 +31,11 @@ export interface RunLimits {
   atCycle?: { at: number; fn: () => void };
   /** The driver whose fate the observations report in `driver` (the faulty one). */
   watch?: string;
+  /**
+   * Called when the recovery agent has started a new incarnation of the watched driver, before
+   * it runs (fault injection follows it into its new memory: injectors/inject.ts refresh).
+   */
+  onRestart?: () => void;
   /** Record which instructions of the watched driver's text executed (`coverage`). */
   coverage?: boolean;
 }
@@ -98,7 +104,8 @@ export function runWorkload(sys: System, workload: Workload, params: string, lim
   const domain = limits.watch === undefined ? undefined : sys.domainOf(limits.watch);
   const cover = limits.coverage && limits.watch !== undefined ? startCoverage(sys, limits.watch) : undefined;
   const state = () => sys.nativeState<unknown>(workload.name);
-  const watched = watchProgress(sys, workload, start);
+  const restart = limits.onRestart && limits.watch !== undefined ? { driver: limits.watch, endpoint: sys.kernel.lookupLabel(limits.watch), fn: limits.onRestart } : undefined;
+  const watched = watchProgress(sys, workload, start, restart);
   let end: Observations["end"] = "budget";
   let pendingAt = limits.atCycle;
   try {
@@ -165,7 +172,9 @@ interface Progress {
  * handler run of a native process, and the counters are read then (cheap: a few thousand runs per
  * experiment). The hook is host-side only (not state) and removed when the run ends.
  */
-function watchProgress(sys: System, workload: Workload, start: number): { workload: Progress; probe: Progress } {
+function watchProgress(
+  sys: System, workload: Workload, start: number, restart?: { driver: string; endpoint: number | undefined; fn: () => void },
+): { workload: Progress; probe: Progress } {
   const initial = sys.nativeState<unknown>(workload.name);
   const w: Progress = { value: initial === undefined ? -1 : workload.progress(initial), lastAt: 0, doneAt: initial !== undefined && workload.done(initial) ? 0 : -1 };
   const p: Progress = { value: sys.nativeState<ProbeState>(PROBE)?.answered ?? 0, lastAt: -1, doneAt: -1 };
@@ -186,6 +195,13 @@ function watchProgress(sys: System, workload: Workload, start: number): { worklo
       if (v !== p.value) {
         p.value = v;
         p.lastAt = at;
+      }
+    } else if (restart && label === rsService.label) {
+      // The recovery agent is the only one that starts drivers: a new endpoint is a new incarnation.
+      const ep = sys.kernel.lookupLabel(restart.driver);
+      if (ep !== undefined && ep !== restart.endpoint) {
+        restart.endpoint = ep;
+        restart.fn();
       }
     }
   };

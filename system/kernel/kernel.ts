@@ -331,7 +331,7 @@ export class Kernel {
     // reference to a block it was not handed: using one is a failed check that kills it.
     if (this.isSip(idx)) {
       const what = { call: "a kernel call", ipc: "an IPC peer", port: "a port", grant: "" }[kind];
-      return this.failOnReturn(idx, kind === "grant" ? "exchange-heap check failed: a copy outside the block it holds" : `manifest check failed: ${what} its manifest does not declare`, code);
+      return this.failOnReturn(idx, kind === "grant" ? "exchange-heap check failed: a copy the block it holds does not allow (past its end, or not its access)" : `manifest check failed: ${what} its manifest does not declare`, code);
     }
     // Bounded: a driver can retry a refused call forever. The first ones say when and what.
     if (this.state.denials.length < MAX_DENIALS) this.state.denials.push({ label: this.km.procName(idx), kind, at: this.now() });
