@@ -187,11 +187,12 @@ function findOutstanding(km: Kernel["km"], at: number, count: number, id: number
 
 /**
  * The channel check of a send (guest or native) of the message at `va` in `from`'s memory, or of
- * `msg` when given, to process `to`; nothing is recorded (sendRecorded does, once the message is
- * sent). OK, or the error the send fails with: a guest sender is failed when its call returns
- * (Kernel.failOnReturn); a native one fails as its handler does.
+ * `msg` when given, to process `to`; with `record`, a message that passes is also recorded (a
+ * send that goes now), else sendRecorded records it once it is sent. OK, or the error the send
+ * fails with: a guest sender is failed when its call returns (Kernel.failOnReturn); a native one
+ * fails as its handler does.
  */
-export function sendChecked(k: Kernel, from: number, to: number, va: number, msg?: Message): number {
+export function sendChecked(k: Kernel, from: number, to: number, va: number, msg?: Message, record = false): number {
   const m = msg ?? copyFrom(k.km, from, va, MESSAGE_SIZE);
   if (!m) return OK; // an unreadable buffer: the send itself fails with EFAULT
   const e = ends(k, from, to);
@@ -206,7 +207,10 @@ export function sendChecked(k: Kernel, from: number, to: number, va: number, msg
       }
     }
   }
-  if (!what) return OK;
+  if (!what) {
+    if (record && typeof e !== "string") for (const [at, sipSends] of e) transition(k, at, sipSends, m, true);
+    return OK;
+  }
   if (k.km.proc(from, PROC.kind) === PK_NATIVE) throw new Error(what);
   return k.failOnReturn(from, what, -EFAULT);
 }

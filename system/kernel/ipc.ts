@@ -46,9 +46,8 @@ export function send(k: Kernel, caller: number, dstE: number, msgVa: number, non
   }
   // The message goes now (delivered, or its sender blocks with it): its channel checks and records it first.
   if (k.sips) {
-    const c = sendChecked(k, caller, dst, msgVa);
+    const c = sendChecked(k, caller, dst, msgVa, undefined, true);
     if (c !== OK) return c;
-    sendRecorded(k, caller, dst, msgVa);
   }
   if (waits) {
     const msg = k.copyMsgFrom(caller, msgVa);
